@@ -1,0 +1,13 @@
+// ESM jest: the runtime depends on ESM-only packages (zarrita, itk-wasm), so tests run as
+// native ES modules (`NODE_OPTIONS=--experimental-vm-modules`, set by `npm run test:unit`).
+export default {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json', diagnostics: { ignoreCodes: [151002] } }]
+  },
+  testTimeout: 60000
+};

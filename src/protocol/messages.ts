@@ -1,0 +1,167 @@
+/**
+ * Messages between producers (pipeline runs, `show()`) and the viewer server, validated with
+ * zod on arrival. The shapes follow OpenHCS's JSON batch (see docs/protocol.md) so its Python
+ * producers can be served on the same data port.
+ */
+import { z } from 'zod';
+import { COLORMAPS, COMPONENTS } from './components.js';
+import { DTYPES } from './dtype.js';
+import { SHM_NAME_PATTERN } from './shm.js';
+
+const componentValue = z.union([z.string(), z.number(), z.null()]);
+
+/** Where an image came from inside the plate. Unknown keys are kept (forward compatible). */
+export const ImageMetadataSchema = z.looseObject({
+  source: z.string().min(1).optional(),
+  well: componentValue.optional(),
+  site: componentValue.optional(),
+  channel: componentValue.optional(),
+  z_index: componentValue.optional(),
+  timepoint: componentValue.optional(),
+  plate: z.string().optional()
+});
+export type ImageMetadata = z.infer<typeof ImageMetadataSchema>;
+
+const shape = z.array(z.number().int().positive()).min(2).max(6);
+
+/**
+ * One image of a batch. Pixels are in exactly one place:
+ * `shm_name` (a shared-memory segment of exactly nbytes, C order, no header),
+ * `data` (inline nested or flat numbers, only for ≤ INLINE_MAX_BYTES), or
+ * `frame` (index of a raw multipart frame following the header, 1-based).
+ */
+export const ImageItemSchema = z
+  .object({
+    path: z.string(),
+    shape,
+    dtype: z.enum(DTYPES),
+    data_type: z.literal('image').default('image'),
+    image_id: z.string().min(1),
+    metadata: ImageMetadataSchema.default({}),
+    shm_name: z.string().regex(SHM_NAME_PATTERN, 'shm_name must look like plv_<hex>').optional(),
+    data: z.array(z.unknown()).optional(),
+    frame: z.number().int().min(1).optional()
+  })
+  .refine(
+    (item) => [item.shm_name, item.data, item.frame].filter((x) => x !== undefined).length === 1,
+    { message: 'an image needs exactly one of shm_name, data or frame' }
+  );
+export type ImageItem = z.infer<typeof ImageItemSchema>;
+
+const componentModes = z.partialRecord(z.enum(COMPONENTS), z.enum(['stack', 'slice']));
+
+export const DisplayConfigSchema = z.object({
+  component_modes: componentModes.default({}),
+  component_order: z.array(z.enum(COMPONENTS)).optional(),
+  colormap: z.enum(COLORMAPS).default('gray'),
+  variable_size_handling: z.enum(['pad_to_max', 'separate_layers']).default('pad_to_max')
+});
+export type DisplayConfig = z.infer<typeof DisplayConfigSchema>;
+
+/** Names of component values, e.g. `{ channel: { "1": "DAPI" } }`. */
+export const ComponentNamesSchema = z.partialRecord(
+  z.enum(COMPONENTS),
+  z.record(z.string(), z.string())
+);
+export type ComponentNames = z.infer<typeof ComponentNamesSchema>;
+
+/** A batch: all selected outputs of one step in one well, or one manual `show()`. */
+export const BatchMessageSchema = z.object({
+  type: z.literal('batch'),
+  version: z.number().int().optional(),
+  images: z.array(ImageItemSchema).max(4096),
+  display_config: DisplayConfigSchema.default({
+    component_modes: {},
+    colormap: 'gray',
+    variable_size_handling: 'pad_to_max'
+  }),
+  component_names_metadata: ComponentNamesSchema.default({}),
+  /** A layer name forced by `show(array, {name})`; overrides the slice-mode key. */
+  layer_name: z.string().min(1).max(200).optional(),
+  timestamp: z.number().optional()
+});
+export type BatchMessage = z.infer<typeof BatchMessageSchema>;
+export type BatchMessageInput = z.input<typeof BatchMessageSchema>;
+
+/** Reply on the data socket, sent for every message, also a malformed one (OpenHCS mistake 3). */
+export const BatchReplySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('success'),
+    type: z.literal('batch'),
+    accepted: z.number().int(),
+    rejected: z.number().int().default(0)
+  }),
+  z.object({ status: z.literal('error'), type: z.literal('batch'), error: z.string() })
+]);
+export type BatchReply = z.infer<typeof BatchReplySchema>;
+
+// ---- control channel (data port + 1000) ----
+
+export const ControlRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ping') }),
+  z.object({ type: z.literal('status') }),
+  z.object({ type: z.literal('clear_state') }),
+  z.object({ type: z.literal('shutdown') })
+]);
+export type ControlRequest = z.infer<typeof ControlRequestSchema>;
+
+export const AxisInfoSchema = z.object({
+  name: z.enum(COMPONENTS),
+  values: z.array(z.union([z.string(), z.number()])),
+  labels: z.array(z.string())
+});
+export type AxisInfo = z.infer<typeof AxisInfoSchema>;
+
+export const LayerSummarySchema = z.object({
+  key: z.string(),
+  dtype: z.enum(DTYPES),
+  /** Plane shape [height, width] after padding. */
+  shape: z.array(z.number().int()),
+  axes: z.array(AxisInfoSchema),
+  image_count: z.number().int(),
+  colormap: z.enum(COLORMAPS)
+});
+export type LayerSummary = z.infer<typeof LayerSummarySchema>;
+
+export const CountersSchema = z.object({
+  messages: z.number(),
+  images: z.number(),
+  bytes: z.number(),
+  dropped: z.number(),
+  errors: z.number()
+});
+export type Counters = z.infer<typeof CountersSchema>;
+
+export const ServerStatusSchema = z.object({
+  pid: z.number().int(),
+  version: z.number().int(),
+  started_at: z.number(),
+  ports: z.object({ data: z.number(), control: z.number(), http: z.number() }),
+  layers: z.array(LayerSummarySchema),
+  counters: CountersSchema,
+  memory: z.object({
+    budget_bytes: z.number(),
+    resident_bytes: z.number(),
+    spilled_planes: z.number()
+  })
+});
+export type ServerStatus = z.infer<typeof ServerStatusSchema>;
+
+export const ControlReplySchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('pong'),
+    ready: z.boolean(),
+    server: z.string(),
+    viewer: z.string(),
+    pid: z.number().int(),
+    version: z.number().int(),
+    port: z.number(),
+    control_port: z.number(),
+    http_port: z.number()
+  }),
+  z.object({ type: z.literal('status'), status: ServerStatusSchema }),
+  z.object({ type: z.literal('clear_state_ack'), status: z.literal('success') }),
+  z.object({ type: z.literal('shutdown_ack') }),
+  z.object({ type: z.literal('error'), error: z.string() })
+]);
+export type ControlReply = z.infer<typeof ControlReplySchema>;

@@ -1,0 +1,39 @@
+/**
+ * Contract between the orchestrator and the streaming producer: after each step the
+ * orchestrator hands the selected (materialized) outputs of one well to a sink. `enqueue`
+ * must return at once; sending happens asynchronously, and a full queue drops.
+ */
+import type { ComponentNames, DisplayConfig, ImageMetadata } from '../protocol/index.js';
+import type { NdArray } from './image-data.js';
+
+export interface StreamItem {
+  /** Path the output is materialized to (disk/zarr/checkpoint), used as its identity. */
+  path: string;
+  array: NdArray;
+  metadata: ImageMetadata;
+}
+
+/** All selected outputs of one step in one well: one wire batch. */
+export interface StreamBatch {
+  step: string;
+  well: string;
+  items: StreamItem[];
+  display: DisplayConfig;
+  componentNames: ComponentNames;
+}
+
+export interface StreamReport {
+  /** Images the server confirmed. */
+  sent: number;
+  /** Images given up on: queue full, server down, or timeout. */
+  dropped: number;
+  errors: string[];
+}
+
+export interface StreamSink {
+  /** Queue a batch without waiting; returns false when it was dropped at once. */
+  enqueue(batch: StreamBatch): boolean;
+  /** Wait at most `timeoutMs` for the queue to drain; what is left is counted as dropped. */
+  flush(timeoutMs: number): Promise<StreamReport>;
+  close(): Promise<void>;
+}
