@@ -10,7 +10,6 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['warn', { args: 'none' }],
-      curly: ['error', 'all'],
       eqeqeq: 'error',
       'prefer-arrow-callback': 'error'
     }

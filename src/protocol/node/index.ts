@@ -1,0 +1,3 @@
+/** Node-only helpers of the protocol (shared memory, control client); never imported by the browser. */
+export * from './shm.js';
+export * from './control-client.js';
