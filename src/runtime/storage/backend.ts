@@ -1,0 +1,13 @@
+/** A place step outputs can be written to and read from. */
+import type { NdArray } from '../image-data.js';
+
+export type BackendName = 'memory' | 'disk' | 'zarr';
+
+export interface StorageBackend {
+  readonly name: BackendName;
+  save(array: NdArray, path: string): Promise<void>;
+  load(path: string): Promise<NdArray>;
+  exists(path: string): Promise<boolean>;
+  /** Paths stored directly under `dir`, sorted. */
+  list(dir: string): Promise<string[]>;
+}
