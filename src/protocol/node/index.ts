@@ -1,3 +1,4 @@
 /** Node-only helpers of the protocol (shared memory, control client); never imported by the browser. */
 export * from './shm.js';
 export * from './control-client.js';
+export * from './server-process.js';
