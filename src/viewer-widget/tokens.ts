@@ -1,0 +1,63 @@
+/**
+ * Public types of the viewer widget: what a host (the JupyterLab extension) passes in,
+ * listens to and saves. No JupyterLab imports here.
+ */
+import type { Colormap, Component } from '../protocol/components.js';
+
+/** Minimal WebSocket constructor (the browser's, or the `ws` package's in Node). */
+export type WebSocketCtor = new (url: string) => WebSocket;
+
+export interface ConnectionOptions {
+  /** Base URL of the viewer server, ending in '/', e.g. `{baseUrl}proxy/8555/`. */
+  baseUrl: string;
+  /** Injected fetch (tests, authentication); defaults to globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Injected WebSocket constructor; defaults to globalThis.WebSocket. */
+  WebSocket?: WebSocketCtor;
+  /** Reconnect backoff bounds in ms (default 250 → 5000). */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
+export interface PipelineViewerOptions extends ConnectionOptions {
+  /** Move to the newest plane as images arrive, until the user moves a slider. Default true. */
+  followNewest?: boolean;
+  /** Byte budget of the browser-side plane cache. Default 384 MiB. */
+  cacheBytes?: number;
+  /** Start connecting at construction. Default true; otherwise call `connect()`. */
+  autoConnect?: boolean;
+}
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
+
+/** Figures for a status bar. */
+export interface ViewerStats {
+  status: ConnectionStatus;
+  /** Frames painted per second over the last second. */
+  fps: number;
+  /** Plane requests given up because the position moved on, plus failed ones. */
+  drops: number;
+  /** Images the server dropped (from its counters), -1 when unknown. */
+  serverDropped: number;
+  /** Server's incoming images per second, -1 when unknown. */
+  imagesPerSecond: number;
+}
+
+/** Display settings of one layer that the user chose; restored by layer key. */
+export interface LayerDisplayState {
+  visible: boolean;
+  opacity: number;
+  colormap: Colormap;
+  /** null: not chosen yet (auto contrast on the first plane). */
+  contrastLimits: [number, number] | null;
+}
+
+/** What the host saves (IStateDB / restorer) and gives back to `restore()`. */
+export interface PipelineViewerState {
+  /** Current axis values, by axis name (values, not indices, so they survive new data). */
+  position: Partial<Record<Component, string | number>>;
+  followNewest: boolean;
+  layers: Record<string, LayerDisplayState>;
+  /** Pan and zoom of the canvas. */
+  camera?: { zoom: number; centerX: number; centerY: number };
+}
