@@ -6,3 +6,4 @@ export * from './shm.js';
 export * from './messages.js';
 export * from './codec.js';
 export * from './viewer-api.js';
+export * from './notebook-display.js';

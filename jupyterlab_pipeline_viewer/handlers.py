@@ -1,0 +1,86 @@
+"""Authenticated HTTP hook that runs the viewer server's CLI (`pipeline-viewer server
+start|stop|status --port N`). The browser cannot start processes itself; this handler
+keeps that power behind Jupyter's login (and its XSRF check for POST)."""
+import asyncio
+import json
+import os
+import shutil
+from pathlib import Path
+
+import tornado
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+
+ACTIONS = ("start", "stop", "status")
+# The data port P also takes P+1000 (control) and P+3000 (browser HTTP/WS).
+MIN_PORT, MAX_PORT = 1024, 65535 - 3000
+CLI_TIMEOUT_S = 30
+
+
+def cli_command():
+    """`node bin/pipeline-viewer.js` of this source tree, overridable for other layouts."""
+    node = os.environ.get("PIPELINE_VIEWER_NODE") or shutil.which("node")
+    cli = os.environ.get("PIPELINE_VIEWER_CLI") or str(
+        Path(__file__).resolve().parent.parent / "bin" / "pipeline-viewer.js"
+    )
+    if not node:
+        raise RuntimeError("node was not found on PATH; set PIPELINE_VIEWER_NODE to the node binary")
+    if not Path(cli).is_file():
+        raise RuntimeError(f"viewer CLI not found at {cli}; set PIPELINE_VIEWER_CLI to bin/pipeline-viewer.js")
+    return [node, cli]
+
+
+def parse_port(value):
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        raise tornado.web.HTTPError(400, f"port must be an integer, got {value!r}")
+    if not MIN_PORT <= port <= MAX_PORT:
+        raise tornado.web.HTTPError(400, f"port {port} is outside {MIN_PORT}..{MAX_PORT} (P+3000 must be a valid port)")
+    return port
+
+
+async def run_cli(action, port):
+    proc = await asyncio.create_subprocess_exec(
+        *cli_command(), "server", action, "--port", str(port),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), CLI_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        proc.kill()
+        await proc.wait()
+        return {"action": action, "port": port, "ok": False, "exit_code": None,
+                "stdout": "", "stderr": f"'server {action}' did not finish within {CLI_TIMEOUT_S} s"}
+    return {"action": action, "port": port, "ok": proc.returncode == 0, "exit_code": proc.returncode,
+            "stdout": out.decode(errors="replace").strip(), "stderr": err.decode(errors="replace").strip()}
+
+
+class ViewerServerHandler(APIHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        port = parse_port(self.get_query_argument("port", None))
+        self.finish(json.dumps(await self._run("status", port)))
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.get_json_body() or {}
+        action = body.get("action")
+        if action not in ACTIONS:
+            raise tornado.web.HTTPError(400, f"action must be one of {', '.join(ACTIONS)}, got {action!r}")
+        port = parse_port(body.get("port"))
+        self.finish(json.dumps(await self._run(action, port)))
+
+    async def _run(self, action, port):
+        try:
+            return await run_cli(action, port)
+        except RuntimeError as e:
+            raise tornado.web.HTTPError(500, str(e))
+
+
+def setup_handlers(web_app):
+    base_url = web_app.settings["base_url"]
+    route = url_path_join(base_url, "pipeline-viewer", "server")
+    web_app.add_handlers(".*$", [(route, ViewerServerHandler)])

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Idempotent set-up of everything `npm start` and `npm test` need, from the project's own
+# files: Debian Chromium, npm packages, a project-local Python venv with JupyterLab, the
+# compiled TypeScript, the built JupyterLab extension installed into the venv, and Deno's
+# Jupyter kernel registered inside the venv (never in the user's home).
+# Each step is skipped when its result is already up to date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+VENV="$ROOT/.venv"
+log() { printf '[setup] %s\n' "$*"; }
+
+# 1. Chromium for the Galata ui-tests comes from Debian, never from a browser download.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian chromium"
+    timeout 900 apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq chromium
+  else
+    log "WARNING: /usr/bin/chromium is missing; install it with 'sudo apt-get install chromium' to run the ui-tests"
+  fi
+fi
+
+# 2. npm packages, exactly as in package-lock.json (skipped when node_modules is newer).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  timeout 1200 npm ci --no-audit --no-fund
+fi
+
+# 3. Project-local Python environment with pinned JupyterLab + jupyter-server-proxy.
+REQ="scripts/requirements.txt"
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating $VENV"
+  python3 -m venv "$VENV"
+fi
+if [ ! -f "$VENV/.requirements.stamp" ] || ! cmp -s "$REQ" "$VENV/.requirements.stamp"; then
+  log "pip install -r $REQ"
+  timeout 1200 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ"
+  cp "$REQ" "$VENV/.requirements.stamp"
+fi
+export PATH="$VENV/bin:$PATH"
+
+# 4. TypeScript → lib/ (incremental).
+log "tsc -b"
+timeout 600 npx tsc -b
+
+# 5. The prebuilt JupyterLab extension (webpack), rebuilt only when its inputs changed.
+OUT="jupyterlab_pipeline_viewer/labextension/package.json"
+if [ ! -f "$OUT" ] || [ -n "$(find lib/labextension lib/viewer-widget lib/protocol style schema package.json -newer "$OUT" -print -quit 2>/dev/null)" ]; then
+  log "jupyter labextension build"
+  timeout 1200 npm run --silent build:labextension
+fi
+
+# 6. The Python package (server extension + labextension) installed into the venv.
+if ! "$VENV/bin/python" -m pip show -q jupyterlab_pipeline_viewer >/dev/null 2>&1; then
+  log "pip install -e ."
+  timeout 600 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation -e .
+fi
+if [ ! -e "$VENV/share/jupyter/labextensions/jupyterlab-pipeline-viewer" ]; then
+  log "jupyter labextension develop"
+  "$VENV/bin/jupyter" labextension develop --overwrite . >/dev/null
+fi
+if [ ! -f "$VENV/etc/jupyter/jupyter_server_config.d/jupyterlab_pipeline_viewer.json" ]; then
+  "$VENV/bin/jupyter" server extension enable --sys-prefix jupyterlab_pipeline_viewer >/dev/null
+fi
+
+# 7. Deno's kernel (binary from the `deno` npm package), registered inside the venv.
+DENO_BIN="$(node -p "require('./node_modules/deno/install_api.cjs').runInstall()")"
+KDIR="$VENV/share/jupyter/kernels/deno"
+mkdir -p "$KDIR"
+DENO_BIN="$DENO_BIN" KDIR="$KDIR" node -e '
+const fs = require("fs");
+const spec = {
+  argv: [process.env.DENO_BIN, "jupyter", "--kernel", "--conn", "{connection_file}"],
+  display_name: "Deno (TypeScript)",
+  language: "typescript"
+};
+fs.writeFileSync(process.env.KDIR + "/kernel.json", JSON.stringify(spec, null, 2) + "\n");
+'
+log "ready: $("$VENV/bin/jupyter" lab --version) with kernels: $("$VENV/bin/jupyter" kernelspec list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Object.keys(JSON.parse(s).kernelspecs).join(", ")))')"

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm start`: set everything up (idempotent), then start JupyterLab from the project's
+# venv with the demo notebook open. Extra arguments go to `jupyter lab`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$(pwd)/.venv/bin:$PATH"
+exec jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(pwd)" "$@" notebooks/demo.ipynb

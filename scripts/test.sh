@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `npm test`: set up what is needed, then run every test: typecheck, jest (unit and
+# integration), Deno tests, and the Galata ui-tests in a real JupyterLab with Debian
+# Chromium. Fails on the first failing stage; every stage is bounded in time; no stdin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export CI="${CI:-true}"
+
+stage() { printf '\n[test] === %s ===\n' "$*"; }
+
+stage "setup"
+bash scripts/setup.sh </dev/null
+export PATH="$(pwd)/.venv/bin:$PATH"
+
+stage "typecheck (tsc -p tsconfig.test.json)"
+timeout 600 npx tsc -p tsconfig.test.json
+
+stage "jest"
+NODE_OPTIONS=--experimental-vm-modules timeout 1800 npx jest --ci </dev/null
+
+if [ -d tests/deno ]; then
+  stage "deno test"
+  timeout 600 node_modules/.bin/deno test -A tests/deno/ </dev/null
+fi
+
+stage "Galata ui-tests"
+(cd ui-tests && timeout 1800 npx playwright test </dev/null)
+stage "all stages passed"

@@ -1,0 +1,30 @@
+/** Status-bar item: connection, frames per second and drops of the current viewer panel. */
+import { Widget } from '@lumino/widgets';
+import type { ViewerStats } from '../viewer-widget/index.js';
+
+export class ViewerStatusItem extends Widget {
+  constructor() {
+    super();
+    this.addClass('jp-PipelineViewerStatus');
+    this.node.dataset.testid = 'pipeline-viewer-statusbar';
+    this.setStats(null);
+  }
+
+  /** null: no viewer panel is open. */
+  setStats(stats: ViewerStats | null, port?: number): void {
+    if (!stats) {
+      this.node.textContent = 'Viewer: closed';
+      this.node.dataset.status = 'closed';
+      this.node.title = 'No pipeline viewer panel is open';
+      return;
+    }
+    const drops = stats.drops + Math.max(0, stats.serverDropped);
+    this.node.dataset.status = stats.status;
+    this.node.textContent = `Viewer ${stats.status === 'connected' ? '●' : '○'} ${stats.status} · ${stats.fps.toFixed(0)} fps · ${drops} drops`;
+    this.node.title =
+      `Pipeline viewer on port ${port ?? '?'}: ${stats.status}; ${stats.fps.toFixed(1)} frames/s painted; ` +
+      `${stats.drops} plane requests dropped in the browser, ` +
+      `${stats.serverDropped < 0 ? 'unknown' : stats.serverDropped} images dropped by the server` +
+      (stats.imagesPerSecond >= 0 ? `; server receives ${stats.imagesPerSecond.toFixed(1)} images/s` : '');
+  }
+}

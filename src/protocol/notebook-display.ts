@@ -1,0 +1,33 @@
+/**
+ * The rich output a notebook run shows in its cell (progress, summary, a viewer handle).
+ * The runtime's notebook helper emits it through the kernel's display mechanism; the
+ * JupyterLab extension renders it with a live progress line and a button that opens or
+ * focuses the docked viewer of the same port. Other frontends fall back to text/html.
+ */
+import { z } from 'zod';
+
+export const PROGRESS_MIME_TYPE = 'application/vnd.jupyterlab-pipeline-viewer.progress+json';
+
+export const RunProgressSchema = z.object({
+  /** 'running' while a run streams, 'done' / 'failed' at its end, 'viewer' for `show()`. */
+  phase: z.enum(['running', 'done', 'failed', 'viewer']),
+  title: z.string(),
+  /** Data port of the viewer server the frames go to. */
+  port: z.number().int().min(1).max(65535),
+  wells_done: z.number().int().min(0),
+  wells_total: z.number().int().min(0),
+  frames_streamed: z.number().int().min(0),
+  drops: z.number().int().min(0),
+  elapsed_s: z.number().min(0),
+  server_pid: z.number().int().nullable().default(null),
+  /** Why a run failed, shown in the summary. */
+  error: z.string().optional(),
+  /** Unix ms when this output was made; the panel opens by itself only for fresh outputs. */
+  created_at: z.number(),
+  /** Ask the frontend to open (or focus) the docked viewer as soon as this is shown. */
+  open_viewer: z.boolean().default(false)
+});
+export type RunProgress = z.infer<typeof RunProgressSchema>;
+
+/** Outputs older than this never open the panel by themselves (e.g. a reopened notebook). */
+export const AUTO_OPEN_MAX_AGE_MS = 60_000;
