@@ -1,0 +1,136 @@
+/**
+ * PlaneLoader: fetches planes from `api/plane`, one request per (layer, index, max) at a
+ * time (concurrent asks share it), and aborts requests nobody wants any more when the
+ * slider moves on. Aborted and failed requests are counted as drops.
+ */
+import { isDtype } from '../../protocol/dtype.js';
+import { PLANE_HEADERS, WIRE_DTYPES, planeUrl, type WireDtype } from '../../protocol/viewer-api.js';
+import type { AxisValue, Plane, PlanePixels } from '../model/plane.js';
+
+export interface PlaneRequest {
+  layer: string;
+  /** Index on the layer's axes, as the server knows them. */
+  index: readonly number[];
+  /** The same position as values (what the cache keys on). */
+  values: readonly AxisValue[];
+  /** Wanted size of the larger side; the server picks the smallest level at least that big. */
+  max: number;
+}
+
+const PLANE_TIMEOUT_MS = 30_000;
+
+export class PlaneLoader {
+  constructor(
+    private readonly _getBase: () => string,
+    private readonly _fetch: typeof fetch
+  ) {}
+
+  /** Requests given up (aborted because unwanted) or failed. */
+  get drops(): number {
+    return this._drops;
+  }
+
+  get inFlight(): number {
+    return this._pending.size;
+  }
+
+  static key(req: Pick<PlaneRequest, 'layer' | 'index' | 'max'>): string {
+    return `${req.layer}\u0000${req.index.join(',')}\u0000${Math.round(req.max)}`;
+  }
+
+  isLoading(req: PlaneRequest): boolean {
+    return this._pending.has(PlaneLoader.key(req));
+  }
+
+  /** Fetch a plane; rejects with an AbortError when cancelled by `keepOnly`/`cancelAll`. */
+  load(req: PlaneRequest): Promise<Plane> {
+    const key = PlaneLoader.key(req);
+    const pending = this._pending.get(key);
+    if (pending) return pending.promise;
+    const controller = new AbortController();
+    const url = planeUrl(this._getBase(), req.layer, req.index, req.max);
+    const promise = this._get(url, req, controller.signal).then(
+      (plane) => {
+        this._pending.delete(key);
+        return plane;
+      },
+      (err: unknown) => {
+        this._pending.delete(key);
+        this._drops++;
+        throw err;
+      }
+    );
+    this._pending.set(key, { controller, promise });
+    return promise;
+  }
+
+  /** Abort every in-flight request whose key is not in `keys`. */
+  keepOnly(keys: ReadonlySet<string>): void {
+    for (const [key, p] of this._pending) if (!keys.has(key)) p.controller.abort();
+  }
+
+  cancelAll(): void {
+    this.keepOnly(new Set());
+  }
+
+  private async _get(url: string, req: PlaneRequest, signal: AbortSignal): Promise<Plane> {
+    const res = await this._fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(PLANE_TIMEOUT_MS)]) });
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      throw new Error(`GET plane ${req.layer} [${req.index.join(',')}]: HTTP ${res.status} ${text.slice(0, 200)}`);
+    }
+    const shape = parseShape(res.headers.get(PLANE_HEADERS.shape));
+    const dtype = res.headers.get(PLANE_HEADERS.dtype);
+    if (!shape || !dtype || !isDtype(dtype) || !(WIRE_DTYPES as readonly string[]).includes(dtype)) {
+      throw new Error(
+        `GET plane ${req.layer}: missing or bad headers ${PLANE_HEADERS.shape}=${res.headers.get(PLANE_HEADERS.shape)} ${PLANE_HEADERS.dtype}=${dtype}`
+      );
+    }
+    const buffer = await res.arrayBuffer();
+    const data = pixels(dtype as WireDtype, buffer);
+    if (data.length !== shape[0] * shape[1]) {
+      throw new Error(
+        `GET plane ${req.layer}: ${buffer.byteLength} bytes do not hold a ${shape.join('×')} ${dtype} plane`
+      );
+    }
+    return {
+      layer: req.layer,
+      values: [...req.values],
+      level: intHeader(res.headers.get(PLANE_HEADERS.level)) ?? 0,
+      revision: intHeader(res.headers.get(PLANE_HEADERS.revision)) ?? 0,
+      shape,
+      dtype: dtype as WireDtype,
+      data
+    };
+  }
+
+  private _pending = new Map<string, { controller: AbortController; promise: Promise<Plane> }>();
+  private _drops = 0;
+}
+
+/** `H,W` (also tolerates `[H,W]`, `HxW` and extra leading 1-sized dimensions). */
+export function parseShape(text: string | null): [number, number] | null {
+  if (!text) return null;
+  const dims = text
+    .replace(/[[\]\s]/g, '')
+    .split(/[,x×]/)
+    .filter((s) => s !== '')
+    .map(Number);
+  if (dims.length < 2 || !dims.every((n) => Number.isInteger(n) && n > 0)) return null;
+  return [dims[dims.length - 2], dims[dims.length - 1]];
+}
+
+function intHeader(text: string | null): number | undefined {
+  const n = text === null ? NaN : Number(text);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+function pixels(dtype: WireDtype, buffer: ArrayBuffer): PlanePixels {
+  const size = dtype === 'uint8' ? 1 : dtype === 'uint16' ? 2 : 4;
+  if (buffer.byteLength % size !== 0) {
+    throw new Error(`GET plane: ${buffer.byteLength} bytes is not a whole number of ${dtype} pixels`);
+  }
+  if (dtype === 'uint8') return new Uint8Array(buffer);
+  if (dtype === 'uint16') return new Uint16Array(buffer);
+  return new Float32Array(buffer);
+}

@@ -1,0 +1,254 @@
+/**
+ * ViewerSession: ties the model to the server. It feeds server state and events into the
+ * ViewerModel, decides which planes the current position needs at which size, serves them
+ * from the PlaneCache or fetches them (panel-sized first, larger when zoomed in or idle),
+ * and says which plane each visible layer shows. No DOM: the view asks `shown` and paints.
+ */
+import { Signal, type ISignal } from '@lumino/signaling';
+import type { ViewerEvent } from '../../protocol/viewer-api.js';
+import type { ViewerModel } from '../model/viewer-model.js';
+import { planeSize, type Plane } from '../model/plane.js';
+import type { ViewerStats } from '../tokens.js';
+import { PlaneLoader, type PlaneRequest } from './plane-loader.js';
+import type { ServerConnection, StateNotice } from './server-connection.js';
+
+/** After this long without moves or new planes, visible planes are refined to full size. */
+const IDLE_REFINE_MS = 1000;
+/** Idle refinement never fetches a plane bigger than this (the browser link is slow). */
+const IDLE_REFINE_MAX_BYTES = 32 * 1024 * 1024;
+
+export class ViewerSession {
+  readonly loader: PlaneLoader;
+
+  constructor(
+    readonly model: ViewerModel,
+    readonly connection: ServerConnection
+  ) {
+    this.loader = new PlaneLoader(() => connection.baseUrl, connection.fetch);
+    connection.stateReceived.connect(this._onState, this);
+    connection.eventReceived.connect(this._onEvent, this);
+    connection.statusChanged.connect(this._emitStats, this);
+    connection.errorOccurred.connect((_, msg) => this._error.emit(msg));
+    model.dims.changed.connect(() => this._moved(), this);
+    model.layers.changed.connect((_, change) => {
+      if (change.kind !== 'info') this.update();
+    }, this);
+    model.planeUpdated.connect((_, notice) => {
+      this._lastActivity = Date.now();
+      const visible = model.visiblePlanes().some(
+        (v) => v.layer.key === notice.layer && v.values.every((x, i) => x === notice.values[i])
+      );
+      if (visible) this.update();
+    }, this);
+    model.statsChanged.connect(this._emitStats, this);
+    model.reset.connect(() => {
+      this.loader.cancelAll();
+      this._shown.clear();
+      this._changed.emit();
+    }, this);
+  }
+
+  /** Something to paint changed: a plane arrived or the position moved. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get statsChanged(): ISignal<this, ViewerStats> {
+    return this._statsChanged;
+  }
+
+  get errorOccurred(): ISignal<this, string> {
+    return this._error;
+  }
+
+  /** The plane each visible layer shows now (may be an older one until the new arrives). */
+  get shown(): ReadonlyMap<string, Plane> {
+    return this._shown;
+  }
+
+  /** True while some visible layer waits for the plane at the current position. */
+  get loading(): boolean {
+    return this._loading;
+  }
+
+  get stats(): ViewerStats {
+    const now = Date.now();
+    while (this._paints.length && this._paints[0] < now - 1000) this._paints.shift();
+    const server = this.model.serverStats;
+    return {
+      status: this.connection.status,
+      fps: this._paints.length,
+      drops: this.loader.drops,
+      serverDropped: server ? server.counters.dropped : -1,
+      imagesPerSecond: server ? server.imagesPerSecond : -1
+    };
+  }
+
+  /**
+   * Size of the panel in device pixels (larger side), and device pixels per full-resolution
+   * image pixel (null before the camera is placed). Planes are requested at this size.
+   */
+  setViewport(viewportPx: number, scale: number | null): void {
+    const v = Math.max(1, Math.round(viewportPx));
+    if (v === this._viewportPx && scale === this._scale) return;
+    const grew = v > this._viewportPx || (scale ?? 0) > (this._scale ?? 0);
+    this._viewportPx = v;
+    this._scale = scale;
+    if (grew) this.update();
+  }
+
+  /** The view painted a frame (for the fps figure). */
+  notePainted(): void {
+    this._paints.push(Date.now());
+    if (this._paints.length > 240) this._paints.splice(0, this._paints.length - 240);
+  }
+
+  /** Larger side wanted for a layer of full size `full` at the current zoom. */
+  wantedSize(full: number): number {
+    const onScreen = this._scale === null ? this._viewportPx : Math.ceil(full * this._scale);
+    return Math.max(1, Math.min(full, onScreen));
+  }
+
+  /** Bring `shown` up to date with the position; fetch what is missing. */
+  update(): void {
+    if (this._disposed) return;
+    const refine = this._refined;
+    const wanted = new Set<string>();
+    const visible = this.model.visiblePlanes();
+    const keys = new Set(visible.map((v) => v.layer.key));
+    let changed = false;
+    let loading = false;
+    for (const key of [...this._shown.keys()]) {
+      if (!keys.has(key)) {
+        this._shown.delete(key);
+        changed = true;
+      }
+    }
+    for (const { layer, index, values } of visible) {
+      const full = Math.max(layer.info.shape[0], layer.info.shape[1]);
+      let size = this.wantedSize(full);
+      const bytesFull = layer.info.shape[0] * layer.info.shape[1] * (layer.info.dtype === 'uint8' ? 1 : layer.info.dtype === 'uint16' ? 2 : 4);
+      if (refine && bytesFull <= IDLE_REFINE_MAX_BYTES) size = full;
+      const cached = this.model.cache.best(layer.key, values, size);
+      if (cached && this._shown.get(layer.key) !== cached) {
+        this._show(cached);
+        changed = true;
+      }
+      const good = cached && (planeSize(cached) >= size || cached.level === 0);
+      if (!good) {
+        const req: PlaneRequest = { layer: layer.key, index, values, max: size };
+        wanted.add(PlaneLoader.key(req));
+        if (!cached) loading = true;
+        this._request(req);
+      }
+    }
+    this.loader.keepOnly(wanted);
+    this._loading = loading;
+    if (changed) this._changed.emit();
+  }
+
+  /** Drop what the browser holds (cache, planes shown); fetched again on the next move or plane. */
+  clear(): void {
+    this.loader.cancelAll();
+    this.model.cache.clear();
+    this._shown.clear();
+    this._changed.emit();
+  }
+
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    clearTimeout(this._idleTimer);
+    clearInterval(this._statsTimer);
+    this.loader.cancelAll();
+    Signal.clearData(this);
+  }
+
+  private _request(req: PlaneRequest): void {
+    if (this.loader.isLoading(req)) return;
+    const generation = this.model.server?.generation;
+    this.loader.load(req).then(
+      (plane) => {
+        if (this._disposed || this.model.server?.generation !== generation) return;
+        this.model.cache.put(plane);
+        this.update();
+        // a plane larger than the cache budget is not cached; show it anyway if still wanted
+        if (!this._shown.has(plane.layer) && this._stillWanted(plane)) {
+          this._show(plane);
+          this._changed.emit();
+        }
+      },
+      (err: Error) => {
+        if (err.name !== 'AbortError' && !this._disposed) this._error.emit(err.message);
+      }
+    );
+  }
+
+  private _stillWanted(plane: Plane): boolean {
+    return this.model
+      .visiblePlanes()
+      .some((v) => v.layer.key === plane.layer && v.values.every((x, i) => x === plane.values[i]));
+  }
+
+  private _show(plane: Plane): void {
+    this._shown.set(plane.layer, plane);
+    this.model.layers.get(plane.layer)?.initContrastFrom(plane.data);
+  }
+
+  private _moved(): void {
+    this._lastActivity = Date.now();
+    this._refined = false;
+    this.update();
+    clearTimeout(this._idleTimer);
+    this._idleTimer = setTimeout(() => this._refineIfIdle(), IDLE_REFINE_MS);
+  }
+
+  private _refineIfIdle(): void {
+    if (this._disposed) return;
+    const quiet = Date.now() - this._lastActivity;
+    if (quiet < IDLE_REFINE_MS) {
+      this._idleTimer = setTimeout(() => this._refineIfIdle(), IDLE_REFINE_MS - quiet);
+      return;
+    }
+    this._refined = true;
+    this.update();
+  }
+
+  private _onState(_: ServerConnection, notice: StateNotice): void {
+    if (notice.restarted) {
+      this.loader.cancelAll();
+      this.model.cache.clear();
+      this._shown.clear();
+    }
+    this.model.applyState(notice.state);
+    this.update();
+    this._changed.emit();
+    if (this._statsTimer === undefined) {
+      this._statsTimer = setInterval(() => this._emitStats(), 1000);
+      (this._statsTimer as { unref?: () => void }).unref?.(); // never keeps Node alive
+    }
+  }
+
+  private _onEvent(_: ServerConnection, event: ViewerEvent): void {
+    this.model.applyEvent(event);
+  }
+
+  private _emitStats(): void {
+    if (!this._disposed) this._statsChanged.emit(this.stats);
+  }
+
+  private _shown = new Map<string, Plane>();
+  private _loading = false;
+  /** Idle since the last move: fetch visible planes at full size. */
+  private _refined = false;
+  private _viewportPx = 512;
+  private _scale: number | null = null;
+  private _paints: number[] = [];
+  private _lastActivity = 0;
+  private _idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private _statsTimer: ReturnType<typeof setInterval> | undefined;
+  private _disposed = false;
+  private _changed = new Signal<this, void>(this);
+  private _statsChanged = new Signal<this, ViewerStats>(this);
+  private _error = new Signal<this, string>(this);
+}

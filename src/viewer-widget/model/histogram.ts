@@ -1,0 +1,80 @@
+/**
+ * Histograms of a displayed plane and contrast limits from its percentiles ("auto"
+ * contrast, as napari and Fiji do), so 16-bit data does not look dark (napari #6534).
+ */
+import type { PlanePixels } from './plane.js';
+
+export interface Histogram {
+  /** Lower edge of bin 0 and upper edge of the last bin. */
+  min: number;
+  max: number;
+  counts: Uint32Array;
+  /** Finite pixels counted. */
+  total: number;
+}
+
+/** Above this many pixels the histogram samples with a stride (percentiles barely move). */
+const MAX_SAMPLES = 1 << 20;
+
+/**
+ * Exact bins for uint8 (256) and uint16 (65536, one per value); float32 gets `floatBins`
+ * bins between its finite min and max (NaN and ±Inf are skipped).
+ */
+export function histogram(data: PlanePixels, floatBins = 4096): Histogram {
+  const stride = Math.max(1, Math.ceil(data.length / MAX_SAMPLES));
+  if (data instanceof Uint8Array || data instanceof Uint16Array) {
+    const bins = data instanceof Uint8Array ? 256 : 65536;
+    const counts = new Uint32Array(bins);
+    let total = 0;
+    for (let i = 0; i < data.length; i += stride) {
+      counts[data[i]]++;
+      total++;
+    }
+    return { min: 0, max: bins, counts, total };
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.length; i += stride) {
+    const v = data[i];
+    if (v < min) min = v; // NaN compares false and is skipped
+    if (v > max) max = v;
+  }
+  const counts = new Uint32Array(floatBins);
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 1, counts, total: 0 };
+  const width = max > min ? (max - min) / floatBins : 1;
+  let total = 0;
+  for (let i = 0; i < data.length; i += stride) {
+    const v = data[i];
+    if (!(v >= min && v <= max)) continue;
+    counts[Math.min(floatBins - 1, Math.floor((v - min) / width))]++;
+    total++;
+  }
+  return { min, max: max > min ? max : min + 1, counts, total };
+}
+
+/** The value below which `pct` percent of the pixels lie (bin resolution). */
+export function percentile(h: Histogram, pct: number): number {
+  if (h.total === 0) return h.min;
+  const target = (Math.min(100, Math.max(0, pct)) / 100) * h.total;
+  const width = (h.max - h.min) / h.counts.length;
+  let seen = 0;
+  for (let b = 0; b < h.counts.length; b++) {
+    seen += h.counts[b];
+    if (seen >= target && h.counts[b] > 0) return h.min + b * width;
+  }
+  return h.max;
+}
+
+/**
+ * Contrast limits from the `low`–`high` percentiles of a plane (default 0.1–99.9 %).
+ * The upper limit is the upper edge of its bin so the brightest kept value maps to 1;
+ * a flat image gets a range of width 1 so the shader never divides by zero.
+ */
+export function autoContrast(data: PlanePixels, low = 0.1, high = 99.9): [number, number] {
+  const h = histogram(data);
+  const width = (h.max - h.min) / h.counts.length;
+  const lo = percentile(h, low);
+  let hi = percentile(h, high) + (data instanceof Float32Array ? width : 0);
+  if (!(hi > lo)) hi = lo + 1;
+  return [lo, hi];
+}

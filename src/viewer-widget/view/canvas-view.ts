@@ -1,0 +1,185 @@
+/**
+ * CanvasView: the WebGL canvas with the text overlay and the pixel readout. Pan by dragging,
+ * zoom with the wheel about the cursor, double-click to fit. Paints at most once per
+ * animation frame, whatever the number of changes in between.
+ */
+import { Camera } from '../model/camera.js';
+import type { Plane } from '../model/plane.js';
+import { el, testId } from './dom.js';
+import { GlRenderer, type DrawLayer } from './gl-renderer.js';
+
+export interface CanvasViewHost {
+  /** Layers to draw, bottom first. */
+  drawLayers(): DrawLayer[];
+  /** The view changed size or zoom (device px of the panel, device px per image px). */
+  viewportChanged(viewportPx: number, scale: number | null): void;
+  painted(): void;
+  cameraChanged(): void;
+}
+
+export class CanvasView {
+  readonly node: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  readonly camera = new Camera();
+
+  constructor(private readonly _host: CanvasViewHost) {
+    this.node = el('div', 'stage');
+    this.canvas = el('canvas', 'canvas', { 'data-testid': testId('canvas'), 'data-frame': '0' });
+    this.overlay = el('div', 'overlay', { 'data-testid': testId('overlay') });
+    this.readout = el('div', 'readout', { 'data-testid': testId('readout') });
+    this.message = el('div', 'message');
+    this.node.append(this.canvas, this.overlay, this.readout, this.message);
+    try {
+      this._renderer = new GlRenderer(this.canvas);
+    } catch (err) {
+      this.message.textContent = (err as Error).message;
+    }
+    this._listen();
+    if (typeof ResizeObserver !== 'undefined') {
+      this._resizeObserver = new ResizeObserver(() => this.resize());
+      this._resizeObserver.observe(this.node);
+    }
+  }
+
+  readonly overlay: HTMLElement;
+  readonly readout: HTMLElement;
+  readonly message: HTMLElement;
+
+  /** Ask for a paint on the next animation frame. */
+  schedulePaint(): void {
+    if (this._frame !== 0) return;
+    this._frame = requestAnimationFrame(() => {
+      this._frame = 0;
+      this.paint();
+    });
+  }
+
+  /** Paint now (screenshots need the pixels in the buffer right away). */
+  paint(): void {
+    if (!this._renderer || this._disposed) return;
+    const layers = this._host.drawLayers();
+    this._drawn = layers;
+    const first = layers[0];
+    if (first && !this.camera.placed && this.canvas.clientWidth > 0) {
+      this.camera.fit(first.fullShape[1], first.fullShape[0], this.canvas.clientWidth, this.canvas.clientHeight);
+      this._reportViewport();
+    }
+    const dpr = devicePixelRatio();
+    const cam = this.camera.state();
+    this._renderer.draw(layers, { zoom: cam.zoom * dpr, centerX: cam.centerX, centerY: cam.centerY });
+    this._frames++;
+    this.canvas.dataset.frame = String(this._frames);
+    this._host.painted();
+  }
+
+  /** Match the canvas buffer to its CSS size × devicePixelRatio. */
+  resize(): void {
+    const dpr = devicePixelRatio();
+    const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
+    const h = Math.max(1, Math.round(this.canvas.clientHeight * dpr));
+    if (w !== this.canvas.width || h !== this.canvas.height) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+      this.schedulePaint();
+    }
+    this._reportViewport();
+  }
+
+  fit(): void {
+    const first = this._drawn[0];
+    if (!first) return;
+    this.camera.fit(first.fullShape[1], first.fullShape[0], this.canvas.clientWidth, this.canvas.clientHeight);
+    this._cameraMoved();
+  }
+
+  dispose(): void {
+    this._disposed = true;
+    if (this._frame) cancelAnimationFrame(this._frame);
+    this._resizeObserver?.disconnect();
+    this._renderer?.dispose();
+  }
+
+  private _reportViewport(): void {
+    const dpr = devicePixelRatio();
+    const viewport = Math.max(this.canvas.clientWidth, this.canvas.clientHeight) * dpr;
+    this._host.viewportChanged(viewport, this.camera.placed ? this.camera.zoom * dpr : null);
+  }
+
+  private _cameraMoved(): void {
+    this._reportViewport();
+    this.schedulePaint();
+    this._host.cameraChanged();
+  }
+
+  private _listen(): void {
+    const c = this.canvas;
+    let drag: { x: number; y: number; id: number } | null = null;
+    c.addEventListener('pointerdown', (e) => {
+      drag = { x: e.clientX, y: e.clientY, id: e.pointerId };
+      c.setPointerCapture?.(e.pointerId);
+    });
+    c.addEventListener('pointermove', (e) => {
+      if (drag && drag.id === e.pointerId) {
+        this.camera.pan(e.clientX - drag.x, e.clientY - drag.y);
+        drag.x = e.clientX;
+        drag.y = e.clientY;
+        this._cameraMoved();
+      }
+      this._readout(e);
+    });
+    const end = (e: PointerEvent) => {
+      if (drag && drag.id === e.pointerId) drag = null;
+    };
+    c.addEventListener('pointerup', end);
+    c.addEventListener('pointercancel', end);
+    c.addEventListener('pointerleave', () => (this.readout.textContent = ''));
+    c.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        const rect = c.getBoundingClientRect();
+        const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002));
+        this.camera.zoomAt(factor, e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height);
+        this._cameraMoved();
+      },
+      { passive: false }
+    );
+    c.addEventListener('dblclick', () => this.fit());
+  }
+
+  /** Value under the cursor of each drawn layer, read from the CPU copy of its plane. */
+  private _readout(e: PointerEvent): void {
+    const rect = this.canvas.getBoundingClientRect();
+    const [ix, iy] = this.camera.toImage(e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height);
+    const parts: string[] = [];
+    for (const layer of this._drawn) {
+      const value = valueAt(layer.plane, layer.fullShape, ix, iy);
+      if (value !== null) parts.push(`${layer.key}: ${format(value)}`);
+    }
+    this.readout.textContent = parts.length ? `x ${Math.floor(ix)}, y ${Math.floor(iy)} · ${parts.join(' · ')}` : '';
+  }
+
+  private _renderer: GlRenderer | null = null;
+  private _drawn: DrawLayer[] = [];
+  private _frame = 0;
+  private _frames = 0;
+  private _disposed = false;
+  private _resizeObserver: ResizeObserver | null = null;
+}
+
+/** Pixel of a (possibly downsampled) plane at full-resolution coordinates; null outside. */
+export function valueAt(plane: Plane, fullShape: readonly [number, number], x: number, y: number): number | null {
+  if (x < 0 || y < 0 || x >= fullShape[1] || y >= fullShape[0]) return null;
+  const [h, w] = plane.shape;
+  const px = Math.min(w - 1, Math.floor((x * w) / fullShape[1]));
+  const py = Math.min(h - 1, Math.floor((y * h) / fullShape[0]));
+  return plane.data[py * w + px];
+}
+
+function format(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(5);
+}
+
+function devicePixelRatio(): number {
+  return globalThis.devicePixelRatio || 1;
+}

@@ -1,0 +1,232 @@
+/**
+ * GlRenderer: draws planes with WebGL2. Each layer owns one texture that is re-filled with
+ * texSubImage2D while the plane size stays the same (scrubbing costs an upload and a draw,
+ * no allocation). uint8 → R8, uint16 → R16UI read by a usampler, float32 → R32F; contrast
+ * and the colormap (a 256×1 LUT texture) are applied in the fragment shader, and layers
+ * are added up (additive blending) for channel composites.
+ */
+import type { Colormap } from '../../protocol/components.js';
+import type { WireDtype } from '../../protocol/viewer-api.js';
+import { colormapLut } from '../model/colormaps.js';
+import type { CameraState } from '../model/camera.js';
+import type { Plane } from '../model/plane.js';
+
+export interface DrawLayer {
+  key: string;
+  plane: Plane;
+  /** Full-resolution [height, width]: the quad covers this many image pixels at any level. */
+  fullShape: readonly [number, number];
+  contrast: readonly [number, number];
+  colormap: Colormap;
+  opacity: number;
+}
+
+const VERTEX = `#version 300 es
+in vec2 a_pos;            // unit quad 0..1
+uniform vec2 u_size;      // image size in full-resolution pixels
+uniform vec2 u_view;      // canvas size in device pixels
+uniform vec3 u_camera;    // zoom (device px per image px), center x, center y
+out vec2 v_uv;
+void main() {
+  vec2 img = a_pos * u_size;
+  vec2 screen = (img - u_camera.yz) * u_camera.x + u_view * 0.5;
+  vec2 clip = screen / u_view * 2.0 - 1.0;
+  gl_Position = vec4(clip.x, -clip.y, 0.0, 1.0);
+  v_uv = a_pos;
+}`;
+
+function fragment(sampler: 'sampler2D' | 'usampler2D'): string {
+  return `#version 300 es
+precision highp float;
+precision highp usampler2D;
+uniform ${sampler} u_data;
+uniform sampler2D u_lut;
+uniform vec2 u_clim;      // contrast limits in data units
+uniform float u_scale;    // data units per texture unit (255 for R8)
+uniform float u_opacity;
+in vec2 v_uv;
+out vec4 color;
+void main() {
+  float v = float(texture(u_data, v_uv).r) * u_scale;
+  float t = clamp((v - u_clim.x) / (u_clim.y - u_clim.x), 0.0, 1.0);
+  if (v != v) t = 0.0; // NaN
+  vec3 rgb = texture(u_lut, vec2(t * (255.0 / 256.0) + 0.5 / 256.0, 0.5)).rgb;
+  color = vec4(rgb * u_opacity, 1.0);
+}`;
+}
+
+interface Program {
+  program: WebGLProgram;
+  uniforms: Record<string, WebGLUniformLocation | null>;
+}
+
+interface LayerTexture {
+  texture: WebGLTexture;
+  width: number;
+  height: number;
+  dtype: WireDtype;
+  /** The plane last uploaded, so an unchanged plane is not uploaded again. */
+  plane: Plane | null;
+}
+
+const FORMATS: Record<WireDtype, { internal: number; format: number; type: number; scale: number }> = {
+  uint8: { internal: 0x8229 /* R8 */, format: 0x1903 /* RED */, type: 0x1401 /* UNSIGNED_BYTE */, scale: 255 },
+  uint16: { internal: 0x8234 /* R16UI */, format: 0x8d94 /* RED_INTEGER */, type: 0x1403 /* UNSIGNED_SHORT */, scale: 1 },
+  float32: { internal: 0x822e /* R32F */, format: 0x1903 /* RED */, type: 0x1406 /* FLOAT */, scale: 1 }
+};
+
+export class GlRenderer {
+  readonly gl: WebGL2RenderingContext;
+
+  constructor(readonly canvas: HTMLCanvasElement) {
+    const gl = canvas.getContext('webgl2', {
+      preserveDrawingBuffer: true, // screenshots and pixel read-back by tests
+      premultipliedAlpha: false,
+      antialias: false,
+      alpha: false
+    });
+    if (!gl) throw new Error('Pipeline viewer: this browser has no WebGL2; the viewer needs it to draw images.');
+    this.gl = gl;
+    this._float = this._program(fragment('sampler2D'));
+    this._uint = this._program(fragment('usampler2D'));
+    this._quad = gl.createBuffer()!;
+    gl.bindBuffer(gl.ARRAY_BUFFER, this._quad);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([0, 0, 1, 0, 0, 1, 1, 1]), gl.STATIC_DRAW);
+    this._vao = gl.createVertexArray()!;
+    gl.bindVertexArray(this._vao);
+    for (const p of [this._float, this._uint]) {
+      const loc = gl.getAttribLocation(p.program, 'a_pos');
+      gl.enableVertexAttribArray(loc);
+      gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 0, 0);
+    }
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+  }
+
+  /** Clear to black and add up the layers. */
+  draw(layers: readonly DrawLayer[], camera: CameraState): void {
+    const gl = this.gl;
+    gl.viewport(0, 0, this.canvas.width, this.canvas.height);
+    gl.clearColor(0, 0, 0, 1);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE);
+    gl.bindVertexArray(this._vao);
+    const keep = new Set<string>();
+    for (const layer of layers) {
+      if (layer.opacity <= 0) continue;
+      keep.add(layer.key);
+      const tex = this._upload(layer.key, layer.plane);
+      const p = layer.plane.dtype === 'uint16' ? this._uint : this._float;
+      gl.useProgram(p.program);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, tex.texture);
+      gl.uniform1i(p.uniforms.u_data, 0);
+      gl.activeTexture(gl.TEXTURE1);
+      gl.bindTexture(gl.TEXTURE_2D, this._lut(layer.colormap));
+      gl.uniform1i(p.uniforms.u_lut, 1);
+      const [lo, hi] = layer.contrast;
+      gl.uniform2f(p.uniforms.u_clim, lo, hi > lo ? hi : lo + 1);
+      gl.uniform1f(p.uniforms.u_scale, FORMATS[layer.plane.dtype].scale);
+      gl.uniform1f(p.uniforms.u_opacity, layer.opacity);
+      gl.uniform2f(p.uniforms.u_size, layer.fullShape[1], layer.fullShape[0]);
+      gl.uniform2f(p.uniforms.u_view, this.canvas.width, this.canvas.height);
+      gl.uniform3f(p.uniforms.u_camera, camera.zoom, camera.centerX, camera.centerY);
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    }
+    for (const [key, tex] of this._textures) {
+      if (!keep.has(key)) {
+        gl.deleteTexture(tex.texture);
+        this._textures.delete(key);
+      }
+    }
+  }
+
+  dispose(): void {
+    const gl = this.gl;
+    for (const tex of this._textures.values()) gl.deleteTexture(tex.texture);
+    for (const lut of this._luts.values()) gl.deleteTexture(lut);
+    this._textures.clear();
+    this._luts.clear();
+    gl.deleteBuffer(this._quad);
+    gl.deleteVertexArray(this._vao);
+    gl.deleteProgram(this._float.program);
+    gl.deleteProgram(this._uint.program);
+  }
+
+  private _upload(key: string, plane: Plane): LayerTexture {
+    const gl = this.gl;
+    const [height, width] = plane.shape;
+    const f = FORMATS[plane.dtype];
+    let tex = this._textures.get(key);
+    if (tex && tex.plane === plane) return tex;
+    if (!tex || tex.width !== width || tex.height !== height || tex.dtype !== plane.dtype) {
+      if (tex) gl.deleteTexture(tex.texture);
+      const texture = gl.createTexture()!;
+      gl.bindTexture(gl.TEXTURE_2D, texture);
+      // immutable storage once per size; integer and float textures need NEAREST
+      gl.texStorage2D(gl.TEXTURE_2D, 1, f.internal, width, height);
+      for (const [pname, value] of [
+        [gl.TEXTURE_MIN_FILTER, gl.NEAREST],
+        [gl.TEXTURE_MAG_FILTER, gl.NEAREST],
+        [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE],
+        [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]
+      ]) {
+        gl.texParameteri(gl.TEXTURE_2D, pname, value);
+      }
+      tex = { texture, width, height, dtype: plane.dtype, plane: null };
+      this._textures.set(key, tex);
+    }
+    gl.bindTexture(gl.TEXTURE_2D, tex.texture);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, f.format, f.type, plane.data);
+    tex.plane = plane;
+    return tex;
+  }
+
+  private _lut(name: Colormap): WebGLTexture {
+    let lut = this._luts.get(name);
+    if (lut) return lut;
+    const gl = this.gl;
+    lut = gl.createTexture()!;
+    gl.bindTexture(gl.TEXTURE_2D, lut);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, 256, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, colormapLut(name));
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    this._luts.set(name, lut);
+    return lut;
+  }
+
+  private _program(fragmentSource: string): Program {
+    const gl = this.gl;
+    const compile = (type: number, source: string): WebGLShader => {
+      const shader = gl.createShader(type)!;
+      gl.shaderSource(shader, source);
+      gl.compileShader(shader);
+      if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS)) {
+        throw new Error(`Pipeline viewer: shader failed to compile: ${gl.getShaderInfoLog(shader)}`);
+      }
+      return shader;
+    };
+    const program = gl.createProgram()!;
+    gl.attachShader(program, compile(gl.VERTEX_SHADER, VERTEX));
+    gl.attachShader(program, compile(gl.FRAGMENT_SHADER, fragmentSource));
+    gl.bindAttribLocation(program, 0, 'a_pos');
+    gl.linkProgram(program);
+    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) {
+      throw new Error(`Pipeline viewer: shader failed to link: ${gl.getProgramInfoLog(program)}`);
+    }
+    const uniforms: Program['uniforms'] = {};
+    for (const name of ['u_data', 'u_lut', 'u_clim', 'u_scale', 'u_opacity', 'u_size', 'u_view', 'u_camera']) {
+      uniforms[name] = gl.getUniformLocation(program, name);
+    }
+    return { program, uniforms };
+  }
+
+  private _float: Program;
+  private _uint: Program;
+  private _quad: WebGLBuffer;
+  private _vao: WebGLVertexArrayObject;
+  private _textures = new Map<string, LayerTexture>();
+  private _luts = new Map<Colormap, WebGLTexture>();
+}

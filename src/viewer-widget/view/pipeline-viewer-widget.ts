@@ -1,0 +1,202 @@
+/**
+ * PipelineViewerWidget: the docked viewer. A Lumino widget that owns a ViewerModel, a
+ * connection to one viewer server and the views of the model (canvas, layer list,
+ * sliders). The host (the JupyterLab extension) gives it a base URL and saves
+ * `viewerState()`; see README.md for the API and the stable selectors.
+ */
+import { Signal, type ISignal } from '@lumino/signaling';
+import type { Message } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+import { ServerConnection } from '../client/server-connection.js';
+import { ViewerSession } from '../client/viewer-session.js';
+import { overlayText } from '../model/overlay.js';
+import { ViewerModel } from '../model/viewer-model.js';
+import type { PipelineViewerOptions, PipelineViewerState, ViewerStats } from '../tokens.js';
+import { CanvasView } from './canvas-view.js';
+import { DimsPanel } from './dims-panel.js';
+import { el, PREFIX, testId } from './dom.js';
+import type { DrawLayer } from './gl-renderer.js';
+import { LayerListPanel } from './layer-list-panel.js';
+
+const STATE_DEBOUNCE_MS = 500;
+
+export class PipelineViewerWidget extends Widget {
+  readonly model: ViewerModel;
+  readonly connection: ServerConnection;
+  readonly session: ViewerSession;
+
+  constructor(options: PipelineViewerOptions) {
+    super();
+    this.addClass(PREFIX);
+    this.node.dataset.testid = testId();
+    this.node.tabIndex = -1;
+    this.title.label = 'Pipeline Viewer';
+    this.title.closable = true;
+
+    this.model = new ViewerModel({ followNewest: options.followNewest, cacheBytes: options.cacheBytes });
+    this.connection = new ServerConnection(options);
+    this.session = new ViewerSession(this.model, this.connection);
+
+    this._canvas = new CanvasView({
+      drawLayers: () => this._drawLayers(),
+      viewportChanged: (px, scale) => this.session.setViewport(px, scale),
+      painted: () => this.session.notePainted(),
+      cameraChanged: () => this._stateTouched()
+    });
+    this._status = el('div', 'status', { 'data-testid': testId('status') }, 'disconnected');
+    this._canvas.node.append(this._status);
+    this._layersPanel = new LayerListPanel(this.model.layers, (key) => this.session.shown.get(key)?.data);
+    this._dimsPanel = new DimsPanel(this.model.dims);
+    const main = el('div', 'main');
+    main.append(this._canvas.node, this._layersPanel.node);
+    this.node.append(main, this._dimsPanel.node);
+
+    this.session.changed.connect(() => this._canvas.schedulePaint(), this);
+    this.session.statsChanged.connect((_, stats) => this._onStats(stats), this);
+    this.session.errorOccurred.connect((_, msg) => this._showError(msg), this);
+    this.model.dims.changed.connect(() => {
+      this._updateOverlay();
+      this._stateTouched();
+    }, this);
+    this.model.layers.changed.connect((_, change) => {
+      if (change.kind !== 'info') this._stateTouched();
+      this._canvas.schedulePaint();
+    }, this);
+    this._updateOverlay();
+    if (options.autoConnect ?? true) this.connect();
+  }
+
+  /** Connection, fps and drops, about once a second and on every status change. */
+  get statsChanged(): ISignal<this, ViewerStats> {
+    return this._statsChanged;
+  }
+
+  get stats(): ViewerStats {
+    return this.session.stats;
+  }
+
+  /** Something `viewerState()` returns changed (debounced): time to save it. */
+  get stateChanged(): ISignal<this, void> {
+    return this._stateChanged;
+  }
+
+  get baseUrl(): string {
+    return this.connection.baseUrl;
+  }
+
+  connect(): void {
+    this.connection.connect();
+  }
+
+  setBaseUrl(url: string): void {
+    this.connection.setBaseUrl(url);
+  }
+
+  /** Forget the planes held in the browser and blank the canvas; they are fetched again when needed. */
+  clear(): void {
+    this.session.clear();
+  }
+
+  /** A PNG of the canvas as it is shown now. */
+  screenshot(): Promise<Blob> {
+    this._canvas.paint();
+    return new Promise((resolve, reject) =>
+      this._canvas.canvas.toBlob(
+        (blob) => (blob ? resolve(blob) : reject(new Error('Pipeline viewer: the canvas could not be encoded as PNG'))),
+        'image/png'
+      )
+    );
+  }
+
+  viewerState(): PipelineViewerState {
+    return { ...this.model.viewerState(), camera: this._canvas.camera.placed ? this._canvas.camera.state() : undefined };
+  }
+
+  restore(state: Partial<PipelineViewerState>): void {
+    this.model.restore(state);
+    if (state.camera) this._canvas.camera.restore(state.camera);
+    this._updateOverlay();
+    this._canvas.schedulePaint();
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    clearTimeout(this._stateTimer);
+    this._dimsPanel.dispose();
+    this._layersPanel.dispose();
+    this._canvas.dispose();
+    this.session.dispose();
+    this.connection.dispose();
+    Signal.clearData(this);
+    super.dispose();
+  }
+
+  protected override onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this._canvas.resize();
+    this._canvas.schedulePaint();
+  }
+
+  protected override onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._canvas.resize();
+  }
+
+  protected override onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._canvas.resize();
+    this._canvas.schedulePaint();
+  }
+
+  private _drawLayers(): DrawLayer[] {
+    const out: DrawLayer[] = [];
+    for (const layer of this.model.layers) {
+      const plane = this.session.shown.get(layer.key);
+      if (!plane || !layer.visible) continue;
+      out.push({
+        key: layer.key,
+        plane,
+        fullShape: layer.info.shape,
+        contrast: layer.effectiveContrastLimits,
+        colormap: layer.colormap,
+        opacity: layer.opacity
+      });
+    }
+    this._canvas.canvas.dataset.position = JSON.stringify(this.model.dims.position());
+    this._canvas.canvas.dataset.loading = String(this.session.loading);
+    return out;
+  }
+
+  private _updateOverlay(): void {
+    this._canvas.overlay.textContent = overlayText(this.model.dims);
+  }
+
+  private _onStats(stats: ViewerStats): void {
+    const parts = [stats.status, `${stats.fps} fps`, `${stats.drops} drops`];
+    if (stats.imagesPerSecond >= 0) parts.push(`${stats.imagesPerSecond.toFixed(1)} img/s in`);
+    this._status.textContent = parts.join(' · ');
+    this._status.dataset.status = stats.status;
+    this._statsChanged.emit(stats);
+  }
+
+  private _showError(message: string): void {
+    this._status.title = message;
+    this._canvas.message.textContent = message;
+    clearTimeout(this._errorTimer);
+    this._errorTimer = setTimeout(() => (this._canvas.message.textContent = ''), 5000);
+  }
+
+  private _stateTouched(): void {
+    clearTimeout(this._stateTimer);
+    this._stateTimer = setTimeout(() => this._stateChanged.emit(), STATE_DEBOUNCE_MS);
+  }
+
+  private _canvas: CanvasView;
+  private _status: HTMLElement;
+  private _layersPanel: LayerListPanel;
+  private _dimsPanel: DimsPanel;
+  private _stateTimer: ReturnType<typeof setTimeout> | undefined;
+  private _errorTimer: ReturnType<typeof setTimeout> | undefined;
+  private _statsChanged = new Signal<this, ViewerStats>(this);
+  private _stateChanged = new Signal<this, void>(this);
+}
