@@ -1,0 +1,91 @@
+/**
+ * Turn the frames of one data message into images with their pixel bytes. Shared memory
+ * named in the message belongs to the server from the moment it arrives: every segment is
+ * copied out (if the item is valid) and unlinked exactly once, also when the header is
+ * malformed or the item invalid, so no message leaks a segment (OpenHCS mistake 1).
+ */
+import {
+  bytesPerElement,
+  decodeBatch,
+  elementCount,
+  isShmName,
+  ProtocolError,
+  type BatchMessage,
+  type ImageItem
+} from '../protocol/index.js';
+import { readSegment, unlinkSegment } from '../protocol/node/index.js';
+import { inlinePixels } from './inline-pixels.js';
+
+export interface ImagePixels {
+  item: ImageItem;
+  bytes: Uint8Array;
+}
+
+export interface RejectedImage {
+  index: number;
+  path: string;
+  error: string;
+}
+
+export interface BatchPixels {
+  batch: BatchMessage;
+  images: ImagePixels[];
+  rejected: RejectedImage[];
+  /** Segments this message named that were unlinked here. */
+  unlinked: number;
+}
+
+const SHM_FIELD = /"shm_name"\s*:\s*"([^"\\]{1,80})"/g;
+
+/** Unlink every well-formed segment name a (possibly broken) header mentions. */
+export function unlinkNamedSegments(header: Uint8Array | undefined): number {
+  if (header === undefined) return 0;
+  const text = Buffer.from(header.buffer, header.byteOffset, header.byteLength).toString('utf8');
+  let count = 0;
+  for (const match of text.matchAll(SHM_FIELD)) {
+    if (isShmName(match[1]) && unlinkSegment(match[1])) count++;
+  }
+  return count;
+}
+
+/** Throws ProtocolError for a message that is not a valid batch (after unlinking its segments). */
+export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
+  let decoded;
+  try {
+    decoded = decodeBatch(frames);
+  } catch (err) {
+    unlinkNamedSegments(frames[0]);
+    throw err instanceof ProtocolError ? err : new ProtocolError(`batch: ${(err as Error).message}`);
+  }
+  const { batch, frames: raw } = decoded;
+  const images: ImagePixels[] = [];
+  const rejected: RejectedImage[] = [];
+  const consumed = new Set<string>();
+  let unlinked = 0;
+  batch.images.forEach((item, index) => {
+    const nbytes = elementCount(item.shape) * bytesPerElement(item.dtype);
+    try {
+      if (item.shm_name !== undefined) {
+        const name = item.shm_name;
+        if (consumed.has(name)) throw new Error(`shared-memory segment ${name} is named by two images`);
+        consumed.add(name);
+        try {
+          images.push({ item, bytes: readSegment(name, nbytes) });
+        } finally {
+          if (unlinkSegment(name)) unlinked++;
+        }
+      } else if (item.data !== undefined) {
+        images.push({ item, bytes: inlinePixels(item, item.data) });
+      } else {
+        const frame = raw[item.frame! - 1];
+        if (frame.byteLength !== nbytes) {
+          throw new Error(`raw frame ${item.frame} holds ${frame.byteLength} bytes, shape [${item.shape}] ${item.dtype} needs ${nbytes}`);
+        }
+        images.push({ item, bytes: frame });
+      }
+    } catch (err) {
+      rejected.push({ index, path: item.path, error: `images[${index}] (${item.path}): ${(err as Error).message}` });
+    }
+  });
+  return { batch, images, rejected, unlinked };
+}

@@ -1,0 +1,83 @@
+/**
+ * Entry of the detached server process:
+ *   node lib/viewer-server/main.js --port N [--memory-budget BYTES] [--store DIR] [--log FILE]
+ * Exit codes: 0 after a shutdown, a signal, or when another viewer server already holds
+ * the port (binding is the lock); 2 for bad arguments; 3 when the port is held by a
+ * program that is not a viewer server; 1 for any other failure (see the log).
+ */
+import { ping } from '../protocol/node/index.js';
+import { parseServerArgs, UsageError } from './server-args.js';
+import { openServerLog } from './server-log.js';
+import { PortTakenError, ViewerServer } from './viewer-server.js';
+
+const OTHER_SERVER_WAIT_MS = 10_000;
+
+async function main(): Promise<number | null> {
+  let args;
+  try {
+    args = parseServerArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`pipeline-viewer server: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = openServerLog(args.logFile);
+  log(`starting on data port ${args.port} (memory budget ${args.memoryBudgetBytes} bytes, store ${args.storeDir})`);
+
+  let server: ViewerServer;
+  try {
+    server = await ViewerServer.start({
+      port: args.port,
+      memoryBudgetBytes: args.memoryBudgetBytes,
+      storeDir: args.storeDir,
+      log,
+      onShutdown: () => process.exit(0)
+    });
+  } catch (err) {
+    if (!(err instanceof PortTakenError)) {
+      log(`failed to start: ${(err as Error).message}`);
+      process.stderr.write(`pipeline-viewer server: ${(err as Error).message}\n`);
+      return 1;
+    }
+    // Another process bound the port first; if it is a viewer server, it is the one.
+    const deadline = Date.now() + OTHER_SERVER_WAIT_MS;
+    while (Date.now() < deadline) {
+      const pong = await ping(args.port, { timeoutMs: 500 });
+      if (pong) {
+        log(`another viewer server (pid ${pong.pid}) holds port ${args.port}; this one exits`);
+        return 0;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const message = `data port ${args.port} is bound by a program that does not answer as a viewer server; choose another --port`;
+    log(message);
+    process.stderr.write(`pipeline-viewer server: ${message}\n`);
+    return 3;
+  }
+
+  const stop = (signal: string) => {
+    log(`${signal}: closing`);
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // Detached from a terminal or kernel: a hang-up of the starter must not stop the server.
+  process.on('SIGHUP', () => log('SIGHUP ignored'));
+  process.on('uncaughtException', (err) => {
+    log(`uncaught: ${err.stack}`);
+    void server.close().then(() => process.exit(1));
+  });
+  return null;
+}
+
+main().then(
+  (code) => {
+    if (code !== null) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`pipeline-viewer server: ${(err as Error).stack}\n`);
+    process.exit(1);
+  }
+);

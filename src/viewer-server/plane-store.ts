@@ -1,0 +1,152 @@
+/**
+ * Pixels of every stored plane, within a memory budget: when resident bytes exceed it, the
+ * least recently used planes are written to the SpillStore and dropped from memory; a
+ * request pages them back. A plane leaves memory only after its write finished, so nothing
+ * is lost, and a failed write keeps it resident.
+ */
+import type { Dtype } from '../protocol/index.js';
+import type { PlaneShape } from './layer.js';
+import type { SpillStore } from './spill-store.js';
+
+interface Entry {
+  id: number;
+  dtype: Dtype;
+  shape: PlaneShape;
+  byteLength: number;
+  /** null while only on disk. */
+  bytes: Uint8Array | null;
+  onDisk: boolean;
+  writing: boolean;
+  reading: Promise<Uint8Array> | null;
+  removed: boolean;
+  spillFailed: boolean;
+}
+
+export interface PlaneStoreStats {
+  budget_bytes: number;
+  resident_bytes: number;
+  spilled_planes: number;
+}
+
+export class PlaneStore {
+  /** Map order is recency order: a use moves an entry to the end. */
+  private readonly entries = new Map<number, Entry>();
+  private residentBytes = 0;
+  private spilling: Promise<void> | null = null;
+
+  constructor(
+    readonly budgetBytes: number,
+    private readonly spill: SpillStore,
+    private readonly log: (line: string) => void = () => {}
+  ) {}
+
+  put(id: number, dtype: Dtype, shape: PlaneShape, bytes: Uint8Array): void {
+    const entry: Entry = {
+      id,
+      dtype,
+      shape,
+      byteLength: bytes.byteLength,
+      bytes,
+      onDisk: false,
+      writing: false,
+      reading: null,
+      removed: false,
+      spillFailed: false
+    };
+    this.entries.set(id, entry);
+    this.residentBytes += bytes.byteLength;
+    this.spillIfOverBudget();
+  }
+
+  /** The plane's bytes, paged back from disk if needed; undefined for an unknown id. */
+  async get(id: number): Promise<Uint8Array | undefined> {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return undefined;
+    this.entries.delete(id);
+    this.entries.set(id, entry);
+    if (entry.bytes !== null) return entry.bytes;
+    entry.reading ??= this.spill.read(id).then(
+      (bytes) => {
+        entry.reading = null;
+        if (!entry.removed && entry.bytes === null) {
+          entry.bytes = bytes;
+          this.residentBytes += bytes.byteLength;
+          this.spillIfOverBudget();
+        }
+        return bytes;
+      },
+      (err: unknown) => {
+        entry.reading = null;
+        throw err;
+      }
+    );
+    return entry.reading;
+  }
+
+  remove(id: number): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    this.entries.delete(id);
+    entry.removed = true;
+    if (entry.bytes !== null) this.residentBytes -= entry.byteLength;
+    entry.bytes = null;
+    if (entry.onDisk && !entry.writing) void this.spill.delete(id).catch((err) => this.log(`spill: delete p${id}: ${err}`));
+  }
+
+  clear(): void {
+    for (const id of [...this.entries.keys()]) this.remove(id);
+  }
+
+  stats(): PlaneStoreStats {
+    let spilled = 0;
+    for (const entry of this.entries.values()) if (entry.bytes === null) spilled++;
+    return { budget_bytes: this.budgetBytes, resident_bytes: this.residentBytes, spilled_planes: spilled };
+  }
+
+  /** Resolves when no spill is running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.spilling) await this.spilling;
+  }
+
+  private spillIfOverBudget(): void {
+    if (this.spilling || this.residentBytes <= this.budgetBytes) return;
+    this.spilling = this.spillLoop().finally(() => {
+      this.spilling = null;
+    });
+  }
+
+  private async spillLoop(): Promise<void> {
+    while (this.residentBytes > this.budgetBytes) {
+      const victim = this.leastRecentlyUsed();
+      if (victim === undefined) return;
+      if (!victim.onDisk) {
+        victim.writing = true;
+        try {
+          await this.spill.write(victim.id, victim.dtype, victim.shape, victim.bytes!);
+          victim.onDisk = true;
+        } catch (err) {
+          victim.spillFailed = true;
+          this.log(`spill: writing plane p${victim.id} failed, it stays in memory: ${(err as Error).message}`);
+          continue;
+        } finally {
+          victim.writing = false;
+        }
+        if (victim.removed) {
+          await this.spill.delete(victim.id).catch(() => undefined);
+          continue;
+        }
+      }
+      if (victim.bytes !== null) {
+        victim.bytes = null;
+        this.residentBytes -= victim.byteLength;
+      }
+    }
+  }
+
+  private leastRecentlyUsed(): Entry | undefined {
+    for (const entry of this.entries.values()) {
+      if (entry.bytes !== null && !entry.writing && !entry.spillFailed && entry.reading === null) return entry;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * One viewer server: binds the data port first (binding is the one-server-per-port lock,
+ * no lock file to go stale), then HTTP/WS on P+3000, then control on P+1000, so a server
+ * that answers ping has every socket bound (ready).
+ */
+import * as http from 'node:http';
+import {
+  controlPort,
+  DEFAULT_HOST,
+  httpPort,
+  PROTOCOL_VERSION,
+  SERVER_NAME,
+  tcpEndpoint,
+  type ControlReply,
+  type ControlRequest,
+  type ServerStatus
+} from '../protocol/index.js';
+import { ControlSocket } from './control-socket.js';
+import { DataSocket } from './data-socket.js';
+import { EventHub } from './event-hub.js';
+import { httpHandler } from './http-api.js';
+import { ViewerCore } from './viewer-core.js';
+
+export interface ViewerServerOptions {
+  port: number;
+  memoryBudgetBytes: number;
+  storeDir: string;
+  log: (line: string) => void;
+  /** Called after a `shutdown` request was answered and the server closed. */
+  onShutdown?: () => void;
+}
+
+/** The data port is held by another process (normally another viewer server). */
+export class PortTakenError extends Error {
+  override name = 'PortTakenError';
+}
+
+export class ViewerServer {
+  readonly core: ViewerCore;
+  private readonly data: DataSocket;
+  private readonly control: ControlSocket;
+  private readonly httpServer: http.Server;
+  private readonly events: EventHub;
+  private ready = false;
+  private closing: Promise<void> | null = null;
+
+  private constructor(private readonly options: ViewerServerOptions) {
+    const { log } = options;
+    this.core = new ViewerCore({ memoryBudgetBytes: options.memoryBudgetBytes, storeDir: options.storeDir, log });
+    this.data = new DataSocket(log);
+    this.control = new ControlSocket(log);
+    this.httpServer = http.createServer(httpHandler(this.core, log));
+    this.events = new EventHub(this.core);
+    this.httpServer.on('upgrade', (req, socket, head) => {
+      if (!this.events.upgrade(req, socket, head)) socket.destroy();
+    });
+  }
+
+  get ports() {
+    const { port } = this.options;
+    return { data: port, control: controlPort(port), http: httpPort(port) };
+  }
+
+  static async start(options: ViewerServerOptions): Promise<ViewerServer> {
+    const server = new ViewerServer(options);
+    const { data, control, http: web } = server.ports;
+    try {
+      await server.data.bind(tcpEndpoint(DEFAULT_HOST, data));
+    } catch (err) {
+      await server.close();
+      if ((err as { code?: string }).code === 'EADDRINUSE') {
+        throw new PortTakenError(`data port ${data} is already bound by another process`);
+      }
+      throw err;
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.httpServer.once('error', reject);
+        server.httpServer.listen(web, DEFAULT_HOST, () => {
+          server.httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      await server.control.bind(tcpEndpoint(DEFAULT_HOST, control));
+    } catch (err) {
+      await server.close();
+      throw new Error(
+        `viewer server on data port ${data}: cannot bind HTTP port ${web} or control port ${control} (${(err as Error).message}); another program holds it, choose another --port`
+      );
+    }
+    server.data.start((body) => server.core.ingest(body));
+    server.control.start(
+      (request) => server.handleControl(request),
+      (request) => {
+        if (request.type === 'shutdown') void server.close().then(() => options.onShutdown?.());
+      }
+    );
+    server.ready = true;
+    options.log(`ready: data ${data}, control ${control}, http ${web}, pid ${process.pid}`);
+    return server;
+  }
+
+  status(): ServerStatus {
+    return {
+      pid: process.pid,
+      version: PROTOCOL_VERSION,
+      started_at: this.core.startedAt,
+      ports: this.ports,
+      layers: this.core.summaries(),
+      counters: this.core.counters.snapshot(),
+      memory: this.core.planes.stats()
+    };
+  }
+
+  private handleControl(request: ControlRequest): ControlReply {
+    switch (request.type) {
+      case 'ping':
+        return {
+          type: 'pong',
+          ready: this.ready && this.closing === null,
+          server: SERVER_NAME,
+          viewer: 'pipeline-viewer',
+          pid: process.pid,
+          version: PROTOCOL_VERSION,
+          port: this.ports.data,
+          control_port: this.ports.control,
+          http_port: this.ports.http
+        };
+      case 'status':
+        return { type: 'status', status: this.status() };
+      case 'clear_state':
+        this.core.clear();
+        this.events.flush();
+        return { type: 'clear_state_ack', status: 'success' };
+      case 'shutdown':
+        this.options.log('shutdown requested');
+        return { type: 'shutdown_ack' };
+    }
+  }
+
+  /** Close sockets and remove the spill store (the only files the server owns). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.ready = false;
+      this.events.close();
+      await Promise.all([this.data.close(), this.control.close()]);
+      await new Promise<void>((resolve) => {
+        if (!this.httpServer.listening) return resolve();
+        this.httpServer.close(() => resolve());
+        this.httpServer.closeAllConnections();
+      });
+      await this.core.close();
+      this.options.log('closed');
+    })();
+    return this.closing;
+  }
+}
