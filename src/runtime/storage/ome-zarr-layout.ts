@@ -1,0 +1,177 @@
+/**
+ * OME-Zarr (NGFF 0.4, zarr v2) metadata of an HCS plate, as the zarr backend writes it:
+ *
+ *   <store>.zarr/            .zgroup, .zattrs {plate: {rows, columns, wells, field_count}}
+ *     <row>/<col>/           .zgroup, .zattrs {well: {images: [{path: "<field>"}]}}   e.g. A/01
+ *       <field>/             .zgroup, .zattrs {multiscales, omero, jupyterlab_pipeline_viewer}
+ *         0/                 .zarray  shape (t, c, z, y, x), one chunk per (y, x) plane
+ *
+ * Field = site − 1, c = channel − 1, z = z_index − 1, t = timepoint − 1 (ImageXpress counts from
+ * 1, zarr from 0); a part missing from a file name counts as 1. Only one resolution level ("0")
+ * is written: pyramids are the viewer's job.
+ */
+import type { Dtype } from '../../protocol/index.js';
+
+export const NGFF_VERSION = '0.4';
+/** Our own attributes in a field group: which file names were saved to which (t, c, z) slot. */
+export const NAMES_KEY = 'jupyterlab_pipeline_viewer';
+
+/** A saved file name's place: first plane (t, c, z) and number of z planes (3D saves). */
+export interface SlotEntry {
+  t: number;
+  c: number;
+  z: number;
+  depth: number;
+}
+
+export interface FieldAttrs {
+  multiscales: unknown[];
+  omero: { name: string; version: string; channels: OmeroChannel[]; rdefs: { model: string } };
+  [NAMES_KEY]: { names: Record<string, SlotEntry> };
+}
+
+export interface OmeroChannel {
+  label: string;
+  color: string;
+  active: boolean;
+  coefficient: number;
+  family: string;
+  inverted: boolean;
+  window: { min: number; max: number; start: number; end: number };
+}
+
+export interface PlateAttrs {
+  plate: {
+    version: string;
+    name: string;
+    rows: { name: string }[];
+    columns: { name: string }[];
+    wells: { path: string; rowIndex: number; columnIndex: number }[];
+    field_count: number;
+  };
+}
+
+export interface WellAttrs {
+  well: { version: string; images: { path: string }[] };
+}
+
+/** zarr v2 `.zarray` of a field's image. */
+export interface ZArray {
+  zarr_format: 2;
+  shape: number[];
+  chunks: number[];
+  dtype: string;
+  compressor: null;
+  fill_value: number;
+  order: 'C';
+  filters: null;
+  dimension_separator: '/';
+}
+
+const V2_DTYPES: Record<Dtype, string> = {
+  uint8: '|u1',
+  int8: '|i1',
+  uint16: '<u2',
+  int16: '<i2',
+  uint32: '<u4',
+  int32: '<i4',
+  float32: '<f4',
+  float64: '<f8'
+};
+
+export function v2Dtype(dtype: Dtype): string {
+  return V2_DTYPES[dtype];
+}
+
+export function dtypeFromV2(v2: string): Dtype | null {
+  return (Object.keys(V2_DTYPES) as Dtype[]).find((d) => V2_DTYPES[d] === v2) ?? null;
+}
+
+export function emptyPlateAttrs(name: string): PlateAttrs {
+  return { plate: { version: NGFF_VERSION, name, rows: [], columns: [], wells: [], field_count: 0 } };
+}
+
+/** Adds a well (row letters + column text) keeping rows/columns sorted and indices right. */
+export function addWell(attrs: PlateAttrs, row: string, column: string): void {
+  const p = attrs.plate;
+  const wellPath = `${row}/${column}`;
+  if (p.wells.some((w) => w.path === wellPath)) return;
+  if (!p.rows.some((r) => r.name === row)) p.rows.push({ name: row });
+  if (!p.columns.some((c) => c.name === column)) p.columns.push({ name: column });
+  p.rows.sort((a, b) => a.name.length - b.name.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  p.columns.sort((a, b) => Number(a.name) - Number(b.name));
+  p.wells.push({ path: wellPath, rowIndex: 0, columnIndex: 0 });
+  for (const w of p.wells) {
+    const [r, c] = w.path.split('/');
+    w.rowIndex = p.rows.findIndex((x) => x.name === r);
+    w.columnIndex = p.columns.findIndex((x) => x.name === c);
+  }
+  p.wells.sort((a, b) => a.rowIndex - b.rowIndex || a.columnIndex - b.columnIndex);
+}
+
+export function emptyWellAttrs(): WellAttrs {
+  return { well: { version: NGFF_VERSION, images: [] } };
+}
+
+export function addField(attrs: WellAttrs, field: number): void {
+  const images = attrs.well.images;
+  if (images.some((i) => i.path === String(field))) return;
+  images.push({ path: String(field) });
+  images.sort((a, b) => Number(a.path) - Number(b.path));
+}
+
+export function emptyFieldAttrs(name: string): FieldAttrs {
+  return {
+    multiscales: [
+      {
+        version: NGFF_VERSION,
+        name,
+        axes: [
+          { name: 't', type: 'time' },
+          { name: 'c', type: 'channel' },
+          { name: 'z', type: 'space' },
+          { name: 'y', type: 'space' },
+          { name: 'x', type: 'space' }
+        ],
+        datasets: [{ path: '0', coordinateTransformations: [{ type: 'scale', scale: [1, 1, 1, 1, 1] }] }]
+      }
+    ],
+    omero: { name, version: NGFF_VERSION, channels: [], rdefs: { model: 'color' } },
+    [NAMES_KEY]: { names: {} }
+  };
+}
+
+const COLORS = ['0000FF', '00FF00', 'FF0000', 'FF00FF', '00FFFF', 'FFFF00', 'FFFFFF'];
+
+/**
+ * Makes sure the omero channel list covers channel index `c` and sets its display window to the
+ * value range seen so far (`first`: no plane of this channel was written before), so a viewer
+ * opening the store gets sensible contrast limits.
+ */
+export function noteChannel(
+  attrs: FieldAttrs,
+  c: number,
+  label: (c: number) => string,
+  dtypeRange: [number, number],
+  planeRange: [number, number],
+  first: boolean
+): void {
+  const channels = attrs.omero.channels;
+  while (channels.length <= c) {
+    const i = channels.length;
+    channels.push({
+      label: label(i),
+      color: COLORS[i % COLORS.length],
+      active: true,
+      coefficient: 1,
+      family: 'linear',
+      inverted: false,
+      window: { min: dtypeRange[0], max: dtypeRange[1], start: dtypeRange[0], end: dtypeRange[1] }
+    });
+  }
+  const w = channels[c].window;
+  w.start = first ? planeRange[0] : Math.min(w.start, planeRange[0]);
+  w.end = first ? planeRange[1] : Math.max(w.end, planeRange[1]);
+  w.min = Math.min(w.min, w.start);
+  w.max = Math.max(w.max, w.end);
+}
