@@ -1,0 +1,59 @@
+/**
+ * The orchestrator's default `streamSinkFor`: for each required visualizer, start or reuse its
+ * viewer server, clear its state (as OpenHCS does before a run) and stream to it. A server that
+ * cannot be started does not stop the run: the sink then drops everything and says why.
+ */
+import type { StreamBatch, StreamReport, StreamSink } from '../stream-sink.js';
+import { StreamBackend, type StreamBackendOptions } from './stream-backend.js';
+import { viewerManagerFor, type ViewerManager, type ViewerManagerOptions } from './viewer-manager.js';
+
+export interface ViewerTarget {
+  port: number;
+  host?: string;
+  persistent?: boolean;
+}
+
+export type ViewerSinkOptions = Omit<StreamBackendOptions, 'port' | 'host'> &
+  Omit<ViewerManagerOptions, 'port' | 'host' | 'persistent'>;
+
+class ViewerSink implements StreamSink {
+  constructor(
+    private readonly backend: StreamBackend,
+    private readonly manager: ViewerManager,
+    private readonly startError: string | null
+  ) {}
+
+  enqueue(batch: StreamBatch): boolean {
+    return this.backend.enqueue(batch);
+  }
+
+  async flush(timeoutMs: number): Promise<StreamReport> {
+    const report = await this.backend.flush(timeoutMs);
+    return this.startError ? { ...report, errors: [this.startError, ...report.errors] } : report;
+  }
+
+  /** Closes the stream; a non-persistent server is shut down, a persistent one stays. */
+  async close(): Promise<void> {
+    await this.backend.close();
+    if (!this.startError) await this.manager.stop().catch(() => undefined);
+  }
+}
+
+export async function viewerStreamSink(target: ViewerTarget, options: ViewerSinkOptions = {}): Promise<StreamSink> {
+  const manager = viewerManagerFor({ ...options, port: target.port, host: target.host, persistent: target.persistent });
+  let startError: string | null = null;
+  try {
+    await manager.start();
+    await manager.clear();
+  } catch (err) {
+    startError = `viewer on port ${target.port} unavailable, streaming disabled for this run: ${(err as Error).message}`;
+  }
+  const backend = new StreamBackend({
+    ...options,
+    port: target.port,
+    host: target.host,
+    // Without a server every message would fail; make that cost one short wait, then drop at once.
+    ...(startError ? { sendTimeoutMs: 200, backoffMs: 24 * 3600_000 } : {})
+  });
+  return new ViewerSink(backend, manager, startError);
+}
