@@ -44,9 +44,15 @@ export interface EnsureServerResult {
   logFile: string;
 }
 
-export function defaultLogFile(port: number): string {
-  const dir = process.env.PIPELINE_VIEWER_LOG_DIR ?? path.join(os.tmpdir(), 'jupyterlab-pipeline-viewer');
-  return path.join(dir, `viewer-server-${port}.log`);
+/**
+ * `viewer-server-<port>.log` in the viewer's home, the same place the server itself uses:
+ * `$PIPELINE_VIEWER_HOME`, else `$XDG_CACHE_HOME/jupyterlab-pipeline-viewer`, else
+ * `~/.cache/jupyterlab-pipeline-viewer`.
+ */
+export function defaultLogFile(port: number, env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache');
+  const home = env.PIPELINE_VIEWER_HOME ? path.resolve(env.PIPELINE_VIEWER_HOME) : path.join(cache, 'jupyterlab-pipeline-viewer');
+  return path.join(home, `viewer-server-${port}.log`);
 }
 
 /** The node executable: `process.execPath` under Node, `node` from PATH under Deno. */

@@ -13,7 +13,7 @@ import {
   type ImageMetadata
 } from '../../protocol/index.js';
 import { controlRequest, ping } from '../../protocol/node/control-client.js';
-import { ensureServer, type Pong } from '../../protocol/node/server-process.js';
+import { defaultLogFile, ensureServer, type Pong } from '../../protocol/node/server-process.js';
 import type { NdArray } from '../image-data.js';
 import { DataChannel } from './data-channel.js';
 
@@ -24,7 +24,7 @@ export interface ViewerManagerOptions {
   persistent?: boolean;
   /** Bound on the wait for a spawned server to answer ping. */
   readyTimeoutMs?: number;
-  /** Server log; default in the temp dir, named after the port. */
+  /** Server log; default `viewer-server-<port>.log` in the viewer's home (see defaultLogFile). */
   logFile?: string;
   /** Server entry; default `lib/viewer-server/main.js` of this package. */
   serverScript?: string;
@@ -69,11 +69,13 @@ export class ViewerManager {
 
   /** Pings; reuses a running server or spawns a detached one and waits until it is ready (≤ 30 s). */
   async start(): Promise<Pong> {
+    const logFile = this.options.logFile ?? defaultLogFile(this.port);
     const { pong } = await ensureServer({
       script: this.options.serverScript ?? defaultServerScript(),
       port: this.port,
+      args: ['--log', logFile],
       host: this.host,
-      logFile: this.options.logFile,
+      logFile,
       readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000
     });
     this.pong = pong;
