@@ -11,6 +11,8 @@ export interface Histogram {
   counts: Uint32Array;
   /** Finite pixels counted. */
   total: number;
+  /** All counted pixels have one value (or none were counted). */
+  flat: boolean;
 }
 
 /** Above this many pixels the histogram samples with a stride (percentiles barely move). */
@@ -26,11 +28,16 @@ export function histogram(data: PlanePixels, floatBins = 4096): Histogram {
     const bins = data instanceof Uint8Array ? 256 : 65536;
     const counts = new Uint32Array(bins);
     let total = 0;
+    let lo = bins;
+    let hi = -1;
     for (let i = 0; i < data.length; i += stride) {
-      counts[data[i]]++;
+      const v = data[i];
+      counts[v]++;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
       total++;
     }
-    return { min: 0, max: bins, counts, total };
+    return { min: 0, max: bins, counts, total, flat: hi <= lo };
   }
   let min = Infinity;
   let max = -Infinity;
@@ -40,7 +47,7 @@ export function histogram(data: PlanePixels, floatBins = 4096): Histogram {
     if (v > max) max = v;
   }
   const counts = new Uint32Array(floatBins);
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 1, counts, total: 0 };
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 1, counts, total: 0, flat: true };
   const width = max > min ? (max - min) / floatBins : 1;
   let total = 0;
   for (let i = 0; i < data.length; i += stride) {
@@ -49,7 +56,7 @@ export function histogram(data: PlanePixels, floatBins = 4096): Histogram {
     counts[Math.min(floatBins - 1, Math.floor((v - min) / width))]++;
     total++;
   }
-  return { min, max: max > min ? max : min + 1, counts, total };
+  return { min, max: max > min ? max : min + 1, counts, total, flat: max <= min };
 }
 
 /** The value below which `pct` percent of the pixels lie (bin resolution). */
@@ -72,6 +79,7 @@ export function percentile(h: Histogram, pct: number): number {
  */
 export function autoContrast(data: PlanePixels, low = 0.1, high = 99.9): [number, number] {
   const h = histogram(data);
+  if (h.flat) return h.total === 0 ? [0, 1] : [percentile(h, 50), percentile(h, 50) + 1];
   const width = (h.max - h.min) / h.counts.length;
   const lo = percentile(h, low);
   let hi = percentile(h, high) + (data instanceof Float32Array ? width : 0);
