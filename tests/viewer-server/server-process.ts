@@ -1,0 +1,96 @@
+/**
+ * Helpers for integration tests: run the real compiled server (`lib/viewer-server/main.js`)
+ * as a child process on a test port, talk to it over real ZeroMQ sockets and HTTP.
+ * Every wait is bounded. Ports: this room's tests use 30000–30099 only.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as zmq from 'zeromq';
+import { BatchReplySchema, decodeJson, encodeBatch, httpPort, type BatchMessageInput, type BatchReply } from '../../src/protocol/index.js';
+import { ping } from '../../src/protocol/node/index.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const MAIN = path.join(ROOT, 'lib/viewer-server/main.js');
+export const BIN = path.join(ROOT, 'bin/pipeline-viewer.js');
+
+export function requireBuild(): void {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first with 'npx tsc -b' (scripts/setup.sh does)`);
+}
+
+export function tempHome(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'plv-server-test-'));
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  port: number;
+  home: string;
+  exit: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export function spawnMain(port: number, home: string, args: string[] = []): { child: ChildProcess; exit: Promise<number | null> } {
+  requireBuild();
+  const child = spawn(process.execPath, [MAIN, '--port', String(port), ...args], {
+    env: { ...process.env, PIPELINE_VIEWER_HOME: home },
+    stdio: ['ignore', 'ignore', 'pipe']
+  });
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (text: string) => process.stderr.write(`[server ${port}] ${text}`));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exit };
+}
+
+export async function waitReady(port: number, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const pong = await ping(port, { timeoutMs: 300 });
+    if (pong) return pong.pid;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server on ${port} not ready within ${timeoutMs} ms`);
+}
+
+export async function startServer(port: number, args: string[] = []): Promise<RunningServer> {
+  const home = tempHome();
+  const { child, exit } = spawnMain(port, home, args);
+  await waitReady(port);
+  return {
+    child,
+    port,
+    home,
+    exit,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const killed = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(killed);
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  };
+}
+
+/** Send one message as REQ (OpenHCS style, with delimiter) or DEALER (without) and read the reply. */
+export async function sendFrames(port: number, frames: Uint8Array[], kind: 'req' | 'dealer' = 'req'): Promise<BatchReply> {
+  const socket = kind === 'req' ? new zmq.Request({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 }) : new zmq.Dealer({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 });
+  try {
+    socket.connect(`tcp://127.0.0.1:${port}`);
+    await socket.send(frames);
+    const reply = await socket.receive();
+    return decodeJson(reply[reply.length - 1], BatchReplySchema, 'batch reply');
+  } finally {
+    socket.close();
+  }
+}
+
+export function sendBatch(port: number, batch: BatchMessageInput, buffers: Uint8Array[] = [], kind: 'req' | 'dealer' = 'req') {
+  return sendFrames(port, encodeBatch(batch, buffers), kind);
+}
+
+export async function getPlane(port: number, query: string): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
+  const res = await fetch(`http://127.0.0.1:${httpPort(port)}/api/plane?${query}`, { signal: AbortSignal.timeout(10_000) });
+  return { status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) };
+}
