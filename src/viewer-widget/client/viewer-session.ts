@@ -31,14 +31,14 @@ export class ViewerSession {
     connection.errorOccurred.connect((_, msg) => this._error.emit(msg));
     model.dims.changed.connect(() => this._moved(), this);
     model.layers.changed.connect((_, change) => {
-      if (change.kind !== 'info') this.update();
+      if (change.kind !== 'info') this._schedule();
     }, this);
     model.planeUpdated.connect((_, notice) => {
       this._lastActivity = Date.now();
       const visible = model.visiblePlanes().some(
         (v) => v.layer.key === notice.layer && v.values.every((x, i) => x === notice.values[i])
       );
-      if (visible) this.update();
+      if (visible) this._schedule();
     }, this);
     model.statsChanged.connect(this._emitStats, this);
     model.reset.connect(() => {
@@ -164,6 +164,19 @@ export class ViewerSession {
     Signal.clearData(this);
   }
 
+  /**
+   * Update once after a burst: the server sends a coalesced batch of events as separate
+   * messages, and following each one with a request would only abort the previous one.
+   */
+  private _schedule(): void {
+    if (this._scheduled || this._disposed) return;
+    this._scheduled = true;
+    setTimeout(() => {
+      this._scheduled = false;
+      this.update();
+    }, 0);
+  }
+
   private _request(req: PlaneRequest): void {
     if (this.loader.isLoading(req)) return;
     const generation = this.model.server?.generation;
@@ -198,7 +211,7 @@ export class ViewerSession {
   private _moved(): void {
     this._lastActivity = Date.now();
     this._refined = false;
-    this.update();
+    this._schedule();
     clearTimeout(this._idleTimer);
     this._idleTimer = setTimeout(() => this._refineIfIdle(), IDLE_REFINE_MS);
   }
@@ -237,6 +250,7 @@ export class ViewerSession {
     if (!this._disposed) this._statsChanged.emit(this.stats);
   }
 
+  private _scheduled = false;
   private _shown = new Map<string, Plane>();
   private _loading = false;
   /** Idle since the last move: fetch visible planes at full size. */
