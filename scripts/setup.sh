@@ -55,7 +55,8 @@ fi
 # 6. The Python package (server extension + labextension) installed into the venv.
 if ! "$VENV/bin/python" -m pip show -q jupyterlab_pipeline_viewer >/dev/null 2>&1; then
   log "pip install -e ."
-  timeout 600 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation -e .
+  # The extension is built above; the hatch hook would run npm install + build again.
+  SKIP_JUPYTER_BUILDER=1 timeout 600 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation -e .
 fi
 if [ ! -e "$VENV/share/jupyter/labextensions/jupyterlab-pipeline-viewer" ]; then
   log "jupyter labextension develop"

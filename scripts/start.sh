@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$(pwd)/.venv/bin:$PATH"
-exec jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(pwd)" "$@" notebooks/demo.ipynb
+ROOT_FLAG=()
+[ "$(id -u)" = 0 ] && ROOT_FLAG=(--allow-root)
+exec jupyter lab "${ROOT_FLAG[@]}" --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(pwd)" "$@" notebooks/demo.ipynb

@@ -24,3 +24,4 @@ c.ServerApp.port = int(os.environ.get("UI_TESTS_JUPYTER_PORT", "30388"))  # noqa
 c.ServerApp.open_browser = False  # noqa: F821
 # Kernels and viewer servers started by the tests log here instead of the user's temp dir.
 os.environ.setdefault("PIPELINE_VIEWER_LOG_DIR", str(HERE / "test-results" / "server-logs"))
+c.ServerApp.allow_root = True  # noqa: F821 (CI and these machines run as root)
