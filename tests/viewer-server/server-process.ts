@@ -94,3 +94,13 @@ export async function getPlane(port: number, query: string): Promise<{ status: n
   const res = await fetch(`http://127.0.0.1:${httpPort(port)}/api/plane?${query}`, { signal: AbortSignal.timeout(10_000) });
   return { status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) };
 }
+
+/** `promise`'s value, or 'timeout' after `ms` (the timer is cleared either way). */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

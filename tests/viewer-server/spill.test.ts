@@ -1,0 +1,67 @@
+/**
+ * A server with a small memory budget spills least-recently-used planes to its zarr store
+ * and pages them back on request with identical bytes; nothing is lost.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { controlRequest, writeSegment } from '../../src/protocol/node/index.js';
+import { getPlane, sendBatch, startServer, type RunningServer, within } from './server-process.js';
+
+const PORT = 30030;
+const SIDE = 256;
+const PLANES = 12;
+let server: RunningServer;
+
+beforeAll(async () => {
+  server = await startServer(PORT, ['--memory-budget', '400K']);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function status() {
+  const reply = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 3000 });
+  if (reply.type !== 'status') throw new Error(JSON.stringify(reply));
+  return reply.status;
+}
+
+it('spills planes beyond the budget to zarr on disk and pages them back byte for byte', async () => {
+  const planes = Array.from({ length: PLANES }, (_, t) => Uint16Array.from({ length: SIDE * SIDE }, (_, i) => (i * 31 + t * 977) & 0xffff));
+  for (let t = 0; t < PLANES; t++) {
+    const reply = await sendBatch(PORT, {
+      type: 'batch',
+      images: [{ path: `/t${t}`, shape: [SIDE, SIDE], dtype: 'uint16', image_id: `t${t}`, shm_name: writeSegment(planes[t]), metadata: { source: 'Movie', timepoint: t + 1 } }]
+    });
+    expect(reply.status).toBe('success');
+  }
+  // Spilling runs in the background; wait (bounded) until memory is within the budget.
+  const deadline = Date.now() + 15_000;
+  let s = await status();
+  while (s.memory.resident_bytes > s.memory.budget_bytes && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    s = await status();
+  }
+  expect(s.memory.budget_bytes).toBe(400 * 1024);
+  expect(s.memory.resident_bytes).toBeLessThanOrEqual(400 * 1024);
+  expect(s.memory.spilled_planes).toBeGreaterThanOrEqual(PLANES - 3);
+  expect(s.layers[0].image_count).toBe(PLANES);
+
+  const store = path.join(server.home, 'store', String(PORT), 'planes.zarr');
+  expect(fs.existsSync(path.join(store, 'zarr.json'))).toBe(true);
+  expect(fs.readdirSync(store).filter((n) => n.startsWith('p')).length).toBeGreaterThanOrEqual(PLANES - 3);
+
+  for (let t = 0; t < PLANES; t++) {
+    const plane = await getPlane(PORT, `layer=source_Movie&index=${t}&max=100000`);
+    expect(plane.status).toBe(200);
+    expect(Buffer.from(plane.body).equals(Buffer.from(planes[t].buffer))).toBe(true);
+  }
+});
+
+it('removes its spill store on shutdown', async () => {
+  const store = path.join(server.home, 'store', String(PORT), 'planes.zarr');
+  expect(fs.existsSync(store)).toBe(true);
+  await controlRequest(PORT, { type: 'shutdown' }, { timeoutMs: 3000 });
+  const code = await within(server.exit, 10_000);
+  expect(code).toBe(0);
+  expect(fs.existsSync(store)).toBe(false);
+});
