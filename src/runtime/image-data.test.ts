@@ -1,5 +1,12 @@
 import { Image, ImageType, PixelTypes } from 'itk-wasm';
-import { createNdArray, fromItkImage, toItkImage, validateNdArray, zerosNdArray, type NdArray } from './image-data.js';
+import {
+  createNdArray,
+  fromItkImage,
+  toItkImage,
+  validateNdArray,
+  zerosNdArray,
+  type NdArray
+} from './image-data.js';
 
 describe('NdArray', () => {
   it('creates and infers the dtype without copying', () => {
@@ -11,22 +18,39 @@ describe('NdArray', () => {
   });
 
   it('rejects inconsistent arrays with a clear error', () => {
-    expect(() => createNdArray(new Uint16Array(5), [2, 3])).toThrow(/shape \[2, 3\] holds 6 elements but data has 5/);
-    expect(() => createNdArray(new Uint16Array(6), [2, 3], 'uint8')).toThrow(/dtype is 'uint8' but data is a Uint16Array/);
+    expect(() => createNdArray(new Uint16Array(5), [2, 3])).toThrow(
+      /shape \[2, 3\] holds 6 elements but data has 5/
+    );
+    expect(() => createNdArray(new Uint16Array(6), [2, 3], 'uint8')).toThrow(
+      /dtype is 'uint8' but data is a Uint16Array/
+    );
     expect(() => createNdArray(new Uint16Array(6), [2, -3])).toThrow(/whole numbers/);
     expect(() => createNdArray(new Uint16Array(6), [])).toThrow(/non-empty/);
-    expect(() => validateNdArray({ data: new Uint8ClampedArray(1) as unknown as Uint8Array, shape: [1], dtype: 'uint8' }, 'step X')).toThrow(
-      /step X: data is a Uint8ClampedArray/
-    );
-    expect(() => validateNdArray({ data: new Uint8Array(1), shape: [1], dtype: 'bool' as 'uint8' })).toThrow(/dtype 'bool'/);
+    expect(() =>
+      validateNdArray(
+        { data: new Uint8ClampedArray(1) as unknown as Uint8Array, shape: [1], dtype: 'uint8' },
+        'step X'
+      )
+    ).toThrow(/step X: data is a Uint8ClampedArray/);
+    expect(() =>
+      validateNdArray({ data: new Uint8Array(1), shape: [1], dtype: 'bool' as 'uint8' })
+    ).toThrow(/dtype 'bool'/);
   });
 });
 
 describe('itk-wasm Image conversion', () => {
   it('shares the pixel buffer both ways for a 2D plane', () => {
-    const a = createNdArray(Uint16Array.from({ length: 12 }, (_, i) => i), [3, 4]);
+    const a = createNdArray(
+      Uint16Array.from({ length: 12 }, (_, i) => i),
+      [3, 4]
+    );
     const image = toItkImage(a);
-    expect(image.imageType).toMatchObject({ dimension: 2, componentType: 'uint16', pixelType: 'Scalar', components: 1 });
+    expect(image.imageType).toMatchObject({
+      dimension: 2,
+      componentType: 'uint16',
+      pixelType: 'Scalar',
+      components: 1
+    });
     expect(image.size).toEqual([4, 3]);
     expect(image.data).toBe(a.data);
     const back = fromItkImage(image);

@@ -34,19 +34,26 @@ export function zerosNdArray(shape: readonly number[], dtype: Dtype): NdArray {
 
 /** Throws a clear error when the array is inconsistent; `where` says whose array it is. */
 export function validateNdArray(array: NdArray, where = 'NdArray'): void {
-  if (!array || typeof array !== 'object') throw new TypeError(`${where}: expected {data, shape, dtype}, got ${String(array)}`);
+  if (!array || typeof array !== 'object')
+    throw new TypeError(`${where}: expected {data, shape, dtype}, got ${String(array)}`);
   if (!isDtype(array.dtype)) {
-    throw new TypeError(`${where}: dtype '${String(array.dtype)}' is not one of ${DTYPES.join(', ')}`);
+    throw new TypeError(
+      `${where}: dtype '${String(array.dtype)}' is not one of ${DTYPES.join(', ')}`
+    );
   }
   if (!ArrayBuffer.isView(array.data)) throw new TypeError(`${where}: data must be a typed array`);
   let actual: Dtype;
   try {
     actual = dtypeOf(array.data);
   } catch {
-    throw new TypeError(`${where}: data is a ${array.data.constructor.name}, which has no dtype; use one of ${DTYPES.join(', ')}`);
+    throw new TypeError(
+      `${where}: data is a ${array.data.constructor.name}, which has no dtype; use one of ${DTYPES.join(', ')}`
+    );
   }
   if (actual !== array.dtype) {
-    throw new TypeError(`${where}: dtype is '${array.dtype}' but data is a ${array.data.constructor.name} (${actual})`);
+    throw new TypeError(
+      `${where}: dtype is '${array.dtype}' but data is a ${array.data.constructor.name} (${actual})`
+    );
   }
   checkShape(array.shape, where);
   const expected = elementCount(array.shape);
@@ -59,8 +66,14 @@ export function validateNdArray(array: NdArray, where = 'NdArray'): void {
 }
 
 function checkShape(shape: readonly number[], where: string): void {
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((n) => Number.isInteger(n) && n >= 0)) {
-    throw new RangeError(`${where}: shape must be a non-empty list of whole numbers ≥ 0, got [${String(shape)}]`);
+  if (
+    !Array.isArray(shape) ||
+    shape.length === 0 ||
+    !shape.every(n => Number.isInteger(n) && n >= 0)
+  ) {
+    throw new RangeError(
+      `${where}: shape must be a non-empty list of whole numbers ≥ 0, got [${String(shape)}]`
+    );
   }
 }
 
@@ -91,7 +104,10 @@ export function fromItkImage(image: Image): NdArray {
         `cast it to one of ${DTYPES.join(', ')} (itk-wasm castImage(image, {componentType}))`
     );
   }
-  if (!image.data) throw new TypeError(`fromItkImage: image '${image.name}' has no pixel data (read with informationOnly?)`);
+  if (!image.data)
+    throw new TypeError(
+      `fromItkImage: image '${image.name}' has no pixel data (read with informationOnly?)`
+    );
   const shape = [...image.size].reverse();
   if (components > 1) shape.push(components);
   const Ctor = typedArrayCtor(componentType);
@@ -99,6 +115,10 @@ export function fromItkImage(image: Image): NdArray {
   const data =
     image.data instanceof Ctor
       ? image.data
-      : new Ctor(image.data.buffer, image.data.byteOffset, image.data.byteLength / Ctor.BYTES_PER_ELEMENT);
+      : new Ctor(
+          image.data.buffer,
+          image.data.byteOffset,
+          image.data.byteLength / Ctor.BYTES_PER_ELEMENT
+        );
   return createNdArray(data, shape, componentType);
 }

@@ -31,15 +31,24 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (positionals.length !== 1) throw new Error(`expected one output folder, got ${positionals.length}\n${USAGE}`);
+  if (positionals.length !== 1)
+    throw new Error(`expected one output folder, got ${positionals.length}\n${USAGE}`);
   const num = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n)) throw new Error(`--${name} must be a whole number, got '${v}'\n${USAGE}`);
+    if (!Number.isInteger(n))
+      throw new Error(`--${name} must be a whole number, got '${v}'\n${USAGE}`);
     return n;
   };
   const list = (name: string, v: string | undefined): number | string[] | undefined =>
-    v === undefined ? undefined : /^\d+$/.test(v) ? num(name, v) : v.split(',').map((s) => s.trim()).filter(Boolean);
+    v === undefined
+      ? undefined
+      : /^\d+$/.test(v)
+        ? num(name, v)
+        : v
+            .split(',')
+            .map(s => s.trim())
+            .filter(Boolean);
 
   const plate = await writeSyntheticPlate(positionals[0], {
     wells: list('wells', values.wells),

@@ -12,7 +12,8 @@ export function parseHtdChannelNames(text: string): Record<string, string> {
   const names: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
     const match = /^\s*"WaveName(\d+)"\s*,\s*"([^"]*)"/i.exec(line);
-    if (match && match[2].trim() !== '') names[String(Number.parseInt(match[1], 10))] = match[2].trim();
+    if (match && match[2].trim() !== '')
+      names[String(Number.parseInt(match[1], 10))] = match[2].trim();
   }
   return names;
 }
@@ -40,21 +41,26 @@ export function formatHtd(options: {
     '"YSites", 1',
     '"Waves", TRUE',
     `"NWavelengths", ${options.channelNames.length}`,
-    ...options.channelNames.flatMap((name, i) => [`"WaveName${i + 1}", "${name}"`, `"WaveCollect${i + 1}", 1`]),
+    ...options.channelNames.flatMap((name, i) => [
+      `"WaveName${i + 1}", "${name}"`,
+      `"WaveCollect${i + 1}", 1`
+    ]),
     '"EndFile"'
   ];
   return lines.join('\r\n') + '\r\n';
 }
 
 /** Finds the first `*.HTD` (any case) in `dir` and reads its channel names; `{}` when none. */
-export async function readHtdChannelNames(dir: string): Promise<{ file: string | null; names: Record<string, string> }> {
+export async function readHtdChannelNames(
+  dir: string
+): Promise<{ file: string | null; names: Record<string, string> }> {
   let entries: string[];
   try {
     entries = await readdir(dir);
   } catch {
     return { file: null, names: {} };
   }
-  const htd = entries.filter((e) => e.toLowerCase().endsWith('.htd')).sort()[0];
+  const htd = entries.filter(e => e.toLowerCase().endsWith('.htd')).sort()[0];
   if (!htd) return { file: null, names: {} };
   const file = path.join(dir, htd);
   return { file, names: parseHtdChannelNames(await readFile(file, 'latin1')) };

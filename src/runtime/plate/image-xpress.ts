@@ -26,10 +26,21 @@ export interface ImageXpressName {
 
 type NumberPart = 'site' | 'channel' | 'z_index' | 'timepoint';
 
-export const IMAGE_XPRESS_PATTERN = '<well>[_s<site>][_w<channel>][_z<z>][_t<timepoint>].tif, e.g. A01_s001_w1_z001_t001.tif';
+export const IMAGE_XPRESS_PATTERN =
+  '<well>[_s<site>][_w<channel>][_z<z>][_t<timepoint>].tif, e.g. A01_s001_w1_z001_t001.tif';
 
-const DEFAULT_DIGITS: Record<NumberPart, number> = { site: 3, channel: 1, z_index: 3, timepoint: 3 };
-const LETTERS: Record<NumberPart, string> = { site: 's', channel: 'w', z_index: 'z', timepoint: 't' };
+const DEFAULT_DIGITS: Record<NumberPart, number> = {
+  site: 3,
+  channel: 1,
+  z_index: 3,
+  timepoint: 3
+};
+const LETTERS: Record<NumberPart, string> = {
+  site: 's',
+  channel: 'w',
+  z_index: 'z',
+  timepoint: 't'
+};
 const PARTS: NumberPart[] = ['site', 'channel', 'z_index', 'timepoint'];
 
 const NAME_RE =
@@ -69,7 +80,9 @@ export function parseImageXpressName(fileName: string): ImageXpressName | null {
 export function parseImageXpressNameOrThrow(fileName: string): ImageXpressName {
   const parsed = parseImageXpressName(fileName);
   if (!parsed) {
-    throw new Error(`'${fileName}' is not an ImageXpress file name; expected ${IMAGE_XPRESS_PATTERN}`);
+    throw new Error(
+      `'${fileName}' is not an ImageXpress file name; expected ${IMAGE_XPRESS_PATTERN}`
+    );
   }
   return parsed;
 }
@@ -86,7 +99,9 @@ export function formatImageXpressName(
     const value = name[part];
     if (value === null || value === undefined) continue;
     if (!Number.isInteger(value) || value < 0) {
-      throw new Error(`${part} must be a non-negative integer (1-based as on the microscope), got ${value}`);
+      throw new Error(
+        `${part} must be a non-negative integer (1-based as on the microscope), got ${value}`
+      );
     }
     const width = name.digits?.[part] ?? DEFAULT_DIGITS[part];
     out += `_${LETTERS[part]}${String(value).padStart(width, '0')}`;

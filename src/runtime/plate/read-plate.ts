@@ -24,8 +24,14 @@ interface Found {
 export async function readPlate(dir: string): Promise<Plate> {
   const root = path.resolve(dir);
   const info = await stat(root).catch(() => null);
-  if (!info) throw new Error(`Plate folder '${root}' does not exist; pass the folder that holds the plate's TIFF files`);
-  if (!info.isDirectory()) throw new Error(`Plate folder '${root}' is a file, not a folder; pass the folder that holds it`);
+  if (!info)
+    throw new Error(
+      `Plate folder '${root}' does not exist; pass the folder that holds the plate's TIFF files`
+    );
+  if (!info.isDirectory())
+    throw new Error(
+      `Plate folder '${root}' is a file, not a folder; pass the folder that holds it`
+    );
 
   const found: Found[] = [];
   await collect(root, { timepoint: null, z_index: null }, found, 0);
@@ -54,7 +60,10 @@ export async function readPlate(dir: string): Promise<Plate> {
     });
   }
   if (bad.length > 0) {
-    const shown = bad.slice(0, 5).map((b) => `'${b}'`).join(', ');
+    const shown = bad
+      .slice(0, 5)
+      .map(b => `'${b}'`)
+      .join(', ');
     throw new Error(
       `Plate folder '${root}': ${bad.length} file(s) do not follow the ImageXpress naming: ${shown}` +
         `${bad.length > 5 ? ', …' : ''}. Expected ${IMAGE_XPRESS_PATTERN}; rename them or move them out of the folder.`
@@ -79,14 +88,19 @@ export async function readPlate(dir: string): Promise<Plate> {
   return {
     root,
     name: path.basename(isTimePointDir ? path.dirname(root) : root),
-    wells: [...new Set(images.map((i) => i.well))].sort(compareWells),
+    wells: [...new Set(images.map(i => i.well))].sort(compareWells),
     images,
     channelNames: htd.names
   };
 }
 
 /** Gathers TIFFs of `dir`, descending only into TimePoint_N and ZStep_M folders. */
-async function collect(dir: string, from: Omit<Found, 'file'>, out: Found[], depth: number): Promise<void> {
+async function collect(
+  dir: string,
+  from: Omit<Found, 'file'>,
+  out: Found[],
+  depth: number
+): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
@@ -95,8 +109,10 @@ async function collect(dir: string, from: Omit<Found, 'file'>, out: Found[], dep
     } else if (entry.isDirectory() && depth < 2) {
       const tp = TIMEPOINT_DIR_RE.exec(entry.name);
       const zs = ZSTEP_DIR_RE.exec(entry.name);
-      if (tp) await collect(full, { ...from, timepoint: Number.parseInt(tp[1], 10) }, out, depth + 1);
-      else if (zs) await collect(full, { ...from, z_index: Number.parseInt(zs[1], 10) }, out, depth + 1);
+      if (tp)
+        await collect(full, { ...from, timepoint: Number.parseInt(tp[1], 10) }, out, depth + 1);
+      else if (zs)
+        await collect(full, { ...from, z_index: Number.parseInt(zs[1], 10) }, out, depth + 1);
     }
   }
 }

@@ -63,7 +63,15 @@ export function wellLook(seed: number, well: string, channels: number, size: num
   };
 }
 
-export function layoutCells(seed: number, well: string, site: number, look: WellLook, width: number, height: number, zPlanes: number): Cell[] {
+export function layoutCells(
+  seed: number,
+  well: string,
+  site: number,
+  look: WellLook,
+  width: number,
+  height: number,
+  zPlanes: number
+): Cell[] {
   const rand = mulberry32(hashSeed(seed, 'site', well, site));
   const scale = Math.min(width, height) / 512;
   return Array.from({ length: look.cells }, () => {
@@ -93,7 +101,16 @@ export function layoutCells(seed: number, well: string, site: number, look: Well
  * Adds the cells' signal of one channel at one z-plane to `plane` (float, width × height),
  * scaled to `peak`. Timepoint `t` moves cells a little, so time series show motion.
  */
-export function drawCells(plane: Float32Array, width: number, height: number, cells: Cell[], channel: number, z: number, t: number, peak: number): void {
+export function drawCells(
+  plane: Float32Array,
+  width: number,
+  height: number,
+  cells: Cell[],
+  channel: number,
+  z: number,
+  t: number,
+  peak: number
+): void {
   const look = channel % 3;
   for (const [i, cell] of cells.entries()) {
     const drift = t * 1.5;
@@ -104,19 +121,60 @@ export function drawCells(plane: Float32Array, width: number, height: number, ce
     const blur = 1 + 0.35 * dz * dz;
     const amp = peak * cell.brightness;
     if (look === 0) {
-      gaussian(plane, width, height, cx, cy, cell.sigma * Math.sqrt(blur), cell.sigma * cell.aspect * Math.sqrt(blur), cell.angle, amp / blur);
+      gaussian(
+        plane,
+        width,
+        height,
+        cx,
+        cy,
+        cell.sigma * Math.sqrt(blur),
+        cell.sigma * cell.aspect * Math.sqrt(blur),
+        cell.angle,
+        amp / blur
+      );
     } else if (look === 1) {
       const s = cell.sigma * 2.4 * Math.sqrt(blur);
-      gaussian(plane, width, height, cx + cell.dx, cy + cell.dy, s, s * 1.2, cell.angle + 0.5, (amp * 0.45) / blur);
+      gaussian(
+        plane,
+        width,
+        height,
+        cx + cell.dx,
+        cy + cell.dy,
+        s,
+        s * 1.2,
+        cell.angle + 0.5,
+        (amp * 0.45) / blur
+      );
     } else {
       const s = Math.max(1.2, cell.sigma * 0.3) * Math.sqrt(blur);
-      for (const p of cell.puncta) gaussian(plane, width, height, p.x + cx - cell.x, p.y + cy - cell.y, s, s, 0, (amp * p.amp) / blur);
+      for (const p of cell.puncta)
+        gaussian(
+          plane,
+          width,
+          height,
+          p.x + cx - cell.x,
+          p.y + cy - cell.y,
+          s,
+          s,
+          0,
+          (amp * p.amp) / blur
+        );
     }
   }
 }
 
 /** Adds an oriented 2D gaussian, touching only the pixels within 3 sigma. */
-function gaussian(plane: Float32Array, width: number, height: number, cx: number, cy: number, sx: number, sy: number, angle: number, amp: number): void {
+function gaussian(
+  plane: Float32Array,
+  width: number,
+  height: number,
+  cx: number,
+  cy: number,
+  sx: number,
+  sy: number,
+  angle: number,
+  amp: number
+): void {
   const reach = 3 * Math.max(sx, sy);
   const x0 = Math.max(0, Math.floor(cx - reach));
   const x1 = Math.min(width - 1, Math.ceil(cx + reach));

@@ -18,7 +18,15 @@ describe('writeSyntheticPlate', () => {
   });
 
   // Small plates: itk-wasm instantiates its TIFF pipeline per file, which is slow under jest.
-  const small = { wells: 2, sites: 1, channels: ['DAPI', 'GFP', 'RFP'], zPlanes: 2, width: 96, height: 80, seed: 7 };
+  const small = {
+    wells: 2,
+    sites: 1,
+    channels: ['DAPI', 'GFP', 'RFP'],
+    zPlanes: 2,
+    width: 96,
+    height: 80,
+    seed: 7
+  };
   const tiny = { wells: 2, sites: 1, channels: 2, zPlanes: 1, width: 48, seed: 3 };
 
   it('writes an ImageXpress plate that readPlate reads back with channel names', async () => {
@@ -29,7 +37,13 @@ describe('writeSyntheticPlate', () => {
     expect(read.wells).toEqual(['A01', 'A02']);
     expect(read.images).toHaveLength(12);
     expect(read.channelNames).toEqual({ '1': 'DAPI', '2': 'GFP', '3': 'RFP' });
-    expect(read.images[0]).toMatchObject({ well: 'A01', site: 1, channel: 1, z_index: 1, timepoint: 1 });
+    expect(read.images[0]).toMatchObject({
+      well: 'A01',
+      site: 1,
+      channel: 1,
+      z_index: 1,
+      timepoint: 1
+    });
     const image = await new DiskBackend().load(read.images[0].path);
     expect(image).toMatchObject({ dtype: 'uint16', shape: [80, 96] });
   });
@@ -38,9 +52,9 @@ describe('writeSyntheticPlate', () => {
     const first = await writeSyntheticPlate(path.join(dir, 'b1'), tiny);
     const again = await writeSyntheticPlate(path.join(dir, 'b2'), tiny);
     const other = await writeSyntheticPlate(path.join(dir, 'b3'), { ...tiny, seed: 4 });
-    const names = (await readdir(first.dir)).filter((n) => n.endsWith('.tif')).sort();
+    const names = (await readdir(first.dir)).filter(n => n.endsWith('.tif')).sort();
     expect(names).toHaveLength(4);
-    expect((await readdir(again.dir)).filter((n) => n.endsWith('.tif')).sort()).toEqual(names);
+    expect((await readdir(again.dir)).filter(n => n.endsWith('.tif')).sort()).toEqual(names);
     let differ = 0;
     for (const name of names) {
       const a = await readFile(path.join(first.dir, name));
@@ -52,7 +66,8 @@ describe('writeSyntheticPlate', () => {
 
   it('draws cells that differ per well and per channel', async () => {
     const disk = new DiskBackend();
-    const load = (well: string, channel: number, z = 1) => disk.load(path.join(dir, 'a', `${well}_s001_w${channel}_z00${z}_t001.tif`));
+    const load = (well: string, channel: number, z = 1) =>
+      disk.load(path.join(dir, 'a', `${well}_s001_w${channel}_z00${z}_t001.tif`));
     const a1 = await load('A01', 1);
     const a2 = await load('A02', 1);
     const peak = Math.max(...Array.from(a1.data));
@@ -70,18 +85,39 @@ describe('writeSyntheticPlate', () => {
   });
 
   it('supports uint8 and float32 and rejects bad options', async () => {
-    const f = await writeSyntheticPlate(path.join(dir, 'f'), { wells: ['B02'], sites: 1, channels: 1, zPlanes: 1, width: 32, dtype: 'float32' });
+    const f = await writeSyntheticPlate(path.join(dir, 'f'), {
+      wells: ['B02'],
+      sites: 1,
+      channels: 1,
+      zPlanes: 1,
+      width: 32,
+      dtype: 'float32'
+    });
     expect(path.basename(f.files[0])).toBe('B02_s001_w1_z001_t001.tif');
     expect((await new DiskBackend().load(f.files[0])).dtype).toBe('float32');
-    const u = await writeSyntheticPlate(path.join(dir, 'u'), { wells: 1, sites: 1, channels: 2, zPlanes: 1, timepoints: 2, width: 32, dtype: 'uint8' });
-    expect(u.files.map((p) => path.basename(p))).toEqual([
+    const u = await writeSyntheticPlate(path.join(dir, 'u'), {
+      wells: 1,
+      sites: 1,
+      channels: 2,
+      zPlanes: 1,
+      timepoints: 2,
+      width: 32,
+      dtype: 'uint8'
+    });
+    expect(u.files.map(p => path.basename(p))).toEqual([
       'A01_s001_w1_z001_t001.tif',
       'A01_s001_w2_z001_t001.tif',
       'A01_s001_w1_z001_t002.tif',
       'A01_s001_w2_z001_t002.tif'
     ]);
-    await expect(writeSyntheticPlate(path.join(dir, 'x'), { wells: 0 })).rejects.toThrow(/wells must be a whole number from 1 to 1536, got 0/);
-    await expect(writeSyntheticPlate(path.join(dir, 'x'), { wells: ['Q'] })).rejects.toThrow(/Well 'Q'/);
-    await expect(writeSyntheticPlate(path.join(dir, 'x'), { dtype: 'int64' as 'uint8' })).rejects.toThrow(/dtype must be uint8, uint16 or float32/);
+    await expect(writeSyntheticPlate(path.join(dir, 'x'), { wells: 0 })).rejects.toThrow(
+      /wells must be a whole number from 1 to 1536, got 0/
+    );
+    await expect(writeSyntheticPlate(path.join(dir, 'x'), { wells: ['Q'] })).rejects.toThrow(
+      /Well 'Q'/
+    );
+    await expect(
+      writeSyntheticPlate(path.join(dir, 'x'), { dtype: 'int64' as 'uint8' })
+    ).rejects.toThrow(/dtype must be uint8, uint16 or float32/);
   });
 });

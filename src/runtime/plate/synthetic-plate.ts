@@ -10,7 +10,14 @@ import { createNdArray } from '../image-data.js';
 import { DiskBackend } from '../storage/disk-backend.js';
 import { formatImageXpressName, splitWell } from './image-xpress.js';
 import { formatHtd } from './htd.js';
-import { drawCells, hashSeed, layoutCells, mulberry32, normalTable, wellLook } from './synthetic-cells.js';
+import {
+  drawCells,
+  hashSeed,
+  layoutCells,
+  mulberry32,
+  normalTable,
+  wellLook
+} from './synthetic-cells.js';
 
 export type SyntheticDtype = 'uint8' | 'uint16' | 'float32';
 
@@ -53,13 +60,19 @@ const CHANNEL_NAMES = ['DAPI', 'GFP', 'RFP', 'Cy5', 'Brightfield', 'Cy3', 'FITC'
 const ROW_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** Signal scale per dtype: background, brightest cell, noise floor. */
-const LEVELS: Record<SyntheticDtype, { background: number; peak: number; noise: number; shot: number; max: number }> = {
+const LEVELS: Record<
+  SyntheticDtype,
+  { background: number; peak: number; noise: number; shot: number; max: number }
+> = {
   uint8: { background: 8, peak: 200, noise: 2, shot: 0.25, max: 255 },
   uint16: { background: 200, peak: 20000, noise: 12, shot: 0.6, max: 65535 },
   float32: { background: 0.01, peak: 1, noise: 0.004, shot: 0.004, max: Infinity }
 };
 
-export async function writeSyntheticPlate(dir: string, options: SyntheticPlateOptions = {}): Promise<SyntheticPlate> {
+export async function writeSyntheticPlate(
+  dir: string,
+  options: SyntheticPlateOptions = {}
+): Promise<SyntheticPlate> {
   const started = performance.now();
   const o = resolveOptions(options);
   const root = path.resolve(dir);
@@ -80,10 +93,29 @@ export async function writeSyntheticPlate(dir: string, options: SyntheticPlateOp
         for (let c = 1; c <= nChannels; c++) {
           for (let z = 1; z <= o.zPlanes; z++) {
             signal.fill(0);
-            drawCells(signal, o.width, o.height, cells, c - 1, z - 1, t - 1, levels.peak * look.channelGain[c - 1]);
+            drawCells(
+              signal,
+              o.width,
+              o.height,
+              cells,
+              c - 1,
+              z - 1,
+              t - 1,
+              levels.peak * look.channelGain[c - 1]
+            );
             const rand = mulberry32(hashSeed(o.seed, well, site, c, z, t));
-            const data = toPixels(signal, o.dtype, levels, noise, Math.floor(rand() * noise.length), 1 + 2 * Math.floor(rand() * 1000));
-            const file = path.join(root, formatImageXpressName({ well, site, channel: c, z_index: z, timepoint: t }));
+            const data = toPixels(
+              signal,
+              o.dtype,
+              levels,
+              noise,
+              Math.floor(rand() * noise.length),
+              1 + 2 * Math.floor(rand() * 1000)
+            );
+            const file = path.join(
+              root,
+              formatImageXpressName({ well, site, channel: c, z_index: z, timepoint: t })
+            );
             await disk.save(createNdArray(data, [o.height, o.width], o.dtype), file);
             files.push(file);
           }
@@ -135,7 +167,12 @@ function toPixels(
   stride: number
 ): Uint8Array | Uint16Array | Float32Array {
   const n = signal.length;
-  const out = dtype === 'uint8' ? new Uint8Array(n) : dtype === 'uint16' ? new Uint16Array(n) : new Float32Array(n);
+  const out =
+    dtype === 'uint8'
+      ? new Uint8Array(n)
+      : dtype === 'uint16'
+        ? new Uint16Array(n)
+        : new Float32Array(n);
   const mask = noise.length - 1; // power of two
   let k = offset;
   for (let i = 0; i < n; i++) {
@@ -160,34 +197,54 @@ interface ResolvedOptions {
 }
 
 function resolveOptions(options: SyntheticPlateOptions): ResolvedOptions {
-  const count = (name: string, value: number | undefined, fallback: number, max: number): number => {
+  const count = (
+    name: string,
+    value: number | undefined,
+    fallback: number,
+    max: number
+  ): number => {
     const v = value ?? fallback;
     if (!Number.isInteger(v) || v < 1 || v > max) {
-      throw new RangeError(`writeSyntheticPlate: ${name} must be a whole number from 1 to ${max}, got ${value}`);
+      throw new RangeError(
+        `writeSyntheticPlate: ${name} must be a whole number from 1 to ${max}, got ${value}`
+      );
     }
     return v;
   };
   let wells: string[];
   if (Array.isArray(options.wells)) {
-    wells = options.wells.map((w) => {
+    wells = options.wells.map(w => {
       const { row, column } = splitWell(w);
       return `${row}${String(column).padStart(2, '0')}`;
     });
-    if (wells.length === 0) throw new RangeError('writeSyntheticPlate: wells is an empty list; give at least one well like A01');
+    if (wells.length === 0)
+      throw new RangeError(
+        'writeSyntheticPlate: wells is an empty list; give at least one well like A01'
+      );
   } else {
     const n = count('wells', options.wells, 8, 1536);
     const cols = n <= 96 ? 12 : n <= 384 ? 24 : 48;
-    wells = Array.from({ length: n }, (_, i) => `${rowName(Math.floor(i / cols))}${String((i % cols) + 1).padStart(2, '0')}`);
+    wells = Array.from(
+      { length: n },
+      (_, i) => `${rowName(Math.floor(i / cols))}${String((i % cols) + 1).padStart(2, '0')}`
+    );
   }
-  const channelNames =
-    Array.isArray(options.channels)
-      ? options.channels
-      : Array.from({ length: count('channels', options.channels, 3, 32) }, (_, i) => CHANNEL_NAMES[i] ?? `Channel ${i + 1}`);
-  if (channelNames.length === 0) throw new RangeError('writeSyntheticPlate: channels is an empty list; give at least one name');
+  const channelNames = Array.isArray(options.channels)
+    ? options.channels
+    : Array.from(
+        { length: count('channels', options.channels, 3, 32) },
+        (_, i) => CHANNEL_NAMES[i] ?? `Channel ${i + 1}`
+      );
+  if (channelNames.length === 0)
+    throw new RangeError('writeSyntheticPlate: channels is an empty list; give at least one name');
   const dtype = options.dtype ?? 'uint16';
-  if (!(dtype in LEVELS)) throw new RangeError(`writeSyntheticPlate: dtype must be uint8, uint16 or float32, got '${dtype}'`);
+  if (!(dtype in LEVELS))
+    throw new RangeError(
+      `writeSyntheticPlate: dtype must be uint8, uint16 or float32, got '${dtype}'`
+    );
   const seed = options.seed ?? 1;
-  if (!Number.isFinite(seed)) throw new RangeError(`writeSyntheticPlate: seed must be a number, got ${seed}`);
+  if (!Number.isFinite(seed))
+    throw new RangeError(`writeSyntheticPlate: seed must be a number, got ${seed}`);
   const width = count('width', options.width, 512, 16384);
   return {
     wells,

@@ -48,26 +48,47 @@ export class DiskBackend implements StorageBackend {
       );
     }
     if (!extensionToImageIo.has(getFileExtension(target))) {
-      throw new StorageError(this.name, target, `no itk-wasm image writer for this extension; use .tif (or .nrrd, .nii.gz, …)`);
+      throw new StorageError(
+        this.name,
+        target,
+        `no itk-wasm image writer for this extension; use .tif (or .nrrd, .nii.gz, …)`
+      );
     }
     if (array.shape.length < 2 || array.shape.length > 3) {
-      throw new StorageError(this.name, target, `expected a 2D plane [y, x] or 3D stack [z, y, x], got shape [${array.shape.join(', ')}]`);
+      throw new StorageError(
+        this.name,
+        target,
+        `expected a 2D plane [y, x] or 3D stack [z, y, x], got shape [${array.shape.join(', ')}]`
+      );
     }
     const dir = path.dirname(target);
     try {
       await mkdir(dir, { recursive: true });
     } catch (cause) {
-      throw new StorageError(this.name, target, `cannot create folder '${dir}': ${(cause as Error).message}`, { cause });
+      throw new StorageError(
+        this.name,
+        target,
+        `cannot create folder '${dir}': ${(cause as Error).message}`,
+        { cause }
+      );
     }
     // Same folder, so the rename cannot cross file systems; same extension, so itk-wasm picks
     // the same writer.
-    const temp = path.join(dir, `${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(target)}`);
+    const temp = path.join(
+      dir,
+      `${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(target)}`
+    );
     try {
       await writeImageNode(toItkImage(array), temp);
       await rename(temp, target);
     } catch (cause) {
       await rm(temp, { force: true });
-      throw new StorageError(this.name, target, `writing failed, nothing was written: ${describe(cause)}`, { cause });
+      throw new StorageError(
+        this.name,
+        target,
+        `writing failed, nothing was written: ${describe(cause)}`,
+        { cause }
+      );
     }
   }
 
@@ -75,7 +96,11 @@ export class DiskBackend implements StorageBackend {
     const target = this.resolve(filePath);
     const info = await stat(target).catch(() => null);
     if (!info?.isFile()) {
-      throw new StorageError(this.name, target, 'no such file; check the path or that the step writing it ran');
+      throw new StorageError(
+        this.name,
+        target,
+        'no such file; check the path or that the step writing it ran'
+      );
     }
     try {
       return fromItkImage(await readImageNode(target));
@@ -91,13 +116,15 @@ export class DiskBackend implements StorageBackend {
 
   async list(dir: string): Promise<string[]> {
     const folder = this.resolve(dir);
-    const entries = await readdir(folder, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return [];
-      throw new StorageError(this.name, folder, `cannot list folder: ${e.message}`, { cause: e });
-    });
+    const entries = await readdir(folder, { withFileTypes: true }).catch(
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return [];
+        throw new StorageError(this.name, folder, `cannot list folder: ${e.message}`, { cause: e });
+      }
+    );
     return entries
-      .filter((e) => e.isFile() && !e.name.startsWith(TEMP_MARK))
-      .map((e) => path.join(folder, e.name))
+      .filter(e => e.isFile() && !e.name.startsWith(TEMP_MARK))
+      .map(e => path.join(folder, e.name))
       .sort();
   }
 
@@ -106,7 +133,11 @@ export class DiskBackend implements StorageBackend {
     const full = path.resolve(this.root, filePath);
     const rel = path.relative(this.root, full);
     if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new StorageError(this.name, filePath, `path is outside the backend's root folder '${this.root}'`);
+      throw new StorageError(
+        this.name,
+        filePath,
+        `path is outside the backend's root folder '${this.root}'`
+      );
     }
     return full;
   }

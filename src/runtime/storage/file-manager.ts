@@ -52,7 +52,11 @@ export class FileManager {
   }
 
   /** Saves arrays[i] at paths[i]; the lists must be equally long. */
-  async saveBatch(arrays: readonly NdArray[], paths: readonly string[], backend: BackendName | string): Promise<void> {
+  async saveBatch(
+    arrays: readonly NdArray[],
+    paths: readonly string[],
+    backend: BackendName | string
+  ): Promise<void> {
     const store = this.backend(backend);
     if (arrays.length !== paths.length) {
       throw new StorageError(
@@ -61,7 +65,7 @@ export class FileManager {
         `saveBatch got ${arrays.length} arrays but ${paths.length} paths; pass one path per array`
       );
     }
-    paths.forEach((p) => checkPath(p, store.name));
+    paths.forEach(p => checkPath(p, store.name));
     // In order, one at a time: the disk and zarr backends write files, and a batch of one
     // well is small; parallel writes would only contend for the same 2 cores.
     for (let i = 0; i < arrays.length; i++) await store.save(arrays[i], paths[i]);
@@ -69,7 +73,7 @@ export class FileManager {
 
   async loadBatch(paths: readonly string[], backend: BackendName | string): Promise<NdArray[]> {
     const store = this.backend(backend);
-    paths.forEach((p) => checkPath(p, store.name));
+    paths.forEach(p => checkPath(p, store.name));
     const out: NdArray[] = [];
     for (const p of paths) out.push(await store.load(p));
     return out;

@@ -84,27 +84,31 @@ export function v2Dtype(dtype: Dtype): string {
 }
 
 export function dtypeFromV2(v2: string): Dtype | null {
-  return (Object.keys(V2_DTYPES) as Dtype[]).find((d) => V2_DTYPES[d] === v2) ?? null;
+  return (Object.keys(V2_DTYPES) as Dtype[]).find(d => V2_DTYPES[d] === v2) ?? null;
 }
 
 export function emptyPlateAttrs(name: string): PlateAttrs {
-  return { plate: { version: NGFF_VERSION, name, rows: [], columns: [], wells: [], field_count: 0 } };
+  return {
+    plate: { version: NGFF_VERSION, name, rows: [], columns: [], wells: [], field_count: 0 }
+  };
 }
 
 /** Adds a well (row letters + column text) keeping rows/columns sorted and indices right. */
 export function addWell(attrs: PlateAttrs, row: string, column: string): void {
   const p = attrs.plate;
   const wellPath = `${row}/${column}`;
-  if (p.wells.some((w) => w.path === wellPath)) return;
-  if (!p.rows.some((r) => r.name === row)) p.rows.push({ name: row });
-  if (!p.columns.some((c) => c.name === column)) p.columns.push({ name: column });
-  p.rows.sort((a, b) => a.name.length - b.name.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (p.wells.some(w => w.path === wellPath)) return;
+  if (!p.rows.some(r => r.name === row)) p.rows.push({ name: row });
+  if (!p.columns.some(c => c.name === column)) p.columns.push({ name: column });
+  p.rows.sort(
+    (a, b) => a.name.length - b.name.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  );
   p.columns.sort((a, b) => Number(a.name) - Number(b.name));
   p.wells.push({ path: wellPath, rowIndex: 0, columnIndex: 0 });
   for (const w of p.wells) {
     const [r, c] = w.path.split('/');
-    w.rowIndex = p.rows.findIndex((x) => x.name === r);
-    w.columnIndex = p.columns.findIndex((x) => x.name === c);
+    w.rowIndex = p.rows.findIndex(x => x.name === r);
+    w.columnIndex = p.columns.findIndex(x => x.name === c);
   }
   p.wells.sort((a, b) => a.rowIndex - b.rowIndex || a.columnIndex - b.columnIndex);
 }
@@ -115,7 +119,7 @@ export function emptyWellAttrs(): WellAttrs {
 
 export function addField(attrs: WellAttrs, field: number): void {
   const images = attrs.well.images;
-  if (images.some((i) => i.path === String(field))) return;
+  if (images.some(i => i.path === String(field))) return;
   images.push({ path: String(field) });
   images.sort((a, b) => Number(a.path) - Number(b.path));
 }
@@ -133,7 +137,9 @@ export function emptyFieldAttrs(name: string): FieldAttrs {
           { name: 'y', type: 'space' },
           { name: 'x', type: 'space' }
         ],
-        datasets: [{ path: '0', coordinateTransformations: [{ type: 'scale', scale: [1, 1, 1, 1, 1] }] }]
+        datasets: [
+          { path: '0', coordinateTransformations: [{ type: 'scale', scale: [1, 1, 1, 1, 1] }] }
+        ]
       }
     ],
     omero: { name, version: NGFF_VERSION, channels: [], rdefs: { model: 'color' } },

@@ -12,7 +12,12 @@ import path from 'node:path';
 import * as zarr from 'zarrita';
 import type { Dtype } from '../../protocol/index.js';
 import { createNdArray, validateNdArray, type NdArray } from '../image-data.js';
-import { parseImageXpressName, splitWell, IMAGE_XPRESS_PATTERN, type ImageXpressName } from '../plate/image-xpress.js';
+import {
+  parseImageXpressName,
+  splitWell,
+  IMAGE_XPRESS_PATTERN,
+  type ImageXpressName
+} from '../plate/image-xpress.js';
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
 import { AtomicFileSystemStore } from './atomic-fs-store.js';
@@ -84,7 +89,11 @@ export class ZarrBackend implements StorageBackend {
     validateNdArray(array, `[zarr backend] ${filePath}`);
     const rank = array.shape.length;
     if (rank !== 2 && rank !== 3) {
-      throw new StorageError(this.name, filePath, `expected a 2D plane [y, x] or 3D stack [z, y, x], got shape [${array.shape.join(', ')}]`);
+      throw new StorageError(
+        this.name,
+        filePath,
+        `expected a 2D plane [y, x] or 3D stack [z, y, x], got shape [${array.shape.join(', ')}]`
+      );
     }
     if (rank === 3 && slot.parsed.z_index !== null) {
       throw new StorageError(
@@ -108,10 +117,13 @@ export class ZarrBackend implements StorageBackend {
           `timepoint ${slot.t + 1} in store '${slot.store}'; check the path or that the step writing it ran`
       );
     }
-    const array = await zarr.open.v2(zarr.root(new AtomicFileSystemStore(slot.store)).resolve(`${slot.wellPath}/${slot.field}/0`), {
-      kind: 'array',
-      attrs: false
-    });
+    const array = await zarr.open.v2(
+      zarr.root(new AtomicFileSystemStore(slot.store)).resolve(`${slot.wellPath}/${slot.field}/0`),
+      {
+        kind: 'array',
+        attrs: false
+      }
+    );
     const z = entry.depth > 1 ? zarr.slice(entry.z, entry.z + entry.depth) : entry.z;
     const chunk = await zarr.get(array, [entry.t, entry.c, z, null, null]);
     const dtype = dtypeFromV2(field.zarray.dtype)!;
@@ -137,7 +149,7 @@ export class ZarrBackend implements StorageBackend {
         names.push(...Object.keys(field?.[NAMES_KEY]?.names ?? {}));
       }
     }
-    return names.map((n) => path.join(folder, n)).sort();
+    return names.map(n => path.join(folder, n)).sort();
   }
 
   private async write(slot: Slot, array: NdArray): Promise<void> {
@@ -174,39 +186,60 @@ export class ZarrBackend implements StorageBackend {
     const needed = [slot.t + 1, slot.c + 1, slot.z + depth];
     const grows = needed.some((n, i) => n > zarray.shape[i]);
     if (grows) {
-      zarray = { ...zarray, shape: [...needed.map((n, i) => Math.max(n, zarray.shape[i])), ny, nx] };
+      zarray = {
+        ...zarray,
+        shape: [...needed.map((n, i) => Math.max(n, zarray.shape[i])), ny, nx]
+      };
       // Growing only rewrites .zarray: chunk keys of a C-order, one-plane-per-chunk array do not move.
       await writeJson(store, `${fieldDir}/0/.zarray`, zarray);
     }
     if (!existing) await this.registerField(store, slot);
 
-    const target = await zarr.open.v2(zarr.root(store).resolve(`${fieldDir}/0`), { kind: 'array', attrs: false });
+    const target = await zarr.open.v2(zarr.root(store).resolve(`${fieldDir}/0`), {
+      kind: 'array',
+      attrs: false
+    });
     const planeSize = ny * nx;
     for (let k = 0; k < depth; k++) {
       const plane = array.data.subarray(k * planeSize, (k + 1) * planeSize);
-      await zarr.set(target, [slot.t, slot.c, slot.z + k, null, null], { data: plane, shape: [ny, nx], stride: [nx, 1] } as never);
+      await zarr.set(target, [slot.t, slot.c, slot.z + k, null, null], {
+        data: plane,
+        shape: [ny, nx],
+        stride: [nx, 1]
+      } as never);
     }
 
     // The name is recorded last, so a name is listed only once its planes are on disk.
     const attrs = existing?.attrs ?? emptyFieldAttrs(`${slot.parsed.well} field ${slot.field}`);
     const names = attrs[NAMES_KEY].names;
-    const first = !Object.values(names).some((e) => e.c === slot.c);
+    const first = !Object.values(names).some(e => e.c === slot.c);
     for (const [name, e] of Object.entries(names)) {
-      if (name !== slot.name && e.t === slot.t && e.c === slot.c && overlaps(e, slot.z, depth)) delete names[name];
+      if (name !== slot.name && e.t === slot.t && e.c === slot.c && overlaps(e, slot.z, depth))
+        delete names[name];
     }
     names[slot.name] = { t: slot.t, c: slot.c, z: slot.z, depth };
     const range = valueRange(array.data);
-    noteChannel(attrs, slot.c, (c) => this.channelNames[String(c + 1)] ?? `Channel ${c + 1}`, INT_RANGES[array.dtype] ?? range, range, first);
+    noteChannel(
+      attrs,
+      slot.c,
+      c => this.channelNames[String(c + 1)] ?? `Channel ${c + 1}`,
+      INT_RANGES[array.dtype] ?? range,
+      range,
+      first
+    );
     await writeJson(store, `${fieldDir}/.zattrs`, attrs);
   }
 
   /** Adds the field to its well and the well to the plate (groups and attributes). */
   private async registerField(store: AtomicFileSystemStore, slot: Slot): Promise<void> {
-    const plate = (await readJson<PlateAttrs>(slot.store, '.zattrs')) ?? emptyPlateAttrs(path.basename(slot.store, '.zarr'));
+    const plate =
+      (await readJson<PlateAttrs>(slot.store, '.zattrs')) ??
+      emptyPlateAttrs(path.basename(slot.store, '.zarr'));
     if (!plate.plate) Object.assign(plate, emptyPlateAttrs(path.basename(slot.store, '.zarr')));
     const [row, column] = slot.wellPath.split('/');
     addWell(plate, row, column);
-    const well = (await readJson<WellAttrs>(slot.store, `${slot.wellPath}/.zattrs`)) ?? emptyWellAttrs();
+    const well =
+      (await readJson<WellAttrs>(slot.store, `${slot.wellPath}/.zattrs`)) ?? emptyWellAttrs();
     addField(well, slot.field);
     plate.plate.field_count = Math.max(plate.plate.field_count, well.well.images.length);
     for (const group of ['', `${row}/`, `${slot.wellPath}/`, `${slot.wellPath}/${slot.field}/`]) {
@@ -220,7 +253,8 @@ export class ZarrBackend implements StorageBackend {
     const dir = `${slot.wellPath}/${slot.field}`;
     const zarray = await readJson<ZArray>(slot.store, `${dir}/0/.zarray`);
     if (!zarray) return null;
-    const attrs = (await readJson<FieldAttrs>(slot.store, `${dir}/.zattrs`)) ?? emptyFieldAttrs(dir);
+    const attrs =
+      (await readJson<FieldAttrs>(slot.store, `${dir}/.zattrs`)) ?? emptyFieldAttrs(dir);
     attrs[NAMES_KEY] ??= { names: {} };
     return { attrs, zarray };
   }
@@ -230,12 +264,21 @@ export class ZarrBackend implements StorageBackend {
     const name = path.basename(full);
     const parsed = parseImageXpressName(name);
     if (!parsed) {
-      throw new StorageError(this.name, filePath, `the zarr backend places images by their file name; expected ${IMAGE_XPRESS_PATTERN}`);
+      throw new StorageError(
+        this.name,
+        filePath,
+        `the zarr backend places images by their file name; expected ${IMAGE_XPRESS_PATTERN}`
+      );
     }
     const { row, column } = splitWell(parsed.well);
     const index = (value: number | null, part: string): number => {
       if (value === null) return 0;
-      if (value < 1) throw new StorageError(this.name, filePath, `${part} ${value}: ImageXpress numbers count from 1`);
+      if (value < 1)
+        throw new StorageError(
+          this.name,
+          filePath,
+          `${part} ${value}: ImageXpress numbers count from 1`
+        );
       return value - 1;
     };
     return {
@@ -255,7 +298,11 @@ export class ZarrBackend implements StorageBackend {
     const full = path.resolve(this.root, p);
     const rel = path.relative(this.root, full);
     if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new StorageError(this.name, p, `path is outside the backend's root folder '${this.root}'`);
+      throw new StorageError(
+        this.name,
+        p,
+        `path is outside the backend's root folder '${this.root}'`
+      );
     }
     return full;
   }
@@ -276,13 +323,15 @@ export class ZarrBackend implements StorageBackend {
 function findEntry(attrs: FieldAttrs, slot: Slot): SlotEntry | null {
   const names = attrs[NAMES_KEY].names;
   if (names[slot.name]) return names[slot.name];
-  const entries = Object.values(names).filter((e) => e.t === slot.t && e.c === slot.c);
+  const entries = Object.values(names).filter(e => e.t === slot.t && e.c === slot.c);
   // A name with `_z` reaches its plane, also inside a 3D stack saved under another name.
   if (slot.parsed.z_index !== null) {
-    return entries.some((e) => overlaps(e, slot.z, 1)) ? { t: slot.t, c: slot.c, z: slot.z, depth: 1 } : null;
+    return entries.some(e => overlaps(e, slot.z, 1))
+      ? { t: slot.t, c: slot.c, z: slot.z, depth: 1 }
+      : null;
   }
   // Without `_z`: whatever was saved starting at the first plane (`A01_s1_w1.tif` vs `…_z001…`).
-  return entries.find((e) => e.z === 0) ?? null;
+  return entries.find(e => e.z === 0) ?? null;
 }
 
 function overlaps(e: SlotEntry, z: number, depth: number): boolean {
@@ -306,11 +355,15 @@ async function readJson<T>(store: string, key: string): Promise<T | null> {
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as T;
   } catch (cause) {
-    throw new StorageError('zarr', path.join(store, key), 'metadata file is not valid JSON; the store is damaged', { cause });
+    throw new StorageError(
+      'zarr',
+      path.join(store, key),
+      'metadata file is not valid JSON; the store is damaged',
+      { cause }
+    );
   }
 }
 
 async function writeJson(store: AtomicFileSystemStore, key: string, value: unknown): Promise<void> {
   await store.set(`/${key}`, new TextEncoder().encode(JSON.stringify(value, null, 2)));
 }
-
