@@ -1,0 +1,53 @@
+/**
+ * Settings of a whole session (OpenHCS's `GlobalPipelineConfig`) and of one pipeline. Both are
+ * lazy: a field left unset falls through step → pipeline → global → built-in default when the
+ * pipeline is compiled.
+ */
+import { availableParallelism } from 'node:os';
+import type { LazyMaterializationConfig, PersistentBackend } from './materialization-config.js';
+import type { LazyStreamingConfig } from './streaming-config.js';
+
+export interface GlobalConfig {
+  /** Where outputs go; unset → `<plate folder>_outputs` beside the plate, as OpenHCS does. */
+  output_dir?: string;
+  /** Backend of the last step's (main) outputs. */
+  output_backend?: PersistentBackend;
+  /** Worker threads for steps whose function lives in a module. */
+  num_workers?: number;
+  /** Wells processed at the same time. */
+  well_concurrency?: number;
+  /** How long `run` waits at the end for streamed batches to be confirmed. */
+  stream_flush_timeout_ms?: number;
+  /** Defaults for every step's streaming config. */
+  streaming?: LazyStreamingConfig;
+  /** Defaults for every step's materialization (checkpoint) config. */
+  materialization?: LazyMaterializationConfig;
+}
+
+/** Pipeline-level settings: the same lazy fields, one level closer to the steps. */
+export interface PipelineConfig {
+  output_dir?: string;
+  output_backend?: PersistentBackend;
+  streaming?: LazyStreamingConfig;
+  materialization?: LazyMaterializationConfig;
+}
+
+export interface RunSettings {
+  output_dir: string;
+  output_backend: PersistentBackend;
+  num_workers: number;
+  well_concurrency: number;
+  stream_flush_timeout_ms: number;
+}
+
+/** Built-in defaults; `output_dir` depends on the plate, so the compiler fills it in. */
+export function defaultRunSettings(plateRoot: string): RunSettings {
+  const cores = availableParallelism();
+  return {
+    output_dir: `${plateRoot.replace(/[\\/]+$/, '')}_outputs`,
+    output_backend: 'disk',
+    num_workers: Math.max(1, Math.min(4, cores - 1)),
+    well_concurrency: Math.max(2, Math.min(4, cores)),
+    stream_flush_timeout_ms: 10_000
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Applies a step's function chain to one stack, each function where the compiler placed it:
+ * module functions on the worker pool, inline functions (closures) in this process.
+ */
+import { pathToFileURL } from 'node:url';
+import type { FunctionPlacement } from './compiled-plan.js';
+import type { NdArray } from './image-data.js';
+import { asStack, type Stack } from './stack.js';
+import { isModuleFunction, type FunctionChain, type FunctionPattern, type ModuleFunction, type StepContext, type StepFunction } from './step.js';
+import type { StepWorkerPool } from './worker-pool.js';
+
+export class FunctionRunner {
+  private readonly modules = new Map<string, Promise<Record<string, unknown>>>();
+
+  constructor(private readonly pool: StepWorkerPool | null) {}
+
+  /** The chain for a group: the dict entry of its groupBy value, or the whole pattern. */
+  static chainFor(func: FunctionPattern, groupKey: string | null): { key: string; chain: (StepFunction | ModuleFunction)[] } {
+    const isDict = typeof func === 'object' && !Array.isArray(func) && !isModuleFunction(func);
+    if (!isDict) return { key: '*', chain: asList(func as FunctionChain) };
+    const dict = func as Record<string, FunctionChain>;
+    const key = String(groupKey);
+    if (!(key in dict)) throw new Error(`the func dict has no function for value '${key}' (keys: ${Object.keys(dict).join(', ')})`);
+    return { key, chain: asList(dict[key]) };
+  }
+
+  async apply(
+    chain: (StepFunction | ModuleFunction)[],
+    placement: FunctionPlacement[],
+    input: Stack,
+    context: Omit<StepContext, 'args'>
+  ): Promise<NdArray> {
+    let stack = input;
+    for (const [i, spec] of chain.entries()) {
+      const where = `function ${i + 1} of ${chain.length}`;
+      let result: NdArray;
+      if (typeof spec === 'function') {
+        result = asStack(await spec(stack.array, { ...context, args: {} }), `${where} (inline)`);
+        // An inline function may hand back its input or a view of it: never transfer that.
+        stack = { array: result, owned: false };
+      } else if (placement[i] === 'workers' && this.pool) {
+        result = asStack(await this.pool.run(spec, stack.array, { ...context, args: spec.args ?? {} }, stack.owned), `${where} (${spec.export ?? 'default'} on a worker)`);
+        stack = { array: result, owned: true };
+      } else {
+        const fn = await this.importFunction(spec);
+        result = asStack(await fn(stack.array, { ...context, args: spec.args ?? {} }), `${where} (${spec.export ?? 'default'})`);
+        stack = { array: result, owned: false };
+      }
+    }
+    return stack.array;
+  }
+
+  private async importFunction(ref: ModuleFunction): Promise<StepFunction> {
+    const url = ref.module.startsWith('file:') ? ref.module : pathToFileURL(ref.module).href;
+    let loading = this.modules.get(url);
+    if (!loading) {
+      loading = import(url) as Promise<Record<string, unknown>>;
+      this.modules.set(url, loading);
+    }
+    const fn = (await loading)[ref.export ?? 'default'];
+    if (typeof fn !== 'function') throw new Error(`module '${ref.module}' has no exported function '${ref.export ?? 'default'}'`);
+    return fn as StepFunction;
+  }
+}
+
+function asList(chain: FunctionChain): (StepFunction | ModuleFunction)[] {
+  return Array.isArray(chain) ? chain : [chain];
+}

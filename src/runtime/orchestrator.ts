@@ -1,0 +1,291 @@
+/**
+ * run(plan) executes a compiled plan: steps in order within a well, wells in parallel (at most
+ * `well_concurrency` at a time), module functions on a piscina worker pool, inline functions in
+ * this process (see docs/runtime.md, "Where step functions run").
+ *
+ * A well's persistent outputs (main and checkpoints) are held until every step of that well has
+ * succeeded and then written, so a step failing in one well writes nothing for that well and
+ * cannot touch other wells' files. Should a write itself fail, the well's files written so far
+ * are removed (disk) or reported as left behind (zarr planes in a shared store).
+ * Streaming still happens after each step, from memory: a viewer sees results as they come.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ComponentNames } from '../protocol/index.js';
+import type { CompiledPlan, RequiredVisualizer, StepPlan, WellPlan } from './compiled-plan.js';
+import { FunctionRunner } from './function-runner.js';
+import { groupPlanes, outputMetas, planeFileName, type GroupedPlane } from './grouping.js';
+import type { NdArray } from './image-data.js';
+import type { RunEvent, RunResult, StepTiming, WellResult } from './run-result.js';
+import { visualizerKey } from './selection.js';
+import { assembleStack, splitStack } from './stack.js';
+import type { StreamBatch, StreamReport, StreamSink } from './stream-sink.js';
+import { DiskBackend } from './storage/disk-backend.js';
+import { FileManager } from './storage/file-manager.js';
+import { MemoryBackend } from './storage/memory-backend.js';
+import { ZarrBackend } from './storage/zarr-backend.js';
+import type { StorageBackendName } from './selection.js';
+import { viewerStreamSink } from './streaming/viewer-sink.js';
+import { StepWorkerPool } from './worker-pool.js';
+
+export interface RunOptions {
+  /** Defaults to memory + disk + zarr backends (zarr with the plate's channel names). */
+  fileManager?: FileManager;
+  /**
+   * Opens the stream sink of one required visualizer. Unset: `viewerStreamSink` starts or
+   * reuses its viewer server and clears it (runtime/streaming). `null`: nothing is streamed and
+   * the stream report counts the selected images as dropped.
+   */
+  streamSinkFor?: ((visualizer: RequiredVisualizer) => Promise<StreamSink>) | null;
+  onEvent?: (event: RunEvent) => void;
+}
+
+interface PlaneOutput {
+  plane: GroupedPlane;
+  array: NdArray;
+}
+
+interface PendingWrite {
+  step: string;
+  array: NdArray;
+  path: string;
+  backend: 'disk' | 'zarr';
+}
+
+interface SinkState {
+  sink: StreamSink | null;
+  error: string | null;
+  batches: number;
+  images: number;
+}
+
+export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise<RunResult> {
+  const started = performance.now();
+  const fileManager = options.fileManager ?? defaultFileManager(plan);
+  const needsPool = plan.steps.some((s) => Object.values(s.placement).some((p) => p.includes('workers')));
+  const pool = needsPool ? await StepWorkerPool.start(plan.settings.values.num_workers) : null;
+  const sinks = await openSinks(plan, options);
+  const componentNames: ComponentNames = { channel: { ...plan.plate.channelNames } };
+  const runner = new FunctionRunner(pool);
+  const emit = (e: RunEvent) => {
+    try {
+      options.onEvent?.(e);
+    } catch {
+      // A broken progress callback must not fail the pipeline.
+    }
+  };
+
+  const results: WellResult[] = [];
+  try {
+    const queue = [...plan.wells];
+    const workers = Array.from({ length: Math.min(plan.settings.values.well_concurrency, queue.length) }, async () => {
+      for (let well = queue.shift(); well; well = queue.shift()) {
+        results.push(await runWell(plan, well, { fileManager, runner, sinks, componentNames, emit }));
+      }
+    });
+    await Promise.all(workers);
+  } finally {
+    await pool?.destroy();
+  }
+  const stream = await closeSinks(plan, sinks);
+  const order = new Map(plan.wells.map((w, i) => [w.well, i]));
+  results.sort((a, b) => (order.get(a.well) ?? 0) - (order.get(b.well) ?? 0));
+  return { ok: results.every((r) => r.status === 'ok'), durationMs: performance.now() - started, wells: results, stream };
+}
+
+interface WellContext {
+  fileManager: FileManager;
+  runner: FunctionRunner;
+  sinks: Map<string, SinkState>;
+  componentNames: ComponentNames;
+  emit: (e: RunEvent) => void;
+}
+
+async function runWell(plan: CompiledPlan, wellPlan: WellPlan, ctx: WellContext): Promise<WellResult> {
+  const started = performance.now();
+  const well = wellPlan.well;
+  ctx.emit({ type: 'well-started', well });
+  const timings: StepTiming[] = [];
+  const pending: PendingWrite[] = [];
+  const memoryPaths: string[] = [];
+  let current: GroupedPlane[] = wellPlan.inputs;
+  let failedStep = plan.steps[0]?.name ?? '';
+  const finish = (result: Omit<WellResult, 'well' | 'durationMs' | 'steps'>): WellResult => {
+    const durationMs = performance.now() - started;
+    ctx.emit({ type: 'well-finished', well, status: result.status, durationMs, error: result.error?.message });
+    return { well, durationMs, steps: timings, ...result };
+  };
+  try {
+    for (const stepPlan of plan.steps) {
+      failedStep = stepPlan.name;
+      const t0 = performance.now();
+      const outputs = await runStep(plan, stepPlan, well, current, ctx);
+      const wellStep = wellPlan.steps[stepPlan.index];
+      for (const out of outputs) {
+        if (stepPlan.writeBackend === 'memory') {
+          await ctx.fileManager.save(out.array, out.plane.path, 'memory');
+          memoryPaths.push(out.plane.path);
+        } else {
+          pending.push({ step: stepPlan.name, array: out.array, path: out.plane.path, backend: stepPlan.writeBackend });
+        }
+        if (wellStep.checkpoint) {
+          const file = path.join(wellStep.checkpoint.dir, path.basename(out.plane.path));
+          pending.push({ step: stepPlan.name, array: out.array, path: file, backend: wellStep.checkpoint.backend });
+        }
+      }
+      if (wellStep.stream) stream(wellStep.stream.visualizer, stepPlan, well, outputs, wellStep.stream.targets[0].dir, ctx);
+      current = outputs.map((o) => o.plane);
+      const durationMs = performance.now() - t0;
+      timings.push({ step: stepPlan.name, durationMs, planes: outputs.length });
+      ctx.emit({ type: 'step-finished', well, step: stepPlan.name, durationMs, planes: outputs.length });
+    }
+  } catch (error) {
+    return finish({ status: 'failed', outputs: [], error: { step: failedStep, message: messageOf(error) }, cleanup: { removed: [], leftBehind: [] } });
+  } finally {
+    forgetMemory(ctx.fileManager, memoryPaths);
+  }
+  return commit(pending, ctx.fileManager, finish);
+}
+
+/** Writes a finished well's persistent outputs; undoes what it can if a write fails. */
+async function commit(
+  pending: PendingWrite[],
+  fileManager: FileManager,
+  finish: (r: Omit<WellResult, 'well' | 'durationMs' | 'steps'>) => WellResult
+): Promise<WellResult> {
+  const written: PendingWrite[] = [];
+  for (const write of pending) {
+    try {
+      await fileManager.save(write.array, write.path, write.backend);
+      written.push(write);
+    } catch (error) {
+      const removed: string[] = [];
+      const leftBehind: string[] = [];
+      for (const w of written) {
+        if (w.backend === 'disk' && (await rm(w.path, { force: true }).then(() => true, () => false))) removed.push(w.path);
+        else leftBehind.push(w.path);
+      }
+      return finish({
+        status: 'failed',
+        outputs: [],
+        error: { step: write.step, message: `writing ${write.path} failed: ${messageOf(error)}` },
+        cleanup: { removed, leftBehind }
+      });
+    }
+  }
+  return finish({ status: 'ok', outputs: written.map((w) => w.path) });
+}
+
+async function runStep(plan: CompiledPlan, stepPlan: StepPlan, well: string, inputs: GroupedPlane[], ctx: WellContext): Promise<PlaneOutput[]> {
+  const step = plan.pipeline.steps[stepPlan.index];
+  const backend: StorageBackendName = stepPlan.readBackend;
+  // Plate images are read fresh from disk, so their buffers are ours to transfer; memory
+  // planes may be referenced by a queued stream batch, so they are copied when moved.
+  const owned = backend !== 'memory';
+  const groups = groupPlanes(inputs, stepPlan.variableComponents);
+  const onWorkers = Object.values(stepPlan.placement).every((p) => p.every((x) => x === 'workers'));
+  const processGroup = async (group: (typeof groups)[number]): Promise<PlaneOutput[]> => {
+    const arrays = await ctx.fileManager.loadBatch(group.planes.map((p) => p.path), backend);
+    const where = `step '${stepPlan.name}', well ${well}`;
+    const stack = assembleStack(arrays, owned, where);
+    const groupKey = stepPlan.groupBy ? String(group.shared[stepPlan.groupBy]) : null;
+    const { key, chain } = FunctionRunner.chainFor(step.func, groupKey);
+    const metas = group.planes.map((p) => p.meta);
+    const result = await ctx.runner.apply(chain, stepPlan.placement[key], stack, {
+      step: stepPlan.name,
+      well,
+      group: group.shared,
+      planes: metas.map((m) => ({ ...m, source: stepPlan.name }))
+    });
+    const outMetas = outputMetas(metas, result.shape[0], stepPlan.variableComponents);
+    return splitStack(result).map((array, i) => ({
+      array,
+      plane: { meta: outMetas[i], path: path.join(stepPlan.outputDir, planeFileName(outMetas[i])) }
+    }));
+  };
+  // Worker steps fan all groups out to the pool (it queues them); in-process steps run one
+  // group at a time, as they would share the one thread anyway.
+  const outputs: PlaneOutput[][] = [];
+  if (onWorkers) outputs.push(...(await Promise.all(groups.map(processGroup))));
+  else for (const g of groups) outputs.push(await processGroup(g));
+  return outputs.flat();
+}
+
+function stream(key: string, stepPlan: StepPlan, well: string, outputs: PlaneOutput[], dir: string, ctx: WellContext): void {
+  const state = ctx.sinks.get(key);
+  if (!state) return;
+  const batch: StreamBatch = {
+    step: stepPlan.name,
+    well,
+    items: outputs.map((o) => ({
+      path: path.join(dir, path.basename(o.plane.path)),
+      array: o.array,
+      metadata: { source: stepPlan.name, ...o.plane.meta }
+    })),
+    display: stepPlan.display,
+    componentNames: ctx.componentNames
+  };
+  state.batches += 1;
+  state.images += batch.items.length;
+  state.sink?.enqueue(batch);
+}
+
+async function openSinks(plan: CompiledPlan, options: RunOptions): Promise<Map<string, SinkState>> {
+  const sinks = new Map<string, SinkState>();
+  for (const v of plan.requiredVisualizers) {
+    const state: SinkState = { sink: null, error: null, batches: 0, images: 0 };
+    const openSink = options.streamSinkFor === undefined ? defaultStreamSinkFor : options.streamSinkFor;
+    if (!openSink) state.error = 'streaming switched off (streamSinkFor: null); nothing was sent';
+    else {
+      try {
+        state.sink = await openSink(v);
+      } catch (error) {
+        state.error = `could not open the viewer on ${v.host}:${v.port}: ${messageOf(error)}`;
+      }
+    }
+    sinks.set(visualizerKey(v.port), state);
+  }
+  return sinks;
+}
+
+async function closeSinks(plan: CompiledPlan, sinks: Map<string, SinkState>): Promise<RunResult['stream']> {
+  const total: StreamReport = { sent: 0, dropped: 0, errors: [] };
+  const byVisualizer: RunResult['stream']['byVisualizer'] = {};
+  const timeout = plan.settings.values.stream_flush_timeout_ms;
+  for (const [key, state] of sinks) {
+    let report: StreamReport;
+    if (!state.sink) report = { sent: 0, dropped: state.images, errors: state.error ? [state.error] : [] };
+    else {
+      try {
+        report = await state.sink.flush(timeout);
+      } catch (error) {
+        report = { sent: 0, dropped: state.images, errors: [`flush failed: ${messageOf(error)}`] };
+      }
+      await state.sink.close().catch((error: unknown) => report.errors.push(`close failed: ${messageOf(error)}`));
+    }
+    byVisualizer[key] = { ...report, batches: state.batches, images: state.images };
+    total.sent += report.sent;
+    total.dropped += report.dropped;
+    total.errors.push(...report.errors.map((e) => `${key}: ${e}`));
+  }
+  return { total, byVisualizer };
+}
+
+function defaultStreamSinkFor(v: RequiredVisualizer): Promise<StreamSink> {
+  return viewerStreamSink({ port: v.port, host: v.host, persistent: v.persistent });
+}
+
+function defaultFileManager(plan: CompiledPlan): FileManager {
+  return new FileManager([new MemoryBackend(), new DiskBackend(), new ZarrBackend({ channelNames: plan.plate.channelNames })]);
+}
+
+/** Frees a well's intermediate planes once the well is done (or failed). */
+function forgetMemory(fileManager: FileManager, paths: string[]): void {
+  const memory = fileManager.backend('memory');
+  if (memory instanceof MemoryBackend) for (const p of paths) memory.delete(p);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,43 @@
+/** What `run` reports: per well status and timings, outputs written, and what was streamed. */
+import type { StreamReport } from './stream-sink.js';
+
+export interface StepTiming {
+  step: string;
+  durationMs: number;
+  /** Planes the step produced in this well. */
+  planes: number;
+}
+
+export interface WellResult {
+  well: string;
+  status: 'ok' | 'failed';
+  durationMs: number;
+  steps: StepTiming[];
+  /** Files (disk) or planes (zarr: `<store>/<name>`) written for this well. */
+  outputs: string[];
+  /** Set when the well failed: the step that failed (or whose outputs could not be written) and why. */
+  error?: { step: string; message: string };
+  /**
+   * After a failure: persistent outputs removed again, and any that could not be (zarr planes
+   * inside a shared store). Empty when the failure happened before anything was written.
+   */
+  cleanup?: { removed: string[]; leftBehind: string[] };
+}
+
+export interface RunResult {
+  ok: boolean;
+  durationMs: number;
+  wells: WellResult[];
+  stream: {
+    /** Sum over all viewers. */
+    total: StreamReport;
+    /** Per required visualizer (`pipeline-viewer:<port>`). */
+    byVisualizer: Record<string, StreamReport & { batches: number; images: number }>;
+  };
+}
+
+/** Progress, for a notebook progress bar or a log. */
+export type RunEvent =
+  | { type: 'well-started'; well: string }
+  | { type: 'step-finished'; well: string; step: string; durationMs: number; planes: number }
+  | { type: 'well-finished'; well: string; status: 'ok' | 'failed'; durationMs: number; error?: string };
