@@ -1,0 +1,98 @@
+/**
+ * `runWithProgress(plan)`: `run(plan)` with a live progress output in the notebook cell
+ * (wells done / total, frames streamed, drops, elapsed) and a summary at the end whose
+ * button opens the docked viewer. Frames are counted as the orchestrator hands them to the
+ * stream sink; the summary uses the server-confirmed counts of the run's result.
+ */
+import { DEFAULT_DATA_PORT } from '../../protocol/ports.js';
+import type { CompiledPlan, RequiredVisualizer } from '../compiled-plan.js';
+import { run, type RunOptions } from '../orchestrator.js';
+import type { RunResult } from '../run-result.js';
+import type { StreamBatch, StreamSink } from '../stream-sink.js';
+import { viewerManagerFor } from '../streaming/viewer-manager.js';
+import { viewerStreamSink } from '../streaming/viewer-sink.js';
+import { RunProgressDisplay, type DisplayFn } from './progress.js';
+
+export interface RunWithProgressOptions extends RunOptions {
+  title?: string;
+  /** Where progress goes; default the Deno kernel's display (none outside a kernel). */
+  display?: DisplayFn | null;
+}
+
+/** Counts the images the orchestrator hands over, accepted or dropped at once. */
+class CountingSink implements StreamSink {
+  constructor(
+    private readonly inner: StreamSink,
+    private readonly onBatch: (accepted: boolean, images: number) => void
+  ) {}
+
+  enqueue(batch: StreamBatch): boolean {
+    const accepted = this.inner.enqueue(batch);
+    this.onBatch(accepted, batch.items.length);
+    return accepted;
+  }
+
+  flush(timeoutMs: number) {
+    return this.inner.flush(timeoutMs);
+  }
+
+  close() {
+    return this.inner.close();
+  }
+}
+
+export async function runWithProgress(plan: CompiledPlan, options: RunWithProgressOptions = {}): Promise<RunResult> {
+  const { title, display, onEvent, streamSinkFor, ...runOptions } = options;
+  const viewer = plan.requiredVisualizers[0];
+  const port = viewer?.port ?? DEFAULT_DATA_PORT;
+  const progress = new RunProgressDisplay({
+    title: title ?? `Pipeline "${plan.pipeline.name}" on plate ${plan.plate.name}`,
+    port,
+    wellsTotal: plan.wells.length,
+    ...(display !== undefined ? { display } : {})
+  });
+  let wellsDone = 0;
+  let framesStreamed = 0;
+  let drops = 0;
+  const update = () => progress.update({ wellsDone, framesStreamed, drops });
+
+  const openSink =
+    streamSinkFor === null
+      ? null
+      : async (v: RequiredVisualizer): Promise<StreamSink> => {
+          const inner = streamSinkFor ? await streamSinkFor(v) : await viewerStreamSink({ port: v.port, host: v.host, persistent: v.persistent });
+          return new CountingSink(inner, (accepted, images) => {
+            if (accepted) framesStreamed += images;
+            else drops += images;
+            update();
+          });
+        };
+
+  try {
+    const result = await run(plan, {
+      ...runOptions,
+      streamSinkFor: openSink,
+      onEvent: (event) => {
+        if (event.type === 'well-finished') {
+          wellsDone += 1;
+          update();
+        }
+        onEvent?.(event);
+      }
+    });
+    const failed = result.wells.filter((w) => w.status === 'failed');
+    progress.finish({
+      wellsDone: result.wells.length,
+      framesStreamed: result.stream.total.sent,
+      drops: result.stream.total.dropped,
+      serverPid: viewer ? viewerManagerFor({ port: viewer.port, host: viewer.host }).pid : null,
+      ...(failed.length > 0
+        ? { error: failed.map((w) => `${w.well}: ${w.error ? `step "${w.error.step}": ${w.error.message}` : 'failed'}`).join('\n') }
+        : {})
+    });
+    return result;
+  } catch (err) {
+    progress.finish({ wellsDone, framesStreamed, drops, error: err });
+    throw err;
+  }
+}

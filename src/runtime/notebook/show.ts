@@ -1,0 +1,28 @@
+/**
+ * `showInViewer(array)`: a manual `show()` from a notebook cell. Starts or reuses the viewer
+ * server of the port, sends the array, and shows an output whose button opens the docked
+ * viewer (the JupyterLab extension opens it by itself for a fresh output).
+ */
+import { DEFAULT_DATA_PORT } from '../../protocol/ports.js';
+import type { BatchReply } from '../../protocol/index.js';
+import type { NdArray } from '../image-data.js';
+import { viewerManagerFor, type ShowOptions } from '../streaming/viewer-manager.js';
+import { kernelDisplay, viewerBundle, type DisplayFn } from './progress.js';
+
+export interface ShowInViewerOptions extends ShowOptions {
+  port?: number;
+  display?: DisplayFn | null;
+}
+
+export async function showInViewer(array: NdArray, options: ShowInViewerOptions = {}): Promise<BatchReply> {
+  const { port = DEFAULT_DATA_PORT, display, ...showOptions } = options;
+  const manager = viewerManagerFor({ port });
+  const pong = await manager.start();
+  const reply = await manager.show(array, showOptions);
+  const out = display === undefined ? kernelDisplay() : display;
+  out?.(viewerBundle(port, pong.pid, 1, `show(${showOptions.name ?? 'array'}) → viewer on port ${port}`), {
+    display_id: `pipeline-viewer-show-${port}`,
+    update: false
+  });
+  return reply;
+}
