@@ -13,7 +13,8 @@ import {
   type BatchMessage,
   type ImageItem
 } from '../protocol/index.js';
-import { readSegment, unlinkSegment } from '../protocol/node/index.js';
+import { unlinkSegment } from '../protocol/node/index.js';
+import { copySegment, unlinkSegmentLater } from './segment-copy.js';
 import { inlinePixels } from './inline-pixels.js';
 
 export interface ImagePixels {
@@ -31,7 +32,7 @@ export interface BatchPixels {
   batch: BatchMessage;
   images: ImagePixels[];
   rejected: RejectedImage[];
-  /** Segments this message named that were unlinked here. */
+  /** Segments this message named; their unlink runs in the background (segment-copy.ts). */
   unlinked: number;
 }
 
@@ -70,9 +71,10 @@ export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
         if (consumed.has(name)) throw new Error(`shared-memory segment ${name} is named by two images`);
         consumed.add(name);
         try {
-          images.push({ item, bytes: readSegment(name, nbytes) });
+          images.push({ item, bytes: copySegment(name, nbytes) });
         } finally {
-          if (unlinkSegment(name)) unlinked++;
+          unlinkSegmentLater(name);
+          unlinked++;
         }
       } else if (item.data !== undefined) {
         images.push({ item, bytes: inlinePixels(item, item.data) });

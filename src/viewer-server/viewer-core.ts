@@ -20,6 +20,7 @@ import { LayerStore, type LayerConfig } from './layer-store.js';
 import { chooseLevel, LevelCache, levelShape } from './plane-levels.js';
 import { PlaneStore } from './plane-store.js';
 import { SpillStore } from './spill-store.js';
+import { unlinksSettled } from './segment-copy.js';
 import { padPixels, toWirePixels } from './wire-pixels.js';
 import type { WirePixels } from './bin-shrink.js';
 
@@ -185,6 +186,7 @@ export class ViewerCore {
   }
 
   async close(): Promise<void> {
+    await unlinksSettled();
     await this.planes.idle();
     await this.spill.destroy();
   }

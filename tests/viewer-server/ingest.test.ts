@@ -26,6 +26,13 @@ function segmentExists(name: string): boolean {
   return fs.existsSync(`${SHM_DIR}/${name}`);
 }
 
+/** Segments of `names` still present after the server's background unlinks had 3 s. */
+async function remaining(names: string[]): Promise<string[]> {
+  const deadline = Date.now() + 3000;
+  while (names.some(segmentExists) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return names.filter(segmentExists);
+}
+
 async function status() {
   const reply = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 3000 });
   if (reply.type !== 'status') throw new Error(`expected status, got ${JSON.stringify(reply)}`);
@@ -54,7 +61,7 @@ describe('viewer server ingest', () => {
       component_names_metadata: { channel: { '1': 'DAPI', '2': 'GFP' } }
     });
     expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 2, rejected: 0 });
-    expect(names.filter(segmentExists)).toEqual([]);
+    expect(await remaining(names)).toEqual([]);
 
     const s = await status();
     const layer = s.layers.find((l) => l.key === 'source_Enhance')!;
@@ -145,7 +152,7 @@ describe('viewer server ingest', () => {
       ]
     });
     expect(r3).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 1 });
-    expect([good, short].filter(segmentExists)).toEqual([]);
+    expect(await remaining([good, short])).toEqual([]);
     expect(listSegments().length).toBeLessThanOrEqual(before);
 
     const s = await status();
