@@ -51,6 +51,8 @@ export type { StreamSink, StreamBatch, StreamItem, StreamReport } from './stream
 export { createNdArray, zerosNdArray, validateNdArray, toItkImage, fromItkImage } from './image-data.js';
 export type { NdArray } from './image-data.js';
 export { readPlate } from './plate/read-plate.js';
+export { writeSyntheticPlate } from './plate/synthetic-plate.js';
+export type { SyntheticPlate, SyntheticPlateOptions } from './plate/synthetic-plate.js';
 export type { Plate, PlateImage } from './plate/plate.js';
 export { parseImageXpressName, formatImageXpressName, compareWells, splitWell } from './plate/image-xpress.js';
 export { FileManager } from './storage/file-manager.js';
