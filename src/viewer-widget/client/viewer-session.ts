@@ -12,6 +12,11 @@ import type { ViewerStats } from '../tokens.js';
 import { PlaneLoader, type PlaneRequest } from './plane-loader.js';
 import type { ServerConnection, StateNotice } from './server-connection.js';
 
+/**
+ * A plane not in the browser yet is first fetched at most this big (≈128 KiB of uint16),
+ * so it is painted within a round trip; the panel-sized level follows right after.
+ */
+const PREVIEW_PX = 256;
 /** After this long without moves or new planes, visible planes are refined to full size. */
 const IDLE_REFINE_MS = 1000;
 /** Idle refinement never fetches a plane bigger than this (the browser link is slow). */
@@ -130,6 +135,7 @@ export class ViewerSession {
       const bytesFull = layer.info.shape[0] * layer.info.shape[1] * (layer.info.dtype === 'uint8' ? 1 : layer.info.dtype === 'uint16' ? 2 : 4);
       if (refine && bytesFull <= IDLE_REFINE_MAX_BYTES) size = full;
       const cached = this.model.cache.best(layer.key, values, size);
+      if (!cached) size = Math.min(size, PREVIEW_PX);
       if (cached && this._shown.get(layer.key) !== cached) {
         this._show(cached);
         changed = true;

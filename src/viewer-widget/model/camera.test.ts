@@ -37,3 +37,17 @@ describe('Camera', () => {
     expect(c.placed).toBe(true);
   });
 });
+
+describe('Camera re-fitting', () => {
+  it('marks user pans and zooms, and a fit clears the mark', () => {
+    const c = new Camera();
+    c.fit(10, 10, 100, 100);
+    expect(c.userMoved).toBe(false);
+    c.zoomAt(2, 0, 0, 100, 100);
+    expect(c.userMoved).toBe(true);
+    c.fit(10, 10, 100, 100);
+    expect(c.userMoved).toBe(false);
+    c.pan(1, 1);
+    expect(c.userMoved).toBe(true);
+  });
+});

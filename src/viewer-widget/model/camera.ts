@@ -17,6 +17,8 @@ export class Camera implements CameraState {
   centerY = 0;
   /** False until fitted to an image or restored; the view fits the first image it shows. */
   placed = false;
+  /** The user panned or zoomed (or a saved camera was restored): no automatic re-fit. */
+  userMoved = false;
 
   /** Show a whole `width` × `height` image in a `viewW` × `viewH` canvas. */
   fit(width: number, height: number, viewW: number, viewH: number): void {
@@ -24,6 +26,7 @@ export class Camera implements CameraState {
     this.centerX = width / 2;
     this.centerY = height / 2;
     this.placed = true;
+    this.userMoved = false;
   }
 
   /** Canvas pixel (origin top-left) → image pixel coordinates. */
@@ -35,6 +38,7 @@ export class Camera implements CameraState {
   pan(dx: number, dy: number): void {
     this.centerX -= dx / this.zoom;
     this.centerY -= dy / this.zoom;
+    this.userMoved = true;
   }
 
   /** Zoom by `factor` keeping the image point under the cursor fixed. */
@@ -43,6 +47,7 @@ export class Camera implements CameraState {
     this.zoom = clampZoom(this.zoom * factor);
     this.centerX = ix - (sx - viewW / 2) / this.zoom;
     this.centerY = iy - (sy - viewH / 2) / this.zoom;
+    this.userMoved = true;
   }
 
   state(): CameraState {
@@ -55,6 +60,7 @@ export class Camera implements CameraState {
     this.centerX = s.centerX;
     this.centerY = s.centerY;
     this.placed = true;
+    this.userMoved = true;
   }
 }
 

@@ -59,9 +59,12 @@ export class CanvasView {
     if (!this._renderer || this._disposed) return;
     const layers = this._host.drawLayers();
     this._drawn = layers;
-    const first = layers[0];
-    if (first && !this.camera.placed && this.canvas.clientWidth > 0) {
-      this.camera.fit(first.fullShape[1], first.fullShape[0], this.canvas.clientWidth, this.canvas.clientHeight);
+    // Fit the drawn extent until the user pans or zooms: a layer of another size (a new
+    // step's output) is then shown whole, and planes are requested at the size on screen.
+    const [h, w] = extent(layers);
+    if (w > 0 && this.canvas.clientWidth > 0 && !this.camera.userMoved && `${w}x${h}` !== this._fitted) {
+      this._fitted = `${w}x${h}`;
+      this.camera.fit(w, h, this.canvas.clientWidth, this.canvas.clientHeight);
       this._reportViewport();
     }
     const dpr = devicePixelRatio();
@@ -80,15 +83,18 @@ export class CanvasView {
     if (w !== this.canvas.width || h !== this.canvas.height) {
       this.canvas.width = w;
       this.canvas.height = h;
+      if (!this.camera.userMoved) this._fitted = ''; // re-fit to the new size
       this.schedulePaint();
     }
     this._reportViewport();
   }
 
+  /** Show the whole drawn extent (double-click); automatic re-fitting resumes. */
   fit(): void {
-    const first = this._drawn[0];
-    if (!first) return;
-    this.camera.fit(first.fullShape[1], first.fullShape[0], this.canvas.clientWidth, this.canvas.clientHeight);
+    const [h, w] = extent(this._drawn);
+    if (w === 0) return;
+    this._fitted = `${w}x${h}`;
+    this.camera.fit(w, h, this.canvas.clientWidth, this.canvas.clientHeight);
     this._cameraMoved();
   }
 
@@ -102,7 +108,8 @@ export class CanvasView {
   private _reportViewport(): void {
     const dpr = devicePixelRatio();
     const viewport = Math.max(this.canvas.clientWidth, this.canvas.clientHeight) * dpr;
-    this._host.viewportChanged(viewport, this.camera.placed ? this.camera.zoom * dpr : null);
+    // while fitting, the panel size is what is needed; once zoomed, what the zoom shows
+    this._host.viewportChanged(viewport, this.camera.userMoved ? this.camera.zoom * dpr : null);
   }
 
   private _cameraMoved(): void {
@@ -161,10 +168,22 @@ export class CanvasView {
 
   private _renderer: GlRenderer | null = null;
   private _drawn: DrawLayer[] = [];
+  private _fitted = '';
   private _frame = 0;
   private _frames = 0;
   private _disposed = false;
   private _resizeObserver: ResizeObserver | null = null;
+}
+
+/** [height, width] covering every drawn layer (all are drawn from the origin). */
+function extent(layers: readonly DrawLayer[]): [number, number] {
+  let h = 0;
+  let w = 0;
+  for (const l of layers) {
+    h = Math.max(h, l.fullShape[0]);
+    w = Math.max(w, l.fullShape[1]);
+  }
+  return [h, w];
 }
 
 /** Pixel of a (possibly downsampled) plane at full-resolution coordinates; null outside. */

@@ -1,0 +1,96 @@
+/** PlaneLoader with an in-room fake fetch: dedup, cancellation, header validation. */
+import { PlaneLoader, parseShape, type PlaneRequest } from './plane-loader.js';
+
+interface Call {
+  url: string;
+  signal: AbortSignal;
+  respond(res: Response): void;
+}
+
+function fakeFetch(): { fetch: typeof fetch; calls: Call[] } {
+  const calls: Call[] = [];
+  const fetch = ((url: string, init: RequestInit) =>
+    new Promise<Response>((resolve, reject) => {
+      const signal = init.signal!;
+      signal.addEventListener('abort', () => reject(signal.reason));
+      calls.push({ url, signal, respond: resolve });
+    })) as unknown as typeof globalThis.fetch;
+  return { fetch, calls };
+}
+
+function planeResponse(data: Uint16Array, shape: string, extra: Record<string, string> = {}): Response {
+  return new Response(new Uint8Array(data.buffer as ArrayBuffer), {
+    headers: { 'x-plane-shape': shape, 'x-plane-dtype': 'uint16', 'x-plane-level': '1', 'x-plane-revision': '9', ...extra }
+  });
+}
+
+const req = (well: string, max = 256): PlaneRequest => ({ layer: 'L', index: [well === 'A01' ? 0 : 1], values: [well], max });
+
+describe('PlaneLoader', () => {
+  it('requests api/plane with layer, index and max, and parses the headers', async () => {
+    const { fetch, calls } = fakeFetch();
+    const loader = new PlaneLoader(() => 'http://h/proxy/8555/', fetch);
+    const p = loader.load(req('A01', 300.4));
+    expect(calls[0].url).toBe('http://h/proxy/8555/api/plane?layer=L&index=0&max=300');
+    calls[0].respond(planeResponse(Uint16Array.from([1, 2, 3, 4, 5, 6]), '2,3'));
+    const plane = await p;
+    expect(plane).toMatchObject({ layer: 'L', values: ['A01'], level: 1, revision: 9, shape: [2, 3], dtype: 'uint16' });
+    expect(Array.from(plane.data)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('shares one request between concurrent asks', async () => {
+    const { fetch, calls } = fakeFetch();
+    const loader = new PlaneLoader(() => 'b/', fetch);
+    const a = loader.load(req('A01'));
+    const b = loader.load(req('A01'));
+    expect(calls.length).toBe(1);
+    calls[0].respond(planeResponse(new Uint16Array(4), '2,2'));
+    expect(await a).toBe(await b);
+    expect(loader.inFlight).toBe(0);
+  });
+
+  it('aborts requests nobody wants any more and counts them as drops', async () => {
+    const { fetch, calls } = fakeFetch();
+    const loader = new PlaneLoader(() => 'b/', fetch);
+    const a = loader.load(req('A01'));
+    const b = loader.load(req('B02'));
+    loader.keepOnly(new Set([PlaneLoader.key(req('B02'))]));
+    await expect(a).rejects.toMatchObject({ name: 'AbortError' });
+    expect(calls[0].signal.aborted).toBe(true);
+    expect(calls[1].signal.aborted).toBe(false);
+    expect(loader.drops).toBe(1);
+    calls[1].respond(planeResponse(new Uint16Array(4), '2,2'));
+    await expect(b).resolves.toMatchObject({ values: ['B02'] });
+    expect(loader.drops).toBe(1);
+  });
+
+  it('rejects a reply whose size does not match its shape, naming both', async () => {
+    const { fetch, calls } = fakeFetch();
+    const loader = new PlaneLoader(() => 'b/', fetch);
+    const p = loader.load(req('A01'));
+    calls[0].respond(planeResponse(new Uint16Array(5), '2,3'));
+    await expect(p).rejects.toThrow(/10 bytes do not hold a 2×3 uint16 plane/);
+  });
+
+  it('rejects missing headers and HTTP errors with the server message', async () => {
+    const { fetch, calls } = fakeFetch();
+    const loader = new PlaneLoader(() => 'b/', fetch);
+    const p = loader.load(req('A01'));
+    calls[0].respond(new Response(new Uint8Array(8)));
+    await expect(p).rejects.toThrow(/missing or bad headers x-plane-shape=null/);
+    const q = loader.load(req('B02'));
+    calls[1].respond(new Response('{"error":"no layer"}', { status: 404 }));
+    await expect(q).rejects.toThrow(/HTTP 404 .*no layer/);
+    expect(loader.drops).toBe(2);
+  });
+
+  it('parses shapes in the forms a server may write', () => {
+    expect(parseShape('2,3')).toEqual([2, 3]);
+    expect(parseShape('[2, 3]')).toEqual([2, 3]);
+    expect(parseShape('1,2,3')).toEqual([2, 3]);
+    expect(parseShape('2x3')).toEqual([2, 3]);
+    expect(parseShape('2')).toBeNull();
+    expect(parseShape('0,3')).toBeNull();
+    expect(parseShape(null)).toBeNull();
+  });
+});
