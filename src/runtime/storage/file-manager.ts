@@ -12,8 +12,10 @@ export class FileManager {
   private readonly backends = new Map<string, StorageBackend>();
 
   /** Without arguments the manager holds a memory backend only; register disk/zarr as needed. */
-  constructor(backends: StorageBackend[] = [new MemoryBackend()]) {
-    for (const backend of backends) this.register(backend);
+  // No default parameter value: Deno type-checks the emitted JS by inference, and a default of
+  // `[new MemoryBackend()]` would narrow the parameter to MemoryBackend[] there.
+  constructor(backends?: StorageBackend[]) {
+    for (const backend of backends ?? [new MemoryBackend()]) this.register(backend);
   }
 
   /** Adds or replaces the backend of that name. */
