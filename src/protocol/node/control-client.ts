@@ -6,7 +6,7 @@ import * as zmq from 'zeromq';
 import { decodeJson, encodeJson } from '../codec.js';
 import { ControlReplySchema, type ControlReply, type ControlRequest } from '../messages.js';
 import { controlPort, DEFAULT_HOST, tcpEndpoint } from '../ports.js';
-import { withDeadline } from './deadline.js';
+import { receiveWithin, sendWithin } from './deadline.js';
 
 export class ControlTimeoutError extends Error {
   override name = 'ControlTimeoutError';
@@ -23,14 +23,14 @@ export async function controlRequest(
   request: ControlRequest,
   { host = DEFAULT_HOST, timeoutMs = 2000 }: ControlOptions = {}
 ): Promise<ControlReply> {
-  // Bounded by a JS timer, not zeromq's timeout options (they crash Deno, see deadline.ts).
+  // Bounded without zeromq's timeout options, which crash Deno (see deadline.ts).
   const socket = new zmq.Request({ linger: 0 });
   const endpoint = tcpEndpoint(host, controlPort(dataPort));
   const deadline = Date.now() + timeoutMs;
   try {
     socket.connect(endpoint);
-    await withDeadline(socket, socket.send(encodeJson(request)), timeoutMs, 'send');
-    const [reply] = await withDeadline(socket, socket.receive(), Math.max(0, deadline - Date.now()), 'receive');
+    await sendWithin(socket, encodeJson(request), timeoutMs, 'send');
+    const [reply] = await receiveWithin(socket, Math.max(0, deadline - Date.now()), 'receive');
     return decodeJson(reply, ControlReplySchema, `control reply from ${endpoint}`);
   } catch (err) {
     if ((err as { code?: string }).code === 'EAGAIN') {

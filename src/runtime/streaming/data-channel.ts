@@ -6,7 +6,7 @@
  * never be mistaken for the reply to the next one.
  */
 import * as zmq from 'zeromq';
-import { withDeadline } from '../../protocol/node/deadline.js';
+import { receiveWithin, sendWithin } from '../../protocol/node/deadline.js';
 import { BatchReplySchema, decodeJson, DEFAULT_HOST, tcpEndpoint, type BatchReply } from '../../protocol/index.js';
 
 export class DataChannelError extends Error {
@@ -39,14 +39,14 @@ export class DataChannel {
   async request(frames: readonly Uint8Array[]): Promise<BatchReply> {
     const socket = this.open();
     try {
-      await withDeadline(socket, socket.send([EMPTY, ...frames]), this.sendTimeoutMs, 'send');
+      await sendWithin(socket, [EMPTY, ...frames], this.sendTimeoutMs, 'send');
     } catch (err) {
       this.discard(socket);
       throw this.failure('send', err, this.sendTimeoutMs);
     }
     let reply: Buffer[];
     try {
-      reply = await withDeadline(socket, socket.receive(), this.replyTimeoutMs, 'reply');
+      reply = await receiveWithin(socket, this.replyTimeoutMs, 'reply');
     } catch (err) {
       this.discard(socket);
       throw this.failure('reply', err, this.replyTimeoutMs);
@@ -67,7 +67,7 @@ export class DataChannel {
 
   private open(): zmq.Dealer {
     if (this.socket) return this.socket;
-    // Timeouts are JS timers (withDeadline), not socket options: those crash Deno.
+    // Timeouts are kept by deadline.ts, not by socket options: those crash Deno.
     const socket = new zmq.Dealer({
       linger: 0,
       // Queue nothing for a server that is not connected: send fails after sendTimeout instead.
