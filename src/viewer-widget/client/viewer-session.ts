@@ -149,6 +149,7 @@ export class ViewerSession {
       }
     }
     this.loader.keepOnly(wanted);
+    if (loading !== this._loading) changed = true; // the view shows the loading state too
     this._loading = loading;
     if (changed) this._changed.emit();
   }
