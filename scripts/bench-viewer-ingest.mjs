@@ -2,9 +2,9 @@
 // Ingest throughput of the viewer server for 2048² uint16 frames (8 MiB), measured against
 // the real compiled server process (lib/viewer-server/main.js, build with `npx tsc -b`).
 //   node scripts/bench-viewer-ingest.mjs [--port 30050] [--frames 96] [--batch 4]
-// Prints MB/s for: shm (segments written beforehand: the server's copy-out + unlink + store,
-// request/reply in lockstep as a REQ producer does), shm including the producer's segment
-// writes, and raw multipart frames over TCP (the show() path). Frames cycle over 16 slots, so
+// Prints MB/s for: shm timed from send to reply (the server's copy-out + store, request/reply
+// in lockstep as a REQ producer does) with hot and with cold segments, shm including the
+// producer's segment writes, and raw multipart frames over TCP (the show() path). Frames cycle over 16 slots, so
 // images replace each other and memory stays bounded.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -70,12 +70,18 @@ async function run(label, makeBatch, socketKind = 'req') {
 }
 
 // Warm-up (JIT, allocations), not reported.
-await run('warm-up', (n) => ({ frames: encodeBatch({ type: 'batch', images: [item(n, { shm_name: writeSegment(frame) })] }) }));
+await run('warm-up (not a result)', (n) => ({ frames: encodeBatch({ type: 'batch', images: [item(n, { shm_name: writeSegment(frame) })] }) }));
 
-// 1. Segments created beforehand: what the server does per frame (open, copy out, unlink, store, reply).
+// 0. The producer's pattern: write the segments, send at once (segments still in CPU caches);
+// timed from send to reply, i.e. the server's open + copy out + store + reply.
+await run('shm, server side (segments written just before), REQ', (n) => ({
+  frames: encodeBatch({ type: 'batch', images: Array.from({ length: BATCH }, (_, j) => item(n + j, { shm_name: writeSegment(frame) })) })
+}));
+
+// 1. Cold segments, all created beforehand (none in CPU caches).
 const pre = Array.from({ length: FRAMES }, () => writeSegment(frame));
 let k = 0;
-await run('shm, server side (segments prewritten), REQ lockstep', (n) => ({
+await run('shm, server side (cold segments written long before), REQ', (n) => ({
   frames: encodeBatch({ type: 'batch', images: Array.from({ length: BATCH }, (_, j) => item(n + j, { shm_name: pre[k++] })) })
 }));
 

@@ -14,7 +14,7 @@ import {
   type ImageItem
 } from '../protocol/index.js';
 import { unlinkSegment } from '../protocol/node/index.js';
-import { copySegment, unlinkSegmentLater } from './segment-copy.js';
+import { copySegment, unlinkSegmentAsync } from './segment-copy.js';
 import { inlinePixels } from './inline-pixels.js';
 
 export interface ImagePixels {
@@ -32,8 +32,8 @@ export interface BatchPixels {
   batch: BatchMessage;
   images: ImagePixels[];
   rejected: RejectedImage[];
-  /** Segments this message named; their unlink runs in the background (segment-copy.ts). */
-  unlinked: number;
+  /** Resolves when every segment the message named is unlinked (reply after it). */
+  unlinked: Promise<void>;
 }
 
 const SHM_FIELD = /"shm_name"\s*:\s*"([^"\\]{1,80})"/g;
@@ -62,7 +62,7 @@ export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
   const images: ImagePixels[] = [];
   const rejected: RejectedImage[] = [];
   const consumed = new Set<string>();
-  let unlinked = 0;
+  const unlinks: Promise<void>[] = [];
   batch.images.forEach((item, index) => {
     const nbytes = elementCount(item.shape) * bytesPerElement(item.dtype);
     try {
@@ -73,8 +73,7 @@ export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
         try {
           images.push({ item, bytes: copySegment(name, nbytes) });
         } finally {
-          unlinkSegmentLater(name);
-          unlinked++;
+          unlinks.push(unlinkSegmentAsync(name));
         }
       } else if (item.data !== undefined) {
         images.push({ item, bytes: inlinePixels(item, item.data) });
@@ -89,5 +88,5 @@ export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
       rejected.push({ index, path: item.path, error: `images[${index}] (${item.path}): ${(err as Error).message}` });
     }
   });
-  return { batch, images, rejected, unlinked };
+  return { batch, images, rejected, unlinked: Promise.all(unlinks).then(() => undefined) };
 }

@@ -18,13 +18,13 @@ export class DataSocket {
     await this.socket.bind(endpoint);
   }
 
-  start(handle: (body: Buffer[]) => BatchReply): void {
+  start(handle: (body: Buffer[]) => Promise<BatchReply>): void {
     this.loop = (async () => {
       for await (const frames of this.socket) {
         const { envelope, body } = splitEnvelope(frames);
         let reply: BatchReply;
         try {
-          reply = handle(body);
+          reply = await handle(body);
         } catch (err) {
           reply = { status: 'error', type: 'batch', error: `server error: ${(err as Error).message}` };
           this.log(`data: handler failed: ${(err as Error).stack}`);

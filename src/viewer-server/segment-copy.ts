@@ -1,8 +1,10 @@
 /**
  * Copy a shared-memory segment out and unlink it, fast: the copy goes into an uninitialised
  * buffer (no zero-fill of 8 MiB per frame) and the unlink, which frees the segment's pages
- * (~3 ms for 8 MiB on tmpfs), runs on libuv's thread pool after the copy so the reply is not
- * held up by it. Names are checked against SHM_NAME_PATTERN before any file is touched.
+ * (~3 ms for 8 MiB on tmpfs), runs on libuv's thread pool, the segments of one message in
+ * parallel, while the main thread goes on storing. The reply waits for the unlinks, so a
+ * producer that sweeps its segments after the reply finds them gone (a cheap ENOENT on its
+ * own thread). Names are checked against SHM_NAME_PATTERN before any file is touched.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -41,15 +43,16 @@ export function copySegment(name: string, nbytes: number): Uint8Array {
 
 const pending = new Set<Promise<void>>();
 
-/** Unlink in the background; `unlinksSettled()` waits for all of them (shutdown, tests). */
-export function unlinkSegmentLater(name: string, log: (line: string) => void = () => {}): void {
-  const done = fs.promises
+/** Unlink on the thread pool; never rejects (a segment already gone is fine). */
+export function unlinkSegmentAsync(name: string, log: (line: string) => void = () => {}): Promise<void> {
+  const done: Promise<void> = fs.promises
     .unlink(segmentPath(name))
     .catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') log(`shm: unlink ${name} failed: ${err.message}`);
     })
     .finally(() => pending.delete(done));
   pending.add(done);
+  return done;
 }
 
 export async function unlinksSettled(): Promise<void> {

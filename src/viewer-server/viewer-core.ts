@@ -67,8 +67,11 @@ export class ViewerCore {
     this.levels = new LevelCache(Math.max(16 << 20, Math.min(512 << 20, options.memoryBudgetBytes / 4)));
   }
 
-  /** Handle one data message (frames after the routing envelope); always returns a reply. */
-  ingest(frames: readonly Uint8Array[]): BatchReply {
+  /**
+   * Handle one data message (frames after the routing envelope); always resolves to a reply,
+   * once the pixels are copied and the message's segments unlinked.
+   */
+  async ingest(frames: readonly Uint8Array[]): Promise<BatchReply> {
     this.counters.messages++;
     let decoded;
     try {
@@ -79,7 +82,7 @@ export class ViewerCore {
       this.log(`rejected message: ${message}`);
       return { status: 'error', type: 'batch', error: message };
     }
-    const { batch, images, rejected } = decoded;
+    const { batch, images, rejected, unlinked } = decoded;
     const errors = rejected.map((r) => r.error);
     const config: LayerConfig = {
       display: batch.display_config,
@@ -107,6 +110,7 @@ export class ViewerCore {
     this.counters.dropped += rejectedCount;
     this.counters.errors += errors.length;
     if (errors.length > 0) this.log(`batch: ${errors.length} image(s) rejected:\n  ${errors.join('\n  ')}`);
+    await unlinked;
     if (accepted === 0 && rejectedCount > 0) {
       return { status: 'error', type: 'batch', error: `no image stored: ${errors.slice(0, 5).join('; ')}` };
     }
