@@ -83,6 +83,7 @@ beforeAll(async () => {
   session = new ViewerSession(model, connection);
   connection.statusChanged.connect((_, s) => statuses.push(s));
   connection.stateReceived.connect((_, n) => restarts.push(n.restarted));
+  session.setViewport(64, null); // a small panel: planes come downsampled
   connection.connect();
   await waitFor('connected', () => connection.status === 'connected');
 });
@@ -119,7 +120,6 @@ describe('viewer widget client ↔ real viewer server', () => {
   });
 
   it('fetches a panel-sized level first: fewer bytes than the full plane', async () => {
-    session.setViewport(64, null);
     const plane = await waitFor('a shown plane', () => session.shown.get('source_Enhance'));
     expect(plane.values).toEqual(model.visiblePlanes()[0].values);
     expect(plane.level).toBeGreaterThan(0);
@@ -212,5 +212,40 @@ describe('viewer widget client ↔ real viewer server', () => {
     await sendWells(['C03']);
     await waitFor('new layer after restart', () => model.layers.get('source_Enhance')?.info.image_count === 2);
     expect(model.dims.axis('well')!.values).toEqual(['C03']);
+  });
+
+  it('a new plane is fetched as a small preview, then at panel size, then at full size when idle', async () => {
+    model.dims.setFollowNewest(true);
+    session.setViewport(300, null);
+    const requests: number[] = [];
+    const load = session.loader.load.bind(session.loader);
+    session.loader.load = (req) => {
+      if (req.layer === 'source_Large') requests.push(req.max);
+      return load(req);
+    };
+    const levels: number[] = [];
+    session.changed.connect(() => {
+      const p = session.shown.get('source_Large');
+      if (p && levels[levels.length - 1] !== p.level) levels.push(p.level);
+    });
+    const data = new Uint16Array(768 * 1024).map((_, i) => i % 4096);
+    const reply = await sendBatch(
+      PORT,
+      {
+        type: 'batch',
+        images: [{ path: 'large.tif', shape: [768, 1024], dtype: 'uint16', image_id: 'large', frame: 1, metadata: { source: 'Large', well: 'C03' } }]
+      },
+      [bytes(data)]
+    );
+    expect(reply).toMatchObject({ status: 'success', accepted: 1 });
+    const full = await waitFor('full-size plane after the idle delay', () => {
+      const p = session.shown.get('source_Large');
+      return p && p.level === 0 ? p : undefined;
+    });
+    expect(requests).toEqual([256, 300, 1024]);
+    expect(levels.length).toBe(3);
+    expect(levels[0]).toBeGreaterThan(levels[1]);
+    expect(levels[2]).toBe(0);
+    expect(Buffer.from(bytes(full.data as Uint16Array)).equals(Buffer.from(bytes(data)))).toBe(true);
   });
 });
