@@ -1,0 +1,35 @@
+/** Reads the viewer's WebGL canvas back in the page (it keeps its drawing buffer). */
+import type { Locator } from '@playwright/test';
+
+export interface CanvasSummary {
+  width: number;
+  height: number;
+  /** Mean of R+G+B over all pixels, 0..765. */
+  mean: number;
+  /** Pixels that are not black. */
+  lit: number;
+  /** A cheap fingerprint of the pixels, to tell two images apart. */
+  hash: number;
+}
+
+export async function readCanvas(canvas: Locator): Promise<CanvasSummary> {
+  return canvas.evaluate((el: HTMLCanvasElement) => {
+    const c = document.createElement('canvas');
+    c.width = el.width;
+    c.height = el.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(el, 0, 0);
+    const px = ctx.getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    let lit = 0;
+    let hash = 2166136261;
+    for (let i = 0; i < px.length; i += 4) {
+      const v = px[i] + px[i + 1] + px[i + 2];
+      sum += v;
+      if (v > 0) lit++;
+      hash = Math.imul(hash ^ v, 16777619) >>> 0;
+    }
+    const n = px.length / 4;
+    return { width: c.width, height: c.height, mean: n ? sum / n : 0, lit, hash };
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * Issue 4 in a real JupyterLab: start a viewer server through the extension's command, open
+ * the docked panel, stream a plate into the server from a real pipeline run, then check what
+ * the user sees: the overlay, a slider move that changes overlay and canvas pixels, and the
+ * panel restored (with its position) after a page reload. Data port 30301 (+1000, +3000).
+ */
+import { expect, test } from '@jupyterlab/galata';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readCanvas } from '../helpers/canvas';
+import { serverStatus, stopServer, streamPlate } from '../helpers/viewer-server';
+
+const PORT = 30301;
+
+async function command(page: import('@playwright/test').Page, id: string, args: Record<string, unknown>): Promise<any> {
+  return page.evaluate(
+    async ({ id, args }) => {
+      const app = (window as any).jupyterapp;
+      const result = await app.commands.execute(id, args);
+      // Panels are Lumino widgets: return plain data only.
+      return result && typeof result === 'object' && 'ok' in result ? result : null;
+    },
+    { id, args }
+  );
+}
+
+async function shot(page: import('@playwright/test').Page, name: string, testInfo: import('@playwright/test').TestInfo) {
+  const file = testInfo.outputPath(`${name}.png`);
+  await page.locator(`#pipeline-viewer-${PORT}`).screenshot({ path: file });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+let work: string;
+test.beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-ui-'));
+  await stopServer(PORT);
+});
+test.afterAll(async () => {
+  await stopServer(PORT);
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('streamed images appear in the docked panel; slider, pixels and reload behave', async ({ page }, testInfo) => {
+  // Start the server through the extension (authenticated server-extension hook → CLI).
+  const started = await command(page, 'pipeline-viewer:start-server', { port: PORT });
+  expect(started).toMatchObject({ ok: true, action: 'start', port: PORT });
+  const pid = JSON.parse(started.stdout).pid as number;
+  expect(pid).toBeGreaterThan(0);
+
+  await command(page, 'pipeline-viewer:open', { port: PORT });
+  const panel = page.locator(`#pipeline-viewer-${PORT}`);
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId('pipeline-viewer-status')).toHaveAttribute('data-status', 'connected');
+
+  // A real pipeline run streams 2 wells × 2 channels into the server.
+  const streamed = await streamPlate(work, PORT);
+  expect(streamed).toMatchObject({ sent: 4, dropped: 0, wells: ['A01', 'A02'] });
+
+  const overlay = panel.getByTestId('pipeline-viewer-overlay');
+  const canvas = panel.getByTestId('pipeline-viewer-canvas');
+  // Follow newest: the last plane stored is shown (wells run in parallel: either well).
+  await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| Ch[12]: (DAPI|GFP) \| Z 1 \| T 1$/);
+  const shownWell = (await overlay.textContent())!.match(/Well (A0[12])/)![1];
+  const otherWell = shownWell === 'A01' ? 'A02' : 'A01';
+  const channelLabel = (await overlay.textContent())!.match(/Ch[12]: (DAPI|GFP)/)![0];
+  await expect(panel.getByTestId('pipeline-viewer-layer-source_Cells')).toBeVisible();
+  await expect(canvas).toHaveAttribute('data-loading', 'false');
+  const before = await readCanvas(canvas);
+  expect(before.lit).toBeGreaterThan(0);
+  await shot(page, `panel-streamed-${shownWell}`, testInfo);
+
+  // Move the well slider to the other well: overlay and pixels change, channel stays.
+  const frame = Number(await canvas.getAttribute('data-frame'));
+  await panel.getByTestId('pipeline-viewer-slider-well').fill(otherWell === 'A01' ? '0' : '1');
+  await expect(overlay).toHaveText(new RegExp(`Well ${otherWell}`));
+  await expect(overlay).toContainText(channelLabel);
+  await expect.poll(async () => Number(await canvas.getAttribute('data-frame'))).toBeGreaterThan(frame);
+  await expect(canvas).toHaveAttribute('data-loading', 'false');
+  await expect.poll(async () => (await readCanvas(canvas)).hash).not.toBe(before.hash);
+  const after = await readCanvas(canvas);
+  expect(after.lit).toBeGreaterThan(0);
+  expect(after.mean).not.toBe(before.mean);
+  await shot(page, `panel-slider-${otherWell}`, testInfo);
+
+  // Status bar follows the current panel.
+  await expect(page.getByTestId('pipeline-viewer-statusbar')).toHaveAttribute('data-status', 'connected');
+
+  // Reload: the panel comes back by itself, reconnects, and keeps the user's position.
+  // (Galata's default readiness check wants the Launcher, which the restored layout lacks.)
+  await page.reload({ waitForIsReady: false });
+  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+  const restored = page.locator(`#pipeline-viewer-${PORT}`);
+  await expect(restored).toBeVisible();
+  await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute('data-status', 'connected');
+  await expect(restored.getByTestId('pipeline-viewer-overlay')).toHaveText(new RegExp(`Well ${otherWell}`));
+  await expect(restored.getByTestId('pipeline-viewer-canvas')).toHaveAttribute('data-loading', 'false');
+  await expect.poll(async () => (await readCanvas(restored.getByTestId('pipeline-viewer-canvas'))).lit).toBeGreaterThan(0);
+  await shot(page, 'panel-after-reload', testInfo);
+
+  // The same server (no restart happened), still holding the 4 images.
+  const status = await serverStatus(PORT);
+  expect(status.pid).toBe(pid);
+  expect(status.layers.map((l) => [l.key, l.image_count])).toEqual([['source_Cells', 4]]);
+
+  // Stop through the extension.
+  const stopped = await command(page, 'pipeline-viewer:stop-server', { port: PORT });
+  expect(stopped).toMatchObject({ ok: true, action: 'stop' });
+  await expect(restored.getByTestId('pipeline-viewer-status')).not.toHaveAttribute('data-status', 'connected');
+});
