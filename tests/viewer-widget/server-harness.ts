@@ -9,7 +9,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
-import { BatchReplySchema, decodeJson, encodeBatch, type BatchMessageInput, type BatchReply } from '../../src/protocol/index.js';
+import {
+  BatchReplySchema,
+  decodeJson,
+  encodeBatch,
+  type BatchMessageInput,
+  type BatchReply
+} from '../../src/protocol/index.js';
 import { ping } from '../../src/protocol/node/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,8 +33,10 @@ export async function startViewerServer(port: number, home: string): Promise<Vie
     stdio: ['ignore', 'ignore', 'pipe']
   });
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => process.stderr.write(`[viewer server ${port}] ${text}`));
-  const exit = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  child.stderr!.on('data', (text: string) =>
+    process.stderr.write(`[viewer server ${port}] ${text}`)
+  );
+  const exit = new Promise<void>(resolve => child.on('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -40,7 +48,7 @@ export async function startViewerServer(port: number, home: string): Promise<Vie
     const pong = await ping(port, { timeoutMs: 300 });
     if (pong) return { pid: pong.pid, stop };
     if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise(r => setTimeout(r, 100));
   }
   await stop();
   throw new Error(`viewer server on port ${port} did not answer ping within 20 s`);
@@ -51,7 +59,11 @@ export function tempHome(): string {
 }
 
 /** One batch over a DEALER socket (raw frames after the JSON header), reply awaited ≤ 5 s. */
-export async function sendBatch(port: number, batch: BatchMessageInput, buffers: Uint8Array[]): Promise<BatchReply> {
+export async function sendBatch(
+  port: number,
+  batch: BatchMessageInput,
+  buffers: Uint8Array[]
+): Promise<BatchReply> {
   const socket = new zmq.Dealer({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 });
   try {
     socket.connect(`tcp://127.0.0.1:${port}`);
@@ -64,12 +76,17 @@ export async function sendBatch(port: number, batch: BatchMessageInput, buffers:
 }
 
 /** Poll `check` until it returns a value other than undefined/false, at most `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false,
+  timeoutMs = 10_000
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 20));
   }
 }

@@ -13,7 +13,13 @@ import { ViewerSession } from '../../src/viewer-widget/client/viewer-session.js'
 import { overlayText } from '../../src/viewer-widget/model/overlay.js';
 import { ViewerModel } from '../../src/viewer-widget/model/viewer-model.js';
 import type { WebSocketCtor } from '../../src/viewer-widget/tokens.js';
-import { sendBatch, startViewerServer, tempHome, waitFor, type ViewerServerProcess } from './server-harness.js';
+import {
+  sendBatch,
+  startViewerServer,
+  tempHome,
+  waitFor,
+  type ViewerServerProcess
+} from './server-harness.js';
 
 const PORT = 30200;
 const H = 192;
@@ -23,7 +29,8 @@ const home = tempHome();
 /** A distinct image per (well, channel, version): value = x + 7y + 1000·seed. */
 function image(seed: number): Uint16Array {
   const data = new Uint16Array(H * W);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[y * W + x] = (x + 7 * y + 1000 * seed) % 65536;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) data[y * W + x] = (x + 7 * y + 1000 * seed) % 65536;
   return data;
 }
 
@@ -110,7 +117,7 @@ describe('viewer widget client ↔ real viewer server', () => {
     });
     expect(layer.info.shape).toEqual([H, W]);
     expect(layer.info.dtype).toBe('uint16');
-    const axes = Object.fromEntries(model.dims.axes.map((a) => [a.name, a.values]));
+    const axes = Object.fromEntries(model.dims.axes.map(a => [a.name, a.values]));
     expect(axes.well).toEqual(['A01', 'B02']);
     expect(axes.channel).toEqual([1, 2]);
     // following the newest plane: the last image of the batch
@@ -140,7 +147,9 @@ describe('viewer widget client ↔ real viewer server', () => {
     });
     expect(plane.shape).toEqual([H, W]);
     expect(plane.dtype).toBe('uint16');
-    expect(Buffer.from(bytes(plane.data as Uint16Array)).equals(Buffer.from(bytes(sent.get('B02/2')!)))).toBe(true);
+    expect(
+      Buffer.from(bytes(plane.data as Uint16Array)).equals(Buffer.from(bytes(sent.get('B02/2')!)))
+    ).toBe(true);
   });
 
   it('a slider move shows the plane of the new position (values, overlay and pixels)', async () => {
@@ -152,7 +161,9 @@ describe('viewer widget client ↔ real viewer server', () => {
       const p = session.shown.get('source_Enhance');
       return p && p.values[0] === 'A01' && p.level === 0 ? p : undefined;
     });
-    expect(Buffer.from(bytes(plane.data as Uint16Array)).equals(Buffer.from(bytes(sent.get('A01/1')!)))).toBe(true);
+    expect(
+      Buffer.from(bytes(plane.data as Uint16Array)).equals(Buffer.from(bytes(sent.get('A01/1')!)))
+    ).toBe(true);
     // moving back is served from the browser cache: no request in flight afterwards
     model.dims.setIndex('well', 1);
     model.dims.setIndex('channel', 1);
@@ -176,7 +187,11 @@ describe('viewer widget client ↔ real viewer server', () => {
       const p = session.shown.get('source_Enhance');
       return p && p !== before && p.revision > before.revision && p.level === 0 ? p : undefined;
     });
-    expect(Buffer.from(bytes(plane.data as Uint16Array)).equals(Buffer.from(bytes(replaced.get('B02/1')!)))).toBe(true);
+    expect(
+      Buffer.from(bytes(plane.data as Uint16Array)).equals(
+        Buffer.from(bytes(replaced.get('B02/1')!))
+      )
+    ).toBe(true);
     expect(layer.contrastLimits).toEqual([123, 4567]);
     expect(layer.colormap).toBe('magma');
     expect(model.dims.position()).toMatchObject({ well: 'B02', channel: 1 }); // not following: stays
@@ -206,11 +221,18 @@ describe('viewer widget client ↔ real viewer server', () => {
     server = undefined;
     await waitFor('disconnect noticed', () => connection.status === 'connecting');
     server = await startViewerServer(PORT, home);
-    await waitFor('reconnected', () => connection.status === 'connected' && model.server?.pid === server!.pid, 15_000);
+    await waitFor(
+      'reconnected',
+      () => connection.status === 'connected' && model.server?.pid === server!.pid,
+      15_000
+    );
     expect(server.pid).not.toBe(oldPid);
     expect(restarts[restarts.length - 1]).toBe(true);
     await sendWells(['C03']);
-    await waitFor('new layer after restart', () => model.layers.get('source_Enhance')?.info.image_count === 2);
+    await waitFor(
+      'new layer after restart',
+      () => model.layers.get('source_Enhance')?.info.image_count === 2
+    );
     expect(model.dims.axis('well')!.values).toEqual(['C03']);
   });
 
@@ -219,7 +241,7 @@ describe('viewer widget client ↔ real viewer server', () => {
     session.setViewport(300, null);
     const requests: number[] = [];
     const load = session.loader.load.bind(session.loader);
-    session.loader.load = (req) => {
+    session.loader.load = req => {
       if (req.layer === 'source_Large') requests.push(req.max);
       return load(req);
     };
@@ -233,7 +255,16 @@ describe('viewer widget client ↔ real viewer server', () => {
       PORT,
       {
         type: 'batch',
-        images: [{ path: 'large.tif', shape: [768, 1024], dtype: 'uint16', image_id: 'large', frame: 1, metadata: { source: 'Large', well: 'C03' } }]
+        images: [
+          {
+            path: 'large.tif',
+            shape: [768, 1024],
+            dtype: 'uint16',
+            image_id: 'large',
+            frame: 1,
+            metadata: { source: 'Large', well: 'C03' }
+          }
+        ]
       },
       [bytes(data)]
     );
@@ -246,6 +277,8 @@ describe('viewer widget client ↔ real viewer server', () => {
     expect(levels.length).toBe(3);
     expect(levels[0]).toBeGreaterThan(levels[1]);
     expect(levels[2]).toBe(0);
-    expect(Buffer.from(bytes(full.data as Uint16Array)).equals(Buffer.from(bytes(data)))).toBe(true);
+    expect(Buffer.from(bytes(full.data as Uint16Array)).equals(Buffer.from(bytes(data)))).toBe(
+      true
+    );
   });
 });

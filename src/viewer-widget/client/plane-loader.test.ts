@@ -18,13 +18,28 @@ function fakeFetch(): { fetch: typeof fetch; calls: Call[] } {
   return { fetch, calls };
 }
 
-function planeResponse(data: Uint16Array, shape: string, extra: Record<string, string> = {}): Response {
+function planeResponse(
+  data: Uint16Array,
+  shape: string,
+  extra: Record<string, string> = {}
+): Response {
   return new Response(new Uint8Array(data.buffer as ArrayBuffer), {
-    headers: { 'x-plane-shape': shape, 'x-plane-dtype': 'uint16', 'x-plane-level': '1', 'x-plane-revision': '9', ...extra }
+    headers: {
+      'x-plane-shape': shape,
+      'x-plane-dtype': 'uint16',
+      'x-plane-level': '1',
+      'x-plane-revision': '9',
+      ...extra
+    }
   });
 }
 
-const req = (well: string, max = 256): PlaneRequest => ({ layer: 'L', index: [well === 'A01' ? 0 : 1], values: [well], max });
+const req = (well: string, max = 256): PlaneRequest => ({
+  layer: 'L',
+  index: [well === 'A01' ? 0 : 1],
+  values: [well],
+  max
+});
 
 describe('PlaneLoader', () => {
   it('requests api/plane with layer, index and max, and parses the headers', async () => {
@@ -34,7 +49,14 @@ describe('PlaneLoader', () => {
     expect(calls[0].url).toBe('http://h/proxy/8555/api/plane?layer=L&index=0&max=300');
     calls[0].respond(planeResponse(Uint16Array.from([1, 2, 3, 4, 5, 6]), '2,3'));
     const plane = await p;
-    expect(plane).toMatchObject({ layer: 'L', values: ['A01'], level: 1, revision: 9, shape: [2, 3], dtype: 'uint16' });
+    expect(plane).toMatchObject({
+      layer: 'L',
+      values: ['A01'],
+      level: 1,
+      revision: 9,
+      shape: [2, 3],
+      dtype: 'uint16'
+    });
     expect(Array.from(plane.data)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 

@@ -50,7 +50,7 @@ export class PlaneLoader {
     const controller = new AbortController();
     const url = planeUrl(this._getBase(), req.layer, req.index, req.max);
     const promise = this._get(url, req, controller.signal).then(
-      (plane) => {
+      plane => {
         this._pending.delete(key);
         return plane;
       },
@@ -74,14 +74,23 @@ export class PlaneLoader {
   }
 
   private async _get(url: string, req: PlaneRequest, signal: AbortSignal): Promise<Plane> {
-    const res = await this._fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(PLANE_TIMEOUT_MS)]) });
+    const res = await this._fetch(url, {
+      signal: AbortSignal.any([signal, AbortSignal.timeout(PLANE_TIMEOUT_MS)])
+    });
     if (!res.ok) {
       const text = await res.text().catch(() => '');
-      throw new Error(`GET plane ${req.layer} [${req.index.join(',')}]: HTTP ${res.status} ${text.slice(0, 200)}`);
+      throw new Error(
+        `GET plane ${req.layer} [${req.index.join(',')}]: HTTP ${res.status} ${text.slice(0, 200)}`
+      );
     }
     const shape = parseShape(res.headers.get(PLANE_HEADERS.shape));
     const dtype = res.headers.get(PLANE_HEADERS.dtype);
-    if (!shape || !dtype || !isDtype(dtype) || !(WIRE_DTYPES as readonly string[]).includes(dtype)) {
+    if (
+      !shape ||
+      !dtype ||
+      !isDtype(dtype) ||
+      !(WIRE_DTYPES as readonly string[]).includes(dtype)
+    ) {
       throw new Error(
         `GET plane ${req.layer}: missing or bad headers ${PLANE_HEADERS.shape}=${res.headers.get(PLANE_HEADERS.shape)} ${PLANE_HEADERS.dtype}=${dtype}`
       );
@@ -114,9 +123,9 @@ export function parseShape(text: string | null): [number, number] | null {
   const dims = text
     .replace(/[[\]\s]/g, '')
     .split(/[,x×]/)
-    .filter((s) => s !== '')
+    .filter(s => s !== '')
     .map(Number);
-  if (dims.length < 2 || !dims.every((n) => Number.isInteger(n) && n > 0)) return null;
+  if (dims.length < 2 || !dims.every(n => Number.isInteger(n) && n > 0)) return null;
   return [dims[dims.length - 2], dims[dims.length - 1]];
 }
 
@@ -128,7 +137,9 @@ function intHeader(text: string | null): number | undefined {
 function pixels(dtype: WireDtype, buffer: ArrayBuffer): PlanePixels {
   const size = dtype === 'uint8' ? 1 : dtype === 'uint16' ? 2 : 4;
   if (buffer.byteLength % size !== 0) {
-    throw new Error(`GET plane: ${buffer.byteLength} bytes is not a whole number of ${dtype} pixels`);
+    throw new Error(
+      `GET plane: ${buffer.byteLength} bytes is not a whole number of ${dtype} pixels`
+    );
   }
   if (dtype === 'uint8') return new Uint8Array(buffer);
   if (dtype === 'uint16') return new Uint16Array(buffer);

@@ -27,7 +27,8 @@ export class ServerConnection {
     this._base = normalizeBase(options.baseUrl);
     this._fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     const ws = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketCtor | undefined);
-    if (!ws) throw new Error('ServerConnection: no WebSocket implementation; pass options.WebSocket');
+    if (!ws)
+      throw new Error('ServerConnection: no WebSocket implementation; pass options.WebSocket');
     this._WebSocket = ws;
     this._minDelay = options.reconnectMinMs ?? 250;
     this._maxDelay = Math.max(this._minDelay, options.reconnectMaxMs ?? 5000);
@@ -102,7 +103,8 @@ export class ServerConnection {
     });
     if (!res.ok) throw new Error(`GET ${API_PATHS.state}: HTTP ${res.status} ${res.statusText}`);
     const parsed = ViewerStateSchema.safeParse(await res.json());
-    if (!parsed.success) throw new Error(`GET ${API_PATHS.state}: unexpected reply: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new Error(`GET ${API_PATHS.state}: unexpected reply: ${parsed.error.message}`);
     return parsed.data;
   }
 
@@ -136,7 +138,7 @@ export class ServerConnection {
     };
     socket.onopen = () => {
       this.fetchState(abort.signal).then(
-        (state) => {
+        state => {
           if (this._socket !== socket) return;
           const restarted =
             this._identity !== null &&
@@ -233,7 +235,8 @@ export class ServerConnection {
 }
 
 function normalizeBase(url: string): string {
-  if (!url) throw new Error('ServerConnection: baseUrl is empty; pass e.g. `${baseUrl}proxy/8555/`');
+  if (!url)
+    throw new Error('ServerConnection: baseUrl is empty; pass e.g. `${baseUrl}proxy/8555/`');
   return url.endsWith('/') ? url : `${url}/`;
 }
 
@@ -241,6 +244,7 @@ function normalizeBase(url: string): string {
 export function wsUrl(base: string): string {
   const page = (globalThis as { location?: { href: string } }).location?.href;
   const url = new URL(`${base}${API_PATHS.events}`, page);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
+  url.protocol =
+    url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
   return url.toString();
 }

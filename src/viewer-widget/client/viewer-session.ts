@@ -40,9 +40,11 @@ export class ViewerSession {
     }, this);
     model.planeUpdated.connect((_, notice) => {
       this._lastActivity = Date.now();
-      const visible = model.visiblePlanes().some(
-        (v) => v.layer.key === notice.layer && v.values.every((x, i) => x === notice.values[i])
-      );
+      const visible = model
+        .visiblePlanes()
+        .some(
+          v => v.layer.key === notice.layer && v.values.every((x, i) => x === notice.values[i])
+        );
       if (visible) this._schedule();
     }, this);
     model.statsChanged.connect(this._emitStats, this);
@@ -120,7 +122,7 @@ export class ViewerSession {
     const refine = this._refined;
     const wanted = new Set<string>();
     const visible = this.model.visiblePlanes();
-    const keys = new Set(visible.map((v) => v.layer.key));
+    const keys = new Set(visible.map(v => v.layer.key));
     let changed = false;
     let loading = false;
     for (const key of [...this._shown.keys()]) {
@@ -132,7 +134,10 @@ export class ViewerSession {
     for (const { layer, index, values } of visible) {
       const full = Math.max(layer.info.shape[0], layer.info.shape[1]);
       let size = this.wantedSize(full);
-      const bytesFull = layer.info.shape[0] * layer.info.shape[1] * (layer.info.dtype === 'uint8' ? 1 : layer.info.dtype === 'uint16' ? 2 : 4);
+      const bytesFull =
+        layer.info.shape[0] *
+        layer.info.shape[1] *
+        (layer.info.dtype === 'uint8' ? 1 : layer.info.dtype === 'uint16' ? 2 : 4);
       if (refine && bytesFull <= IDLE_REFINE_MAX_BYTES) size = full;
       const cached = this.model.cache.best(layer.key, values, size);
       if (!cached) size = Math.min(size, PREVIEW_PX);
@@ -188,7 +193,7 @@ export class ViewerSession {
     if (this.loader.isLoading(req)) return;
     const generation = this.model.server?.generation;
     this.loader.load(req).then(
-      (plane) => {
+      plane => {
         if (this._disposed || this.model.server?.generation !== generation) return;
         this.model.cache.put(plane);
         this.update();
@@ -207,7 +212,7 @@ export class ViewerSession {
   private _stillWanted(plane: Plane): boolean {
     return this.model
       .visiblePlanes()
-      .some((v) => v.layer.key === plane.layer && v.values.every((x, i) => x === plane.values[i]));
+      .some(v => v.layer.key === plane.layer && v.values.every((x, i) => x === plane.values[i]));
   }
 
   private _show(plane: Plane): void {

@@ -10,7 +10,7 @@ export function compareAxisValues(a: AxisValue, b: AxisValue): number {
 
 /** A key that identifies a tuple of axis values (cache keys, request keys). */
 export function valuesKey(values: readonly AxisValue[]): string {
-  return values.map((v) => (typeof v === 'number' ? `n${v}` : `s${v}`)).join('\u0001');
+  return values.map(v => (typeof v === 'number' ? `n${v}` : `s${v}`)).join('\u0001');
 }
 
 const ABBREVIATIONS: Record<string, string> = {

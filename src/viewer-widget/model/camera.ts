@@ -31,7 +31,10 @@ export class Camera implements CameraState {
 
   /** Canvas pixel (origin top-left) → image pixel coordinates. */
   toImage(sx: number, sy: number, viewW: number, viewH: number): [number, number] {
-    return [this.centerX + (sx - viewW / 2) / this.zoom, this.centerY + (sy - viewH / 2) / this.zoom];
+    return [
+      this.centerX + (sx - viewW / 2) / this.zoom,
+      this.centerY + (sy - viewH / 2) / this.zoom
+    ];
   }
 
   /** Drag by screen pixels: the image follows the pointer. */

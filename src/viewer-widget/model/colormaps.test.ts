@@ -1,7 +1,12 @@
 import { COLORMAPS } from '../../protocol/components.js';
 import { colormapLut } from './colormaps.js';
 
-const rgb = (lut: Uint8Array, i: number) => [lut[i * 4], lut[i * 4 + 1], lut[i * 4 + 2], lut[i * 4 + 3]];
+const rgb = (lut: Uint8Array, i: number) => [
+  lut[i * 4],
+  lut[i * 4 + 1],
+  lut[i * 4 + 2],
+  lut[i * 4 + 3]
+];
 
 describe('colormap LUTs', () => {
   it('has 256 opaque entries for every colormap of the protocol', () => {

@@ -36,7 +36,7 @@ export function colormapLut(name: Colormap): Uint8Array {
   const solid = SOLID[name];
   const fn = PERCEPTUAL[name];
   for (let i = 0; i < 256; i++) {
-    const rgb = solid ? solid.map((c) => c * i) : parseColor(fn!(i / 255));
+    const rgb = solid ? solid.map(c => c * i) : parseColor(fn!(i / 255));
     lut.set([rgb[0], rgb[1], rgb[2], 255], i * 4);
   }
   cache.set(name, lut);

@@ -34,7 +34,7 @@ export class Dims {
   }
 
   axis(name: Component): DimsAxis | undefined {
-    return this._axes.find((a) => a.name === name);
+    return this._axes.find(a => a.name === name);
   }
 
   /** While true, `follow()` moves to the newest plane; a user move turns it off. */
@@ -106,7 +106,7 @@ export class Dims {
         this._position.set(axis.name, nearest(axis.values, current));
       }
     }
-    this._axes = axes.map((a) => ({ name: a.name, values: [...a.values], labels: [...a.labels] }));
+    this._axes = axes.map(a => ({ name: a.name, values: [...a.values], labels: [...a.labels] }));
     this._changed.emit({ kind: 'axes', byUser: false });
   }
 

@@ -47,7 +47,8 @@ export function histogram(data: PlanePixels, floatBins = 4096): Histogram {
     if (v > max) max = v;
   }
   const counts = new Uint32Array(floatBins);
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 1, counts, total: 0, flat: true };
+  if (!Number.isFinite(min) || !Number.isFinite(max))
+    return { min: 0, max: 1, counts, total: 0, flat: true };
   const width = max > min ? (max - min) / floatBins : 1;
   let total = 0;
   for (let i = 0; i < data.length; i += stride) {

@@ -58,7 +58,7 @@ export class LayerList implements Iterable<Layer> {
 
   /** Make the list match the server's: update, add, remove. */
   sync(infos: readonly LayerInfo[]): void {
-    const keep = new Set(infos.map((i) => i.key));
+    const keep = new Set(infos.map(i => i.key));
     for (const key of this.keys()) if (!keep.has(key)) this.remove(key);
     for (const info of infos) this.upsert(info);
   }

@@ -60,7 +60,9 @@ export class Layer {
   /** The user's choice; later server colormaps no longer apply to this layer. */
   set colormap(name: Colormap) {
     if (!(COLORMAPS as readonly string[]).includes(name)) {
-      throw new Error(`Layer ${this.key}: unknown colormap "${name}"; use one of ${COLORMAPS.join(', ')}`);
+      throw new Error(
+        `Layer ${this.key}: unknown colormap "${name}"; use one of ${COLORMAPS.join(', ')}`
+      );
     }
     this._colormapChosen = true;
     if (name === this._colormap) return;
@@ -82,9 +84,12 @@ export class Layer {
 
   setContrastLimits(lo: number, hi: number): void {
     if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
-      throw new Error(`Layer ${this.key}: contrast limits must be finite numbers, got [${lo}, ${hi}]`);
+      throw new Error(
+        `Layer ${this.key}: contrast limits must be finite numbers, got [${lo}, ${hi}]`
+      );
     }
-    const next: [number, number] = hi > lo ? [lo, hi] : [lo, lo + Math.max(1e-6, Math.abs(lo) * 1e-6)];
+    const next: [number, number] =
+      hi > lo ? [lo, hi] : [lo, lo + Math.max(1e-6, Math.abs(lo) * 1e-6)];
     if (this._contrast && this._contrast[0] === next[0] && this._contrast[1] === next[1]) return;
     this._contrast = next;
     this._changed.emit('display');
@@ -114,7 +119,8 @@ export class Layer {
     const index: number[] = [];
     for (const axis of this._info.axes) {
       const value = position[axis.name];
-      const i = value === undefined ? (axis.values.length === 1 ? 0 : -1) : axis.values.indexOf(value);
+      const i =
+        value === undefined ? (axis.values.length === 1 ? 0 : -1) : axis.values.indexOf(value);
       if (i < 0) return null;
       index.push(i);
     }
@@ -160,7 +166,8 @@ export class Layer {
       this._colormapChosen = true;
     }
     const c = state.contrastLimits;
-    this._contrast = c && Number.isFinite(c[0]) && Number.isFinite(c[1]) && c[1] > c[0] ? [c[0], c[1]] : null;
+    this._contrast =
+      c && Number.isFinite(c[0]) && Number.isFinite(c[1]) && c[1] > c[0] ? [c[0], c[1]] : null;
     this._changed.emit('display');
   }
 

@@ -24,9 +24,9 @@ export function mergeAxes(layerAxes: readonly (readonly AxisInfo[])[]): DimsAxis
       });
     }
   }
-  return order.map((name) => {
+  return order.map(name => {
     const labels = labelsByAxis.get(name)!;
     const values = [...labels.keys()].sort(compareAxisValues);
-    return { name, values, labels: values.map((v) => labels.get(v) ?? '') };
+    return { name, values, labels: values.map(v => labels.get(v) ?? '') };
   });
 }

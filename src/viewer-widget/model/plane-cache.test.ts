@@ -2,7 +2,15 @@ import { PlaneCache } from './plane-cache.js';
 import type { AxisValue, Plane } from './plane.js';
 
 function plane(layer: string, values: AxisValue[], size: number, level = 0, revision = 1): Plane {
-  return { layer, values, level, revision, shape: [size, size], dtype: 'uint16', data: new Uint16Array(size * size) };
+  return {
+    layer,
+    values,
+    level,
+    revision,
+    shape: [size, size],
+    dtype: 'uint16',
+    data: new Uint16Array(size * size)
+  };
 }
 
 describe('PlaneCache', () => {
@@ -23,7 +31,8 @@ describe('PlaneCache', () => {
   it('holds a 384-well plate of panel-sized planes within the budget', () => {
     const budget = 64 * 1024 * 1024;
     const cache = new PlaneCache(budget);
-    for (let w = 0; w < 384; w++) for (let c = 0; c < 4; c++) cache.put(plane('a', [`W${w}`, c], 512, 2));
+    for (let w = 0; w < 384; w++)
+      for (let c = 0; c < 4; c++) cache.put(plane('a', [`W${w}`, c], 512, 2));
     expect(cache.bytes).toBeLessThanOrEqual(budget);
     expect(cache.size).toBe(Math.floor(budget / (512 * 512 * 2)));
     expect(cache.get('a', ['W383', 3], 2)).toBeDefined();

@@ -10,7 +10,8 @@ export const DEFAULT_CACHE_BYTES = 384 * 1024 * 1024;
 
 export class PlaneCache {
   constructor(readonly budgetBytes = DEFAULT_CACHE_BYTES) {
-    if (!(budgetBytes > 0)) throw new Error(`PlaneCache: budget must be > 0 bytes, got ${budgetBytes}`);
+    if (!(budgetBytes > 0))
+      throw new Error(`PlaneCache: budget must be > 0 bytes, got ${budgetBytes}`);
   }
 
   get bytes(): number {

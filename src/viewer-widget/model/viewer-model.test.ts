@@ -1,4 +1,9 @@
-import { LayerInfoSchema, ViewerStateSchema, type LayerInfo, type ViewerState } from '../../protocol/viewer-api.js';
+import {
+  LayerInfoSchema,
+  ViewerStateSchema,
+  type LayerInfo,
+  type ViewerState
+} from '../../protocol/viewer-api.js';
 import { overlayText } from './overlay.js';
 import { ViewerModel } from './viewer-model.js';
 import { mergeAxes } from './merge-axes.js';
@@ -31,7 +36,7 @@ describe('ViewerModel', () => {
   it('builds one slider per stacked axis with labels, and the overlay text', () => {
     const model = new ViewerModel({ followNewest: false });
     model.applyState(state([layerInfo()]));
-    expect(model.dims.axes.map((a) => a.name)).toEqual(['well', 'channel', 'z_index']);
+    expect(model.dims.axes.map(a => a.name)).toEqual(['well', 'channel', 'z_index']);
     model.dims.setIndex('z_index', 1);
     expect(overlayText(model.dims)).toBe('Well A01 | Ch1: DAPI | Z 2');
     model.dims.setIndex('channel', 1);
@@ -50,7 +55,7 @@ describe('ViewerModel', () => {
         { name: 'timepoint', values: [1], labels: ['T 1'] }
       ]
     ]);
-    expect(axes.map((a) => a.name)).toEqual(['well', 'z_index', 'timepoint']);
+    expect(axes.map(a => a.name)).toEqual(['well', 'z_index', 'timepoint']);
     expect(axes[0].values).toEqual(['A02', 'A12', 'B01']);
     expect(axes[0].labels).toEqual(['Well A02', 'Well A12', 'Well B01']);
     expect(axes[1].values).toEqual([2, 10]);
@@ -64,9 +69,15 @@ describe('ViewerModel', () => {
     layer.colormap = 'magma';
     layer.opacity = 0.5;
     layer.visible = false;
-    model.applyEvent({ type: 'layer', layer: layerInfo({ colormap: 'viridis', range: [0, 60000], revision: 13, image_count: 13 }) });
+    model.applyEvent({
+      type: 'layer',
+      layer: layerInfo({ colormap: 'viridis', range: [0, 60000], revision: 13, image_count: 13 })
+    });
     model.applyEvent({ type: 'plane', layer: 'source_Enhance', index: [1, 1, 2], revision: 14 });
-    model.applyEvent({ type: 'state', state: state([layerInfo({ colormap: 'cividis', revision: 15 })]) });
+    model.applyEvent({
+      type: 'state',
+      state: state([layerInfo({ colormap: 'cividis', revision: 15 })])
+    });
     const same = model.layers.get('source_Enhance')!;
     expect(same).toBe(layer);
     expect(same.contrastLimits).toEqual([100, 900]);
@@ -115,7 +126,11 @@ describe('ViewerModel', () => {
     model.dims.setIndex('well', 1); // B02
     const grown = layerInfo({
       axes: [
-        { name: 'well', values: ['A01', 'A05', 'B02'], labels: ['Well A01', 'Well A05', 'Well B02'] },
+        {
+          name: 'well',
+          values: ['A01', 'A05', 'B02'],
+          labels: ['Well A01', 'Well A05', 'Well B02']
+        },
         { name: 'channel', values: [1, 2], labels: ['Ch1: DAPI', 'Ch2: GFP'] },
         { name: 'z_index', values: [1, 2, 3], labels: ['Z 1', 'Z 2', 'Z 3'] }
       ],
@@ -128,7 +143,7 @@ describe('ViewerModel', () => {
 
   it('maps the position to each layer: channel layers composite, a layer without the value shows nothing', () => {
     const axes = (wells: string[]) => [
-      { name: 'well' as const, values: wells, labels: wells.map((w) => `Well ${w}`) }
+      { name: 'well' as const, values: wells, labels: wells.map(w => `Well ${w}`) }
     ];
     const model = new ViewerModel({ followNewest: false });
     model.applyState(
@@ -137,12 +152,14 @@ describe('ViewerModel', () => {
         layerInfo({ key: 'channel_2', axes: axes(['A01']), colormap: 'green' })
       ])
     );
-    expect(model.visiblePlanes().map((v) => [v.layer.key, v.index])).toEqual([
+    expect(model.visiblePlanes().map(v => [v.layer.key, v.index])).toEqual([
       ['channel_1', [0]],
       ['channel_2', [0]]
     ]);
     model.dims.setIndex('well', 1);
-    expect(model.visiblePlanes().map((v) => [v.layer.key, v.values])).toEqual([['channel_1', ['A02']]]);
+    expect(model.visiblePlanes().map(v => [v.layer.key, v.values])).toEqual([
+      ['channel_1', ['A02']]
+    ]);
     model.layers.get('channel_1')!.visible = false;
     expect(model.visiblePlanes()).toEqual([]);
   });
@@ -151,7 +168,15 @@ describe('ViewerModel', () => {
     const model = new ViewerModel();
     model.applyState(state([layerInfo()]));
     const put = (values: (string | number)[]) =>
-      model.cache.put({ layer: 'source_Enhance', values, level: 0, revision: 12, shape: [2, 2], dtype: 'uint16', data: new Uint16Array(4) });
+      model.cache.put({
+        layer: 'source_Enhance',
+        values,
+        level: 0,
+        revision: 12,
+        shape: [2, 2],
+        dtype: 'uint16',
+        data: new Uint16Array(4)
+      });
     put(['A01', 1, 1]);
     put(['B02', 2, 3]);
     const notices: unknown[] = [];
@@ -166,7 +191,15 @@ describe('ViewerModel', () => {
     const model = new ViewerModel();
     model.applyState(state([layerInfo()]));
     model.layers.get('source_Enhance')!.colormap = 'cyan';
-    model.cache.put({ layer: 'source_Enhance', values: ['A01', 1, 1], level: 0, revision: 1, shape: [2, 2], dtype: 'uint16', data: new Uint16Array(4) });
+    model.cache.put({
+      layer: 'source_Enhance',
+      values: ['A01', 1, 1],
+      level: 0,
+      revision: 1,
+      shape: [2, 2],
+      dtype: 'uint16',
+      data: new Uint16Array(4)
+    });
     let resets = 0;
     model.reset.connect(() => resets++);
     model.applyEvent({ type: 'cleared', generation: 1 });
@@ -181,7 +214,15 @@ describe('ViewerModel', () => {
   it('detects a restarted server by pid/started_at and drops its planes', () => {
     const model = new ViewerModel();
     model.applyState(state([layerInfo()]));
-    model.cache.put({ layer: 'source_Enhance', values: ['A01', 1, 1], level: 0, revision: 1, shape: [2, 2], dtype: 'uint16', data: new Uint16Array(4) });
+    model.cache.put({
+      layer: 'source_Enhance',
+      values: ['A01', 1, 1],
+      level: 0,
+      revision: 1,
+      shape: [2, 2],
+      dtype: 'uint16',
+      data: new Uint16Array(4)
+    });
     model.applyState(state([layerInfo()])); // same server, same generation
     expect(model.cache.size).toBe(1);
     model.applyState(state([layerInfo()], { pid: 101, started_at: 2000 }));

@@ -74,7 +74,8 @@ export class ViewerModel {
   /** Full state (first connect, reconnect, `state` event). */
   applyState(state: ViewerState): void {
     const prev = this._server;
-    const restarted = prev !== null && (prev.pid !== state.pid || prev.startedAt !== state.started_at);
+    const restarted =
+      prev !== null && (prev.pid !== state.pid || prev.startedAt !== state.started_at);
     const cleared = prev !== null && !restarted && prev.generation !== state.generation;
     this._server = { pid: state.pid, startedAt: state.started_at, generation: state.generation };
     if (restarted || cleared) {
@@ -86,7 +87,8 @@ export class ViewerModel {
     // follow the layer that changed last
     let latest: Layer | undefined;
     for (const layer of this.layers) {
-      if (layer.info.image_count > 0 && (!latest || layer.info.revision > latest.info.revision)) latest = layer;
+      if (layer.info.image_count > 0 && (!latest || layer.info.revision > latest.info.revision))
+        latest = layer;
     }
     if (latest) this._follow(latest, latest.info.newest);
   }
@@ -153,7 +155,7 @@ export class ViewerModel {
   }
 
   private _updateAxes(): void {
-    this.dims.setAxes(mergeAxes([...this.layers].map((l) => l.info.axes)));
+    this.dims.setAxes(mergeAxes([...this.layers].map(l => l.info.axes)));
   }
 
   private _follow(layer: Layer, index: readonly number[]): void {

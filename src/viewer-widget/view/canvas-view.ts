@@ -62,14 +62,23 @@ export class CanvasView {
     // Fit the drawn extent until the user pans or zooms: a layer of another size (a new
     // step's output) is then shown whole, and planes are requested at the size on screen.
     const [h, w] = extent(layers);
-    if (w > 0 && this.canvas.clientWidth > 0 && !this.camera.userMoved && `${w}x${h}` !== this._fitted) {
+    if (
+      w > 0 &&
+      this.canvas.clientWidth > 0 &&
+      !this.camera.userMoved &&
+      `${w}x${h}` !== this._fitted
+    ) {
       this._fitted = `${w}x${h}`;
       this.camera.fit(w, h, this.canvas.clientWidth, this.canvas.clientHeight);
       this._reportViewport();
     }
     const dpr = devicePixelRatio();
     const cam = this.camera.state();
-    this._renderer.draw(layers, { zoom: cam.zoom * dpr, centerX: cam.centerX, centerY: cam.centerY });
+    this._renderer.draw(layers, {
+      zoom: cam.zoom * dpr,
+      centerX: cam.centerX,
+      centerY: cam.centerY
+    });
     this._frames++;
     this.canvas.dataset.frame = String(this._frames);
     this._host.painted();
@@ -121,11 +130,11 @@ export class CanvasView {
   private _listen(): void {
     const c = this.canvas;
     let drag: { x: number; y: number; id: number } | null = null;
-    c.addEventListener('pointerdown', (e) => {
+    c.addEventListener('pointerdown', e => {
       drag = { x: e.clientX, y: e.clientY, id: e.pointerId };
       c.setPointerCapture?.(e.pointerId);
     });
-    c.addEventListener('pointermove', (e) => {
+    c.addEventListener('pointermove', e => {
       if (drag && drag.id === e.pointerId) {
         this.camera.pan(e.clientX - drag.x, e.clientY - drag.y);
         drag.x = e.clientX;
@@ -142,11 +151,17 @@ export class CanvasView {
     c.addEventListener('pointerleave', () => (this.readout.textContent = ''));
     c.addEventListener(
       'wheel',
-      (e) => {
+      e => {
         e.preventDefault();
         const rect = c.getBoundingClientRect();
         const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002));
-        this.camera.zoomAt(factor, e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height);
+        this.camera.zoomAt(
+          factor,
+          e.clientX - rect.left,
+          e.clientY - rect.top,
+          rect.width,
+          rect.height
+        );
         this._cameraMoved();
       },
       { passive: false }
@@ -157,13 +172,20 @@ export class CanvasView {
   /** Value under the cursor of each drawn layer, read from the CPU copy of its plane. */
   private _readout(e: PointerEvent): void {
     const rect = this.canvas.getBoundingClientRect();
-    const [ix, iy] = this.camera.toImage(e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height);
+    const [ix, iy] = this.camera.toImage(
+      e.clientX - rect.left,
+      e.clientY - rect.top,
+      rect.width,
+      rect.height
+    );
     const parts: string[] = [];
     for (const layer of this._drawn) {
       const value = valueAt(layer.plane, layer.fullShape, ix, iy);
       if (value !== null) parts.push(`${layer.key}: ${format(value)}`);
     }
-    this.readout.textContent = parts.length ? `x ${Math.floor(ix)}, y ${Math.floor(iy)} · ${parts.join(' · ')}` : '';
+    this.readout.textContent = parts.length
+      ? `x ${Math.floor(ix)}, y ${Math.floor(iy)} · ${parts.join(' · ')}`
+      : '';
   }
 
   private _renderer: GlRenderer | null = null;
@@ -187,7 +209,12 @@ function extent(layers: readonly DrawLayer[]): [number, number] {
 }
 
 /** Pixel of a (possibly downsampled) plane at full-resolution coordinates; null outside. */
-export function valueAt(plane: Plane, fullShape: readonly [number, number], x: number, y: number): number | null {
+export function valueAt(
+  plane: Plane,
+  fullShape: readonly [number, number],
+  x: number,
+  y: number
+): number | null {
   if (x < 0 || y < 0 || x >= fullShape[1] || y >= fullShape[0]) return null;
   const [h, w] = plane.shape;
   const px = Math.min(w - 1, Math.floor((x * w) / fullShape[1]));

@@ -35,7 +35,7 @@ export class DimsPanel {
   /** Rebuild rows when axes change; otherwise only move sliders and labels. */
   update(): void {
     const axes = this._dims.axes;
-    const names = axes.map((a) => a.name).join(',');
+    const names = axes.map(a => a.name).join(',');
     if (names !== this._names) {
       this._names = names;
       this._rows.replaceChildren();
@@ -90,7 +90,12 @@ export class DimsPanel {
   private _makeRow(name: Component): AxisRow {
     const row = el('div', 'axis', { 'data-testid': testId('axis', name), 'data-axis': name });
     const title = el('span', 'axis-name', {}, name);
-    const prev = el('button', 'step', { 'data-testid': testId('prev', name), title: `Previous ${name}` }, '‹');
+    const prev = el(
+      'button',
+      'step',
+      { 'data-testid': testId('prev', name), title: `Previous ${name}` },
+      '‹'
+    );
     const slider = el('input', 'slider', {
       type: 'range',
       min: '0',
@@ -98,8 +103,18 @@ export class DimsPanel {
       'data-testid': testId('slider', name),
       'aria-label': name
     });
-    const next = el('button', 'step', { 'data-testid': testId('next', name), title: `Next ${name}` }, '›');
-    const play = el('button', 'play', { 'data-testid': testId('play', name), title: `Play ${name}` }, '▶');
+    const next = el(
+      'button',
+      'step',
+      { 'data-testid': testId('next', name), title: `Next ${name}` },
+      '›'
+    );
+    const play = el(
+      'button',
+      'play',
+      { 'data-testid': testId('play', name), title: `Play ${name}` },
+      '▶'
+    );
     const label = el('span', 'axis-label');
     const count = el('span', 'axis-count');
     slider.addEventListener('input', () => this._dims.setIndex(name, Number(slider.value)));

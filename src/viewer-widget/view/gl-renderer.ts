@@ -69,10 +69,28 @@ interface LayerTexture {
   plane: Plane | null;
 }
 
-const FORMATS: Record<WireDtype, { internal: number; format: number; type: number; scale: number }> = {
-  uint8: { internal: 0x8229 /* R8 */, format: 0x1903 /* RED */, type: 0x1401 /* UNSIGNED_BYTE */, scale: 255 },
-  uint16: { internal: 0x8234 /* R16UI */, format: 0x8d94 /* RED_INTEGER */, type: 0x1403 /* UNSIGNED_SHORT */, scale: 1 },
-  float32: { internal: 0x822e /* R32F */, format: 0x1903 /* RED */, type: 0x1406 /* FLOAT */, scale: 1 }
+const FORMATS: Record<
+  WireDtype,
+  { internal: number; format: number; type: number; scale: number }
+> = {
+  uint8: {
+    internal: 0x8229 /* R8 */,
+    format: 0x1903 /* RED */,
+    type: 0x1401 /* UNSIGNED_BYTE */,
+    scale: 255
+  },
+  uint16: {
+    internal: 0x8234 /* R16UI */,
+    format: 0x8d94 /* RED_INTEGER */,
+    type: 0x1403 /* UNSIGNED_SHORT */,
+    scale: 1
+  },
+  float32: {
+    internal: 0x822e /* R32F */,
+    format: 0x1903 /* RED */,
+    type: 0x1406 /* FLOAT */,
+    scale: 1
+  }
 };
 
 export class GlRenderer {
@@ -85,7 +103,10 @@ export class GlRenderer {
       antialias: false,
       alpha: false
     });
-    if (!gl) throw new Error('Pipeline viewer: this browser has no WebGL2; the viewer needs it to draw images.');
+    if (!gl)
+      throw new Error(
+        'Pipeline viewer: this browser has no WebGL2; the viewer needs it to draw images.'
+      );
     this.gl = gl;
     this._float = this._program(fragment('sampler2D'));
     this._uint = this._program(fragment('usampler2D'));
@@ -188,7 +209,17 @@ export class GlRenderer {
     const gl = this.gl;
     lut = gl.createTexture()!;
     gl.bindTexture(gl.TEXTURE_2D, lut);
-    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, 256, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, colormapLut(name));
+    gl.texImage2D(
+      gl.TEXTURE_2D,
+      0,
+      gl.RGBA8,
+      256,
+      1,
+      0,
+      gl.RGBA,
+      gl.UNSIGNED_BYTE,
+      colormapLut(name)
+    );
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
@@ -204,7 +235,9 @@ export class GlRenderer {
       gl.shaderSource(shader, source);
       gl.compileShader(shader);
       if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS)) {
-        throw new Error(`Pipeline viewer: shader failed to compile: ${gl.getShaderInfoLog(shader)}`);
+        throw new Error(
+          `Pipeline viewer: shader failed to compile: ${gl.getShaderInfoLog(shader)}`
+        );
       }
       return shader;
     };
@@ -217,7 +250,16 @@ export class GlRenderer {
       throw new Error(`Pipeline viewer: shader failed to link: ${gl.getProgramInfoLog(program)}`);
     }
     const uniforms: Program['uniforms'] = {};
-    for (const name of ['u_data', 'u_lut', 'u_clim', 'u_scale', 'u_opacity', 'u_size', 'u_view', 'u_camera']) {
+    for (const name of [
+      'u_data',
+      'u_lut',
+      'u_clim',
+      'u_scale',
+      'u_opacity',
+      'u_size',
+      'u_view',
+      'u_camera'
+    ]) {
       uniforms[name] = gl.getUniformLocation(program, name);
     }
     return { program, uniforms };

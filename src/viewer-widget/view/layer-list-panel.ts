@@ -52,12 +52,31 @@ export class LayerListPanel {
     const row = el('div', 'layer', { 'data-testid': testId('layer', key), 'data-layer-key': key });
     const visible = el('input', 'visible', { type: 'checkbox', title: 'Visible' });
     const name = el('span', 'layer-name', { title: key }, key);
-    const opacity = el('input', 'opacity', { type: 'range', min: '0', max: '1', step: '0.05', title: 'Opacity' });
+    const opacity = el('input', 'opacity', {
+      type: 'range',
+      min: '0',
+      max: '1',
+      step: '0.05',
+      title: 'Opacity'
+    });
     const colormap = el('select', 'colormap', { title: 'Colormap' });
     for (const c of COLORMAPS) colormap.append(new Option(c, c));
-    const min = el('input', 'contrast-min', { type: 'number', title: 'Contrast minimum', step: 'any' });
-    const max = el('input', 'contrast-max', { type: 'number', title: 'Contrast maximum', step: 'any' });
-    const auto = el('button', 'auto', { title: 'Contrast from the 0.1–99.9 % percentiles of the plane shown' }, 'auto');
+    const min = el('input', 'contrast-min', {
+      type: 'number',
+      title: 'Contrast minimum',
+      step: 'any'
+    });
+    const max = el('input', 'contrast-max', {
+      type: 'number',
+      title: 'Contrast maximum',
+      step: 'any'
+    });
+    const auto = el(
+      'button',
+      'auto',
+      { title: 'Contrast from the 0.1–99.9 % percentiles of the plane shown' },
+      'auto'
+    );
     const info = el('span', 'layer-info');
     visible.addEventListener('change', () => (layer.visible = visible.checked));
     opacity.addEventListener('input', () => (layer.opacity = Number(opacity.value)));
@@ -65,7 +84,13 @@ export class LayerListPanel {
     const setContrast = () => {
       const lo = Number(min.value);
       const hi = Number(max.value);
-      if (min.value !== '' && max.value !== '' && Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) {
+      if (
+        min.value !== '' &&
+        max.value !== '' &&
+        Number.isFinite(lo) &&
+        Number.isFinite(hi) &&
+        hi > lo
+      ) {
         layer.setContrastLimits(lo, hi);
         row.classList.remove('jp-mod-invalid');
       } else row.classList.add('jp-mod-invalid');

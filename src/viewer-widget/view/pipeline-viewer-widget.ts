@@ -33,7 +33,10 @@ export class PipelineViewerWidget extends Widget {
     this.title.label = 'Pipeline Viewer';
     this.title.closable = true;
 
-    this.model = new ViewerModel({ followNewest: options.followNewest, cacheBytes: options.cacheBytes });
+    this.model = new ViewerModel({
+      followNewest: options.followNewest,
+      cacheBytes: options.cacheBytes
+    });
     this.connection = new ServerConnection(options);
     this.session = new ViewerSession(this.model, this.connection);
 
@@ -45,7 +48,10 @@ export class PipelineViewerWidget extends Widget {
     });
     this._status = el('div', 'status', { 'data-testid': testId('status') }, 'disconnected');
     this._canvas.node.append(this._status);
-    this._layersPanel = new LayerListPanel(this.model.layers, (key) => this.session.shown.get(key)?.data);
+    this._layersPanel = new LayerListPanel(
+      this.model.layers,
+      key => this.session.shown.get(key)?.data
+    );
     this._dimsPanel = new DimsPanel(this.model.dims);
     const main = el('div', 'main');
     main.append(this._canvas.node, this._layersPanel.node);
@@ -102,14 +108,20 @@ export class PipelineViewerWidget extends Widget {
     this._canvas.paint();
     return new Promise((resolve, reject) =>
       this._canvas.canvas.toBlob(
-        (blob) => (blob ? resolve(blob) : reject(new Error('Pipeline viewer: the canvas could not be encoded as PNG'))),
+        blob =>
+          blob
+            ? resolve(blob)
+            : reject(new Error('Pipeline viewer: the canvas could not be encoded as PNG')),
         'image/png'
       )
     );
   }
 
   viewerState(): PipelineViewerState {
-    return { ...this.model.viewerState(), camera: this._canvas.camera.placed ? this._canvas.camera.state() : undefined };
+    return {
+      ...this.model.viewerState(),
+      camera: this._canvas.camera.placed ? this._canvas.camera.state() : undefined
+    };
   }
 
   restore(state: Partial<PipelineViewerState>): void {
