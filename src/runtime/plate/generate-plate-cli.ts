@@ -4,14 +4,23 @@
  *   node lib/runtime/plate/generate-plate-cli.js <dir> [--wells 8] [--sites 2] [--channels DAPI,GFP,RFP]
  *        [--z 3] [--timepoints 1] [--size 512] [--dtype uint16] [--seed 1]
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeSyntheticPlate, type SyntheticDtype } from './synthetic-plate.js';
+import {
+  writeSyntheticPlate,
+  type SyntheticDtype,
+  type SyntheticPlateOptions
+} from './synthetic-plate.js';
 
-const USAGE =
+export const USAGE =
   'usage: generate-plate-cli <dir> [--wells N|A01,B02] [--sites N] [--channels N|DAPI,GFP,RFP] [--z N] ' +
   '[--timepoints N] [--size N] [--dtype uint8|uint16|float32] [--seed N]';
 
-async function main(argv: string[]): Promise<void> {
+/** The folder and plate options named by the command line; throws with the usage on bad input. */
+export function parseGeneratePlateArgs(
+  argv: string[]
+): { dir: string; options: SyntheticPlateOptions } | 'help' {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -27,12 +36,10 @@ async function main(argv: string[]): Promise<void> {
       help: { type: 'boolean', short: 'h' }
     }
   });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (positionals.length !== 1)
+  if (values.help) return 'help';
+  if (positionals.length !== 1) {
     throw new Error(`expected one output folder, got ${positionals.length}\n${USAGE}`);
+  }
   const num = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -49,17 +56,28 @@ async function main(argv: string[]): Promise<void> {
             .split(',')
             .map(s => s.trim())
             .filter(Boolean);
+  return {
+    dir: positionals[0],
+    options: {
+      wells: list('wells', values.wells),
+      sites: num('sites', values.sites),
+      channels: list('channels', values.channels),
+      zPlanes: num('z', values.z),
+      timepoints: num('timepoints', values.timepoints),
+      width: num('size', values.size),
+      dtype: values.dtype as SyntheticDtype | undefined,
+      seed: num('seed', values.seed)
+    }
+  };
+}
 
-  const plate = await writeSyntheticPlate(positionals[0], {
-    wells: list('wells', values.wells),
-    sites: num('sites', values.sites),
-    channels: list('channels', values.channels),
-    zPlanes: num('z', values.z),
-    timepoints: num('timepoints', values.timepoints),
-    width: num('size', values.size),
-    dtype: values.dtype as SyntheticDtype | undefined,
-    seed: num('seed', values.seed)
-  });
+async function main(argv: string[]): Promise<void> {
+  const parsed = parseGeneratePlateArgs(argv);
+  if (parsed === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const plate = await writeSyntheticPlate(parsed.dir, parsed.options);
   console.log(
     `Wrote ${plate.files.length} ${plate.dtype} TIFFs of ${plate.width}×${plate.height} ` +
       `(${(plate.bytes / 2 ** 20).toFixed(1)} MiB of pixels) to ${plate.dir} in ${(plate.elapsedMs / 1000).toFixed(1)} s\n` +
@@ -69,7 +87,20 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(`generate-plate: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+/** True when this file is the program being run (not imported by a test or a notebook). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(`generate-plate: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}

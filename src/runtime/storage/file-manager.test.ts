@@ -38,7 +38,7 @@ describe('FileManager over the memory backend', () => {
       '[memory backend] /out/missing.tif: nothing saved at this path'
     );
     await expect(fm.save(plane(1), '/x.tif', 'disk')).rejects.toThrow(
-      /no storage backend named 'disk' \(registered: memory\)/
+      /FileManager \(path \/x\.tif\): no storage backend named 'disk' \(registered: memory\)/
     );
     await expect(fm.load('/x.tif', 'napari_stream')).rejects.toThrow(
       /'napari_stream'.*'memory', 'disk', 'zarr'/

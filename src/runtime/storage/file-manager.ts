@@ -25,12 +25,12 @@ export class FileManager {
   }
 
   /** The registered backend of that name, or a clear error listing the known ones. */
-  backend(name: BackendName | string): StorageBackend {
+  backend(name: BackendName | string, path?: string): StorageBackend {
     const backend = this.backends.get(name);
     if (!backend) {
       const known = [...this.backends.keys()].join(', ') || 'none';
       throw new Error(
-        `FileManager: no storage backend named '${name}' (registered: ${known}). ` +
+        `FileManager${path === undefined ? '' : ` (path ${path})`}: no storage backend named '${name}' (registered: ${known}). ` +
           `Use one of 'memory', 'disk', 'zarr' and register it, e.g. fileManager.register(new DiskBackend()).`
       );
     }
@@ -42,13 +42,13 @@ export class FileManager {
   }
 
   async save(array: NdArray, path: string, backend: BackendName | string): Promise<void> {
-    const store = this.backend(backend);
+    const store = this.backend(backend, path);
     checkPath(path, store.name);
     await store.save(array, path);
   }
 
   async load(path: string, backend: BackendName | string): Promise<NdArray> {
-    const store = this.backend(backend);
+    const store = this.backend(backend, path);
     checkPath(path, store.name);
     return store.load(path);
   }
@@ -59,7 +59,7 @@ export class FileManager {
     paths: readonly string[],
     backend: BackendName | string
   ): Promise<void> {
-    const store = this.backend(backend);
+    const store = this.backend(backend, paths[0]);
     if (arrays.length !== paths.length) {
       throw new StorageError(
         store.name,
@@ -74,7 +74,7 @@ export class FileManager {
   }
 
   async loadBatch(paths: readonly string[], backend: BackendName | string): Promise<NdArray[]> {
-    const store = this.backend(backend);
+    const store = this.backend(backend, paths[0]);
     paths.forEach(p => checkPath(p, store.name));
     const out: NdArray[] = [];
     for (const p of paths) out.push(await store.load(p));
@@ -82,13 +82,13 @@ export class FileManager {
   }
 
   async exists(path: string, backend: BackendName | string): Promise<boolean> {
-    const store = this.backend(backend);
+    const store = this.backend(backend, path);
     checkPath(path, store.name);
     return store.exists(path);
   }
 
   async list(dir: string, backend: BackendName | string): Promise<string[]> {
-    const store = this.backend(backend);
+    const store = this.backend(backend, dir);
     checkPath(dir, store.name);
     return store.list(dir);
   }
