@@ -7,10 +7,11 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { ViewerEvent } from '../../protocol/viewer-api.js';
 import type { ViewerModel } from '../model/viewer-model.js';
-import { planeSize, type Plane } from '../model/plane.js';
+import { planeSize, type AxisValue, type Plane } from '../model/plane.js';
 import type { ViewerStats } from '../tokens.js';
 import { PlaneLoader, type PlaneRequest } from './plane-loader.js';
 import type { ServerConnection, StateNotice } from './server-connection.js';
+import { valuesKey } from '../model/axis-values.js';
 
 /**
  * A plane not in the browser yet is first fetched at most this big (≈128 KiB of uint16),
@@ -40,6 +41,7 @@ export class ViewerSession {
     }, this);
     model.planeUpdated.connect((_, notice) => {
       this._lastActivity = Date.now();
+      this._revisions.set(revisionKey(notice.layer, notice.values), notice.revision);
       const visible = model
         .visiblePlanes()
         .some(
@@ -49,6 +51,7 @@ export class ViewerSession {
     }, this);
     model.statsChanged.connect(this._emitStats, this);
     model.reset.connect(() => {
+      this._revisions.clear();
       this.loader.cancelAll();
       this._shown.clear();
       this._changed.emit();
@@ -195,6 +198,12 @@ export class ViewerSession {
     this.loader.load(req).then(
       plane => {
         if (this._disposed || this.model.server?.generation !== generation) return;
+        // fetched while the server replaced the image: drop it, update() asks again
+        const known = this._revisions.get(revisionKey(plane.layer, plane.values)) ?? -1;
+        if (plane.revision < known) {
+          this.update();
+          return;
+        }
         this.model.cache.put(plane);
         this.update();
         // a plane larger than the cache budget is not cached; show it anyway if still wanted
@@ -263,6 +272,8 @@ export class ViewerSession {
   }
 
   private _scheduled = false;
+  /** Newest revision announced per plane, to recognise replies that raced a replacement. */
+  private _revisions = new Map<string, number>();
   private _shown = new Map<string, Plane>();
   private _loading = false;
   /** Idle since the last move: fetch visible planes at full size. */
@@ -277,4 +288,8 @@ export class ViewerSession {
   private _changed = new Signal<this, void>(this);
   private _statsChanged = new Signal<this, ViewerStats>(this);
   private _error = new Signal<this, string>(this);
+}
+
+function revisionKey(layer: string, values: readonly AxisValue[]): string {
+  return `${layer}\u0000${valuesKey(values)}`;
 }

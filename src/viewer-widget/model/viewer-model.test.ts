@@ -264,3 +264,25 @@ describe('ViewerModel', () => {
     expect(() => layer.setContrastLimits(NaN, 1)).toThrow(/finite/);
   });
 });
+
+describe('ViewerModel after missed events', () => {
+  it('drops the cached planes of a layer whose revision moved on while not listening', () => {
+    const model = new ViewerModel();
+    model.applyState(state([layerInfo(), layerInfo({ key: 'source_Raw' })]));
+    const put = (layer: string) =>
+      model.cache.put({
+        layer,
+        values: ['A01', 1, 1],
+        level: 0,
+        revision: 12,
+        shape: [2, 2],
+        dtype: 'uint16',
+        data: new Uint16Array(4)
+      });
+    put('source_Enhance');
+    put('source_Raw');
+    model.applyState(state([layerInfo({ revision: 30 }), layerInfo({ key: 'source_Raw' })]));
+    expect(model.cache.get('source_Enhance', ['A01', 1, 1], 0)).toBeUndefined();
+    expect(model.cache.get('source_Raw', ['A01', 1, 1], 0)).toBeDefined();
+  });
+});

@@ -82,6 +82,12 @@ export class ViewerModel {
       this.cache.clear();
       this._reset.emit();
     }
+    // A layer that changed while we were not listening (reconnect, a client that fell
+    // behind) may have replaced planes we hold: its cached planes cannot be trusted.
+    for (const info of state.layers) {
+      const known = this.layers.get(info.key);
+      if (known && known.info.revision !== info.revision) this.cache.dropLayer(info.key);
+    }
     this.layers.sync(state.layers);
     this._updateAxes();
     // follow the layer that changed last
