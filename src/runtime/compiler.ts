@@ -8,7 +8,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DisplayConfig } from '../protocol/index.js';
 import { CompileError } from './compile-error.js';
-import type { CompiledPlan, FunctionPlacement, RequiredVisualizer, StepPlan, WellPlan } from './compiled-plan.js';
+import type {
+  CompiledPlan,
+  FunctionPlacement,
+  RequiredVisualizer,
+  StepPlan,
+  WellPlan
+} from './compiled-plan.js';
 import { defaultRunSettings, type GlobalConfig, type RunSettings } from './config/global-config.js';
 import {
   MATERIALIZATION_DEFAULTS,
@@ -17,20 +23,43 @@ import {
   type MaterializationConfig
 } from './config/materialization-config.js';
 import { declaredOnStep, resolveConfig, type Resolved } from './config/resolve.js';
-import { STREAMING_DEFAULTS, STREAMING_FIELDS, streamingConfigProblems, type StreamingConfig } from './config/streaming-config.js';
+import {
+  STREAMING_DEFAULTS,
+  STREAMING_FIELDS,
+  streamingConfigProblems,
+  type StreamingConfig
+} from './config/streaming-config.js';
 import type { GroupedPlane } from './grouping.js';
 import type { Pipeline } from './pipeline.js';
 import type { Plate } from './plate/plate.js';
 import { selectStreamedOutputs, type StreamSelection } from './selection.js';
-import { isModuleFunction, PLANE_COMPONENTS, type FunctionChain, type FunctionSpec, type Step } from './step.js';
+import {
+  isModuleFunction,
+  PLANE_COMPONENTS,
+  type FunctionChain,
+  type FunctionSpec,
+  type Step
+} from './step.js';
 import { applyWellFilter, WellFilterError } from './well-filter.js';
 
-export async function compile(pipeline: Pipeline, plate: Plate, globalConfig: GlobalConfig = {}): Promise<CompiledPlan> {
+export async function compile(
+  pipeline: Pipeline,
+  plate: Plate,
+  globalConfig: GlobalConfig = {}
+): Promise<CompiledPlan> {
   if (pipeline.steps.length === 0) {
-    throw new CompileError(null, `pipeline '${pipeline.name}' has no steps`, 'add at least one Step');
+    throw new CompileError(
+      null,
+      `pipeline '${pipeline.name}' has no steps`,
+      'add at least one Step'
+    );
   }
   if (plate.wells.length === 0) {
-    throw new CompileError(null, `plate '${plate.root}' has no wells`, 'point readPlate at a folder of ImageXpress TIFFs');
+    throw new CompileError(
+      null,
+      `plate '${plate.root}' has no wells`,
+      'point readPlate at a folder of ImageXpress TIFFs'
+    );
   }
   const settings = resolveSettings(pipeline, plate, globalConfig);
   const outputDir = settings.values.output_dir;
@@ -42,17 +71,25 @@ export async function compile(pipeline: Pipeline, plate: Plate, globalConfig: Gl
   for (const [index, step] of pipeline.steps.entries()) {
     const plan = await planStep(step, index, pipeline, plate, globalConfig, settings.values);
     if (names.has(plan.name)) {
-      throw new CompileError(plan.name, 'two steps have this name; names identify outputs, checkpoints and viewer layers', 'give each step a unique name');
+      throw new CompileError(
+        plan.name,
+        'two steps have this name; names identify outputs, checkpoints and viewer layers',
+        'give each step a unique name'
+      );
     }
     if (dirNames.has(plan.dirName)) {
-      throw new CompileError(plan.name, `its folder name '${plan.dirName}' clashes with another step's`, 'rename one of the steps');
+      throw new CompileError(
+        plan.name,
+        `its folder name '${plan.dirName}' clashes with another step's`,
+        'rename one of the steps'
+      );
     }
     names.add(plan.name);
     dirNames.add(plan.dirName);
     steps.push(plan);
   }
 
-  const wells = plate.wells.map((well) => planWell(well, plate, steps));
+  const wells = plate.wells.map(well => planWell(well, plate, steps));
   const selection: StreamSelection[] = [];
   for (const stepPlan of steps) {
     for (const w of wells) {
@@ -71,22 +108,38 @@ export async function compile(pipeline: Pipeline, plate: Plate, globalConfig: Gl
   };
 }
 
-function resolveSettings(pipeline: Pipeline, plate: Plate, global: GlobalConfig): Resolved<RunSettings> {
+function resolveSettings(
+  pipeline: Pipeline,
+  plate: Plate,
+  global: GlobalConfig
+): Resolved<RunSettings> {
   const resolved = resolveConfig<RunSettings>(defaultRunSettings(plate.root), [
     ['pipeline', pipeline.config as Partial<RunSettings>],
     ['global', global as Partial<RunSettings>]
   ]);
   const v = resolved.values;
   if (v.output_backend !== 'disk' && v.output_backend !== 'zarr') {
-    throw new CompileError(null, `output_backend '${String(v.output_backend)}' is not a persistent backend`, "use 'disk' (TIFF files) or 'zarr'");
+    throw new CompileError(
+      null,
+      `output_backend '${String(v.output_backend)}' is not a persistent backend`,
+      "use 'disk' (TIFF files) or 'zarr'"
+    );
   }
   for (const key of ['num_workers', 'well_concurrency'] as const) {
     if (!Number.isInteger(v[key]) || v[key] < 1) {
-      throw new CompileError(null, `${key} must be a whole number ≥ 1, got ${String(v[key])}`, `set ${key}: 2 (or leave it unset)`);
+      throw new CompileError(
+        null,
+        `${key} must be a whole number ≥ 1, got ${String(v[key])}`,
+        `set ${key}: 2 (or leave it unset)`
+      );
     }
   }
   if (typeof v.output_dir !== 'string' || v.output_dir.trim() === '') {
-    throw new CompileError(null, 'output_dir is empty', "set output_dir to a folder, e.g. '/data/plate1_outputs'");
+    throw new CompileError(
+      null,
+      'output_dir is empty',
+      "set output_dir to a folder, e.g. '/data/plate1_outputs'"
+    );
   }
   v.output_dir = path.resolve(v.output_dir);
   return resolved;
@@ -95,7 +148,11 @@ function resolveSettings(pipeline: Pipeline, plate: Plate, global: GlobalConfig)
 /** Creates the output dir and writes a probe file: permission bits alone lie (e.g. for root). */
 async function checkWritable(dir: string, plateRoot: string): Promise<void> {
   if (path.resolve(dir) === path.resolve(plateRoot)) {
-    throw new CompileError(null, `output_dir '${dir}' is the plate folder; outputs would overwrite the input images`, 'choose another output_dir');
+    throw new CompileError(
+      null,
+      `output_dir '${dir}' is the plate folder; outputs would overwrite the input images`,
+      'choose another output_dir'
+    );
   }
   const probe = path.join(dir, `.write-probe-${process.pid}-${Date.now()}`);
   try {
@@ -120,9 +177,14 @@ async function planStep(
   global: GlobalConfig,
   settings: RunSettings
 ): Promise<StepPlan> {
-  const label = typeof step?.name === 'string' && step.name.trim() !== '' ? step.name : `#${index + 1}`;
+  const label =
+    typeof step?.name === 'string' && step.name.trim() !== '' ? step.name : `#${index + 1}`;
   if (label !== step?.name) {
-    throw new CompileError(label, 'the step has no name', "give it one: new Step({ name: 'Max projection', func })");
+    throw new CompileError(
+      label,
+      'the step has no name',
+      "give it one: new Step({ name: 'Max projection', func })"
+    );
   }
   checkComponents(step);
   const streaming = resolveConfig<StreamingConfig>(STREAMING_DEFAULTS, [
@@ -166,7 +228,14 @@ async function planStep(
         ? path.join(settings.output_dir, 'images.zarr')
         : settings.output_dir,
     checkpoint: m.enabled
-      ? { dir: path.join(settings.output_dir, m.sub_dir, m.backend === 'zarr' ? `${dirName}.zarr` : dirName), backend: m.backend }
+      ? {
+          dir: path.join(
+            settings.output_dir,
+            m.sub_dir,
+            m.backend === 'zarr' ? `${dirName}.zarr` : dirName
+          ),
+          backend: m.backend
+        }
       : null,
     streaming,
     materialization,
@@ -177,16 +246,28 @@ async function planStep(
 function checkComponents(step: Step): void {
   const valid = PLANE_COMPONENTS.join(', ');
   if (!Array.isArray(step.variableComponents) || step.variableComponents.length === 0) {
-    throw new CompileError(step.name, 'variableComponents is empty', `list at least one of ${valid}, e.g. ['site']`);
+    throw new CompileError(
+      step.name,
+      'variableComponents is empty',
+      `list at least one of ${valid}, e.g. ['site']`
+    );
   }
   for (const c of step.variableComponents) {
     if (!(PLANE_COMPONENTS as readonly string[]).includes(c)) {
-      throw new CompileError(step.name, `unknown component '${String(c)}' in variableComponents`, `use ${valid}${hint(c)}`);
+      throw new CompileError(
+        step.name,
+        `unknown component '${String(c)}' in variableComponents`,
+        `use ${valid}${hint(c)}`
+      );
     }
   }
   if (step.groupBy !== null) {
     if (!(PLANE_COMPONENTS as readonly string[]).includes(step.groupBy)) {
-      throw new CompileError(step.name, `unknown component '${String(step.groupBy)}' in groupBy`, `use ${valid}${hint(step.groupBy)}`);
+      throw new CompileError(
+        step.name,
+        `unknown component '${String(step.groupBy)}' in groupBy`,
+        `use ${valid}${hint(step.groupBy)}`
+      );
     }
     if (step.variableComponents.includes(step.groupBy)) {
       throw new CompileError(
@@ -199,32 +280,59 @@ function checkComponents(step: Step): void {
 }
 
 function hint(name: unknown): string {
-  const aliases: Record<string, string> = { z: 'z_index', zindex: 'z_index', t: 'timepoint', time: 'timepoint', field: 'site', wavelength: 'channel' };
+  const aliases: Record<string, string> = {
+    z: 'z_index',
+    zindex: 'z_index',
+    t: 'timepoint',
+    time: 'timepoint',
+    field: 'site',
+    wavelength: 'channel'
+  };
   const known = aliases[String(name).toLowerCase()];
   return known ? ` (did you mean '${known}'?)` : '';
 }
 
 /** Resolution only copies known fields, so a typo (`colourmap`) would vanish silently. */
-function checkUnknownFields(step: Step, layers: [string, string, object | undefined, readonly string[]][]): void {
+function checkUnknownFields(
+  step: Step,
+  layers: [string, string, object | undefined, readonly string[]][]
+): void {
   for (const [level, what, config, fields] of layers) {
     if (config === undefined || config === null) continue;
     if (typeof config !== 'object') {
-      throw new CompileError(step.name, `the ${level} ${what} config is ${typeof config}, not an object`, `pass an object like { enabled: true }`);
+      throw new CompileError(
+        step.name,
+        `the ${level} ${what} config is ${typeof config}, not an object`,
+        `pass an object like { enabled: true }`
+      );
     }
-    const unknown = Object.keys(config).filter((k) => !fields.includes(k));
+    const unknown = Object.keys(config).filter(k => !fields.includes(k));
     if (unknown.length > 0) {
-      throw new CompileError(step.name, `unknown field(s) ${unknown.map((k) => `'${k}'`).join(', ')} in the ${level} ${what} config`, `use only: ${fields.join(', ')}`);
+      throw new CompileError(
+        step.name,
+        `unknown field(s) ${unknown.map(k => `'${k}'`).join(', ')} in the ${level} ${what} config`,
+        `use only: ${fields.join(', ')}`
+      );
     }
   }
 }
 
-function checkConfigs(step: Step, streaming: StreamingConfig, materialization: MaterializationConfig, plate: Plate): void {
+function checkConfigs(
+  step: Step,
+  streaming: StreamingConfig,
+  materialization: MaterializationConfig,
+  plate: Plate
+): void {
   const problems = [
-    ...streamingConfigProblems(streaming).map((p) => `streaming config: ${p}`),
-    ...materializationConfigProblems(materialization).map((p) => `materialization config: ${p}`)
+    ...streamingConfigProblems(streaming).map(p => `streaming config: ${p}`),
+    ...materializationConfigProblems(materialization).map(p => `materialization config: ${p}`)
   ];
   if (problems.length > 0) {
-    throw new CompileError(step.name, problems.join('; '), 'correct the field(s) named above on the step, pipeline or global config');
+    throw new CompileError(
+      step.name,
+      problems.join('; '),
+      'correct the field(s) named above on the step, pipeline or global config'
+    );
   }
   for (const [what, filter, mode] of [
     ['streaming', streaming.well_filter, streaming.well_filter_mode],
@@ -234,41 +342,68 @@ function checkConfigs(step: Step, streaming: StreamingConfig, materialization: M
       applyWellFilter(plate.wells, filter, mode);
     } catch (error) {
       if (!(error instanceof WellFilterError)) throw error;
-      throw new CompileError(step.name, `bad ${what} well_filter ${JSON.stringify(filter)}: ${error.message}`, `set ${what}.well_filter to a valid filter`);
+      throw new CompileError(
+        step.name,
+        `bad ${what} well_filter ${JSON.stringify(filter)}: ${error.message}`,
+        `set ${what}.well_filter to a valid filter`
+      );
     }
   }
 }
 
 /** Checks every function exists and decides where each runs. */
-async function planFunctions(step: Step, plate: Plate): Promise<Record<string, FunctionPlacement[]>> {
+async function planFunctions(
+  step: Step,
+  plate: Plate
+): Promise<Record<string, FunctionPlacement[]>> {
   const func = step.func;
   if (func === undefined || func === null) {
-    throw new CompileError(step.name, 'no function given', 'pass func: an inline function or { module, export } of a module function');
+    throw new CompileError(
+      step.name,
+      'no function given',
+      'pass func: an inline function or { module, export } of a module function'
+    );
   }
   const isDict = typeof func === 'object' && !Array.isArray(func) && !isModuleFunction(func);
   if (!isDict) return { '*': await planChain(step, func as FunctionChain, 'func') };
   if (step.groupBy === null) {
-    throw new CompileError(step.name, 'func is a dict of functions but groupBy is not set', "set groupBy: 'channel' (keys are channel numbers as strings: '1', '2')");
+    throw new CompileError(
+      step.name,
+      'func is a dict of functions but groupBy is not set',
+      "set groupBy: 'channel' (keys are channel numbers as strings: '1', '2')"
+    );
   }
   const dict = func as Record<string, FunctionChain>;
   const groupBy = step.groupBy;
-  const values = [...new Set(plate.images.map((img) => img[groupBy]))].sort((a, b) => (a ?? 0) - (b ?? 0));
-  const missing = values.filter((v) => !(String(v) in dict));
+  const values = [...new Set(plate.images.map(img => img[groupBy]))].sort(
+    (a, b) => (a ?? 0) - (b ?? 0)
+  );
+  const missing = values.filter(v => !(String(v) in dict));
   if (missing.length > 0) {
     throw new CompileError(
       step.name,
       `func dict has no function for ${groupBy} ${missing.map(String).join(', ')} (the plate has ${groupBy} ${values.map(String).join(', ')})`,
-      `add keys ${missing.map((v) => `'${String(v)}'`).join(', ')} to the func dict`
+      `add keys ${missing.map(v => `'${String(v)}'`).join(', ')} to the func dict`
     );
   }
   const placement: Record<string, FunctionPlacement[]> = {};
-  for (const [key, chain] of Object.entries(dict)) placement[key] = await planChain(step, chain, `func['${key}']`);
+  for (const [key, chain] of Object.entries(dict))
+    placement[key] = await planChain(step, chain, `func['${key}']`);
   return placement;
 }
 
-async function planChain(step: Step, chain: FunctionChain, where: string): Promise<FunctionPlacement[]> {
+async function planChain(
+  step: Step,
+  chain: FunctionChain,
+  where: string
+): Promise<FunctionPlacement[]> {
   const list: FunctionSpec[] = Array.isArray(chain) ? chain : [chain];
-  if (list.length === 0) throw new CompileError(step.name, `${where} is an empty list of functions`, 'put at least one function in it');
+  if (list.length === 0)
+    throw new CompileError(
+      step.name,
+      `${where} is an empty list of functions`,
+      'put at least one function in it'
+    );
   const out: FunctionPlacement[] = [];
   for (const [i, spec] of list.entries()) {
     const at = list.length > 1 ? `${where}[${i}]` : where;
@@ -286,13 +421,22 @@ async function planChain(step: Step, chain: FunctionChain, where: string): Promi
       await checkModuleFunction(step, spec.module, spec.export ?? 'default', at);
       out.push(step.runOn === 'main' ? 'main' : 'workers');
     } else {
-      throw new CompileError(step.name, `${at} is not a function (got ${describe(spec)})`, "pass a function or { module: '/abs/path/fns.js', export: 'name' }");
+      throw new CompileError(
+        step.name,
+        `${at} is not a function (got ${describe(spec)})`,
+        "pass a function or { module: '/abs/path/fns.js', export: 'name' }"
+      );
     }
   }
   return out;
 }
 
-async function checkModuleFunction(step: Step, module: string, exportName: string, where: string): Promise<void> {
+async function checkModuleFunction(
+  step: Step,
+  module: string,
+  exportName: string,
+  where: string
+): Promise<void> {
   let url: string;
   if (module.startsWith('file:')) url = module;
   else if (path.isAbsolute(module)) url = pathToFileURL(module).href;
@@ -307,10 +451,14 @@ async function checkModuleFunction(step: Step, module: string, exportName: strin
   try {
     loaded = (await import(url)) as Record<string, unknown>;
   } catch (cause) {
-    throw new CompileError(step.name, `cannot import ${where}.module '${fileURLToPath(url)}': ${(cause as Error).message}`, 'check the path and that the file is JavaScript (build TypeScript first)');
+    throw new CompileError(
+      step.name,
+      `cannot import ${where}.module '${fileURLToPath(url)}': ${(cause as Error).message}`,
+      'check the path and that the file is JavaScript (build TypeScript first)'
+    );
   }
   if (typeof loaded[exportName] !== 'function') {
-    const functions = Object.keys(loaded).filter((k) => typeof loaded[k] === 'function');
+    const functions = Object.keys(loaded).filter(k => typeof loaded[k] === 'function');
     throw new CompileError(
       step.name,
       `module '${fileURLToPath(url)}' has no exported function '${exportName}'`,
@@ -321,7 +469,8 @@ async function checkModuleFunction(step: Step, module: string, exportName: strin
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'object') return `an object with keys ${Object.keys(value as object).join(', ') || '(none)'}`;
+  if (typeof value === 'object')
+    return `an object with keys ${Object.keys(value as object).join(', ') || '(none)'}`;
   return `${typeof value} ${String(value)}`;
 }
 
@@ -342,25 +491,45 @@ function displayOf(s: StreamingConfig): DisplayConfig {
 
 function planWell(well: string, plate: Plate, steps: StepPlan[]): WellPlan {
   const inputs: GroupedPlane[] = plate.images
-    .filter((img) => img.well === well)
-    .map((img) => ({
+    .filter(img => img.well === well)
+    .map(img => ({
       path: img.path,
-      meta: { well, site: img.site, channel: img.channel, z_index: img.z_index, timepoint: img.timepoint }
+      meta: {
+        well,
+        site: img.site,
+        channel: img.channel,
+        z_index: img.z_index,
+        timepoint: img.timepoint
+      }
     }));
   return {
     well,
     inputs,
     steps: steps.map((s, i) => {
       const m = s.materialization.values;
-      const checkpoint = s.checkpoint && applyWellFilter(plate.wells, m.well_filter, m.well_filter_mode).includes(well) ? s.checkpoint : null;
+      const checkpoint =
+        s.checkpoint &&
+        applyWellFilter(plate.wells, m.well_filter, m.well_filter_mode).includes(well)
+          ? s.checkpoint
+          : null;
       const previous = steps[i - 1];
       return {
         step: s.name,
         stepIndex: i,
         input:
           i === 0
-            ? { kind: 'plate' as const, backend: 'disk' as const, root: plate.root, images: inputs.length }
-            : { kind: 'step' as const, step: previous.name, backend: previous.writeBackend, dir: previous.outputDir },
+            ? {
+                kind: 'plate' as const,
+                backend: 'disk' as const,
+                root: plate.root,
+                images: inputs.length
+              }
+            : {
+                kind: 'step' as const,
+                step: previous.name,
+                backend: previous.writeBackend,
+                dir: previous.outputDir
+              },
         readBackend: s.readBackend,
         writeBackend: s.writeBackend,
         outputDir: s.outputDir,
@@ -387,7 +556,14 @@ function requiredVisualizers(steps: StepPlan[]): RequiredVisualizer[] {
     if (!c.enabled) continue;
     const seen = byPort.get(c.port);
     if (!seen) {
-      byPort.set(c.port, { kind: 'pipeline-viewer', host: c.host, port: c.port, persistent: c.persistent, steps: [s.name], config: c });
+      byPort.set(c.port, {
+        kind: 'pipeline-viewer',
+        host: c.host,
+        port: c.port,
+        persistent: c.persistent,
+        steps: [s.name],
+        config: c
+      });
       continue;
     }
     if (seen.host !== c.host) {

@@ -6,7 +6,14 @@ import { pathToFileURL } from 'node:url';
 import type { FunctionPlacement } from './compiled-plan.js';
 import type { NdArray } from './image-data.js';
 import { asStack, type Stack } from './stack.js';
-import { isModuleFunction, type FunctionChain, type FunctionPattern, type ModuleFunction, type StepContext, type StepFunction } from './step.js';
+import {
+  isModuleFunction,
+  type FunctionChain,
+  type FunctionPattern,
+  type ModuleFunction,
+  type StepContext,
+  type StepFunction
+} from './step.js';
 import type { StepWorkerPool } from './worker-pool.js';
 
 export class FunctionRunner {
@@ -15,12 +22,18 @@ export class FunctionRunner {
   constructor(private readonly pool: StepWorkerPool | null) {}
 
   /** The chain for a group: the dict entry of its groupBy value, or the whole pattern. */
-  static chainFor(func: FunctionPattern, groupKey: string | null): { key: string; chain: (StepFunction | ModuleFunction)[] } {
+  static chainFor(
+    func: FunctionPattern,
+    groupKey: string | null
+  ): { key: string; chain: (StepFunction | ModuleFunction)[] } {
     const isDict = typeof func === 'object' && !Array.isArray(func) && !isModuleFunction(func);
     if (!isDict) return { key: '*', chain: asList(func as FunctionChain) };
     const dict = func as Record<string, FunctionChain>;
     const key = String(groupKey);
-    if (!(key in dict)) throw new Error(`the func dict has no function for value '${key}' (keys: ${Object.keys(dict).join(', ')})`);
+    if (!(key in dict))
+      throw new Error(
+        `the func dict has no function for value '${key}' (keys: ${Object.keys(dict).join(', ')})`
+      );
     return { key, chain: asList(dict[key]) };
   }
 
@@ -39,11 +52,22 @@ export class FunctionRunner {
         // An inline function may hand back its input or a view of it: never transfer that.
         stack = { array: result, owned: false };
       } else if (placement[i] === 'workers' && this.pool) {
-        result = asStack(await this.pool.run(spec, stack.array, { ...context, args: spec.args ?? {} }, stack.owned), `${where} (${spec.export ?? 'default'} on a worker)`);
+        result = asStack(
+          await this.pool.run(
+            spec,
+            stack.array,
+            { ...context, args: spec.args ?? {} },
+            stack.owned
+          ),
+          `${where} (${spec.export ?? 'default'} on a worker)`
+        );
         stack = { array: result, owned: true };
       } else {
         const fn = await this.importFunction(spec);
-        result = asStack(await fn(stack.array, { ...context, args: spec.args ?? {} }), `${where} (${spec.export ?? 'default'})`);
+        result = asStack(
+          await fn(stack.array, { ...context, args: spec.args ?? {} }),
+          `${where} (${spec.export ?? 'default'})`
+        );
         stack = { array: result, owned: false };
       }
     }
@@ -58,7 +82,10 @@ export class FunctionRunner {
       this.modules.set(url, loading);
     }
     const fn = (await loading)[ref.export ?? 'default'];
-    if (typeof fn !== 'function') throw new Error(`module '${ref.module}' has no exported function '${ref.export ?? 'default'}'`);
+    if (typeof fn !== 'function')
+      throw new Error(
+        `module '${ref.module}' has no exported function '${ref.export ?? 'default'}'`
+      );
     return fn as StepFunction;
   }
 }

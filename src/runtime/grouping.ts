@@ -28,14 +28,17 @@ export interface PlaneGroup {
   planes: GroupedPlane[];
 }
 
-export function groupPlanes(planes: readonly GroupedPlane[], variable: readonly PlaneComponent[]): PlaneGroup[] {
-  const fixed = PLANE_COMPONENTS.filter((c) => !variable.includes(c));
+export function groupPlanes(
+  planes: readonly GroupedPlane[],
+  variable: readonly PlaneComponent[]
+): PlaneGroup[] {
+  const fixed = PLANE_COMPONENTS.filter(c => !variable.includes(c));
   const groups = new Map<string, PlaneGroup>();
   for (const plane of planes) {
-    const key = fixed.map((c) => String(plane.meta[c])).join('|');
+    const key = fixed.map(c => String(plane.meta[c])).join('|');
     let group = groups.get(key);
     if (!group) {
-      group = { shared: Object.fromEntries(fixed.map((c) => [c, plane.meta[c]])), planes: [] };
+      group = { shared: Object.fromEntries(fixed.map(c => [c, plane.meta[c]])), planes: [] };
       groups.set(key, group);
     }
     group.planes.push(plane);
@@ -53,8 +56,12 @@ export function groupPlanes(planes: readonly GroupedPlane[], variable: readonly 
  * - one plane (a projection): the identity of the first input plane (e.g. z_index 1);
  * - any other count: the first variable component is renumbered 1..m, the rest is the first input's.
  */
-export function outputMetas(inputs: readonly PlaneMeta[], count: number, variable: readonly PlaneComponent[]): PlaneMeta[] {
-  if (count === inputs.length) return inputs.map((m) => ({ ...m }));
+export function outputMetas(
+  inputs: readonly PlaneMeta[],
+  count: number,
+  variable: readonly PlaneComponent[]
+): PlaneMeta[] {
+  if (count === inputs.length) return inputs.map(m => ({ ...m }));
   if (count === 1) return [{ ...inputs[0] }];
   const first = variable[0];
   return Array.from({ length: count }, (_, i) => ({ ...inputs[0], [first]: i + 1 }));

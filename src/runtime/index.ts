@@ -25,8 +25,15 @@ export type { PipelineOptions } from './pipeline.js';
 // Configs
 export { STREAMING_DEFAULTS, STREAMING_FIELDS } from './config/streaming-config.js';
 export type { StreamingConfig, LazyStreamingConfig } from './config/streaming-config.js';
-export { MATERIALIZATION_DEFAULTS, MATERIALIZATION_FIELDS } from './config/materialization-config.js';
-export type { MaterializationConfig, LazyMaterializationConfig, PersistentBackend } from './config/materialization-config.js';
+export {
+  MATERIALIZATION_DEFAULTS,
+  MATERIALIZATION_FIELDS
+} from './config/materialization-config.js';
+export type {
+  MaterializationConfig,
+  LazyMaterializationConfig,
+  PersistentBackend
+} from './config/materialization-config.js';
 export { defaultRunSettings } from './config/global-config.js';
 export type { GlobalConfig, PipelineConfig, RunSettings } from './config/global-config.js';
 export { resolveConfig } from './config/resolve.js';
@@ -37,7 +44,15 @@ export type { WellFilter, WellFilterMode } from './well-filter.js';
 // Compiling and running
 export { compile } from './compiler.js';
 export { CompileError } from './compile-error.js';
-export type { CompiledPlan, StepPlan, WellPlan, WellStepPlan, InputSource, RequiredVisualizer, FunctionPlacement } from './compiled-plan.js';
+export type {
+  CompiledPlan,
+  StepPlan,
+  WellPlan,
+  WellStepPlan,
+  InputSource,
+  RequiredVisualizer,
+  FunctionPlacement
+} from './compiled-plan.js';
 export { selectStreamedOutputs, visualizerKey } from './selection.js';
 export type { StreamSelection, OutputTarget, StorageBackendName } from './selection.js';
 export { run } from './orchestrator.js';
@@ -46,18 +61,39 @@ export type { RunResult, WellResult, StepTiming, RunEvent } from './run-result.j
 export { groupPlanes, outputMetas, planeFileName } from './grouping.js';
 export type { PlaneMeta, GroupedPlane, PlaneGroup } from './grouping.js';
 export type { StreamSink, StreamBatch, StreamItem, StreamReport } from './stream-sink.js';
+// Streaming producer: viewer server start/stop/show and the default stream sink (runtime/streaming)
+export * from './streaming/index.js';
 
 // Images, plates and storage
-export { createNdArray, zerosNdArray, validateNdArray, toItkImage, fromItkImage } from './image-data.js';
+export {
+  createNdArray,
+  zerosNdArray,
+  validateNdArray,
+  toItkImage,
+  fromItkImage
+} from './image-data.js';
 export type { NdArray } from './image-data.js';
 export { readPlate } from './plate/read-plate.js';
 export { writeSyntheticPlate } from './plate/synthetic-plate.js';
 export type { SyntheticPlate, SyntheticPlateOptions } from './plate/synthetic-plate.js';
 export type { Plate, PlateImage } from './plate/plate.js';
-export { parseImageXpressName, formatImageXpressName, compareWells, splitWell } from './plate/image-xpress.js';
+export {
+  parseImageXpressName,
+  formatImageXpressName,
+  compareWells,
+  splitWell
+} from './plate/image-xpress.js';
 export { FileManager } from './storage/file-manager.js';
 export { MemoryBackend } from './storage/memory-backend.js';
 export { DiskBackend } from './storage/disk-backend.js';
 export { ZarrBackend } from './storage/zarr-backend.js';
 export { StorageError } from './storage/storage-error.js';
 export type { StorageBackend, BackendName } from './storage/backend.js';
+export { writeSyntheticPlate } from './plate/synthetic-plate.js';
+export type { SyntheticPlate, SyntheticPlateOptions, SyntheticDtype } from './plate/synthetic-plate.js';
+export { IMAGE_XPRESS_PATTERN, parseImageXpressNameOrThrow } from './plate/image-xpress.js';
+export type { ImageXpressName } from './plate/image-xpress.js';
+export { parseHtdChannelNames, readHtdChannelNames, formatHtd } from './plate/htd.js';
+export { TIFF_DTYPES } from './storage/disk-backend.js';
+export type { DiskBackendOptions } from './storage/disk-backend.js';
+export type { ZarrBackendOptions } from './storage/zarr-backend.js';

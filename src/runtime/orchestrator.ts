@@ -63,7 +63,9 @@ interface SinkState {
 export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const fileManager = options.fileManager ?? defaultFileManager(plan);
-  const needsPool = plan.steps.some((s) => Object.values(s.placement).some((p) => p.includes('workers')));
+  const needsPool = plan.steps.some(s =>
+    Object.values(s.placement).some(p => p.includes('workers'))
+  );
   const pool = needsPool ? await StepWorkerPool.start(plan.settings.values.num_workers) : null;
   const sinks = await openSinks(plan, options);
   const componentNames: ComponentNames = { channel: { ...plan.plate.channelNames } };
@@ -79,11 +81,16 @@ export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise
   const results: WellResult[] = [];
   try {
     const queue = [...plan.wells];
-    const workers = Array.from({ length: Math.min(plan.settings.values.well_concurrency, queue.length) }, async () => {
-      for (let well = queue.shift(); well; well = queue.shift()) {
-        results.push(await runWell(plan, well, { fileManager, runner, sinks, componentNames, emit }));
+    const workers = Array.from(
+      { length: Math.min(plan.settings.values.well_concurrency, queue.length) },
+      async () => {
+        for (let well = queue.shift(); well; well = queue.shift()) {
+          results.push(
+            await runWell(plan, well, { fileManager, runner, sinks, componentNames, emit })
+          );
+        }
       }
-    });
+    );
     await Promise.all(workers);
   } finally {
     await pool?.destroy();
@@ -91,7 +98,12 @@ export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise
   const stream = await closeSinks(plan, sinks);
   const order = new Map(plan.wells.map((w, i) => [w.well, i]));
   results.sort((a, b) => (order.get(a.well) ?? 0) - (order.get(b.well) ?? 0));
-  return { ok: results.every((r) => r.status === 'ok'), durationMs: performance.now() - started, wells: results, stream };
+  return {
+    ok: results.every(r => r.status === 'ok'),
+    durationMs: performance.now() - started,
+    wells: results,
+    stream
+  };
 }
 
 interface WellContext {
@@ -102,7 +114,11 @@ interface WellContext {
   emit: (e: RunEvent) => void;
 }
 
-async function runWell(plan: CompiledPlan, wellPlan: WellPlan, ctx: WellContext): Promise<WellResult> {
+async function runWell(
+  plan: CompiledPlan,
+  wellPlan: WellPlan,
+  ctx: WellContext
+): Promise<WellResult> {
   const started = performance.now();
   const well = wellPlan.well;
   ctx.emit({ type: 'well-started', well });
@@ -113,7 +129,13 @@ async function runWell(plan: CompiledPlan, wellPlan: WellPlan, ctx: WellContext)
   let failedStep = plan.steps[0]?.name ?? '';
   const finish = (result: Omit<WellResult, 'well' | 'durationMs' | 'steps'>): WellResult => {
     const durationMs = performance.now() - started;
-    ctx.emit({ type: 'well-finished', well, status: result.status, durationMs, error: result.error?.message });
+    ctx.emit({
+      type: 'well-finished',
+      well,
+      status: result.status,
+      durationMs,
+      error: result.error?.message
+    });
     return { well, durationMs, steps: timings, ...result };
   };
   try {
@@ -127,21 +149,50 @@ async function runWell(plan: CompiledPlan, wellPlan: WellPlan, ctx: WellContext)
           await ctx.fileManager.save(out.array, out.plane.path, 'memory');
           memoryPaths.push(out.plane.path);
         } else {
-          pending.push({ step: stepPlan.name, array: out.array, path: out.plane.path, backend: stepPlan.writeBackend });
+          pending.push({
+            step: stepPlan.name,
+            array: out.array,
+            path: out.plane.path,
+            backend: stepPlan.writeBackend
+          });
         }
         if (wellStep.checkpoint) {
           const file = path.join(wellStep.checkpoint.dir, path.basename(out.plane.path));
-          pending.push({ step: stepPlan.name, array: out.array, path: file, backend: wellStep.checkpoint.backend });
+          pending.push({
+            step: stepPlan.name,
+            array: out.array,
+            path: file,
+            backend: wellStep.checkpoint.backend
+          });
         }
       }
-      if (wellStep.stream) stream(wellStep.stream.visualizer, stepPlan, well, outputs, wellStep.stream.targets[0].dir, ctx);
-      current = outputs.map((o) => o.plane);
+      if (wellStep.stream)
+        stream(
+          wellStep.stream.visualizer,
+          stepPlan,
+          well,
+          outputs,
+          wellStep.stream.targets[0].dir,
+          ctx
+        );
+      current = outputs.map(o => o.plane);
       const durationMs = performance.now() - t0;
       timings.push({ step: stepPlan.name, durationMs, planes: outputs.length });
-      ctx.emit({ type: 'step-finished', well, step: stepPlan.name, durationMs, planes: outputs.length });
+      ctx.emit({
+        type: 'step-finished',
+        well,
+        step: stepPlan.name,
+        durationMs,
+        planes: outputs.length
+      });
     }
   } catch (error) {
-    return finish({ status: 'failed', outputs: [], error: { step: failedStep, message: messageOf(error) }, cleanup: { removed: [], leftBehind: [] } });
+    return finish({
+      status: 'failed',
+      outputs: [],
+      error: { step: failedStep, message: messageOf(error) },
+      cleanup: { removed: [], leftBehind: [] }
+    });
   } finally {
     forgetMemory(ctx.fileManager, memoryPaths);
   }
@@ -163,7 +214,14 @@ async function commit(
       const removed: string[] = [];
       const leftBehind: string[] = [];
       for (const w of written) {
-        if (w.backend === 'disk' && (await rm(w.path, { force: true }).then(() => true, () => false))) removed.push(w.path);
+        if (
+          w.backend === 'disk' &&
+          (await rm(w.path, { force: true }).then(
+            () => true,
+            () => false
+          ))
+        )
+          removed.push(w.path);
         else leftBehind.push(w.path);
       }
       return finish({
@@ -174,29 +232,38 @@ async function commit(
       });
     }
   }
-  return finish({ status: 'ok', outputs: written.map((w) => w.path) });
+  return finish({ status: 'ok', outputs: written.map(w => w.path) });
 }
 
-async function runStep(plan: CompiledPlan, stepPlan: StepPlan, well: string, inputs: GroupedPlane[], ctx: WellContext): Promise<PlaneOutput[]> {
+async function runStep(
+  plan: CompiledPlan,
+  stepPlan: StepPlan,
+  well: string,
+  inputs: GroupedPlane[],
+  ctx: WellContext
+): Promise<PlaneOutput[]> {
   const step = plan.pipeline.steps[stepPlan.index];
   const backend: StorageBackendName = stepPlan.readBackend;
   // Plate images are read fresh from disk, so their buffers are ours to transfer; memory
   // planes may be referenced by a queued stream batch, so they are copied when moved.
   const owned = backend !== 'memory';
   const groups = groupPlanes(inputs, stepPlan.variableComponents);
-  const onWorkers = Object.values(stepPlan.placement).every((p) => p.every((x) => x === 'workers'));
+  const onWorkers = Object.values(stepPlan.placement).every(p => p.every(x => x === 'workers'));
   const processGroup = async (group: (typeof groups)[number]): Promise<PlaneOutput[]> => {
-    const arrays = await ctx.fileManager.loadBatch(group.planes.map((p) => p.path), backend);
+    const arrays = await ctx.fileManager.loadBatch(
+      group.planes.map(p => p.path),
+      backend
+    );
     const where = `step '${stepPlan.name}', well ${well}`;
     const stack = assembleStack(arrays, owned, where);
     const groupKey = stepPlan.groupBy ? String(group.shared[stepPlan.groupBy]) : null;
     const { key, chain } = FunctionRunner.chainFor(step.func, groupKey);
-    const metas = group.planes.map((p) => p.meta);
+    const metas = group.planes.map(p => p.meta);
     const result = await ctx.runner.apply(chain, stepPlan.placement[key], stack, {
       step: stepPlan.name,
       well,
       group: group.shared,
-      planes: metas.map((m) => ({ ...m, source: stepPlan.name }))
+      planes: metas.map(m => ({ ...m, source: stepPlan.name }))
     });
     const outMetas = outputMetas(metas, result.shape[0], stepPlan.variableComponents);
     return splitStack(result).map((array, i) => ({
@@ -212,13 +279,20 @@ async function runStep(plan: CompiledPlan, stepPlan: StepPlan, well: string, inp
   return outputs.flat();
 }
 
-function stream(key: string, stepPlan: StepPlan, well: string, outputs: PlaneOutput[], dir: string, ctx: WellContext): void {
+function stream(
+  key: string,
+  stepPlan: StepPlan,
+  well: string,
+  outputs: PlaneOutput[],
+  dir: string,
+  ctx: WellContext
+): void {
   const state = ctx.sinks.get(key);
   if (!state) return;
   const batch: StreamBatch = {
     step: stepPlan.name,
     well,
-    items: outputs.map((o) => ({
+    items: outputs.map(o => ({
       path: path.join(dir, path.basename(o.plane.path)),
       array: o.array,
       metadata: { source: stepPlan.name, ...o.plane.meta }
@@ -228,14 +302,20 @@ function stream(key: string, stepPlan: StepPlan, well: string, outputs: PlaneOut
   };
   state.batches += 1;
   state.images += batch.items.length;
-  state.sink?.enqueue(batch);
+  try {
+    state.sink?.enqueue(batch);
+  } catch (error) {
+    // The contract says enqueue never throws; should one, the run goes on without streaming.
+    state.error ??= `enqueue failed: ${messageOf(error)}`;
+  }
 }
 
 async function openSinks(plan: CompiledPlan, options: RunOptions): Promise<Map<string, SinkState>> {
   const sinks = new Map<string, SinkState>();
   for (const v of plan.requiredVisualizers) {
     const state: SinkState = { sink: null, error: null, batches: 0, images: 0 };
-    const openSink = options.streamSinkFor === undefined ? defaultStreamSinkFor : options.streamSinkFor;
+    const openSink =
+      options.streamSinkFor === undefined ? defaultStreamSinkFor : options.streamSinkFor;
     if (!openSink) state.error = 'streaming switched off (streamSinkFor: null); nothing was sent';
     else {
       try {
@@ -249,25 +329,31 @@ async function openSinks(plan: CompiledPlan, options: RunOptions): Promise<Map<s
   return sinks;
 }
 
-async function closeSinks(plan: CompiledPlan, sinks: Map<string, SinkState>): Promise<RunResult['stream']> {
+async function closeSinks(
+  plan: CompiledPlan,
+  sinks: Map<string, SinkState>
+): Promise<RunResult['stream']> {
   const total: StreamReport = { sent: 0, dropped: 0, errors: [] };
   const byVisualizer: RunResult['stream']['byVisualizer'] = {};
   const timeout = plan.settings.values.stream_flush_timeout_ms;
   for (const [key, state] of sinks) {
     let report: StreamReport;
-    if (!state.sink) report = { sent: 0, dropped: state.images, errors: state.error ? [state.error] : [] };
+    if (!state.sink)
+      report = { sent: 0, dropped: state.images, errors: state.error ? [state.error] : [] };
     else {
       try {
         report = await state.sink.flush(timeout);
       } catch (error) {
         report = { sent: 0, dropped: state.images, errors: [`flush failed: ${messageOf(error)}`] };
       }
-      await state.sink.close().catch((error: unknown) => report.errors.push(`close failed: ${messageOf(error)}`));
+      await state.sink
+        .close()
+        .catch((error: unknown) => report.errors.push(`close failed: ${messageOf(error)}`));
     }
     byVisualizer[key] = { ...report, batches: state.batches, images: state.images };
     total.sent += report.sent;
     total.dropped += report.dropped;
-    total.errors.push(...report.errors.map((e) => `${key}: ${e}`));
+    total.errors.push(...report.errors.map(e => `${key}: ${e}`));
   }
   return { total, byVisualizer };
 }
@@ -277,7 +363,11 @@ function defaultStreamSinkFor(v: RequiredVisualizer): Promise<StreamSink> {
 }
 
 function defaultFileManager(plan: CompiledPlan): FileManager {
-  return new FileManager([new MemoryBackend(), new DiskBackend(), new ZarrBackend({ channelNames: plan.plate.channelNames })]);
+  return new FileManager([
+    new MemoryBackend(),
+    new DiskBackend(),
+    new ZarrBackend({ channelNames: plan.plate.channelNames })
+  ]);
 }
 
 /** Frees a well's intermediate planes once the well is done (or failed). */

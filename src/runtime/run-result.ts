@@ -40,4 +40,10 @@ export interface RunResult {
 export type RunEvent =
   | { type: 'well-started'; well: string }
   | { type: 'step-finished'; well: string; step: string; durationMs: number; planes: number }
-  | { type: 'well-finished'; well: string; status: 'ok' | 'failed'; durationMs: number; error?: string };
+  | {
+      type: 'well-finished';
+      well: string;
+      status: 'ok' | 'failed';
+      durationMs: number;
+      error?: string;
+    };

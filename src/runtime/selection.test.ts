@@ -26,7 +26,9 @@ describe('selectStreamedOutputs', () => {
   });
 
   it('selects main outputs written to disk or zarr', () => {
-    expect(selectStreamedOutputs({ ...base, writeBackend: 'zarr', outputDir: '/out/images.zarr' })).toEqual({
+    expect(
+      selectStreamedOutputs({ ...base, writeBackend: 'zarr', outputDir: '/out/images.zarr' })
+    ).toEqual({
       step: 'S',
       stepIndex: 0,
       well: 'A01',
@@ -37,20 +39,39 @@ describe('selectStreamedOutputs', () => {
 
   it('selects checkpoints of an intermediate step, and both for a checkpointed last step', () => {
     const checkpoint = { dir: '/out/checkpoints/S', backend: 'disk' as const };
-    expect(selectStreamedOutputs({ ...base, checkpoint })?.targets).toEqual([{ kind: 'checkpoint', ...checkpoint }]);
-    expect(selectStreamedOutputs({ ...base, checkpoint, writeBackend: 'disk', outputDir: '/out' })?.targets.map((t) => t.kind)).toEqual(['main', 'checkpoint']);
+    expect(selectStreamedOutputs({ ...base, checkpoint })?.targets).toEqual([
+      { kind: 'checkpoint', ...checkpoint }
+    ]);
+    expect(
+      selectStreamedOutputs({
+        ...base,
+        checkpoint,
+        writeBackend: 'disk',
+        outputDir: '/out'
+      })?.targets.map(t => t.kind)
+    ).toEqual(['main', 'checkpoint']);
   });
 
   it('selects nothing when streaming is off', () => {
-    expect(selectStreamedOutputs({ ...base, writeBackend: 'disk', streaming: { ...STREAMING_DEFAULTS } })).toBeNull();
+    expect(
+      selectStreamedOutputs({ ...base, writeBackend: 'disk', streaming: { ...STREAMING_DEFAULTS } })
+    ).toBeNull();
   });
 
   it('applies the streaming well filter', () => {
     const disk = { ...base, writeBackend: 'disk' as const, outputDir: '/out' };
     const first2 = { ...STREAMING_DEFAULTS, enabled: true, well_filter: 2 };
-    expect(['A01', 'A02', 'B01'].map((well) => selectStreamedOutputs({ ...disk, well, streaming: first2 }) !== null)).toEqual([true, true, false]);
+    expect(
+      ['A01', 'A02', 'B01'].map(
+        well => selectStreamedOutputs({ ...disk, well, streaming: first2 }) !== null
+      )
+    ).toEqual([true, true, false]);
     const notRowA = { ...first2, well_filter: 'row:A', well_filter_mode: 'exclude' as const };
-    expect(['A01', 'A02', 'B01'].map((well) => selectStreamedOutputs({ ...disk, well, streaming: notRowA }) !== null)).toEqual([false, false, true]);
+    expect(
+      ['A01', 'A02', 'B01'].map(
+        well => selectStreamedOutputs({ ...disk, well, streaming: notRowA }) !== null
+      )
+    ).toEqual([false, false, true]);
   });
 });
 
@@ -67,29 +88,47 @@ describe('selection in a compiled plan', () => {
       root: path.join(tmp, 'plate'),
       name: 'p',
       wells,
-      images: wells.map((well) => ({ path: `/p/${well}_s1_w1.tif`, well, site: 1, channel: 1, z_index: null, timepoint: null })),
+      images: wells.map(well => ({
+        path: `/p/${well}_s1_w1.tif`,
+        well,
+        site: 1,
+        channel: 1,
+        z_index: null,
+        timepoint: null
+      })),
       channelNames: {}
     };
     const f = (s: NdArray) => s;
     const pipeline = new Pipeline({
       steps: [
         new Step({ name: 'Memory only', func: f, streaming: {} }),
-        new Step({ name: 'Checkpointed', func: f, materialization: { well_filter: 'row:A' }, streaming: { well_filter: ['A02', 'B01'] } }),
+        new Step({
+          name: 'Checkpointed',
+          func: f,
+          materialization: { well_filter: 'row:A' },
+          streaming: { well_filter: ['A02', 'B01'] }
+        }),
         new Step({ name: 'Quiet', func: f }),
         new Step({ name: 'Final', func: f, streaming: { well_filter: 3 } })
       ]
     });
     const plan = await compile(pipeline, plate, { output_dir: path.join(tmp, 'out') });
-    expect(plan.selection.map((s) => `${s.step}/${s.well}/${s.targets.map((t) => t.kind).join('+')}`)).toEqual([
+    expect(
+      plan.selection.map(s => `${s.step}/${s.well}/${s.targets.map(t => t.kind).join('+')}`)
+    ).toEqual([
       // A02 only: B01 passes the streaming filter but has no checkpoint (materialization: row A).
       'Checkpointed/A02/checkpoint',
       'Final/A01/main',
       'Final/A02/main',
       'Final/B01/main'
     ]);
-    expect(plan.wells[1].steps[1].stream?.targets[0].dir).toBe(path.join(tmp, 'out', 'checkpoints', 'Checkpointed'));
+    expect(plan.wells[1].steps[1].stream?.targets[0].dir).toBe(
+      path.join(tmp, 'out', 'checkpoints', 'Checkpointed')
+    );
     expect(plan.wells[0].steps[0].stream).toBeNull();
     // The memory-only step still needs its viewer (it asked for one), as OpenHCS's compiler does.
-    expect(plan.requiredVisualizers.map((v) => v.steps)).toEqual([['Memory only', 'Checkpointed', 'Final']]);
+    expect(plan.requiredVisualizers.map(v => v.steps)).toEqual([
+      ['Memory only', 'Checkpointed', 'Final']
+    ]);
   });
 });

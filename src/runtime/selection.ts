@@ -50,7 +50,11 @@ export function visualizerKey(port: number): string {
 export function selectStreamedOutputs(input: SelectionInput): StreamSelection | null {
   const { streaming } = input;
   if (!streaming.enabled) return null;
-  const streamedWells = applyWellFilter(input.plateWells, streaming.well_filter, streaming.well_filter_mode);
+  const streamedWells = applyWellFilter(
+    input.plateWells,
+    streaming.well_filter,
+    streaming.well_filter_mode
+  );
   if (!streamedWells.includes(input.well)) return null;
   const targets: OutputTarget[] = [];
   if (input.writeBackend !== 'memory') {

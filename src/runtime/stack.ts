@@ -21,11 +21,16 @@ export function assembleStack(planes: readonly NdArray[], owned: boolean, where:
   for (const p of planes) {
     const [ph, pw] = planeShape(p, where);
     if (ph !== h || pw !== w || p.dtype !== first.dtype) {
-      throw new Error(`${where}: planes of one group differ (${h}×${w} ${first.dtype} vs ${ph}×${pw} ${p.dtype}); a stack needs equal sizes and types`);
+      throw new Error(
+        `${where}: planes of one group differ (${h}×${w} ${first.dtype} vs ${ph}×${pw} ${p.dtype}); a stack needs equal sizes and types`
+      );
     }
   }
   if (planes.length === 1) {
-    return { array: { data: first.data, shape: [1, h, w], dtype: first.dtype }, owned: owned && spansBuffer(first) };
+    return {
+      array: { data: first.data, shape: [1, h, w], dtype: first.dtype },
+      owned: owned && spansBuffer(first)
+    };
   }
   const Ctor = typedArrayCtor(first.dtype);
   const size = h * w;
@@ -38,9 +43,12 @@ export function assembleStack(planes: readonly NdArray[], owned: boolean, where:
 export function asStack(result: unknown, where: string): NdArray {
   validateNdArray(result as NdArray, where);
   const array = result as NdArray;
-  if (array.shape.length === 2) return { data: array.data, shape: [1, ...array.shape], dtype: array.dtype };
+  if (array.shape.length === 2)
+    return { data: array.data, shape: [1, ...array.shape], dtype: array.dtype };
   if (array.shape.length !== 3) {
-    throw new Error(`${where}: a step function must return a stack [n, y, x] or a plane [y, x], got shape [${array.shape.join(', ')}]`);
+    throw new Error(
+      `${where}: a step function must return a stack [n, y, x] or a plane [y, x], got shape [${array.shape.join(', ')}]`
+    );
   }
   return array;
 }
@@ -64,5 +72,9 @@ function planeShape(p: NdArray, where: string): [number, number] {
 }
 
 function spansBuffer(p: NdArray): boolean {
-  return p.data.byteOffset === 0 && p.data.byteLength === p.data.buffer.byteLength && elementCount(p.shape) === p.data.length;
+  return (
+    p.data.byteOffset === 0 &&
+    p.data.byteLength === p.data.buffer.byteLength &&
+    elementCount(p.shape) === p.data.length
+  );
 }

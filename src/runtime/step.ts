@@ -97,5 +97,7 @@ export class Step {
 }
 
 export function isModuleFunction(spec: unknown): spec is ModuleFunction {
-  return typeof spec === 'object' && spec !== null && typeof (spec as ModuleFunction).module === 'string';
+  return (
+    typeof spec === 'object' && spec !== null && typeof (spec as ModuleFunction).module === 'string'
+  );
 }

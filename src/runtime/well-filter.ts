@@ -12,7 +12,8 @@ import { compareWells, splitWell } from './plate/image-xpress.js';
 export type WellFilter = number | string | readonly string[];
 export type WellFilterMode = 'include' | 'exclude';
 
-export const WELL_FILTER_EXAMPLES = "3 (first 3 wells), ['A01', 'B02'], 'row:A', 'row:A-C', 'col:01-06'";
+export const WELL_FILTER_EXAMPLES =
+  "3 (first 3 wells), ['A01', 'B02'], 'row:A', 'row:A-C', 'col:01-06'";
 
 export class WellFilterError extends Error {
   constructor(message: string) {
@@ -30,22 +31,28 @@ export function applyWellFilter(
   const wells = [...plateWells].sort(compareWells);
   if (filter === null || filter === undefined) return wells;
   if (mode !== 'include' && mode !== 'exclude') {
-    throw new WellFilterError(`well_filter_mode must be 'include' or 'exclude', got '${String(mode)}'`);
+    throw new WellFilterError(
+      `well_filter_mode must be 'include' or 'exclude', got '${String(mode)}'`
+    );
   }
   const chosen = matchWells(wells, filter);
-  return wells.filter((w) => chosen.has(w) === (mode === 'include'));
+  return wells.filter(w => chosen.has(w) === (mode === 'include'));
 }
 
 function matchWells(wells: string[], filter: WellFilter): Set<string> {
   if (typeof filter === 'number') {
     if (!Number.isInteger(filter) || filter < 1) {
-      throw new WellFilterError(`a number well filter means "the first N wells" and must be a whole number ≥ 1, got ${filter}`);
+      throw new WellFilterError(
+        `a number well filter means "the first N wells" and must be a whole number ≥ 1, got ${filter}`
+      );
     }
     return new Set(wells.slice(0, filter));
   }
   if (Array.isArray(filter)) return explicitWells(wells, filter as readonly string[]);
   if (typeof filter !== 'string') {
-    throw new WellFilterError(`a well filter must be a number, a list of wells or a string, got ${typeof filter}`);
+    throw new WellFilterError(
+      `a well filter must be a number, a list of wells or a string, got ${typeof filter}`
+    );
   }
   const text = filter.trim();
   const axis = /^(row|col|column)\s*:\s*(.+)$/i.exec(text);
@@ -56,7 +63,7 @@ function matchWells(wells: string[], filter: WellFilter): Set<string> {
     for (const v of expandRange(part.trim(), isRow, filter)) wanted.add(v);
   }
   return new Set(
-    wells.filter((w) => {
+    wells.filter(w => {
       const { row, column } = splitWell(w);
       return wanted.has(isRow ? row : String(column));
     })
@@ -83,10 +90,12 @@ function explicitWells(wells: string[], list: readonly string[]): Set<string> {
 /** 'a1' matches the plate's 'A01': compare by row and column number, not by spelling. */
 function normalizeWell(name: string, wells: string[]): string {
   const { row, column } = splitWell(name);
-  return wells.find((w) => {
-    const s = splitWell(w);
-    return s.row === row && s.column === column;
-  }) ?? name.toUpperCase();
+  return (
+    wells.find(w => {
+      const s = splitWell(w);
+      return s.row === row && s.column === column;
+    }) ?? name.toUpperCase()
+  );
 }
 
 function expandRange(part: string, isRow: boolean, whole: string): string[] {
@@ -107,14 +116,17 @@ function expandRange(part: string, isRow: boolean, whole: string): string[] {
   if (!/^\d+$/.test(from) || !/^\d+$/.test(to)) throw bad();
   const a = Number.parseInt(from, 10);
   const b = Number.parseInt(to, 10);
-  if (a < 1 || b < a) throw new WellFilterError(`'${whole}': column range '${part}' must run from 1 upwards`);
+  if (a < 1 || b < a)
+    throw new WellFilterError(`'${whole}': column range '${part}' must run from 1 upwards`);
   return Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
 }
 
 /** A → 0, Z → 25, AA → 26 (plate order of compareWells). */
 function rowIndex(row: string): number {
   const r = row.toUpperCase();
-  return r.length === 1 ? r.charCodeAt(0) - 65 : 26 + (r.charCodeAt(0) - 65) * 26 + (r.charCodeAt(1) - 65);
+  return r.length === 1
+    ? r.charCodeAt(0) - 65
+    : 26 + (r.charCodeAt(0) - 65) * 26 + (r.charCodeAt(1) - 65);
 }
 
 function rowName(index: number): string {
@@ -124,5 +136,7 @@ function rowName(index: number): string {
 }
 
 function summarize(wells: string[]): string {
-  return wells.length <= 8 ? wells.join(', ') : `${wells.slice(0, 4).join(', ')}, … ${wells[wells.length - 1]} (${wells.length})`;
+  return wells.length <= 8
+    ? wells.join(', ')
+    : `${wells.slice(0, 4).join(', ')}, … ${wells[wells.length - 1]} (${wells.length})`;
 }

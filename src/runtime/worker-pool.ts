@@ -68,7 +68,12 @@ export class StepWorkerPool {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pipeline-viewer-worker-'));
     const file = path.join(dir, 'step-worker.mjs');
     await writeFile(file, WORKER_SOURCE(pathToFileURL(piscinaPath).href), { mode: 0o600 });
-    const pool = new Piscina({ filename: pathToFileURL(file).href, minThreads: 1, maxThreads: threads, idleTimeout: 5_000 });
+    const pool = new Piscina({
+      filename: pathToFileURL(file).href,
+      minThreads: 1,
+      maxThreads: threads,
+      idleTimeout: 5_000
+    });
     return new StepWorkerPool(pool, dir);
   }
 
@@ -80,16 +85,29 @@ export class StepWorkerPool {
    * Runs `ref` on `stack` in a worker. With `transfer` the stack's buffer moves to the worker
    * (it is unusable here afterwards); without, it is copied (structured clone).
    */
-  async run(ref: ModuleFunction, stack: NdArray, context: StepContext, transfer: boolean): Promise<NdArray> {
+  async run(
+    ref: ModuleFunction,
+    stack: NdArray,
+    context: StepContext,
+    transfer: boolean
+  ): Promise<NdArray> {
     const d = stack.data;
     const movable = transfer && d.buffer instanceof ArrayBuffer;
     const task = {
       module: ref.module,
       name: ref.export ?? 'default',
-      stack: { buffer: d.buffer, byteOffset: d.byteOffset, length: d.length, shape: [...stack.shape], dtype: stack.dtype },
+      stack: {
+        buffer: d.buffer,
+        byteOffset: d.byteOffset,
+        length: d.length,
+        shape: [...stack.shape],
+        dtype: stack.dtype
+      },
       context
     };
-    const wire = (await this.pool.run(task, { transferList: movable ? [d.buffer as ArrayBuffer] : [] })) as WireArray;
+    const wire = (await this.pool.run(task, {
+      transferList: movable ? [d.buffer as ArrayBuffer] : []
+    })) as WireArray;
     return fromWire(wire);
   }
 
@@ -103,9 +121,16 @@ export class StepWorkerPool {
 }
 
 function fromWire(wire: WireArray): NdArray {
-  if (!isDtype(wire.dtype)) throw new TypeError(`a worker step function returned pixels of unknown type '${String(wire.dtype)}'`);
+  if (!isDtype(wire.dtype))
+    throw new TypeError(
+      `a worker step function returned pixels of unknown type '${String(wire.dtype)}'`
+    );
   const Ctor = typedArrayCtor(wire.dtype);
-  const array: NdArray = { data: new Ctor(wire.buffer, wire.byteOffset, wire.length), shape: wire.shape, dtype: wire.dtype };
+  const array: NdArray = {
+    data: new Ctor(wire.buffer, wire.byteOffset, wire.length),
+    shape: wire.shape,
+    dtype: wire.dtype
+  };
   validateNdArray(array, 'result of a worker step function');
   return array;
 }

@@ -28,7 +28,15 @@ let tmp: string;
 let plate: Plate;
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'orchestrator-test-'));
-  plate = await readPlate(await writeTestPlate(path.join(tmp, 'plate'), { wells: WELLS, sites: 1, channels: 2, zs: 3, size: SIZE }));
+  plate = await readPlate(
+    await writeTestPlate(path.join(tmp, 'plate'), {
+      wells: WELLS,
+      sites: 1,
+      channels: 2,
+      zs: 3,
+      size: SIZE
+    })
+  );
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
@@ -39,7 +47,8 @@ const addOne = (stack: NdArray): NdArray => {
   return { data, shape: stack.shape, dtype: stack.dtype };
 };
 
-const tiffs = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.tif')).sort();
+const tiffs = async (dir: string) =>
+  (await readdir(dir).catch(() => [] as string[])).filter(f => f.endsWith('.tif')).sort();
 
 describe('run', () => {
   it('runs an inline step and a worker max projection, writing checkpoints and main outputs as TIFFs', async () => {
@@ -48,20 +57,31 @@ describe('run', () => {
       name: 'basic',
       steps: [
         new Step({ name: 'Add one', func: addOne, materialization: {} }),
-        new Step({ name: 'Max Z', func: { module: fns, export: 'maxProject' }, variableComponents: ['z_index'] })
+        new Step({
+          name: 'Max Z',
+          func: { module: fns, export: 'maxProject' },
+          variableComponents: ['z_index']
+        })
       ]
     });
     const plan = await compile(pipeline, plate, { output_dir: out, num_workers: 2 });
-    expect(plan.steps.map((s) => s.placement['*'])).toEqual([['main'], ['workers']]);
+    expect(plan.steps.map(s => s.placement['*'])).toEqual([['main'], ['workers']]);
     const events: string[] = [];
-    const result = await run(plan, { onEvent: (e) => events.push(e.type) });
+    const result = await run(plan, { onEvent: e => events.push(e.type) });
 
     expect(result.ok).toBe(true);
-    expect(result.wells.map((w) => [w.well, w.status, w.steps.map((s) => [s.step, s.planes])])).toEqual(
-      WELLS.map((w) => [w, 'ok', [['Add one', 6], ['Max Z', 2]]])
+    expect(result.wells.map(w => [w.well, w.status, w.steps.map(s => [s.step, s.planes])])).toEqual(
+      WELLS.map(w => [
+        w,
+        'ok',
+        [
+          ['Add one', 6],
+          ['Max Z', 2]
+        ]
+      ])
     );
     for (const w of result.wells) expect(w.durationMs).toBeGreaterThan(0);
-    expect(events.filter((e) => e === 'step-finished')).toHaveLength(6);
+    expect(events.filter(e => e === 'step-finished')).toHaveLength(6);
     // No viewer asked for: nothing streamed, nothing dropped.
     expect(result.stream.total).toEqual({ sent: 0, dropped: 0, errors: [] });
 
@@ -74,7 +94,10 @@ describe('run', () => {
     const plane = await disk.load(path.join(out, 'B01_s001_w2_z001_t001.tif'));
     expect(plane.shape).toEqual([SIZE, SIZE]);
     // max over z of (base + 1) is z = 3; odd columns carry +1.
-    expect([plane.data[0], plane.data[1]]).toEqual([baseValue(2, 1, 2, 3) + 1, baseValue(2, 1, 2, 3) + 2]);
+    expect([plane.data[0], plane.data[1]]).toEqual([
+      baseValue(2, 1, 2, 3) + 1,
+      baseValue(2, 1, 2, 3) + 2
+    ]);
 
     // Checkpoints of the first step: every plane of every well, values +1.
     const ckpt = path.join(out, 'checkpoints', 'Add_one');
@@ -86,9 +109,19 @@ describe('run', () => {
   it('runs module functions on worker threads (args passed) and writes an OME-Zarr store that opens again', async () => {
     const out = path.join(tmp, 'out-zarr');
     const pipeline = new Pipeline({
-      steps: [new Step({ name: 'Offset', func: { module: fns, export: 'addOffset', args: { offset: 7, markThread: true } }, runOn: 'workers' })]
+      steps: [
+        new Step({
+          name: 'Offset',
+          func: { module: fns, export: 'addOffset', args: { offset: 7, markThread: true } },
+          runOn: 'workers'
+        })
+      ]
     });
-    const plan = await compile(pipeline, plate, { output_dir: out, output_backend: 'zarr', num_workers: 2 });
+    const plan = await compile(pipeline, plate, {
+      output_dir: out,
+      output_backend: 'zarr',
+      num_workers: 2
+    });
     const result = await run(plan);
     expect(result.ok).toBe(true);
     const store = path.join(out, 'images.zarr');
@@ -104,7 +137,9 @@ describe('run', () => {
     expect(first.data[0]).toBeGreaterThan(0);
 
     // Opened again with zarrita directly: (t, c, z, y, x) of field 0 (site 1) of well A/02.
-    const arr = await zarr.open(zarr.root(new FileSystemStore(store)).resolve('A/02/0/0'), { kind: 'array' });
+    const arr = await zarr.open(zarr.root(new FileSystemStore(store)).resolve('A/02/0/0'), {
+      kind: 'array'
+    });
     expect(arr.shape).toEqual([1, 2, 3, SIZE, SIZE]);
   });
 
@@ -113,22 +148,28 @@ describe('run', () => {
     const pipeline = new Pipeline({
       steps: [
         new Step({ name: 'Add one', func: addOne, materialization: {} }),
-        new Step({ name: 'Explode', func: { module: fns, export: 'failInWell', args: { well: 'A02' } } })
+        new Step({
+          name: 'Explode',
+          func: { module: fns, export: 'failInWell', args: { well: 'A02' } }
+        })
       ]
     });
     const result = await run(await compile(pipeline, plate, { output_dir: out }));
     expect(result.ok).toBe(false);
-    const byWell = Object.fromEntries(result.wells.map((w) => [w.well, w]));
+    const byWell = Object.fromEntries(result.wells.map(w => [w.well, w]));
     expect(byWell.A02.status).toBe('failed');
-    expect(byWell.A02.error).toEqual({ step: 'Explode', message: expect.stringContaining('deliberate failure in A02') });
+    expect(byWell.A02.error).toEqual({
+      step: 'Explode',
+      message: expect.stringContaining('deliberate failure in A02')
+    });
     expect(byWell.A02.outputs).toEqual([]);
-    expect(byWell.A02.steps.map((s) => s.step)).toEqual(['Add one']);
+    expect(byWell.A02.steps.map(s => s.step)).toEqual(['Add one']);
     expect([byWell.A01.status, byWell.B01.status]).toEqual(['ok', 'ok']);
 
     const main = await tiffs(out);
     const ckpt = await tiffs(path.join(out, 'checkpoints', 'Add_one'));
-    expect(main.filter((f) => f.startsWith('A02'))).toEqual([]);
-    expect(ckpt.filter((f) => f.startsWith('A02'))).toEqual([]);
+    expect(main.filter(f => f.startsWith('A02'))).toEqual([]);
+    expect(ckpt.filter(f => f.startsWith('A02'))).toEqual([]);
     expect(main).toHaveLength(2 * 6);
     expect(ckpt).toHaveLength(2 * 6);
     const b = await new DiskBackend().load(path.join(out, 'B01_s001_w2_z003_t001.tif'));
@@ -140,8 +181,8 @@ describe('run', () => {
     const batches: StreamBatch[] = [];
     let flushedWith = -1;
     const sink: StreamSink = {
-      enqueue: (batch) => (batches.push(batch), true),
-      flush: async (timeoutMs) => {
+      enqueue: batch => (batches.push(batch), true),
+      flush: async timeoutMs => {
         flushedWith = timeoutMs;
         return { sent: batches.reduce((n, b) => n + b.items.length, 0), dropped: 0, errors: [] };
       },
@@ -149,42 +190,69 @@ describe('run', () => {
     };
     const pipeline = new Pipeline({
       steps: [
-        new Step({ name: 'Add one', func: addOne, materialization: {}, streaming: { well_filter: ['A01', 'B01'], colormap: 'viridis' } }),
+        new Step({
+          name: 'Add one',
+          func: addOne,
+          materialization: {},
+          streaming: { well_filter: ['A01', 'B01'], colormap: 'viridis' }
+        }),
         new Step({ name: 'Memory', func: addOne, streaming: {} }),
-        new Step({ name: 'Max Z', func: { module: fns, export: 'maxProject' }, variableComponents: ['z_index'], streaming: { well_filter: 'row:A' } })
+        new Step({
+          name: 'Max Z',
+          func: { module: fns, export: 'maxProject' },
+          variableComponents: ['z_index'],
+          streaming: { well_filter: 'row:A' }
+        })
       ]
     });
     const plan = await compile(pipeline, plate, { output_dir: out, stream_flush_timeout_ms: 1234 });
     const asked: number[] = [];
-    const result = await run(plan, { streamSinkFor: async (v) => (asked.push(v.port), sink) });
+    const result = await run(plan, { streamSinkFor: async v => (asked.push(v.port), sink) });
 
     expect(asked).toEqual([5555]);
     expect(flushedWith).toBe(1234);
     const key = (b: StreamBatch) => `${b.step}/${b.well}`;
-    expect(batches.map(key).sort()).toEqual(plan.selection.map((s) => `${s.step}/${s.well}`).sort());
-    expect(batches.map(key).sort()).toEqual(['Add one/A01', 'Add one/B01', 'Max Z/A01', 'Max Z/A02']);
+    expect(batches.map(key).sort()).toEqual(plan.selection.map(s => `${s.step}/${s.well}`).sort());
+    expect(batches.map(key).sort()).toEqual([
+      'Add one/A01',
+      'Add one/B01',
+      'Max Z/A01',
+      'Max Z/A02'
+    ]);
 
     // Item paths are exactly the files materialized for those steps and wells.
-    const streamed = batches.flatMap((b) => b.items.map((i) => i.path)).sort();
+    const streamed = batches.flatMap(b => b.items.map(i => i.path)).sort();
     const ckptDir = path.join(out, 'checkpoints', 'Add_one');
     const expected = [
-      ...(await tiffs(ckptDir)).filter((f) => /^(A01|B01)_/.test(f)).map((f) => path.join(ckptDir, f)),
-      ...(await tiffs(out)).filter((f) => f.startsWith('A')).map((f) => path.join(out, f))
+      ...(await tiffs(ckptDir)).filter(f => /^(A01|B01)_/.test(f)).map(f => path.join(ckptDir, f)),
+      ...(await tiffs(out)).filter(f => f.startsWith('A')).map(f => path.join(out, f))
     ].sort();
     expect(streamed).toEqual(expected);
     expect(streamed).toHaveLength(2 * 6 + 2 * 2);
 
-    const ck = batches.find((b) => key(b) === 'Add one/B01')!;
+    const ck = batches.find(b => key(b) === 'Add one/B01')!;
     expect(ck.display.colormap).toBe('viridis');
-    expect(ck.items[0].metadata).toEqual({ source: 'Add one', well: 'B01', site: 1, channel: 1, z_index: 1, timepoint: 1 });
+    expect(ck.items[0].metadata).toEqual({
+      source: 'Add one',
+      well: 'B01',
+      site: 1,
+      channel: 1,
+      z_index: 1,
+      timepoint: 1
+    });
     expect(ck.items[0].array.shape).toEqual([SIZE, SIZE]);
     expect(ck.items[0].array.data[0]).toBe(baseValue(2, 1, 1, 1) + 1);
     expect(result.stream.total).toEqual({ sent: 16, dropped: 0, errors: [] });
-    expect(result.stream.byVisualizer['pipeline-viewer:5555']).toMatchObject({ batches: 4, images: 16 });
+    expect(result.stream.byVisualizer['pipeline-viewer:5555']).toMatchObject({
+      batches: 4,
+      images: 16
+    });
   });
 
   it('counts selected images as dropped when the viewer cannot be opened, and still runs', async () => {
-    const pipeline = new Pipeline({ steps: [new Step({ name: 'Add one', func: addOne, streaming: { well_filter: 1 } })] });
+    const pipeline = new Pipeline({
+      steps: [new Step({ name: 'Add one', func: addOne, streaming: { well_filter: 1 } })]
+    });
     const plan = await compile(pipeline, plate, { output_dir: path.join(tmp, 'out-noviewer') });
     const result = await run(plan, {
       streamSinkFor: async () => {
@@ -193,6 +261,8 @@ describe('run', () => {
     });
     expect(result.ok).toBe(true);
     expect(result.stream.total.dropped).toBe(6);
-    expect(result.stream.total.errors[0]).toMatch(/pipeline-viewer:5555: could not open the viewer on 127.0.0.1:5555: port 5555 is taken/);
+    expect(result.stream.total.errors[0]).toMatch(
+      /pipeline-viewer:5555: could not open the viewer on 127.0.0.1:5555: port 5555 is taken/
+    );
   });
 });

@@ -30,7 +30,13 @@ export async function writeTestPlate(dir: string, options: TestPlateOptions = {}
           const data = new Uint16Array(size * size);
           const v = baseValue(wi, s, c, z);
           for (let i = 0; i < data.length; i++) data[i] = v + ((i % size) % 2);
-          const name = formatImageXpressName({ well, site: s, channel: c, z_index: z, timepoint: 1 });
+          const name = formatImageXpressName({
+            well,
+            site: s,
+            channel: c,
+            z_index: z,
+            timepoint: 1
+          });
           await disk.save({ data, shape: [size, size], dtype: 'uint16' }, path.join(dir, name));
         }
       }

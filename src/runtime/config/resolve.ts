@@ -13,7 +13,10 @@ export interface Resolved<T> {
 
 export type ConfigLayer<T> = [ConfigSource, Partial<T> | undefined];
 
-export function resolveConfig<T extends object>(defaults: Readonly<T>, layers: ConfigLayer<T>[]): Resolved<T> {
+export function resolveConfig<T extends object>(
+  defaults: Readonly<T>,
+  layers: ConfigLayer<T>[]
+): Resolved<T> {
   const values = { ...defaults } as T;
   const from = {} as Record<keyof T, ConfigSource>;
   for (const key of Object.keys(defaults) as (keyof T)[]) {
@@ -35,7 +38,9 @@ export function resolveConfig<T extends object>(defaults: Readonly<T>, layers: C
  * OpenHCS: `streaming: {}` on a step means "stream this step", so its unset `enabled` reads
  * true. Every other unset field still resolves from the pipeline and global levels.
  */
-export function declaredOnStep<T extends { enabled?: boolean }>(config: T | undefined): T | undefined {
+export function declaredOnStep<T extends { enabled?: boolean }>(
+  config: T | undefined
+): T | undefined {
   if (config === undefined || config === null) return undefined;
   return config.enabled === undefined ? { ...config, enabled: true } : config;
 }

@@ -67,18 +67,34 @@ export function streamingConfigProblems(config: LazyStreamingConfig): string[] {
   }
   const { port, colormap, variable_size_handling, well_filter_mode } = config;
   if (port !== undefined && !(Number.isInteger(port) && port >= 1024 && port <= 62535)) {
-    problems.push(`port must be an integer in 1024..62535 (its +3000 browser port must fit too), got ${String(port)}`);
+    problems.push(
+      `port must be an integer in 1024..62535 (its +3000 browser port must fit too), got ${String(port)}`
+    );
   }
   if (colormap !== undefined && !(COLORMAPS as readonly string[]).includes(colormap)) {
     problems.push(`colormap '${String(colormap)}' is not one of ${COLORMAPS.join(', ')}`);
   }
-  if (variable_size_handling !== undefined && !['pad_to_max', 'separate_layers'].includes(variable_size_handling)) {
-    problems.push(`variable_size_handling must be 'pad_to_max' or 'separate_layers', got '${String(variable_size_handling)}'`);
+  if (
+    variable_size_handling !== undefined &&
+    !['pad_to_max', 'separate_layers'].includes(variable_size_handling)
+  ) {
+    problems.push(
+      `variable_size_handling must be 'pad_to_max' or 'separate_layers', got '${String(variable_size_handling)}'`
+    );
   }
   if (well_filter_mode !== undefined && !['include', 'exclude'].includes(well_filter_mode)) {
-    problems.push(`well_filter_mode must be 'include' or 'exclude', got '${String(well_filter_mode)}'`);
+    problems.push(
+      `well_filter_mode must be 'include' or 'exclude', got '${String(well_filter_mode)}'`
+    );
   }
-  for (const key of ['source_mode', 'well_mode', 'site_mode', 'channel_mode', 'z_index_mode', 'timepoint_mode'] as const) {
+  for (const key of [
+    'source_mode',
+    'well_mode',
+    'site_mode',
+    'channel_mode',
+    'z_index_mode',
+    'timepoint_mode'
+  ] as const) {
     const mode = config[key];
     if (mode !== undefined && mode !== 'stack' && mode !== 'slice') {
       problems.push(`${key} must be 'stack' or 'slice', got '${String(mode)}'`);
