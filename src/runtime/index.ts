@@ -74,8 +74,6 @@ export {
 } from './image-data.js';
 export type { NdArray } from './image-data.js';
 export { readPlate } from './plate/read-plate.js';
-export { writeSyntheticPlate } from './plate/synthetic-plate.js';
-export type { SyntheticPlate, SyntheticPlateOptions } from './plate/synthetic-plate.js';
 export type { Plate, PlateImage } from './plate/plate.js';
 export {
   parseImageXpressName,
