@@ -39,6 +39,9 @@ if [ ! -f "$VENV/.requirements.stamp" ] || ! cmp -s "$REQ" "$VENV/.requirements.
   timeout 1200 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ"
   cp "$REQ" "$VENV/.requirements.stamp"
 fi
+# The venv lives inside this "type": "module" package: mark it CommonJS so Node tools that
+# JupyterLab runs from it (jupyter_builder's yarn.js) are not loaded as ES modules.
+[ -f "$VENV/package.json" ] || echo '{ "type": "commonjs" }' > "$VENV/package.json"
 export PATH="$VENV/bin:$PATH"
 
 # 4. TypeScript → lib/ (incremental).
