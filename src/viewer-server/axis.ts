@@ -28,7 +28,8 @@ export class Axis {
     const before = this.sorted;
     this.sorted = this.compute();
     this.index = new Map(this.sorted.map((v, i) => [v, i]));
-    const same = before.length === this.sorted.length && before.every((v, i) => v === this.sorted[i]);
+    const same =
+      before.length === this.sorted.length && before.every((v, i) => v === this.sorted[i]);
     return !same || wasPresent !== this.present;
   }
 
@@ -40,7 +41,7 @@ export class Axis {
   private compute(): AxisValue[] {
     const values = [...this.seen].sort(compareValues);
     if (!WIDENED.has(this.name)) return values;
-    const wholeNumbers = values.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1);
+    const wholeNumbers = values.every(v => typeof v === 'number' && Number.isInteger(v) && v >= 1);
     if (!wholeNumbers || values.length === 0) return values;
     const max = values[values.length - 1] as number;
     if (max > 100_000) return values; // a sparse huge value would make an absurd slider

@@ -56,7 +56,9 @@ export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
     decoded = decodeBatch(frames);
   } catch (err) {
     unlinkNamedSegments(frames[0]);
-    throw err instanceof ProtocolError ? err : new ProtocolError(`batch: ${(err as Error).message}`);
+    throw err instanceof ProtocolError
+      ? err
+      : new ProtocolError(`batch: ${(err as Error).message}`);
   }
   const { batch, frames: raw } = decoded;
   const images: ImagePixels[] = [];
@@ -68,7 +70,8 @@ export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
     try {
       if (item.shm_name !== undefined) {
         const name = item.shm_name;
-        if (consumed.has(name)) throw new Error(`shared-memory segment ${name} is named by two images`);
+        if (consumed.has(name))
+          throw new Error(`shared-memory segment ${name} is named by two images`);
         consumed.add(name);
         try {
           images.push({ item, bytes: copySegment(name, nbytes) });
@@ -80,12 +83,18 @@ export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
       } else {
         const frame = raw[item.frame! - 1];
         if (frame.byteLength !== nbytes) {
-          throw new Error(`raw frame ${item.frame} holds ${frame.byteLength} bytes, shape [${item.shape}] ${item.dtype} needs ${nbytes}`);
+          throw new Error(
+            `raw frame ${item.frame} holds ${frame.byteLength} bytes, shape [${item.shape}] ${item.dtype} needs ${nbytes}`
+          );
         }
         images.push({ item, bytes: frame });
       }
     } catch (err) {
-      rejected.push({ index, path: item.path, error: `images[${index}] (${item.path}): ${(err as Error).message}` });
+      rejected.push({
+        index,
+        path: item.path,
+        error: `images[${index}] (${item.path}): ${(err as Error).message}`
+      });
     }
   });
   return { batch, images, rejected, unlinked: Promise.all(unlinks).then(() => undefined) };

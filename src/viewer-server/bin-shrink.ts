@@ -12,11 +12,20 @@ export function halvedSize(size: number): number {
   return Math.ceil(size / 2);
 }
 
-export function binShrink2(src: WirePixels, height: number, width: number, dtype: WireDtype): WirePixels {
+export function binShrink2(
+  src: WirePixels,
+  height: number,
+  width: number,
+  dtype: WireDtype
+): WirePixels {
   const oh = halvedSize(height);
   const ow = halvedSize(width);
   const out =
-    dtype === 'uint8' ? new Uint8Array(oh * ow) : dtype === 'uint16' ? new Uint16Array(oh * ow) : new Float32Array(oh * ow);
+    dtype === 'uint8'
+      ? new Uint8Array(oh * ow)
+      : dtype === 'uint16'
+        ? new Uint16Array(oh * ow)
+        : new Float32Array(oh * ow);
   const round = dtype !== 'float32';
   const fullRows = height >> 1;
   const fullCols = width >> 1;

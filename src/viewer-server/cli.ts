@@ -51,7 +51,9 @@ async function status(port: number): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof ControlTimeoutError) {
-      process.stderr.write(`pipeline-viewer: no viewer server answers on port ${port} (control port ${controlPort(port)})\n`);
+      process.stderr.write(
+        `pipeline-viewer: no viewer server answers on port ${port} (control port ${controlPort(port)})\n`
+      );
       return 1;
     }
     throw err;
@@ -72,7 +74,11 @@ async function stop(port: number): Promise<number> {
     );
     return 1;
   }
-  print({ stopped: true, pid: pong.pid, ports: { data: port, control: controlPort(port), http: httpPort(port) } });
+  print({
+    stopped: true,
+    pid: pong.pid,
+    ports: { data: port, control: controlPort(port), http: httpPort(port) }
+  });
   return 0;
 }
 
@@ -91,13 +97,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return await stop(port);
   } catch (err) {
     const usage = err instanceof UsageError;
-    process.stderr.write(`pipeline-viewer server ${command}: ${(err as Error).message}\n${usage ? `${USAGE}\n` : ''}`);
+    process.stderr.write(
+      `pipeline-viewer server ${command}: ${(err as Error).message}\n${usage ? `${USAGE}\n` : ''}`
+    );
     return usage ? 2 : 1;
   }
 }
 
 runCli(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  code => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`pipeline-viewer: ${(err as Error).stack}\n`);
     process.exit(1);

@@ -19,7 +19,10 @@ export function missingValue(component: Component): AxisValue {
 }
 
 /** `null` when the image has no value for `component`. */
-export function normaliseValue(component: Component, value: ComponentValue | undefined): AxisValue | null {
+export function normaliseValue(
+  component: Component,
+  value: ComponentValue | undefined
+): AxisValue | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'string' && NUMERIC.has(component) && /^[+-]?\d+$/.test(value.trim())) {
     return Number(value.trim());

@@ -4,7 +4,13 @@
  * reply naming what was wrong.
  */
 import * as zmq from 'zeromq';
-import { ControlRequestSchema, decodeJson, encodeJson, type ControlReply, type ControlRequest } from '../protocol/index.js';
+import {
+  ControlRequestSchema,
+  decodeJson,
+  encodeJson,
+  type ControlReply,
+  type ControlRequest
+} from '../protocol/index.js';
 import { splitEnvelope } from './router-envelope.js';
 
 export class ControlSocket {
@@ -18,14 +24,21 @@ export class ControlSocket {
   }
 
   /** `afterReply` runs once the reply was handed to zeromq (shutdown exits there). */
-  start(handle: (request: ControlRequest) => ControlReply, afterReply: (request: ControlRequest) => void): void {
+  start(
+    handle: (request: ControlRequest) => ControlReply,
+    afterReply: (request: ControlRequest) => void
+  ): void {
     this.loop = (async () => {
       for await (const frames of this.socket) {
         const { envelope, body } = splitEnvelope(frames);
         let request: ControlRequest | null = null;
         let reply: ControlReply;
         try {
-          request = decodeJson(body[0] ?? new Uint8Array(), ControlRequestSchema, 'control request');
+          request = decodeJson(
+            body[0] ?? new Uint8Array(),
+            ControlRequestSchema,
+            'control request'
+          );
           reply = handle(request);
         } catch (err) {
           reply = { type: 'error', error: (err as Error).message };

@@ -17,7 +17,13 @@ export class IngestCounters implements Counters {
   private lastTime = Date.now();
 
   snapshot(): Counters {
-    return { messages: this.messages, images: this.images, bytes: this.bytes, dropped: this.dropped, errors: this.errors };
+    return {
+      messages: this.messages,
+      images: this.images,
+      bytes: this.bytes,
+      dropped: this.dropped,
+      errors: this.errors
+    };
   }
 
   /** Images per second since the previous call. */

@@ -26,7 +26,11 @@ export class DataSocket {
         try {
           reply = await handle(body);
         } catch (err) {
-          reply = { status: 'error', type: 'batch', error: `server error: ${(err as Error).message}` };
+          reply = {
+            status: 'error',
+            type: 'batch',
+            error: `server error: ${(err as Error).message}`
+          };
           this.log(`data: handler failed: ${(err as Error).stack}`);
         }
         try {

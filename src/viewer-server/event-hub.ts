@@ -20,7 +20,7 @@ export class EventHub {
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly core: ViewerCore) {
-    this.wss.on('connection', (ws) => this.send(ws, { type: 'state', state: core.state() }));
+    this.wss.on('connection', ws => this.send(ws, { type: 'state', state: core.state() }));
     this.timers.push(setInterval(() => this.flush(), FLUSH_MS));
     this.timers.push(setInterval(() => this.stats(), STATS_MS));
   }
@@ -28,8 +28,9 @@ export class EventHub {
   /** For http.Server 'upgrade'; returns false when the path is not the events endpoint. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (pathname !== `/${API_PATHS.events}` && !pathname.endsWith(`/${API_PATHS.events}`)) return false;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+    if (pathname !== `/${API_PATHS.events}` && !pathname.endsWith(`/${API_PATHS.events}`))
+      return false;
+    this.wss.handleUpgrade(req, socket, head, ws => this.wss.emit('connection', ws, req));
     return true;
   }
 
@@ -61,7 +62,8 @@ export class EventHub {
       counters: this.core.counters.snapshot(),
       images_per_second: this.core.counters.rate()
     };
-    for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN && !this.behind.has(ws)) this.send(ws, event);
+    for (const ws of this.wss.clients)
+      if (ws.readyState === ws.OPEN && !this.behind.has(ws)) this.send(ws, event);
   }
 
   private send(ws: WebSocket, event: ViewerEvent): void {

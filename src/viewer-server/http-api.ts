@@ -10,7 +10,10 @@ import { PlaneRequestError, type ViewerCore } from './viewer-core.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store'
+  });
   res.end(text);
 }
 
@@ -22,7 +25,9 @@ export function httpHandler(core: ViewerCore, log: (line: string) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJson(res, 405, { error: `${req.method} is not supported; the viewer API is read-only (GET)` });
+      sendJson(res, 405, {
+        error: `${req.method} is not supported; the viewer API is read-only (GET)`
+      });
       return;
     }
     if (endsWithPath(url.pathname, API_PATHS.state)) {
@@ -37,7 +42,9 @@ export function httpHandler(core: ViewerCore, log: (line: string) => void) {
       });
       return;
     }
-    sendJson(res, 404, { error: `no such endpoint ${url.pathname}; try ${API_PATHS.state}, ${API_PATHS.plane} or ${API_PATHS.events}` });
+    sendJson(res, 404, {
+      error: `no such endpoint ${url.pathname}; try ${API_PATHS.state}, ${API_PATHS.plane} or ${API_PATHS.events}`
+    });
   };
 }
 
@@ -48,7 +55,8 @@ async function servePlane(core: ViewerCore, url: URL, res: ServerResponse): Prom
   const max = maxText === null ? Number.POSITIVE_INFINITY : Number(maxText);
   if (layer === null || index === null || !(max >= 1)) {
     sendJson(res, 400, {
-      error: 'api/plane needs layer=<key>, index=<comma-separated axis indices ≥ 0> and optionally max=<pixels ≥ 1>'
+      error:
+        'api/plane needs layer=<key>, index=<comma-separated axis indices ≥ 0> and optionally max=<pixels ≥ 1>'
     });
     return;
   }

@@ -3,7 +3,12 @@
  * (height, width); leading entries map, innermost first, onto z_index, channel and
  * timepoint (TCZYX order, as in OME), numbered from 1. A 2-D image is one plane.
  */
-import { bytesPerElement, elementCount, type Component, type ImageItem } from '../protocol/index.js';
+import {
+  bytesPerElement,
+  elementCount,
+  type Component,
+  type ImageItem
+} from '../protocol/index.js';
 import type { NewPlane } from './layer.js';
 import { samplePixelRange } from './pixel-range.js';
 
@@ -31,7 +36,11 @@ export function imagePlanes(item: ImageItem, bytes: Uint8Array): PlanePixels[] {
   // Innermost leading dimension is z, then channel, then timepoint.
   const components = LEADING.slice(0, leading.length).reverse();
   components.forEach((component, i) => {
-    if (leading[i] > 1 && item.metadata[component] !== undefined && item.metadata[component] !== null) {
+    if (
+      leading[i] > 1 &&
+      item.metadata[component] !== undefined &&
+      item.metadata[component] !== null
+    ) {
       throw new ImageShapeError(
         `image ${item.path}: dimension ${i} of shape [${item.shape}] is read as ${component}, but metadata.${component} is also set; send one 2-D plane per ${component} or drop the metadata field`
       );

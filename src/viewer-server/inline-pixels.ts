@@ -2,7 +2,13 @@
  * Pixels sent inline in the header as (nested) lists of numbers, OpenHCS's fallback for
  * arrays of at most INLINE_MAX_BYTES. Larger ones must use shared memory or a frame.
  */
-import { bytesPerElement, elementCount, INLINE_MAX_BYTES, typedArrayCtor, type ImageItem } from '../protocol/index.js';
+import {
+  bytesPerElement,
+  elementCount,
+  INLINE_MAX_BYTES,
+  typedArrayCtor,
+  type ImageItem
+} from '../protocol/index.js';
 
 export class InlinePixelsError extends Error {
   override name = 'InlinePixelsError';
@@ -18,12 +24,16 @@ export function inlinePixels(item: ImageItem, data: readonly unknown[]): Uint8Ar
   }
   const flat = (data as unknown[]).flat(Infinity);
   if (flat.length !== count) {
-    throw new InlinePixelsError(`image ${item.path}: inline data has ${flat.length} values, shape [${item.shape}] needs ${count}`);
+    throw new InlinePixelsError(
+      `image ${item.path}: inline data has ${flat.length} values, shape [${item.shape}] needs ${count}`
+    );
   }
   const out = new (typedArrayCtor(item.dtype))(count);
   flat.forEach((v, i) => {
     if (typeof v !== 'number') {
-      throw new InlinePixelsError(`image ${item.path}: inline data value ${i} is ${JSON.stringify(v)}, not a number`);
+      throw new InlinePixelsError(
+        `image ${item.path}: inline data value ${i} is ${JSON.stringify(v)}, not a number`
+      );
     }
     out[i] = v;
   });

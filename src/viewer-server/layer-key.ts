@@ -27,7 +27,7 @@ export function componentMode(display: DisplayConfig, component: Component): 'st
 }
 
 export function stackComponents(display: DisplayConfig): Component[] {
-  return componentOrder(display).filter((c) => componentMode(display, c) === 'stack');
+  return componentOrder(display).filter(c => componentMode(display, c) === 'stack');
 }
 
 export function layerKey(metadata: ImageMetadata, display: DisplayConfig): string {

@@ -2,24 +2,50 @@ import { DisplayConfigSchema, type DisplayConfig, type ImageMetadata } from '../
 import { LayerStore, type LayerConfig } from './layer-store.js';
 import type { NewPlane } from './layer.js';
 
-function plane(metadata: ImageMetadata, shape: [number, number] = [4, 4], dtype: NewPlane['dtype'] = 'uint16'): NewPlane {
-  return { metadata, shape, dtype, range: [0, 100], path: `/p/${JSON.stringify(metadata)}`, imageId: 'id' };
+function plane(
+  metadata: ImageMetadata,
+  shape: [number, number] = [4, 4],
+  dtype: NewPlane['dtype'] = 'uint16'
+): NewPlane {
+  return {
+    metadata,
+    shape,
+    dtype,
+    range: [0, 100],
+    path: `/p/${JSON.stringify(metadata)}`,
+    imageId: 'id'
+  };
 }
 
-function config(display: Partial<DisplayConfig> = {}, names: LayerConfig['names'] = {}): LayerConfig {
+function config(
+  display: Partial<DisplayConfig> = {},
+  names: LayerConfig['names'] = {}
+): LayerConfig {
   return { display: DisplayConfigSchema.parse(display), names };
 }
 
 describe('LayerStore', () => {
   it('keys layers by slice-mode components in component order, default_layer without any', () => {
     const store = new LayerStore();
-    expect(store.add(plane({ source: 'Enhance', well: 'A01' }), config()).layer.key).toBe('source_Enhance');
+    expect(store.add(plane({ source: 'Enhance', well: 'A01' }), config()).layer.key).toBe(
+      'source_Enhance'
+    );
     expect(store.add(plane({ well: 'A01' }), config()).layer.key).toBe('default_layer');
-    const wellsSliced = config({ component_modes: { well: 'slice' }, component_order: ['well', 'source'] });
-    expect(store.add(plane({ source: 'Seg', well: 'B03' }), wellsSliced).layer.key).toBe('well_B03_source_Seg');
+    const wellsSliced = config({
+      component_modes: { well: 'slice' },
+      component_order: ['well', 'source']
+    });
+    expect(store.add(plane({ source: 'Seg', well: 'B03' }), wellsSliced).layer.key).toBe(
+      'well_B03_source_Seg'
+    );
     // Wells do not overwrite each other when the well is part of the key (OpenHCS mistake 8).
     store.add(plane({ source: 'Seg', well: 'B04' }), wellsSliced);
-    expect(store.list().map((l) => l.key).sort()).toEqual(['default_layer', 'source_Enhance', 'well_B03_source_Seg', 'well_B04_source_Seg']);
+    expect(
+      store
+        .list()
+        .map(l => l.key)
+        .sort()
+    ).toEqual(['default_layer', 'source_Enhance', 'well_B03_source_Seg', 'well_B04_source_Seg']);
   });
 
   it('builds sorted axes: wells lexically, sites numerically, channel/z/timepoint widened to 1..max', () => {
@@ -33,7 +59,7 @@ describe('LayerStore', () => {
       store.add(plane({ source: 's', well, site, channel, z_index: z, timepoint: 1 }), c);
     }
     const axes = store.get('source_s')!.summary().axes;
-    expect(axes.map((a) => a.name)).toEqual(['well', 'site', 'channel', 'z_index', 'timepoint']);
+    expect(axes.map(a => a.name)).toEqual(['well', 'site', 'channel', 'z_index', 'timepoint']);
     expect(axes[0].values).toEqual(['A01', 'A10', 'B02']);
     expect(axes[1].values).toEqual([1, 2, 10]);
     expect(axes[2].values).toEqual([1, 2, 3]);
@@ -44,9 +70,20 @@ describe('LayerStore', () => {
   it('labels axes like OpenHCS: Well A01, Site 2, Ch1: DAPI, Ch 2, Z 3, T 1', () => {
     const store = new LayerStore();
     const c = config({}, { channel: { '1': 'DAPI' } });
-    store.add(plane({ source: 's', well: 'A01', site: 2, channel: 1, z_index: 3, timepoint: 1 }), c);
-    store.add(plane({ source: 's', well: 'A01', site: 2, channel: 2, z_index: 3, timepoint: 1 }), c);
-    const labels = Object.fromEntries(store.get('source_s')!.summary().axes.map((a) => [a.name, a.labels]));
+    store.add(
+      plane({ source: 's', well: 'A01', site: 2, channel: 1, z_index: 3, timepoint: 1 }),
+      c
+    );
+    store.add(
+      plane({ source: 's', well: 'A01', site: 2, channel: 2, z_index: 3, timepoint: 1 }),
+      c
+    );
+    const labels = Object.fromEntries(
+      store
+        .get('source_s')!
+        .summary()
+        .axes.map(a => [a.name, a.labels])
+    );
     expect(labels).toEqual({
       well: ['Well A01'],
       site: ['Site 2'],
@@ -83,7 +120,7 @@ describe('LayerStore', () => {
     store.add(plane({ source: 's', well: 'A01' }, [4, 4]), c);
     store.add(plane({ source: 's', well: 'A02' }, [6, 3]), c);
     store.add(plane({ source: 's', well: 'A03' }, [4, 4]), c);
-    expect(Object.fromEntries(store.list().map((l) => [l.key, [l.shape, l.imageCount]]))).toEqual({
+    expect(Object.fromEntries(store.list().map(l => [l.key, [l.shape, l.imageCount]]))).toEqual({
       source_s: [[4, 4], 2],
       source_s_6x3: [[6, 3], 1]
     });
@@ -91,7 +128,10 @@ describe('LayerStore', () => {
 
   it('honours the configured colormap and a forced layer name', () => {
     const store = new LayerStore();
-    const change = store.add(plane({ source: 's' }), { ...config({ colormap: 'viridis' }), layerName: 'my array' });
+    const change = store.add(plane({ source: 's' }), {
+      ...config({ colormap: 'viridis' }),
+      layerName: 'my array'
+    });
     expect(change.layer.key).toBe('my array');
     expect(change.layer.info().colormap).toBe('viridis');
   });
@@ -105,8 +145,8 @@ describe('LayerStore', () => {
     expect(store.generation).toBe(1);
     store.add(plane({ source: 's', well: 'B01', z_index: 1 }), config());
     const axes = store.get('source_s')!.summary().axes;
-    expect(axes.find((a) => a.name === 'well')!.values).toEqual(['B01']);
-    expect(axes.find((a) => a.name === 'z_index')!.values).toEqual([1]);
+    expect(axes.find(a => a.name === 'well')!.values).toEqual(['B01']);
+    expect(axes.find(a => a.name === 'z_index')!.values).toEqual([1]);
   });
 
   it('does not crash on a missing component value: the plane takes z 1 (OpenHCS mistake 6)', () => {
@@ -116,7 +156,7 @@ describe('LayerStore', () => {
     store.add(plane({ source: 's', channel: null, z_index: 2 }), config());
     const layer = store.get('source_s')!;
     const axes = layer.summary().axes;
-    expect(axes.map((a) => a.name)).toEqual(['well', 'z_index']);
+    expect(axes.map(a => a.name)).toEqual(['well', 'z_index']);
     expect(axes[0].labels).toEqual(['Well (none)', 'Well A01']);
     expect(axes[1].values).toEqual([1, 2, 3]);
     expect(layer.planeAt([1, 0])?.values.z_index).toBe(1);

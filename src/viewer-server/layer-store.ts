@@ -31,7 +31,8 @@ export class LayerStore {
     if (config.display.variable_size_handling === 'separate_layers') {
       const first = this.layers.get(key);
       const [h, w] = image.shape;
-      if (first && first.imageCount > 0 && (first.shape[0] !== h || first.shape[1] !== w)) key = `${key}_${h}x${w}`;
+      if (first && first.imageCount > 0 && (first.shape[0] !== h || first.shape[1] !== w))
+        key = `${key}_${h}x${w}`;
     }
     let layer = this.layers.get(key);
     const created = layer === undefined;
@@ -39,7 +40,13 @@ export class LayerStore {
       layer = new Layer(key, config.display, image.dtype);
       this.layers.set(key, layer);
     }
-    const change = layer.add(image, this.nextPlaneId++, ++this.revision, config.display, config.names);
+    const change = layer.add(
+      image,
+      this.nextPlaneId++,
+      ++this.revision,
+      config.display,
+      config.names
+    );
     return { ...change, layer, created, layoutChanged: change.layoutChanged || created };
   }
 
@@ -53,7 +60,7 @@ export class LayerStore {
 
   /** Empty everything, axes included (OpenHCS mistake 5); returns the planes to free. */
   clear(): PlaneRef[] {
-    const removed = this.list().flatMap((layer) => [...layer.planeRefs()]);
+    const removed = this.list().flatMap(layer => [...layer.planeRefs()]);
     this.layers.clear();
     this.generation += 1;
     return removed;

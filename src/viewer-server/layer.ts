@@ -84,19 +84,27 @@ export class Layer {
 
   /** Dtype of planes sent to the browser: uint8/uint16/float32, others become float32. */
   get wireDtype(): WireDtype {
-    return (WIRE_DTYPES as readonly string[]).includes(this.dtype) ? (this.dtype as WireDtype) : 'float32';
+    return (WIRE_DTYPES as readonly string[]).includes(this.dtype)
+      ? (this.dtype as WireDtype)
+      : 'float32';
   }
 
   /** Axes shown as sliders: stack components that at least one image has. */
   axes(): Axis[] {
-    return this.stackOrder.map((c) => this.axisOf.get(c)!).filter((a) => a.present);
+    return this.stackOrder.map(c => this.axisOf.get(c)!).filter(a => a.present);
   }
 
   planeRefs(): IterableIterator<PlaneRef> {
     return this.planes.values();
   }
 
-  add(image: NewPlane, id: number, revision: number, display: DisplayConfig, names: ComponentNames): LayerChange {
+  add(
+    image: NewPlane,
+    id: number,
+    revision: number,
+    display: DisplayConfig,
+    names: ComponentNames
+  ): LayerChange {
     let layoutChanged = false;
     const values: Partial<Record<Component, AxisValue>> = {};
     for (const component of this.stackOrder) {
@@ -105,7 +113,10 @@ export class Layer {
       values[component] = value;
       if (this.axisOf.get(component)!.add(value, real !== null)) layoutChanged = true;
     }
-    for (const [component, byValue] of Object.entries(names) as [Component, Record<string, string>][]) {
+    for (const [component, byValue] of Object.entries(names) as [
+      Component,
+      Record<string, string>
+    ][]) {
       const known = (this.names[component] ??= {});
       for (const [value, name] of Object.entries(byValue)) {
         if (known[value] !== name) {
@@ -114,7 +125,10 @@ export class Layer {
         }
       }
     }
-    const shape: PlaneShape = [Math.max(this.shape[0], image.shape[0]), Math.max(this.shape[1], image.shape[1])];
+    const shape: PlaneShape = [
+      Math.max(this.shape[0], image.shape[0]),
+      Math.max(this.shape[1], image.shape[1])
+    ];
     if (shape[0] !== this.shape[0] || shape[1] !== this.shape[1]) layoutChanged = true;
     this.shape = shape;
     if (image.dtype !== this.dtype && this.dtype !== 'float32') {
@@ -128,7 +142,7 @@ export class Layer {
     }
     this.range = [Math.min(this.range[0], image.range[0]), Math.max(this.range[1], image.range[1])];
 
-    const identity = JSON.stringify(this.stackOrder.map((c) => values[c]));
+    const identity = JSON.stringify(this.stackOrder.map(c => values[c]));
     const plane: PlaneRef = {
       id,
       layer: this.key,
@@ -149,7 +163,7 @@ export class Layer {
 
   /** Slider indices of a plane on the current axes. */
   indexOf(plane: PlaneRef): number[] {
-    return this.axes().map((axis) => axis.indexOf(plane.values[axis.name]!));
+    return this.axes().map(axis => axis.indexOf(plane.values[axis.name]!));
   }
 
   /**
@@ -159,24 +173,30 @@ export class Layer {
   planeAt(index: readonly number[]): PlaneRef | undefined {
     const axes = this.axes();
     if (index.length !== axes.length) {
-      throw new RangeError(`layer ${this.key} has ${axes.length} axes (${axes.map((a) => a.name).join(', ')}), index has ${index.length} entries`);
+      throw new RangeError(
+        `layer ${this.key} has ${axes.length} axes (${axes.map(a => a.name).join(', ')}), index has ${index.length} entries`
+      );
     }
     const byComponent = new Map<Component, AxisValue>();
     axes.forEach((axis, i) => {
       if (index[i] >= axis.values.length) {
-        throw new RangeError(`index ${index[i]} is outside axis ${axis.name} of layer ${this.key} (${axis.values.length} values)`);
+        throw new RangeError(
+          `index ${index[i]} is outside axis ${axis.name} of layer ${this.key} (${axis.values.length} values)`
+        );
       }
       byComponent.set(axis.name, axis.values[index[i]]);
     });
-    const identity = JSON.stringify(this.stackOrder.map((c) => byComponent.get(c) ?? missingValue(c)));
+    const identity = JSON.stringify(
+      this.stackOrder.map(c => byComponent.get(c) ?? missingValue(c))
+    );
     return this.planes.get(identity);
   }
 
   private axisInfo() {
-    return this.axes().map((axis) => ({
+    return this.axes().map(axis => ({
       name: axis.name,
       values: [...axis.values],
-      labels: axis.values.map((v) => axisLabel(axis.name, v, this.names))
+      labels: axis.values.map(v => axisLabel(axis.name, v, this.names))
     }));
   }
 

@@ -24,7 +24,9 @@ async function main(): Promise<number | null> {
     throw err;
   }
   const log = openServerLog(args.logFile);
-  log(`starting on data port ${args.port} (memory budget ${args.memoryBudgetBytes} bytes, store ${args.storeDir})`);
+  log(
+    `starting on data port ${args.port} (memory budget ${args.memoryBudgetBytes} bytes, store ${args.storeDir})`
+  );
 
   let server: ViewerServer;
   try {
@@ -49,7 +51,7 @@ async function main(): Promise<number | null> {
         log(`another viewer server (pid ${pong.pid}) holds port ${args.port}; this one exits`);
         return 0;
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise(resolve => setTimeout(resolve, 200));
     }
     const message = `data port ${args.port} is bound by a program that does not answer as a viewer server; choose another --port`;
     log(message);
@@ -65,7 +67,7 @@ async function main(): Promise<number | null> {
   process.on('SIGINT', () => stop('SIGINT'));
   // Detached from a terminal or kernel: a hang-up of the starter must not stop the server.
   process.on('SIGHUP', () => log('SIGHUP ignored'));
-  process.on('uncaughtException', (err) => {
+  process.on('uncaughtException', err => {
     log(`uncaught: ${err.stack}`);
     void server.close().then(() => process.exit(1));
   });
@@ -73,7 +75,7 @@ async function main(): Promise<number | null> {
 }
 
 main().then(
-  (code) => {
+  code => {
     if (code !== null) process.exit(code);
   },
   (err: unknown) => {

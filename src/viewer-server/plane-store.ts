@@ -66,7 +66,7 @@ export class PlaneStore {
     this.entries.set(id, entry);
     if (entry.bytes !== null) return entry.bytes;
     entry.reading ??= this.spill.read(id).then(
-      (bytes) => {
+      bytes => {
         entry.reading = null;
         if (!entry.removed && entry.bytes === null) {
           entry.bytes = bytes;
@@ -90,7 +90,8 @@ export class PlaneStore {
     entry.removed = true;
     if (entry.bytes !== null) this.residentBytes -= entry.byteLength;
     entry.bytes = null;
-    if (entry.onDisk && !entry.writing) void this.spill.delete(id).catch((err) => this.log(`spill: delete p${id}: ${err}`));
+    if (entry.onDisk && !entry.writing)
+      void this.spill.delete(id).catch(err => this.log(`spill: delete p${id}: ${err}`));
   }
 
   clear(): void {
@@ -100,7 +101,11 @@ export class PlaneStore {
   stats(): PlaneStoreStats {
     let spilled = 0;
     for (const entry of this.entries.values()) if (entry.bytes === null) spilled++;
-    return { budget_bytes: this.budgetBytes, resident_bytes: this.residentBytes, spilled_planes: spilled };
+    return {
+      budget_bytes: this.budgetBytes,
+      resident_bytes: this.residentBytes,
+      spilled_planes: spilled
+    };
   }
 
   /** Resolves when no spill is running (tests and shutdown). */
@@ -126,7 +131,9 @@ export class PlaneStore {
           victim.onDisk = true;
         } catch (err) {
           victim.spillFailed = true;
-          this.log(`spill: writing plane p${victim.id} failed, it stays in memory: ${(err as Error).message}`);
+          this.log(
+            `spill: writing plane p${victim.id} failed, it stays in memory: ${(err as Error).message}`
+          );
           continue;
         } finally {
           victim.writing = false;
@@ -145,7 +152,8 @@ export class PlaneStore {
 
   private leastRecentlyUsed(): Entry | undefined {
     for (const entry of this.entries.values()) {
-      if (entry.bytes !== null && !entry.writing && !entry.spillFailed && entry.reading === null) return entry;
+      if (entry.bytes !== null && !entry.writing && !entry.spillFailed && entry.reading === null)
+        return entry;
     }
     return undefined;
   }

@@ -3,10 +3,12 @@ import * as net from 'node:net';
 import { DEFAULT_HOST } from '../protocol/index.js';
 
 function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const probe = net.createServer();
     probe.once('error', () => resolve(false));
-    probe.listen({ port, host: DEFAULT_HOST, exclusive: true }, () => probe.close(() => resolve(true)));
+    probe.listen({ port, host: DEFAULT_HOST, exclusive: true }, () =>
+      probe.close(() => resolve(true))
+    );
   });
 }
 
@@ -17,6 +19,6 @@ export async function waitPortsFree(ports: readonly number[], timeoutMs: number)
     const free = await Promise.all(ports.map(portFree));
     if (free.every(Boolean)) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise(resolve => setTimeout(resolve, 100));
   }
 }

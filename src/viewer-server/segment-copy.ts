@@ -12,7 +12,8 @@ import { isShmName } from '../protocol/index.js';
 import { SHM_DIR, SharedMemoryError } from '../protocol/node/index.js';
 
 function segmentPath(name: string): string {
-  if (!isShmName(name)) throw new SharedMemoryError(`refusing shared-memory name ${JSON.stringify(name)}`);
+  if (!isShmName(name))
+    throw new SharedMemoryError(`refusing shared-memory name ${JSON.stringify(name)}`);
   return path.join(SHM_DIR, name);
 }
 
@@ -23,16 +24,22 @@ export function copySegment(name: string, nbytes: number): Uint8Array {
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
-    throw new SharedMemoryError(`shared-memory segment ${name} cannot be opened: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new SharedMemoryError(
+      `shared-memory segment ${name} cannot be opened: ${(err as NodeJS.ErrnoException).code ?? err}`
+    );
   }
   try {
     const size = fs.fstatSync(fd).size;
-    if (size !== nbytes) throw new SharedMemoryError(`shared-memory segment ${name} holds ${size} bytes, the header says ${nbytes}`);
+    if (size !== nbytes)
+      throw new SharedMemoryError(
+        `shared-memory segment ${name} holds ${size} bytes, the header says ${nbytes}`
+      );
     const out = Buffer.allocUnsafeSlow(nbytes);
     let read = 0;
     while (read < nbytes) {
       const n = fs.readSync(fd, out, read, nbytes - read, read);
-      if (n === 0) throw new SharedMemoryError(`shared-memory segment ${name} ended early at ${read} bytes`);
+      if (n === 0)
+        throw new SharedMemoryError(`shared-memory segment ${name} ended early at ${read} bytes`);
       read += n;
     }
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
@@ -44,7 +51,10 @@ export function copySegment(name: string, nbytes: number): Uint8Array {
 const pending = new Set<Promise<void>>();
 
 /** Unlink on the thread pool; never rejects (a segment already gone is fine). */
-export function unlinkSegmentAsync(name: string, log: (line: string) => void = () => {}): Promise<void> {
+export function unlinkSegmentAsync(
+  name: string,
+  log: (line: string) => void = () => {}
+): Promise<void> {
   const done: Promise<void> = fs.promises
     .unlink(segmentPath(name))
     .catch((err: NodeJS.ErrnoException) => {

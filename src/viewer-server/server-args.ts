@@ -20,7 +20,10 @@ export class UsageError extends Error {
 
 export function parseBytes(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?$/i.exec(text.trim());
-  if (!match) throw new UsageError(`cannot read ${JSON.stringify(text)} as a byte size; write e.g. 2147483648, 512M or 2G`);
+  if (!match)
+    throw new UsageError(
+      `cannot read ${JSON.stringify(text)} as a byte size; write e.g. 2147483648, 512M or 2G`
+    );
   const power = ' kmgt'.indexOf((match[2] || ' ').toLowerCase());
   return Math.round(Number(match[1]) * 1024 ** power);
 }
@@ -28,19 +31,28 @@ export function parseBytes(text: string): number {
 export function parsePort(text: string | undefined): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 1 || port > 65535 - 3000) {
-    throw new UsageError(`--port ${text}: give a data port between 1 and 62535 (the server also takes port+1000 and port+3000)`);
+    throw new UsageError(
+      `--port ${text}: give a data port between 1 and 62535 (the server also takes port+1000 and port+3000)`
+    );
   }
   return port;
 }
 
 /** Read `--name value` pairs; unknown options are an error naming the known ones. */
-export function readOptions(argv: readonly string[], known: readonly string[]): Map<string, string> {
+export function readOptions(
+  argv: readonly string[],
+  known: readonly string[]
+): Map<string, string> {
   const options = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [name, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
+    const [name, inline] = arg.startsWith('--')
+      ? arg.slice(2).split(/=(.*)/s, 2)
+      : [undefined, undefined];
     if (name === undefined || !known.includes(name)) {
-      throw new UsageError(`unknown argument ${JSON.stringify(arg)}; options: ${known.map((k) => `--${k}`).join(', ')}`);
+      throw new UsageError(
+        `unknown argument ${JSON.stringify(arg)}; options: ${known.map(k => `--${k}`).join(', ')}`
+      );
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
@@ -49,10 +61,15 @@ export function readOptions(argv: readonly string[], known: readonly string[]): 
   return options;
 }
 
-export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerArgs {
+export function parseServerArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env
+): ServerArgs {
   const options = readOptions(argv, ['port', 'memory-budget', 'store', 'log']);
   const port = parsePort(options.get('port') ?? String(DEFAULT_DATA_PORT));
-  const budget = options.has('memory-budget') ? parseBytes(options.get('memory-budget')!) : DEFAULT_MEMORY_BUDGET;
+  const budget = options.has('memory-budget')
+    ? parseBytes(options.get('memory-budget')!)
+    : DEFAULT_MEMORY_BUDGET;
   return {
     port,
     memoryBudgetBytes: budget,

@@ -39,7 +39,11 @@ export class SpillStore {
       codecs: []
     });
     const data = viewAs(dtype, bytes);
-    await zarr.set(array, [null, null], { data, shape: [...shape], stride: [shape[1], 1] } as never);
+    await zarr.set(array, [null, null], {
+      data,
+      shape: [...shape],
+      stride: [shape[1], 1]
+    } as never);
   }
 
   async read(id: number): Promise<Uint8Array> {

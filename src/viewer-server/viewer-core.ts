@@ -64,7 +64,9 @@ export class ViewerCore {
     this.log = options.log ?? (() => {});
     this.spill = new SpillStore(options.storeDir);
     this.planes = new PlaneStore(options.memoryBudgetBytes, this.spill, this.log);
-    this.levels = new LevelCache(Math.max(16 << 20, Math.min(512 << 20, options.memoryBudgetBytes / 4)));
+    this.levels = new LevelCache(
+      Math.max(16 << 20, Math.min(512 << 20, options.memoryBudgetBytes / 4))
+    );
   }
 
   /**
@@ -78,12 +80,13 @@ export class ViewerCore {
       decoded = batchPixels(frames);
     } catch (err) {
       this.counters.errors++;
-      const message = err instanceof ProtocolError ? err.message : `batch: ${(err as Error).message}`;
+      const message =
+        err instanceof ProtocolError ? err.message : `batch: ${(err as Error).message}`;
       this.log(`rejected message: ${message}`);
       return { status: 'error', type: 'batch', error: message };
     }
     const { batch, images, rejected, unlinked } = decoded;
-    const errors = rejected.map((r) => r.error);
+    const errors = rejected.map(r => r.error);
     const config: LayerConfig = {
       display: batch.display_config,
       names: batch.component_names_metadata,
@@ -109,10 +112,15 @@ export class ViewerCore {
     const rejectedCount = batch.images.length - accepted;
     this.counters.dropped += rejectedCount;
     this.counters.errors += errors.length;
-    if (errors.length > 0) this.log(`batch: ${errors.length} image(s) rejected:\n  ${errors.join('\n  ')}`);
+    if (errors.length > 0)
+      this.log(`batch: ${errors.length} image(s) rejected:\n  ${errors.join('\n  ')}`);
     await unlinked;
     if (accepted === 0 && rejectedCount > 0) {
-      return { status: 'error', type: 'batch', error: `no image stored: ${errors.slice(0, 5).join('; ')}` };
+      return {
+        status: 'error',
+        type: 'batch',
+        error: `no image stored: ${errors.slice(0, 5).join('; ')}`
+      };
     }
     return { status: 'success', type: 'batch', accepted, rejected: rejectedCount };
   }
@@ -127,7 +135,7 @@ export class ViewerCore {
   }
 
   summaries(): LayerSummary[] {
-    return this.layers.list().map((layer) => layer.summary());
+    return this.layers.list().map(layer => layer.summary());
   }
 
   state(pid = process.pid): ViewerState {
@@ -135,14 +143,18 @@ export class ViewerCore {
       pid,
       started_at: this.startedAt,
       generation: this.layers.generation,
-      layers: this.layers.list().map((layer) => layer.info())
+      layers: this.layers.list().map(layer => layer.info())
     };
   }
 
   /** Plane `index` of layer `key` at the level for a display of `max` pixels. */
   async plane(key: string, index: readonly number[], max: number): Promise<ServedPlane> {
     const layer = this.layers.get(key);
-    if (layer === undefined) throw new PlaneRequestError(`no layer ${JSON.stringify(key)}; GET api/state lists the layers`, 404);
+    if (layer === undefined)
+      throw new PlaneRequestError(
+        `no layer ${JSON.stringify(key)}; GET api/state lists the layers`,
+        404
+      );
     let plane: PlaneRef | undefined;
     try {
       plane = layer.planeAt(index);
@@ -150,19 +162,32 @@ export class ViewerCore {
       throw new PlaneRequestError((err as Error).message, 400);
     }
     if (plane === undefined) {
-      throw new PlaneRequestError(`layer ${key} has no image at index [${index}] (an empty slot of its axes)`, 404);
+      throw new PlaneRequestError(
+        `layer ${key} has no image at index [${index}] (an empty slot of its axes)`,
+        404
+      );
     }
     const wire = layer.wireDtype;
     const level = chooseLevel(layer.shape, max);
     const ref = plane;
     const pixels = await this.levels.level(ref.id, ref.shape, wire, level, async () => {
       const bytes = await this.planes.get(ref.id);
-      if (bytes === undefined) throw new PlaneRequestError(`plane of layer ${key} at [${index}] was replaced meanwhile`, 404);
+      if (bytes === undefined)
+        throw new PlaneRequestError(
+          `plane of layer ${key} at [${index}] was replaced meanwhile`,
+          404
+        );
       return toWirePixels(ref.dtype, bytes, wire);
     });
     const [h, w] = levelShape(ref.shape, level);
     const shape = levelShape(layer.shape, level);
-    return { pixels: padPixels(pixels, h, w, shape[0], shape[1]), shape, dtype: wire, level, revision: ref.revision };
+    return {
+      pixels: padPixels(pixels, h, w, shape[0], shape[1]),
+      shape,
+      dtype: wire,
+      level,
+      revision: ref.revision
+    };
   }
 
   /** Events for the browser since the last call, coalesced: one per layer, one per plane slot. */
@@ -178,7 +203,13 @@ export class ViewerCore {
     }
     for (const plane of this.dirtyPlanes.values()) {
       const layer = this.layers.get(plane.layer);
-      if (layer) events.push({ type: 'plane', layer: plane.layer, index: layer.indexOf(plane), revision: plane.revision });
+      if (layer)
+        events.push({
+          type: 'plane',
+          layer: plane.layer,
+          index: layer.indexOf(plane),
+          revision: plane.revision
+        });
     }
     this.dirtyLayers.clear();
     this.dirtyPlanes.clear();

@@ -46,7 +46,11 @@ export class ViewerServer {
 
   private constructor(private readonly options: ViewerServerOptions) {
     const { log } = options;
-    this.core = new ViewerCore({ memoryBudgetBytes: options.memoryBudgetBytes, storeDir: options.storeDir, log });
+    this.core = new ViewerCore({
+      memoryBudgetBytes: options.memoryBudgetBytes,
+      storeDir: options.storeDir,
+      log
+    });
     this.data = new DataSocket(log);
     this.control = new ControlSocket(log);
     this.httpServer = http.createServer(httpHandler(this.core, log));
@@ -88,10 +92,10 @@ export class ViewerServer {
         `viewer server on data port ${data}: cannot bind HTTP port ${web} or control port ${control} (${(err as Error).message}); another program holds it, choose another --port`
       );
     }
-    server.data.start((body) => server.core.ingest(body));
+    server.data.start(body => server.core.ingest(body));
     server.control.start(
-      (request) => server.handleControl(request),
-      (request) => {
+      request => server.handleControl(request),
+      request => {
         if (request.type === 'shutdown') void server.close().then(() => options.onShutdown?.());
       }
     );
@@ -144,7 +148,7 @@ export class ViewerServer {
       this.ready = false;
       this.events.close();
       await Promise.all([this.data.close(), this.control.close()]);
-      await new Promise<void>((resolve) => {
+      await new Promise<void>(resolve => {
         if (!this.httpServer.listening) return resolve();
         this.httpServer.close(() => resolve());
         this.httpServer.closeAllConnections();

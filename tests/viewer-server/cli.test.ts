@@ -10,16 +10,18 @@ const home = tempHome();
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   requireBuild();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PIPELINE_VIEWER_HOME: home } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, PIPELINE_VIEWER_HOME: home }
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', d => (stdout += d));
+    child.stderr.on('data', d => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`pipeline-viewer ${args.join(' ')} did not finish within 45 s`));
     }, 45_000);
-    child.on('exit', (code) => {
+    child.on('exit', code => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -35,7 +37,10 @@ it('starts a detached server, reuses it, prints status JSON, stops it and frees 
   const started = await cli('server', 'start', '--port', String(PORT));
   expect(started.code).toBe(0);
   const first = JSON.parse(started.stdout);
-  expect(first).toMatchObject({ server: 'started', ports: { data: PORT, control: PORT + 1000, http: PORT + 3000 } });
+  expect(first).toMatchObject({
+    server: 'started',
+    ports: { data: PORT, control: PORT + 1000, http: PORT + 3000 }
+  });
   expect(fs.existsSync(first.log)).toBe(true);
 
   const again = JSON.parse((await cli('server', 'start', '--port', String(PORT))).stdout);
@@ -44,7 +49,11 @@ it('starts a detached server, reuses it, prints status JSON, stops it and frees 
   const status = await cli('server', 'status', '--port', String(PORT));
   expect(status.code).toBe(0);
   const parsed = ServerStatusSchema.parse(JSON.parse(status.stdout));
-  expect(parsed).toMatchObject({ pid: first.pid, layers: [], counters: { messages: 0, images: 0, bytes: 0, dropped: 0, errors: 0 } });
+  expect(parsed).toMatchObject({
+    pid: first.pid,
+    layers: [],
+    counters: { messages: 0, images: 0, bytes: 0, dropped: 0, errors: 0 }
+  });
 
   const stopped = await cli('server', 'stop', '--port', String(PORT));
   expect(stopped.code).toBe(0);

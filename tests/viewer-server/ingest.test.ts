@@ -6,7 +6,13 @@ import * as fs from 'node:fs';
 import WebSocket from 'ws';
 import { httpPort, ViewerEventSchema, type ViewerEvent } from '../../src/protocol/index.js';
 import { controlRequest, SHM_DIR, writeSegment } from '../../src/protocol/node/index.js';
-import { getPlane, sendBatch, sendFrames, startServer, type RunningServer } from './server-process.js';
+import {
+  getPlane,
+  sendBatch,
+  sendFrames,
+  startServer,
+  type RunningServer
+} from './server-process.js';
 
 const PORT = 30010;
 let server: RunningServer;
@@ -29,7 +35,8 @@ function segmentExists(name: string): boolean {
 /** Segments of `names` still present after the server's background unlinks had 3 s. */
 async function remaining(names: string[]): Promise<string[]> {
   const deadline = Date.now() + 3000;
-  while (names.some(segmentExists) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (names.some(segmentExists) && Date.now() < deadline)
+    await new Promise(r => setTimeout(r, 20));
   return names.filter(segmentExists);
 }
 
@@ -64,15 +71,26 @@ describe('viewer server ingest', () => {
     expect(await remaining(names)).toEqual([]);
 
     const s = await status();
-    const layer = s.layers.find((l) => l.key === 'source_Enhance')!;
-    expect(layer).toMatchObject({ dtype: 'uint16', shape: [H, W], image_count: 2, colormap: 'magma' });
-    expect(layer.axes.map((a) => [a.name, a.labels])).toEqual([
+    const layer = s.layers.find(l => l.key === 'source_Enhance')!;
+    expect(layer).toMatchObject({
+      dtype: 'uint16',
+      shape: [H, W],
+      image_count: 2,
+      colormap: 'magma'
+    });
+    expect(layer.axes.map(a => [a.name, a.labels])).toEqual([
       ['well', ['Well A01']],
       ['site', ['Site 1']],
       ['channel', ['Ch1: DAPI', 'Ch2: GFP']],
       ['z_index', ['Z 1']]
     ]);
-    expect(s.counters).toMatchObject({ messages: 1, images: 2, bytes: 2 * H * W * 2, dropped: 0, errors: 0 });
+    expect(s.counters).toMatchObject({
+      messages: 1,
+      images: 2,
+      bytes: 2 * H * W * 2,
+      dropped: 0,
+      errors: 0
+    });
     expect(s.ports).toEqual({ data: PORT, control: PORT + 1000, http: PORT + 3000 });
   });
 
@@ -101,7 +119,19 @@ describe('viewer server ingest', () => {
       PORT,
       {
         type: 'batch',
-        images: [{ path: '/tiny', shape: [2, 3], dtype: 'uint8', image_id: 't', data: [[1, 2, 3], [4, 5, 6]], metadata: { source: 'Tiny' } }]
+        images: [
+          {
+            path: '/tiny',
+            shape: [2, 3],
+            dtype: 'uint8',
+            image_id: 't',
+            data: [
+              [1, 2, 3],
+              [4, 5, 6]
+            ],
+            metadata: { source: 'Tiny' }
+          }
+        ]
       },
       [],
       'dealer'
@@ -113,19 +143,27 @@ describe('viewer server ingest', () => {
     const raw = new Float64Array([0.5, -1, 2, 3]);
     const shown = await sendBatch(
       PORT,
-      { type: 'batch', layer_name: 'shown', images: [{ path: 'show()', shape: [2, 2], dtype: 'float64', image_id: 's', frame: 1 }] },
+      {
+        type: 'batch',
+        layer_name: 'shown',
+        images: [{ path: 'show()', shape: [2, 2], dtype: 'float64', image_id: 's', frame: 1 }]
+      },
       [new Uint8Array(raw.buffer)],
       'dealer'
     );
     expect(shown.status).toBe('success');
     const plane = await getPlane(PORT, 'layer=shown&index=&max=10');
     expect(plane.headers.get('x-plane-dtype')).toBe('float32');
-    expect([...new Float32Array(plane.body.buffer, plane.body.byteOffset, 4)]).toEqual([0.5, -1, 2, 3]);
+    expect([...new Float32Array(plane.body.buffer, plane.body.byteOffset, 4)]).toEqual([
+      0.5, -1, 2, 3
+    ]);
   });
 
   it('replies with an error to malformed messages and still unlinks their segments', async () => {
     const notJson = writeSegment(ch1);
-    const brokenHeader = new TextEncoder().encode(`{"type": "batch", "images": [{"shm_name": "${notJson}", `);
+    const brokenHeader = new TextEncoder().encode(
+      `{"type": "batch", "images": [{"shm_name": "${notJson}", `
+    );
     const r1 = await sendFrames(PORT, [brokenHeader]);
     expect(r1.status).toBe('error');
     expect(r1.status === 'error' && r1.error).toMatch(/not UTF-8 JSON/);
@@ -134,7 +172,15 @@ describe('viewer server ingest', () => {
     const badDtype = writeSegment(ch1);
     const r2 = await sendBatch(PORT, {
       type: 'batch',
-      images: [{ path: '/x', shape: [H, W], dtype: 'complex128' as never, image_id: 'x', shm_name: badDtype }]
+      images: [
+        {
+          path: '/x',
+          shape: [H, W],
+          dtype: 'complex128' as never,
+          image_id: 'x',
+          shm_name: badDtype
+        }
+      ]
     });
     expect(r2.status).toBe('error');
     expect(r2.status === 'error' && r2.error).toMatch(/dtype/);
@@ -146,8 +192,22 @@ describe('viewer server ingest', () => {
     const r3 = await sendBatch(PORT, {
       type: 'batch',
       images: [
-        { path: '/good', shape: [H, W], dtype: 'uint16', image_id: 'g', shm_name: good, metadata: { source: 'Mixed' } },
-        { path: '/short', shape: [H, W], dtype: 'uint16', image_id: 's', shm_name: short, metadata: { source: 'Mixed', channel: 2 } }
+        {
+          path: '/good',
+          shape: [H, W],
+          dtype: 'uint16',
+          image_id: 'g',
+          shm_name: good,
+          metadata: { source: 'Mixed' }
+        },
+        {
+          path: '/short',
+          shape: [H, W],
+          dtype: 'uint16',
+          image_id: 's',
+          shm_name: short,
+          metadata: { source: 'Mixed', channel: 2 }
+        }
       ]
     });
     expect(r3).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 1 });
@@ -161,37 +221,57 @@ describe('viewer server ingest', () => {
   it('sends state on connect, then layer and plane events, then cleared on clear_state', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${httpPort(PORT)}/api/events`);
     const events: ViewerEvent[] = [];
-    ws.on('message', (data) => events.push(ViewerEventSchema.parse(JSON.parse(String(data)))));
+    ws.on('message', data => events.push(ViewerEventSchema.parse(JSON.parse(String(data)))));
     const until = async (pred: () => boolean, what: string) => {
       const deadline = Date.now() + 5000;
       while (!pred()) {
-        if (Date.now() > deadline) throw new Error(`no ${what} event within 5 s; got ${JSON.stringify(events.map((e) => e.type))}`);
-        await new Promise((r) => setTimeout(r, 20));
+        if (Date.now() > deadline)
+          throw new Error(
+            `no ${what} event within 5 s; got ${JSON.stringify(events.map(e => e.type))}`
+          );
+        await new Promise(r => setTimeout(r, 20));
       }
     };
     try {
-      await until(() => events.some((e) => e.type === 'state'), 'state');
-      const state = events.find((e) => e.type === 'state')!;
-      expect(state.type === 'state' && state.state.layers.map((l) => l.key)).toContain('source_Enhance');
+      await until(() => events.some(e => e.type === 'state'), 'state');
+      const state = events.find(e => e.type === 'state')!;
+      expect(state.type === 'state' && state.state.layers.map(l => l.key)).toContain(
+        'source_Enhance'
+      );
 
       const name = writeSegment(ch1);
       await sendBatch(PORT, {
         type: 'batch',
-        images: [{ path: '/z2', shape: [H, W], dtype: 'uint16', image_id: 'z', shm_name: name, metadata: { source: 'Enhance', well: 'A01', site: 1, channel: 1, z_index: 2 } }]
+        images: [
+          {
+            path: '/z2',
+            shape: [H, W],
+            dtype: 'uint16',
+            image_id: 'z',
+            shm_name: name,
+            metadata: { source: 'Enhance', well: 'A01', site: 1, channel: 1, z_index: 2 }
+          }
+        ]
       });
-      await until(() => events.some((e) => e.type === 'plane' && e.layer === 'source_Enhance'), 'plane');
-      const layerEvent = events.find((e) => e.type === 'layer' && e.layer.key === 'source_Enhance');
-      expect(layerEvent?.type === 'layer' && layerEvent.layer.axes.find((a) => a.name === 'z_index')!.values).toEqual([1, 2]);
-      const planeEvent = events.find((e) => e.type === 'plane' && e.layer === 'source_Enhance')!;
+      await until(
+        () => events.some(e => e.type === 'plane' && e.layer === 'source_Enhance'),
+        'plane'
+      );
+      const layerEvent = events.find(e => e.type === 'layer' && e.layer.key === 'source_Enhance');
+      expect(
+        layerEvent?.type === 'layer' &&
+          layerEvent.layer.axes.find(a => a.name === 'z_index')!.values
+      ).toEqual([1, 2]);
+      const planeEvent = events.find(e => e.type === 'plane' && e.layer === 'source_Enhance')!;
       expect(planeEvent.type === 'plane' && planeEvent.index).toEqual([0, 0, 0, 1]);
 
-      await until(() => events.some((e) => e.type === 'stats'), 'stats');
-      const stats = events.find((e) => e.type === 'stats')!;
+      await until(() => events.some(e => e.type === 'stats'), 'stats');
+      const stats = events.find(e => e.type === 'stats')!;
       expect(stats.type === 'stats' && stats.counters.images).toBeGreaterThanOrEqual(4);
 
       const ack = await controlRequest(PORT, { type: 'clear_state' }, { timeoutMs: 3000 });
       expect(ack).toEqual({ type: 'clear_state_ack', status: 'success' });
-      await until(() => events.some((e) => e.type === 'cleared'), 'cleared');
+      await until(() => events.some(e => e.type === 'cleared'), 'cleared');
       expect((await status()).layers).toEqual([]);
       const stateAfter = await (await fetch(`http://127.0.0.1:${httpPort(PORT)}/api/state`)).json();
       expect(stateAfter).toMatchObject({ generation: 1, layers: [] });

@@ -18,7 +18,9 @@ it('two servers racing for one port leave exactly one running', async () => {
     expect(winner.child.exitCode).toBeNull();
     expect((await ping(PORT, { timeoutMs: 1000 }))?.pid).toBe(winner.child.pid);
     const log = fs.readFileSync(`${home}/viewer-server-${PORT}.log`, 'utf8');
-    expect(log).toMatch(new RegExp(`another viewer server \\(pid ${winner.child.pid}\\) holds port ${PORT}`));
+    expect(log).toMatch(
+      new RegExp(`another viewer server \\(pid ${winner.child.pid}\\) holds port ${PORT}`)
+    );
   } finally {
     for (const p of [a, b]) if (p.child.exitCode === null) p.child.kill('SIGTERM');
     await within(Promise.all([a.exit, b.exit]), 5000);

@@ -9,7 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
-import { BatchReplySchema, decodeJson, encodeBatch, httpPort, type BatchMessageInput, type BatchReply } from '../../src/protocol/index.js';
+import {
+  BatchReplySchema,
+  decodeJson,
+  encodeBatch,
+  httpPort,
+  type BatchMessageInput,
+  type BatchReply
+} from '../../src/protocol/index.js';
 import { ping } from '../../src/protocol/node/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -17,7 +24,8 @@ export const MAIN = path.join(ROOT, 'lib/viewer-server/main.js');
 export const BIN = path.join(ROOT, 'bin/pipeline-viewer.js');
 
 export function requireBuild(): void {
-  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first with 'npx tsc -b' (scripts/setup.sh does)`);
+  if (!fs.existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: build first with 'npx tsc -b' (scripts/setup.sh does)`);
 }
 
 export function tempHome(): string {
@@ -32,7 +40,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export function spawnMain(port: number, home: string, args: string[] = []): { child: ChildProcess; exit: Promise<number | null> } {
+export function spawnMain(
+  port: number,
+  home: string,
+  args: string[] = []
+): { child: ChildProcess; exit: Promise<number | null> } {
   requireBuild();
   const child = spawn(process.execPath, [MAIN, '--port', String(port), ...args], {
     env: { ...process.env, PIPELINE_VIEWER_HOME: home },
@@ -40,7 +52,7 @@ export function spawnMain(port: number, home: string, args: string[] = []): { ch
   });
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (text: string) => process.stderr.write(`[server ${port}] ${text}`));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exit = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
   return { child, exit };
 }
 
@@ -49,7 +61,7 @@ export async function waitReady(port: number, timeoutMs = 20_000): Promise<numbe
   while (Date.now() < deadline) {
     const pong = await ping(port, { timeoutMs: 300 });
     if (pong) return pong.pid;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise(resolve => setTimeout(resolve, 100));
   }
   throw new Error(`server on ${port} not ready within ${timeoutMs} ms`);
 }
@@ -74,8 +86,15 @@ export async function startServer(port: number, args: string[] = []): Promise<Ru
 }
 
 /** Send one message as REQ (OpenHCS style, with delimiter) or DEALER (without) and read the reply. */
-export async function sendFrames(port: number, frames: Uint8Array[], kind: 'req' | 'dealer' = 'req'): Promise<BatchReply> {
-  const socket = kind === 'req' ? new zmq.Request({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 }) : new zmq.Dealer({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 });
+export async function sendFrames(
+  port: number,
+  frames: Uint8Array[],
+  kind: 'req' | 'dealer' = 'req'
+): Promise<BatchReply> {
+  const socket =
+    kind === 'req'
+      ? new zmq.Request({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 })
+      : new zmq.Dealer({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 });
   try {
     socket.connect(`tcp://127.0.0.1:${port}`);
     await socket.send(frames);
@@ -86,20 +105,37 @@ export async function sendFrames(port: number, frames: Uint8Array[], kind: 'req'
   }
 }
 
-export function sendBatch(port: number, batch: BatchMessageInput, buffers: Uint8Array[] = [], kind: 'req' | 'dealer' = 'req') {
+export function sendBatch(
+  port: number,
+  batch: BatchMessageInput,
+  buffers: Uint8Array[] = [],
+  kind: 'req' | 'dealer' = 'req'
+) {
   return sendFrames(port, encodeBatch(batch, buffers), kind);
 }
 
-export async function getPlane(port: number, query: string): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
-  const res = await fetch(`http://127.0.0.1:${httpPort(port)}/api/plane?${query}`, { signal: AbortSignal.timeout(10_000) });
-  return { status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) };
+export async function getPlane(
+  port: number,
+  query: string
+): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
+  const res = await fetch(`http://127.0.0.1:${httpPort(port)}/api/plane?${query}`, {
+    signal: AbortSignal.timeout(10_000)
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: new Uint8Array(await res.arrayBuffer())
+  };
 }
 
 /** `promise`'s value, or 'timeout' after `ms` (the timer is cleared either way). */
 export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<'timeout'>(r => (timer = setTimeout(() => r('timeout'), ms)))
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -26,11 +26,22 @@ async function status() {
 }
 
 it('spills planes beyond the budget to zarr on disk and pages them back byte for byte', async () => {
-  const planes = Array.from({ length: PLANES }, (_, t) => Uint16Array.from({ length: SIDE * SIDE }, (_, i) => (i * 31 + t * 977) & 0xffff));
+  const planes = Array.from({ length: PLANES }, (_, t) =>
+    Uint16Array.from({ length: SIDE * SIDE }, (_, i) => (i * 31 + t * 977) & 0xffff)
+  );
   for (let t = 0; t < PLANES; t++) {
     const reply = await sendBatch(PORT, {
       type: 'batch',
-      images: [{ path: `/t${t}`, shape: [SIDE, SIDE], dtype: 'uint16', image_id: `t${t}`, shm_name: writeSegment(planes[t]), metadata: { source: 'Movie', timepoint: t + 1 } }]
+      images: [
+        {
+          path: `/t${t}`,
+          shape: [SIDE, SIDE],
+          dtype: 'uint16',
+          image_id: `t${t}`,
+          shm_name: writeSegment(planes[t]),
+          metadata: { source: 'Movie', timepoint: t + 1 }
+        }
+      ]
     });
     expect(reply.status).toBe('success');
   }
@@ -38,7 +49,7 @@ it('spills planes beyond the budget to zarr on disk and pages them back byte for
   const deadline = Date.now() + 15_000;
   let s = await status();
   while (s.memory.resident_bytes > s.memory.budget_bytes && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise(r => setTimeout(r, 100));
     s = await status();
   }
   expect(s.memory.budget_bytes).toBe(400 * 1024);
@@ -48,7 +59,9 @@ it('spills planes beyond the budget to zarr on disk and pages them back byte for
 
   const store = path.join(server.home, 'store', String(PORT), 'planes.zarr');
   expect(fs.existsSync(path.join(store, 'zarr.json'))).toBe(true);
-  expect(fs.readdirSync(store).filter((n) => n.startsWith('p')).length).toBeGreaterThanOrEqual(PLANES - 3);
+  expect(fs.readdirSync(store).filter(n => n.startsWith('p')).length).toBeGreaterThanOrEqual(
+    PLANES - 3
+  );
 
   for (let t = 0; t < PLANES; t++) {
     const plane = await getPlane(PORT, `layer=source_Movie&index=${t}&max=100000`);
