@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
-VENV="$ROOT/.venv"
+# The Python environment JupyterLab runs from: the project-local .venv, or an existing one
+# named by PIPELINE_VIEWER_ENV (Binder's conda env, whose jupyter serves the notebooks there).
+VENV="${PIPELINE_VIEWER_ENV:-$ROOT/.venv}"
 log() { printf '[setup] %s\n' "$*"; }
 
 # 1. Chromium for the Galata ui-tests comes from Debian, never from a browser download.
@@ -31,6 +33,7 @@ fi
 # 3. Project-local Python environment with pinned JupyterLab + jupyter-server-proxy.
 REQ="scripts/requirements.txt"
 if [ ! -x "$VENV/bin/python" ]; then
+  [ -z "${PIPELINE_VIEWER_ENV:-}" ] || { echo "PIPELINE_VIEWER_ENV=$VENV has no bin/python" >&2; exit 1; }
   log "creating $VENV"
   python3 -m venv "$VENV"
 fi
@@ -41,7 +44,7 @@ if [ ! -f "$VENV/.requirements.stamp" ] || ! cmp -s "$REQ" "$VENV/.requirements.
 fi
 # The venv lives inside this "type": "module" package: mark it CommonJS so Node tools that
 # JupyterLab runs from it (jupyter_builder's yarn.js) are not loaded as ES modules.
-[ -f "$VENV/package.json" ] || echo '{ "type": "commonjs" }' > "$VENV/package.json"
+[ -n "${PIPELINE_VIEWER_ENV:-}" ] || [ -f "$VENV/package.json" ] || echo '{ "type": "commonjs" }' > "$VENV/package.json"
 export PATH="$VENV/bin:$PATH"
 
 # 4. TypeScript → lib/ (incremental).
