@@ -123,16 +123,30 @@ describe('ZarrBackend (OME-Zarr HCS plate on disk)', () => {
     expect((await zb.load(path.join(dir, 'o', 'A01_s1_w1.tif'))).data[0]).toBe(2000);
   });
 
-  it('serializes concurrent writers of one store', async () => {
-    const zb = new ZarrBackend();
+  it('serializes concurrent writers of one store, also across backend instances', async () => {
+    const writers = [new ZarrBackend(), new ZarrBackend()];
     const jobs = [];
     for (let w = 1; w <= 4; w++)
       for (let c = 1; c <= 3; c++)
-        jobs.push(zb.save(plane(w * 10 + c), path.join(dir, 'par', `A0${w}_s001_w${c}.tif`)));
+        jobs.push(
+          writers[c % 2].save(plane(w * 10 + c), path.join(dir, 'par', `A0${w}_s001_w${c}.tif`))
+        );
     await Promise.all(jobs);
+    const zb = new ZarrBackend();
     const listed = await zb.list(path.join(dir, 'par'));
     expect(listed).toHaveLength(12);
-    expect((await zb.load(path.join(dir, 'par', 'A03_s001_w2.tif'))).data[0]).toBe(32000);
+    for (let w = 1; w <= 4; w++)
+      for (let c = 1; c <= 3; c++) {
+        const back = await zb.load(path.join(dir, 'par', `A0${w}_s001_w${c}.tif`));
+        expect(back.data[0]).toBe((w * 10 + c) * 1000);
+      }
+    const zattrs = JSON.parse(await readFile(path.join(dir, 'par.zarr', '.zattrs'), 'utf8'));
+    expect(zattrs.plate.wells.map((x: { path: string }) => x.path)).toEqual([
+      'A/01',
+      'A/02',
+      'A/03',
+      'A/04'
+    ]);
   });
 
   it('gives clear errors', async () => {

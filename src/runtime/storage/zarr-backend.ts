@@ -67,10 +67,15 @@ const INT_RANGES: Partial<Record<Dtype, [number, number]>> = {
   int32: [-2147483648, 2147483647]
 };
 
+/**
+ * Tail of the write queue of each store, shared by every ZarrBackend of this process: two
+ * FileManagers writing one store must not interleave their metadata read-modify-write.
+ */
+const storeLocks = new Map<string, Promise<unknown>>();
+
 export class ZarrBackend implements StorageBackend {
   readonly name = 'zarr' as const;
   private readonly root: string | null;
-  private readonly locks = new Map<string, Promise<unknown>>();
   channelNames: Record<string, string>;
 
   constructor(options: ZarrBackendOptions = {}) {
@@ -309,12 +314,12 @@ export class ZarrBackend implements StorageBackend {
 
   /** Runs `task` after every earlier task on the same store has settled. */
   private withLock<T>(store: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(store) ?? Promise.resolve();
+    const previous = storeLocks.get(store) ?? Promise.resolve();
     const next = previous.then(task, task);
     const settled = next.catch(() => undefined);
-    this.locks.set(store, settled);
+    storeLocks.set(store, settled);
     void settled.then(() => {
-      if (this.locks.get(store) === settled) this.locks.delete(store);
+      if (storeLocks.get(store) === settled) storeLocks.delete(store);
     });
     return next;
   }
