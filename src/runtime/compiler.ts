@@ -125,12 +125,17 @@ function resolveSettings(
       "use 'disk' (TIFF files) or 'zarr'"
     );
   }
-  for (const key of ['num_workers', 'well_concurrency'] as const) {
+  for (const key of [
+    'num_workers',
+    'well_concurrency',
+    'stream_flush_timeout_ms',
+    'step_timeout_ms'
+  ] as const) {
     if (!Number.isInteger(v[key]) || v[key] < 1) {
       throw new CompileError(
         null,
         `${key} must be a whole number ≥ 1, got ${String(v[key])}`,
-        `set ${key}: 2 (or leave it unset)`
+        `set ${key} to a whole number ≥ 1, or leave it unset for the default`
       );
     }
   }

@@ -19,7 +19,11 @@ import type { StepWorkerPool } from './worker-pool.js';
 export class FunctionRunner {
   private readonly modules = new Map<string, Promise<Record<string, unknown>>>();
 
-  constructor(private readonly pool: StepWorkerPool | null) {}
+  /** `timeoutMs` bounds each function call (OpenHCS has none; a stuck function would hang the run). */
+  constructor(
+    private readonly pool: StepWorkerPool | null,
+    private readonly timeoutMs: number
+  ) {}
 
   /** The chain for a group: the dict entry of its groupBy value, or the whole pattern. */
   static chainFor(
@@ -48,16 +52,25 @@ export class FunctionRunner {
       const where = `function ${i + 1} of ${chain.length}`;
       let result: NdArray;
       if (typeof spec === 'function') {
-        result = asStack(await spec(stack.array, { ...context, args: {} }), `${where} (inline)`);
+        const fn = spec;
+        result = asStack(
+          await this.bounded(`${where} (inline)`, async () =>
+            fn(stack.array, { ...context, args: {} })
+          ),
+          `${where} (inline)`
+        );
         // An inline function may hand back its input or a view of it: never transfer that.
         stack = { array: result, owned: false };
       } else if (placement[i] === 'workers' && this.pool) {
         result = asStack(
-          await this.pool.run(
-            spec,
-            stack.array,
-            { ...context, args: spec.args ?? {} },
-            stack.owned
+          await this.bounded(`${where} (${spec.export ?? 'default'} on a worker)`, signal =>
+            this.pool!.run(
+              spec,
+              stack.array,
+              { ...context, args: spec.args ?? {} },
+              stack.owned,
+              signal
+            )
           ),
           `${where} (${spec.export ?? 'default'} on a worker)`
         );
@@ -65,13 +78,41 @@ export class FunctionRunner {
       } else {
         const fn = await this.importFunction(spec);
         result = asStack(
-          await fn(stack.array, { ...context, args: spec.args ?? {} }),
+          await this.bounded(`${where} (${spec.export ?? 'default'})`, async () =>
+            fn(stack.array, { ...context, args: spec.args ?? {} })
+          ),
           `${where} (${spec.export ?? 'default'})`
         );
         stack = { array: result, owned: false };
       }
     }
     return stack.array;
+  }
+
+  /**
+   * Waits at most `timeoutMs` for a call. A worker call is aborted (piscina ends that worker
+   * thread); an in-process call can only be abandoned, and a synchronous endless loop blocks
+   * this thread before any timer can fire.
+   */
+  private async bounded<T>(what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(
+          new Error(
+            `${what} did not finish within ${this.timeoutMs} ms (step_timeout_ms); ` +
+              'check it for an endless wait, or raise step_timeout_ms in the global or pipeline config'
+          )
+        );
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([call(controller.signal), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async importFunction(ref: ModuleFunction): Promise<StepFunction> {

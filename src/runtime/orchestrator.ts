@@ -69,7 +69,7 @@ export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise
   const pool = needsPool ? await StepWorkerPool.start(plan.settings.values.num_workers) : null;
   const sinks = await openSinks(plan, options);
   const componentNames: ComponentNames = { channel: { ...plan.plate.channelNames } };
-  const runner = new FunctionRunner(pool);
+  const runner = new FunctionRunner(pool, plan.settings.values.step_timeout_ms);
   const emit = (e: RunEvent) => {
     try {
       options.onEvent?.(e);

@@ -89,7 +89,8 @@ export class StepWorkerPool {
     ref: ModuleFunction,
     stack: NdArray,
     context: StepContext,
-    transfer: boolean
+    transfer: boolean,
+    signal?: AbortSignal
   ): Promise<NdArray> {
     const d = stack.data;
     const movable = transfer && d.buffer instanceof ArrayBuffer;
@@ -106,7 +107,8 @@ export class StepWorkerPool {
       context
     };
     const wire = (await this.pool.run(task, {
-      transferList: movable ? [d.buffer as ArrayBuffer] : []
+      transferList: movable ? [d.buffer as ArrayBuffer] : [],
+      signal
     })) as WireArray;
     return fromWire(wire);
   }

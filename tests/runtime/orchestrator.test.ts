@@ -265,4 +265,37 @@ describe('run', () => {
       /pipeline-viewer:5555: could not open the viewer on 127.0.0.1:5555: port 5555 is taken/
     );
   });
+
+  it('bounds every function call with step_timeout_ms, on workers and in-process', async () => {
+    // One well only: this test is about the timeout, not about reading the plate.
+    const oneWell: Plate = {
+      ...plate,
+      wells: ['A01'],
+      images: plate.images.filter(i => i.well === 'A01')
+    };
+    const stuckWorker = new Pipeline({
+      steps: [new Step({ name: 'Stuck', func: { module: fns, export: 'neverReturns' } })]
+    });
+    const stuckInline = new Pipeline({
+      steps: [new Step({ name: 'Stuck inline', func: () => new Promise<NdArray>(() => {}) })]
+    });
+    for (const [pipeline, step] of [
+      [stuckWorker, 'Stuck'],
+      [stuckInline, 'Stuck inline']
+    ] as const) {
+      const plan = await compile(pipeline, oneWell, {
+        output_dir: path.join(tmp, 'out-timeout'),
+        step_timeout_ms: 300
+      });
+      expect(plan.settings.from.step_timeout_ms).toBe('global');
+      const t0 = Date.now();
+      const result = await run(plan, { streamSinkFor: null });
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      expect(result.wells[0].status).toBe('failed');
+      expect(result.wells[0].error).toEqual({
+        step,
+        message: expect.stringMatching(/did not finish within 300 ms \(step_timeout_ms\)/)
+      });
+    }
+  });
 });

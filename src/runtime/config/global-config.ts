@@ -18,6 +18,8 @@ export interface GlobalConfig {
   well_concurrency?: number;
   /** How long `run` waits at the end for streamed batches to be confirmed. */
   stream_flush_timeout_ms?: number;
+  /** Longest a step function may take on one group before its well fails (default 10 min). */
+  step_timeout_ms?: number;
   /** Defaults for every step's streaming config. */
   streaming?: LazyStreamingConfig;
   /** Defaults for every step's materialization (checkpoint) config. */
@@ -30,6 +32,7 @@ export interface PipelineConfig {
   output_backend?: PersistentBackend;
   streaming?: LazyStreamingConfig;
   materialization?: LazyMaterializationConfig;
+  step_timeout_ms?: number;
 }
 
 export interface RunSettings {
@@ -38,6 +41,7 @@ export interface RunSettings {
   num_workers: number;
   well_concurrency: number;
   stream_flush_timeout_ms: number;
+  step_timeout_ms: number;
 }
 
 /** Built-in defaults; `output_dir` depends on the plate, so the compiler fills it in. */
@@ -48,6 +52,7 @@ export function defaultRunSettings(plateRoot: string): RunSettings {
     output_backend: 'disk',
     num_workers: Math.max(1, Math.min(4, cores - 1)),
     well_concurrency: Math.max(2, Math.min(4, cores)),
-    stream_flush_timeout_ms: 10_000
+    stream_flush_timeout_ms: 10_000,
+    step_timeout_ms: 600_000
   };
 }
