@@ -30,7 +30,10 @@ Deno.test({
       assertEquals(before.status.layers, []);
 
       const data = new Uint16Array(48 * 64).map((_, i) => i % 4096);
-      const reply = await manager.show({ data, shape: [48, 64], dtype: 'uint16' }, { name: 'from-deno', colormap: 'magma' });
+      const reply = await manager.show(
+        { data, shape: [48, 64], dtype: 'uint16' },
+        { name: 'from-deno', colormap: 'magma' }
+      );
       assertEquals(reply, { status: 'success', type: 'batch', accepted: 1, rejected: 0 });
 
       const status = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 5000 });
@@ -38,7 +41,10 @@ Deno.test({
       assertEquals(status.status.pid, pong.pid);
       const layer = status.status.layers.find((l: { key: string }) => l.key === 'from-deno');
       assert(layer, `layer 'from-deno' missing: ${JSON.stringify(status.status.layers)}`);
-      assertEquals([layer.dtype, layer.shape, layer.image_count, layer.colormap], ['uint16', [48, 64], 1, 'magma']);
+      assertEquals(
+        [layer.dtype, layer.shape, layer.image_count, layer.colormap],
+        ['uint16', [48, 64], 1, 'magma']
+      );
       // Counters are cumulative over the server's life; show() added exactly one image's bytes.
       assertEquals(status.status.counters.bytes - before.status.counters.bytes, 48 * 64 * 2);
     } finally {

@@ -8,7 +8,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { controlRequest } from '../../src/protocol/node/control-client.js';
 import { listSegments, SHM_DIR } from '../../src/protocol/node/shm.js';
-import { compile, createNdArray, Pipeline, readPlate, run, Step, type NdArray, type RunEvent } from '../../src/runtime/index.js';
+import {
+  compile,
+  createNdArray,
+  Pipeline,
+  readPlate,
+  run,
+  Step,
+  type NdArray,
+  type RunEvent
+} from '../../src/runtime/index.js';
 import { writeSyntheticPlate } from '../../src/runtime/plate/synthetic-plate.js';
 import { ensureLibBuilt, killServers, serverPids, useTempViewerHome } from './server-harness.js';
 
@@ -42,14 +51,27 @@ it('uses the private shared-memory directory', () => {
 
 it('streams a synthetic plate through a real run: the server holds the layer with its axes and labels', async () => {
   const plateDir = path.join(work, 'plate-a');
-  await writeSyntheticPlate(plateDir, { wells: 2, sites: 1, channels: ['DAPI', 'GFP'], zPlanes: 2, width: 64, height: 48 });
+  await writeSyntheticPlate(plateDir, {
+    wells: 2,
+    sites: 1,
+    channels: ['DAPI', 'GFP'],
+    zPlanes: 2,
+    width: 64,
+    height: 48
+  });
   const plate = await readPlate(plateDir);
   const pipeline = new Pipeline({
     name: 'stream-a',
-    steps: [new Step({ name: 'Enhance', func: double, streaming: { enabled: true, port: PORT_A, colormap: 'viridis' } })]
+    steps: [
+      new Step({
+        name: 'Enhance',
+        func: double,
+        streaming: { enabled: true, port: PORT_A, colormap: 'viridis' }
+      })
+    ]
   });
   const plan = await compile(pipeline, plate, { output_dir: path.join(work, 'out-a') });
-  expect(plan.requiredVisualizers.map((v) => v.port)).toEqual([PORT_A]);
+  expect(plan.requiredVisualizers.map(v => v.port)).toEqual([PORT_A]);
 
   // No streamSinkFor: the default starts the viewer server and clears it, as OpenHCS does.
   const result = await run(plan);
@@ -61,8 +83,14 @@ it('streams a synthetic plate through a real run: the server holds the layer wit
   const { status } = reply;
   expect(status.layers).toHaveLength(1);
   const [layer] = status.layers;
-  expect(layer).toMatchObject({ key: 'source_Enhance', dtype: 'uint16', shape: [48, 64], image_count: 8, colormap: 'viridis' });
-  const axes = Object.fromEntries(layer.axes.map((a) => [a.name, a]));
+  expect(layer).toMatchObject({
+    key: 'source_Enhance',
+    dtype: 'uint16',
+    shape: [48, 64],
+    image_count: 8,
+    colormap: 'viridis'
+  });
+  const axes = Object.fromEntries(layer.axes.map(a => [a.name, a]));
   expect(axes.well).toMatchObject({ values: ['A01', 'A02'], labels: ['Well A01', 'Well A02'] });
   expect(axes.channel).toMatchObject({ values: [1, 2], labels: ['Ch1: DAPI', 'Ch2: GFP'] });
   expect(axes.z_index).toMatchObject({ values: [1, 2], labels: ['Z 1', 'Z 2'] });
@@ -80,17 +108,30 @@ it('streams a synthetic plate through a real run: the server holds the layer wit
 
 it('a server killed mid-run: the run finishes, outputs are on disk, drops are reported, no segment is left', async () => {
   const plateDir = path.join(work, 'plate-b');
-  await writeSyntheticPlate(plateDir, { wells: 4, sites: 1, channels: 2, zPlanes: 2, width: 64, height: 64 });
+  await writeSyntheticPlate(plateDir, {
+    wells: 4,
+    sites: 1,
+    channels: 2,
+    zPlanes: 2,
+    width: 64,
+    height: 64
+  });
   const plate = await readPlate(plateDir);
   const slowDouble = async (stack: NdArray): Promise<NdArray> => {
-    await new Promise((r) => setTimeout(r, 40));
+    await new Promise(r => setTimeout(r, 40));
     return double(stack);
   };
   const pipeline = new Pipeline({
     name: 'stream-b',
-    steps: [new Step({ name: 'Slow', func: slowDouble, streaming: { enabled: true, port: PORT_B } })]
+    steps: [
+      new Step({ name: 'Slow', func: slowDouble, streaming: { enabled: true, port: PORT_B } })
+    ]
   });
-  const plan = await compile(pipeline, plate, { output_dir: path.join(work, 'out-b'), well_concurrency: 1, stream_flush_timeout_ms: 8000 });
+  const plan = await compile(pipeline, plate, {
+    output_dir: path.join(work, 'out-b'),
+    well_concurrency: 1,
+    stream_flush_timeout_ms: 8000
+  });
 
   let killed: number[] = [];
   const onEvent = (e: RunEvent) => {
@@ -105,8 +146,8 @@ it('a server killed mid-run: the run finishes, outputs are on disk, drops are re
 
   expect(killed).toHaveLength(1);
   expect(result.ok).toBe(true);
-  expect(result.wells.map((w) => w.status)).toEqual(Array(4).fill('ok'));
-  const outputs = result.wells.flatMap((w) => w.outputs);
+  expect(result.wells.map(w => w.status)).toEqual(Array(4).fill('ok'));
+  const outputs = result.wells.flatMap(w => w.outputs);
   expect(outputs).toHaveLength(4 * 2 * 2);
   for (const file of outputs) expect(fs.statSync(file).size).toBeGreaterThan(64 * 64 * 2);
 

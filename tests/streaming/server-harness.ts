@@ -24,23 +24,36 @@ function newestMtime(dir: string): number {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, fs.statSync(full).mtimeMs);
   }
   return newest;
 }
 
 /** Builds lib/ with `tsc -b` when the server entry is missing or older than its sources. */
 export function ensureLibBuilt(): void {
-  const sourcesAt = Math.max(...SOURCES.map((d) => newestMtime(path.join(ROOT, d))));
+  const sourcesAt = Math.max(...SOURCES.map(d => newestMtime(path.join(ROOT, d))));
   const builtAt = fs.existsSync(SERVER_MAIN) ? fs.statSync(SERVER_MAIN).mtimeMs : 0;
-  if (builtAt >= sourcesAt && fs.existsSync(path.join(ROOT, 'lib', 'runtime', 'streaming', 'viewer-manager.js'))) return;
+  if (
+    builtAt >= sourcesAt &&
+    fs.existsSync(path.join(ROOT, 'lib', 'runtime', 'streaming', 'viewer-manager.js'))
+  )
+    return;
   try {
     // flock: parallel test files must not run two builds into the same lib/ at once.
-    execFileSync('flock', [path.join(os.tmpdir(), 'jupyterlab-pipeline-viewer-tsc.lock'), path.join(ROOT, 'node_modules', '.bin', 'tsc'), '-b'], {
-      cwd: ROOT,
-      timeout: 300_000,
-      stdio: 'pipe'
-    });
+    execFileSync(
+      'flock',
+      [
+        path.join(os.tmpdir(), 'jupyterlab-pipeline-viewer-tsc.lock'),
+        path.join(ROOT, 'node_modules', '.bin', 'tsc'),
+        '-b'
+      ],
+      {
+        cwd: ROOT,
+        timeout: 300_000,
+        stdio: 'pipe'
+      }
+    );
   } catch (err) {
     // tsc -b still emits when some other file has a type error; only a missing entry is fatal.
     if (!fs.existsSync(SERVER_MAIN)) {
@@ -69,7 +82,11 @@ export function serverPids(port: number): number[] {
     }
     const args = cmdline.split('\0');
     const at = args.indexOf('--port');
-    if (args.some((a) => a.endsWith(path.join('viewer-server', 'main.js'))) && at >= 0 && args[at + 1] === String(port)) {
+    if (
+      args.some(a => a.endsWith(path.join('viewer-server', 'main.js'))) &&
+      at >= 0 &&
+      args[at + 1] === String(port)
+    ) {
       pids.push(Number(entry));
     }
   }
@@ -86,5 +103,6 @@ export async function killServers(port: number): Promise<void> {
     }
   }
   const deadline = Date.now() + 5000;
-  while (serverPids(port).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (serverPids(port).length > 0 && Date.now() < deadline)
+    await new Promise(r => setTimeout(r, 50));
 }

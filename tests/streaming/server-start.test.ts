@@ -8,7 +8,13 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ServerStatusSchema } from '../../src/protocol/index.js';
 import { ping } from '../../src/protocol/node/control-client.js';
-import { ensureLibBuilt, killServers, ROOT, serverPids, useTempViewerHome } from './server-harness.js';
+import {
+  ensureLibBuilt,
+  killServers,
+  ROOT,
+  serverPids,
+  useTempViewerHome
+} from './server-harness.js';
 
 const run = promisify(execFile);
 const PORT_RACE = 30130;
@@ -35,38 +41,68 @@ console.log(JSON.stringify({ pid: pong.pid }));
 it('two producers starting the server at the same moment get one server', async () => {
   expect(await ping(PORT_RACE, { timeoutMs: 300 })).toBeNull();
   const producers = [0, 1].map(() =>
-    run(process.execPath, ['--input-type=module', '-e', PRODUCER, String(PORT_RACE)], { timeout: 60_000, env: process.env })
+    run(process.execPath, ['--input-type=module', '-e', PRODUCER, String(PORT_RACE)], {
+      timeout: 60_000,
+      env: process.env
+    })
   );
-  const pids = (await Promise.all(producers)).map(({ stdout }) => (JSON.parse(stdout.trim().split('\n').pop()!) as { pid: number }).pid);
+  const pids = (await Promise.all(producers)).map(
+    ({ stdout }) => (JSON.parse(stdout.trim().split('\n').pop()!) as { pid: number }).pid
+  );
   expect(pids[0]).toBe(pids[1]);
   const pong = await ping(PORT_RACE, { timeoutMs: 2000 });
   expect(pong?.pid).toBe(pids[0]);
   // The loser exits once it sees the winner; then exactly one server process holds the port.
   const deadline = Date.now() + 15_000;
-  while (serverPids(PORT_RACE).length > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (serverPids(PORT_RACE).length > 1 && Date.now() < deadline)
+    await new Promise(r => setTimeout(r, 100));
   expect(serverPids(PORT_RACE)).toEqual([pids[0]]);
 }, 90_000);
 
 it('CLI: start (ping) and status round trip, then stop', async () => {
-  const started = await run(process.execPath, [CLI, 'server', 'start', '--port', String(PORT_CLI)], { timeout: 60_000 });
-  const start = JSON.parse(started.stdout) as { server: string; pid: number; ports: Record<string, number> };
+  const started = await run(
+    process.execPath,
+    [CLI, 'server', 'start', '--port', String(PORT_CLI)],
+    { timeout: 60_000 }
+  );
+  const start = JSON.parse(started.stdout) as {
+    server: string;
+    pid: number;
+    ports: Record<string, number>;
+  };
   expect(start.server).toBe('started');
   expect(start.ports).toEqual({ data: PORT_CLI, control: PORT_CLI + 1000, http: PORT_CLI + 3000 });
 
-  const again = JSON.parse((await run(process.execPath, [CLI, 'server', 'start', '--port', String(PORT_CLI)], { timeout: 30_000 })).stdout);
+  const again = JSON.parse(
+    (
+      await run(process.execPath, [CLI, 'server', 'start', '--port', String(PORT_CLI)], {
+        timeout: 30_000
+      })
+    ).stdout
+  );
   expect(again).toMatchObject({ server: 'already running', pid: start.pid });
 
-  const { stdout } = await run(process.execPath, [CLI, 'server', 'status', '--port', String(PORT_CLI)], { timeout: 30_000 });
+  const { stdout } = await run(
+    process.execPath,
+    [CLI, 'server', 'status', '--port', String(PORT_CLI)],
+    { timeout: 30_000 }
+  );
   const status = ServerStatusSchema.parse(JSON.parse(stdout));
   expect(status.pid).toBe(start.pid);
   expect(status.ports).toEqual({ data: PORT_CLI, control: PORT_CLI + 1000, http: PORT_CLI + 3000 });
   expect(status.layers).toEqual([]);
   expect(status.counters).toMatchObject({ messages: 0, bytes: 0, dropped: 0, errors: 0 });
 
-  await run(process.execPath, [CLI, 'server', 'stop', '--port', String(PORT_CLI)], { timeout: 30_000 });
+  await run(process.execPath, [CLI, 'server', 'stop', '--port', String(PORT_CLI)], {
+    timeout: 30_000
+  });
   expect(await ping(PORT_CLI, { timeoutMs: 500 })).toBeNull();
   // status of a stopped server fails with a message naming the port.
-  const failed = await run(process.execPath, [CLI, 'server', 'status', '--port', String(PORT_CLI)], { timeout: 30_000 }).then(
+  const failed = await run(
+    process.execPath,
+    [CLI, 'server', 'status', '--port', String(PORT_CLI)],
+    { timeout: 30_000 }
+  ).then(
     () => null,
     (err: { code: number; stderr: string }) => err
   );

@@ -22,7 +22,9 @@ afterAll(async () => {
 
 it('finds the built server entry from its own module URL', () => {
   expect(defaultServerScript()).toBe(SERVER_MAIN);
-  expect(() => new ViewerManager({ port: 80 })).toThrow(/port must be an integer in 1024..62535, got 80/);
+  expect(() => new ViewerManager({ port: 80 })).toThrow(
+    /port must be an integer in 1024..62535, got 80/
+  );
 });
 
 it('start, show (binary variant), clear, stop a non-persistent server', async () => {
@@ -34,11 +36,22 @@ it('start, show (binary variant), clear, stop a non-persistent server', async ()
   expect(fs.existsSync(path.join(home, 'viewer-server-30150.log'))).toBe(true);
 
   const data = new Float32Array(30 * 40).map((_, i) => i / 7);
-  const reply = await viewer.show({ data, shape: [30, 40], dtype: 'float32' }, { name: 'manual', colormap: 'cividis', metadata: { well: 'B03' } });
+  const reply = await viewer.show(
+    { data, shape: [30, 40], dtype: 'float32' },
+    { name: 'manual', colormap: 'cividis', metadata: { well: 'B03' } }
+  );
   expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 0 });
   const status = await controlRequest(30150, { type: 'status' }, { timeoutMs: 5000 });
   if (status.type !== 'status') throw new Error(status.type);
-  expect(status.status.layers).toEqual([expect.objectContaining({ key: 'manual', dtype: 'float32', shape: [30, 40], image_count: 1, colormap: 'cividis' })]);
+  expect(status.status.layers).toEqual([
+    expect.objectContaining({
+      key: 'manual',
+      dtype: 'float32',
+      shape: [30, 40],
+      image_count: 1,
+      colormap: 'cividis'
+    })
+  ]);
 
   await viewer.clear();
   const cleared = await controlRequest(30150, { type: 'status' }, { timeoutMs: 5000 });
@@ -54,12 +67,19 @@ it('a server that never gets ready: a clear error naming the port and the log fi
   const silent = path.join(dir, 'silent.mjs');
   fs.writeFileSync(silent, 'setTimeout(() => process.exit(0), 5000);\n');
   const log = path.join(dir, 'silent.log');
-  const viewer = new ViewerManager({ port: 30151, serverScript: silent, logFile: log, readyTimeoutMs: 1500 });
+  const viewer = new ViewerManager({
+    port: 30151,
+    serverScript: silent,
+    logFile: log,
+    readyTimeoutMs: 1500
+  });
   const t0 = performance.now();
   const error = await viewer.start().catch((e: unknown) => e);
   expect(performance.now() - t0).toBeLessThan(10_000);
   expect(error).toBeInstanceOf(ServerStartError);
-  expect((error as Error).message).toMatch(/port 30151 did not answer ping within 1500 ms; see its log .*silent\.log/);
+  expect((error as Error).message).toMatch(
+    /port 30151 did not answer ping within 1500 ms; see its log .*silent\.log/
+  );
 }, 30_000);
 
 it('a server entry that exits with an error: reported at once with its exit code and log', async () => {
@@ -69,6 +89,8 @@ it('a server entry that exits with an error: reported at once with its exit code
   const log = path.join(dir, 'failing.log');
   const viewer = new ViewerManager({ port: 30152, serverScript: failing, logFile: log });
   const error = await viewer.start().catch((e: unknown) => e);
-  expect((error as Error).message).toMatch(/port 30152 exited with code 1 before it was ready; see its log .*failing\.log/);
+  expect((error as Error).message).toMatch(
+    /port 30152 exited with code 1 before it was ready; see its log .*failing\.log/
+  );
   expect(fs.readFileSync(log, 'utf8')).toContain('boom');
 }, 30_000);

@@ -34,7 +34,9 @@ export async function controlRequest(
     return decodeJson(reply, ControlReplySchema, `control reply from ${endpoint}`);
   } catch (err) {
     if ((err as { code?: string }).code === 'EAGAIN') {
-      throw new ControlTimeoutError(`no reply to ${request.type} from ${endpoint} within ${timeoutMs} ms`);
+      throw new ControlTimeoutError(
+        `no reply to ${request.type} from ${endpoint} within ${timeoutMs} ms`
+      );
     }
     throw err;
   } finally {
@@ -43,7 +45,10 @@ export async function controlRequest(
 }
 
 /** The pong of a ready server, or null when nothing answers in time. */
-export async function ping(dataPort: number, options: ControlOptions = {}): Promise<Extract<ControlReply, { type: 'pong' }> | null> {
+export async function ping(
+  dataPort: number,
+  options: ControlOptions = {}
+): Promise<Extract<ControlReply, { type: 'pong' }> | null> {
   try {
     const reply = await controlRequest(dataPort, { type: 'ping' }, options);
     return reply.type === 'pong' && reply.ready ? reply : null;

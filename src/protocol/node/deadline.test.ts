@@ -8,7 +8,9 @@ describe('withDeadline', () => {
     const socket = new zmq.Dealer({ linger: 0 });
     socket.connect('tcp://127.0.0.1:30105');
     const t0 = performance.now();
-    await expect(withDeadline(socket, socket.receive(), 150, 'receive')).rejects.toThrow(DeadlineError);
+    await expect(withDeadline(socket, socket.receive(), 150, 'receive')).rejects.toThrow(
+      DeadlineError
+    );
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(socket.closed).toBe(true);
   });
@@ -25,7 +27,9 @@ describe('control client bounds', () => {
   it('ping of a port nobody serves returns null within its timeout; a request throws ControlTimeoutError', async () => {
     const t0 = performance.now();
     expect(await ping(30106, { timeoutMs: 200 })).toBeNull();
-    await expect(controlRequest(30106, { type: 'status' }, { timeoutMs: 200 })).rejects.toThrow(ControlTimeoutError);
+    await expect(controlRequest(30106, { type: 'status' }, { timeoutMs: 200 })).rejects.toThrow(
+      ControlTimeoutError
+    );
     expect(performance.now() - t0).toBeLessThan(3000);
   });
 });

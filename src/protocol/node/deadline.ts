@@ -27,19 +27,32 @@ interface PolledSocket extends ClosableSocket {
 export const IN_DENO = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
 const POLL_MS = 2;
 
-export function withDeadline<T>(socket: ClosableSocket, operation: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+export function withDeadline<T>(
+  socket: ClosableSocket,
+  operation: Promise<T>,
+  timeoutMs: number,
+  what: string
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new DeadlineError(`${what} timed out after ${timeoutMs} ms`));
-      if (!socket.closed) socket.close();
-    }, Math.max(0, timeoutMs));
+    timer = setTimeout(
+      () => {
+        reject(new DeadlineError(`${what} timed out after ${timeoutMs} ms`));
+        if (!socket.closed) socket.close();
+      },
+      Math.max(0, timeoutMs)
+    );
   });
   return Promise.race([operation, expired]).finally(() => clearTimeout(timer));
 }
 
 /** Waits (Deno only) until the socket is ready, by polling; closes it and throws on the deadline. */
-async function pollReady(socket: PolledSocket, ready: 'readable' | 'writable', timeoutMs: number, what: string): Promise<void> {
+async function pollReady(
+  socket: PolledSocket,
+  ready: 'readable' | 'writable',
+  timeoutMs: number,
+  what: string
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (socket.closed) throw new Error(`${what}: socket closed`);
@@ -48,12 +61,16 @@ async function pollReady(socket: PolledSocket, ready: 'readable' | 'writable', t
       socket.close();
       throw new DeadlineError(`${what} timed out after ${timeoutMs} ms`);
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise(resolve => setTimeout(resolve, POLL_MS));
   }
 }
 
 /** `socket.receive()` bounded by `timeoutMs`. */
-export async function receiveWithin<T>(socket: PolledSocket & { receive(): Promise<T> }, timeoutMs: number, what: string): Promise<T> {
+export async function receiveWithin<T>(
+  socket: PolledSocket & { receive(): Promise<T> },
+  timeoutMs: number,
+  what: string
+): Promise<T> {
   if (IN_DENO) {
     await pollReady(socket, 'readable', timeoutMs, what);
     return socket.receive();
@@ -62,7 +79,12 @@ export async function receiveWithin<T>(socket: PolledSocket & { receive(): Promi
 }
 
 /** `socket.send(message)` bounded by `timeoutMs`. */
-export async function sendWithin<M>(socket: PolledSocket & { send(message: M): Promise<void> }, message: M, timeoutMs: number, what: string): Promise<void> {
+export async function sendWithin<M>(
+  socket: PolledSocket & { send(message: M): Promise<void> },
+  message: M,
+  timeoutMs: number,
+  what: string
+): Promise<void> {
   if (IN_DENO) {
     await pollReady(socket, 'writable', timeoutMs, what);
     return socket.send(message);

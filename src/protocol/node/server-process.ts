@@ -50,8 +50,12 @@ export interface EnsureServerResult {
  * `~/.cache/jupyterlab-pipeline-viewer`.
  */
 export function defaultLogFile(port: number, env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache');
-  const home = env.PIPELINE_VIEWER_HOME ? path.resolve(env.PIPELINE_VIEWER_HOME) : path.join(cache, 'jupyterlab-pipeline-viewer');
+  const cache = env.XDG_CACHE_HOME
+    ? path.resolve(env.XDG_CACHE_HOME)
+    : path.join(os.homedir(), '.cache');
+  const home = env.PIPELINE_VIEWER_HOME
+    ? path.resolve(env.PIPELINE_VIEWER_HOME)
+    : path.join(cache, 'jupyterlab-pipeline-viewer');
   return path.join(home, `viewer-server-${port}.log`);
 }
 
@@ -81,13 +85,17 @@ export async function ensureServer(options: EnsureServerOptions): Promise<Ensure
   const logFd = fs.openSync(logFile, 'a');
   const exited: { code: number | null } = { code: null };
   try {
-    const child = spawn(options.node ?? nodeExecutable(), [options.script, '--port', String(port), ...(options.args ?? [])], {
-      detached: true,
-      stdio: ['ignore', logFd, logFd],
-      env: options.env ?? process.env
-    });
+    const child = spawn(
+      options.node ?? nodeExecutable(),
+      [options.script, '--port', String(port), ...(options.args ?? [])],
+      {
+        detached: true,
+        stdio: ['ignore', logFd, logFd],
+        env: options.env ?? process.env
+      }
+    );
     child.on('error', () => (exited.code = -1));
-    child.on('exit', (code) => (exited.code = code ?? -1));
+    child.on('exit', code => (exited.code = code ?? -1));
     // Detached and unreferenced: the server outlives this process (kernel restart, notebook closed).
     child.unref();
   } finally {
@@ -105,7 +113,7 @@ export async function ensureServer(options: EnsureServerOptions): Promise<Ensure
         `viewer server on port ${port} exited with code ${exited.code} before it was ready; see its log ${logFile}`
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    await new Promise(resolve => setTimeout(resolve, POLL_INTERVAL_MS));
   }
   throw new ServerStartError(
     `viewer server on port ${port} did not answer ping within ${timeoutMs} ms; see its log ${logFile}. ` +

@@ -24,14 +24,20 @@ export class BoundedQueue<T> {
     private readonly weigh: (entry: T) => QueueWeight
   ) {
     if (!(limits.maxImages >= 1) || !(limits.maxBytes >= 1)) {
-      throw new RangeError(`queue limits must be ≥ 1, got maxImages=${limits.maxImages} maxBytes=${limits.maxBytes}`);
+      throw new RangeError(
+        `queue limits must be ≥ 1, got maxImages=${limits.maxImages} maxBytes=${limits.maxBytes}`
+      );
     }
   }
 
   /** Adds the entry if it fits within the limits; false (nothing queued) otherwise. */
   offer(entry: T): boolean {
     const w = this.weigh(entry);
-    if (this.images + w.images > this.limits.maxImages || this.bytes + w.bytes > this.limits.maxBytes) return false;
+    if (
+      this.images + w.images > this.limits.maxImages ||
+      this.bytes + w.bytes > this.limits.maxBytes
+    )
+      return false;
     this.entries.push(entry);
     this.images += w.images;
     this.bytes += w.bytes;

@@ -7,7 +7,13 @@
  */
 import * as zmq from 'zeromq';
 import { receiveWithin, sendWithin } from '../../protocol/node/deadline.js';
-import { BatchReplySchema, decodeJson, DEFAULT_HOST, tcpEndpoint, type BatchReply } from '../../protocol/index.js';
+import {
+  BatchReplySchema,
+  decodeJson,
+  DEFAULT_HOST,
+  tcpEndpoint,
+  type BatchReply
+} from '../../protocol/index.js';
 
 export class DataChannelError extends Error {
   override name = 'DataChannelError';
@@ -51,7 +57,7 @@ export class DataChannel {
       this.discard(socket);
       throw this.failure('reply', err, this.replyTimeoutMs);
     }
-    const body = reply.filter((f) => f.byteLength > 0);
+    const body = reply.filter(f => f.byteLength > 0);
     try {
       return decodeJson(body[0] ?? EMPTY, BatchReplySchema, `reply from ${this.endpoint}`);
     } catch (err) {

@@ -3,7 +3,12 @@
  * test (no viewer server here; tests/streaming/ runs against the real one). Ports 30100-30109.
  */
 import * as zmq from 'zeromq';
-import { BatchMessageSchema, decodeJson, encodeJson, type DisplayConfig } from '../../protocol/index.js';
+import {
+  BatchMessageSchema,
+  decodeJson,
+  encodeJson,
+  type DisplayConfig
+} from '../../protocol/index.js';
 import { listSegments, readSegment, unlinkSegment } from '../../protocol/node/shm.js';
 import type { NdArray } from '../image-data.js';
 import type { StreamBatch } from '../stream-sink.js';
@@ -48,7 +53,7 @@ class FakeServer {
     await this.socket.bind(`tcp://127.0.0.1:${this.port}`);
     this.loop = (async () => {
       for await (const [id, ...rest] of this.socket) {
-        const body = rest.filter((f) => f.byteLength > 0);
+        const body = rest.filter(f => f.byteLength > 0);
         const message = decodeJson(body[0], BatchMessageSchema, 'test');
         this.messages.push(message);
         if (this.silent) continue;
@@ -58,7 +63,12 @@ class FakeServer {
             unlinkSegment(item.shm_name);
           }
         }
-        const reply = { status: 'success', type: 'batch', accepted: message.images.length, rejected: 0 };
+        const reply = {
+          status: 'success',
+          type: 'batch',
+          accepted: message.images.length,
+          rejected: 0
+        };
         await this.socket.send([id, new Uint8Array(0), encodeJson(reply)]);
       }
     })().catch(() => undefined);
@@ -73,14 +83,17 @@ class FakeServer {
 let before: Set<string>;
 beforeEach(() => (before = new Set(listSegments())));
 afterEach(() => {
-  const leaked = listSegments().filter((n) => !before.has(n));
-  leaked.forEach((n) => unlinkSegment(n));
+  const leaked = listSegments().filter(n => !before.has(n));
+  leaked.forEach(n => unlinkSegment(n));
   expect(leaked).toEqual([]);
 });
 
 describe('BoundedQueue', () => {
   it('refuses entries beyond the image and byte limits and hands them out in order', () => {
-    const q = new BoundedQueue<{ n: number; b: number }>({ maxImages: 5, maxBytes: 100 }, (e) => ({ images: e.n, bytes: e.b }));
+    const q = new BoundedQueue<{ n: number; b: number }>({ maxImages: 5, maxBytes: 100 }, e => ({
+      images: e.n,
+      bytes: e.b
+    }));
     expect(q.offer({ n: 3, b: 10 })).toBe(true);
     expect(q.offer({ n: 3, b: 10 })).toBe(false); // 6 images > 5
     expect(q.offer({ n: 2, b: 91 })).toBe(false); // 101 bytes > 100
@@ -88,12 +101,17 @@ describe('BoundedQueue', () => {
     expect([q.length, q.queuedImages, q.queuedBytes]).toEqual([2, 5, 100]);
     expect(q.take()).toEqual({ n: 3, b: 10 });
     expect(q.offer({ n: 3, b: 0 })).toBe(true);
-    expect(q.takeAll()).toEqual([{ n: 2, b: 90 }, { n: 3, b: 0 }]);
+    expect(q.takeAll()).toEqual([
+      { n: 2, b: 90 },
+      { n: 3, b: 0 }
+    ]);
     expect([q.length, q.queuedImages, q.queuedBytes]).toEqual([0, 0, 0]);
   });
 
   it('rejects nonsensical limits', () => {
-    expect(() => new BoundedQueue({ maxImages: 0, maxBytes: 10 }, () => ({ images: 1, bytes: 1 }))).toThrow(/≥ 1/);
+    expect(
+      () => new BoundedQueue({ maxImages: 0, maxBytes: 10 }, () => ({ images: 1, bytes: 1 }))
+    ).toThrow(/≥ 1/);
   });
 });
 
@@ -107,12 +125,19 @@ describe('StreamBackend', () => {
       expect(sink.enqueue(batch('Enhance', 'B02', 2, 4))).toBe(true); // 32 bytes: inline
       const report = await sink.flush(10_000);
       expect(report).toEqual({ sent: 122, dropped: 0, errors: [] });
-      expect(server.messages.map((m) => m.images.length)).toEqual([50, 50, 20, 2]);
+      expect(server.messages.map(m => m.images.length)).toEqual([50, 50, 20, 2]);
       const first = server.messages[0];
       expect(first.display_config.colormap).toBe('viridis');
       expect(first.display_config.component_modes.source).toBe('slice');
       expect(first.component_names_metadata).toEqual({ channel: { '1': 'DAPI' } });
-      expect(first.images[3].metadata).toMatchObject({ source: 'Enhance', well: 'A01', site: 1, channel: 1, z_index: 4, timepoint: null });
+      expect(first.images[3].metadata).toMatchObject({
+        source: 'Enhance',
+        well: 'A01',
+        site: 1,
+        channel: 1,
+        z_index: 4,
+        timepoint: null
+      });
       expect(first.images[3].shm_name).toMatch(/^plv_/);
       expect(new Uint16Array(server.pixels[3].buffer)[0]).toBe(3);
       const inline = server.messages[3].images[1];
@@ -134,11 +159,11 @@ describe('StreamBackend', () => {
       const accepted = Array.from({ length: 20 }, (_, i) => sink.enqueue(batch('S', `A${i}`, 4)));
       expect(performance.now() - t0).toBeLessThan(1000); // enqueue never waits for the network
       // The drain takes the first batch at once, so at most 3 batches (12 images > 10) fit.
-      expect(accepted.filter((a) => !a).length).toBeGreaterThanOrEqual(17);
+      expect(accepted.filter(a => !a).length).toBeGreaterThanOrEqual(17);
       const report = await sink.flush(10_000);
       expect(report.sent + report.dropped).toBe(80);
-      expect(report.dropped).toBe(accepted.filter((a) => !a).length * 4);
-      expect(report.errors.some((e) => e.includes('queue full'))).toBe(true);
+      expect(report.dropped).toBe(accepted.filter(a => !a).length * 4);
+      expect(report.errors.some(e => e.includes('queue full'))).toBe(true);
     } finally {
       await sink.close();
       await server.stop();
@@ -159,7 +184,9 @@ describe('StreamBackend', () => {
       // The first message timed out; the second was dropped at once during the back-off.
       expect(server.messages).toHaveLength(1);
       expect(report).toMatchObject({ sent: 0, dropped: 6 });
-      expect(report.errors[0]).toMatch(/no reply from the viewer server at tcp:\/\/127\.0\.0\.1:30102 within 300 ms/);
+      expect(report.errors[0]).toMatch(
+        /no reply from the viewer server at tcp:\/\/127\.0\.0\.1:30102 within 300 ms/
+      );
     } finally {
       await sink.close();
       await server.stop();
@@ -172,7 +199,9 @@ describe('StreamBackend', () => {
       for (let i = 0; i < 3; i++) sink.enqueue(batch('S', `A0${i}`, 2));
       const report = await sink.flush(5000);
       expect(report).toMatchObject({ sent: 0, dropped: 6 });
-      expect(report.errors[0]).toMatch(/no viewer server accepted the message at tcp:\/\/127\.0\.0\.1:30103/);
+      expect(report.errors[0]).toMatch(
+        /no viewer server accepted the message at tcp:\/\/127\.0\.0\.1:30103/
+      );
     } finally {
       await sink.close();
     }

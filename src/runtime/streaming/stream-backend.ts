@@ -37,20 +37,26 @@ export class StreamBackend implements StreamSink {
   constructor(readonly options: StreamBackendOptions) {
     this.queue = new BoundedQueue<StreamBatch>(
       { maxImages: options.maxImages ?? 1024, maxBytes: options.maxBytes ?? 256 * 1024 * 1024 },
-      (batch) => ({
+      batch => ({
         images: batch.items.length,
         bytes: batch.items.reduce((sum, item) => sum + item.array.data.byteLength, 0)
       })
     );
     this.channel = new DataChannel(options.port, options);
-    this.chunkSize = Math.max(1, Math.min(options.chunkSize ?? MAX_IMAGES_PER_MESSAGE, MAX_IMAGES_PER_MESSAGE));
+    this.chunkSize = Math.max(
+      1,
+      Math.min(options.chunkSize ?? MAX_IMAGES_PER_MESSAGE, MAX_IMAGES_PER_MESSAGE)
+    );
     this.backoffMs = options.backoffMs ?? 2000;
   }
 
   enqueue(batch: StreamBatch): boolean {
     if (batch.items.length === 0) return true;
     if (this.closed || !this.queue.offer(batch)) {
-      this.drop(batch.items.length, this.closed ? 'stream closed' : `queue full, batch ${batch.step} × ${batch.well} dropped`);
+      this.drop(
+        batch.items.length,
+        this.closed ? 'stream closed' : `queue full, batch ${batch.step} × ${batch.well} dropped`
+      );
       return false;
     }
     this.draining ??= this.drain().finally(() => (this.draining = null));
@@ -62,7 +68,9 @@ export class StreamBackend implements StreamSink {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         this.draining.then(() => false),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs))))
+        new Promise<boolean>(
+          resolve => (timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs)))
+        )
       ]);
       clearTimeout(timer);
       if (timedOut) await this.abort(`flush timed out after ${timeoutMs} ms`);
@@ -107,14 +115,21 @@ export class StreamBackend implements StreamSink {
     try {
       chunk = encodeChunk(batch, items);
     } catch (err) {
-      this.drop(items.length, `could not prepare ${batch.step} × ${batch.well}: ${(err as Error).message}`);
+      this.drop(
+        items.length,
+        `could not prepare ${batch.step} × ${batch.well}: ${(err as Error).message}`
+      );
       return;
     }
     try {
       const reply = await this.channel.request(chunk.frames);
       if (reply.status === 'success') {
         this.sent += reply.accepted;
-        if (reply.rejected > 0) this.drop(reply.rejected, `server rejected ${reply.rejected} image(s) of ${batch.step} × ${batch.well}`);
+        if (reply.rejected > 0)
+          this.drop(
+            reply.rejected,
+            `server rejected ${reply.rejected} image(s) of ${batch.step} × ${batch.well}`
+          );
       } else {
         this.drop(chunk.images, `server refused ${batch.step} × ${batch.well}: ${reply.error}`);
       }
@@ -129,6 +144,7 @@ export class StreamBackend implements StreamSink {
 
   private drop(images: number, reason: string | null): void {
     this.dropped += images;
-    if (reason && this.errors.length < MAX_ERRORS && !this.errors.includes(reason)) this.errors.push(reason);
+    if (reason && this.errors.length < MAX_ERRORS && !this.errors.includes(reason))
+      this.errors.push(reason);
   }
 }

@@ -59,7 +59,9 @@ export class ViewerManager {
 
   constructor(private readonly options: ViewerManagerOptions) {
     if (!Number.isInteger(options.port) || options.port < 1024 || options.port > 62535) {
-      throw new RangeError(`ViewerManager: port must be an integer in 1024..62535, got ${String(options.port)}`);
+      throw new RangeError(
+        `ViewerManager: port must be an integer in 1024..62535, got ${String(options.port)}`
+      );
     }
     this.port = options.port;
     this.host = options.host ?? DEFAULT_HOST;
@@ -88,14 +90,23 @@ export class ViewerManager {
   }
 
   async isRunning(): Promise<boolean> {
-    return (await ping(this.port, { host: this.host, timeoutMs: Math.min(this.timeoutMs, 1000) })) !== null;
+    return (
+      (await ping(this.port, { host: this.host, timeoutMs: Math.min(this.timeoutMs, 1000) })) !==
+      null
+    );
   }
 
   /** Empties the server's layer store (OpenHCS sends clear_state before each run). */
   async clear(): Promise<void> {
-    const reply = await controlRequest(this.port, { type: 'clear_state' }, { host: this.host, timeoutMs: this.timeoutMs });
+    const reply = await controlRequest(
+      this.port,
+      { type: 'clear_state' },
+      { host: this.host, timeoutMs: this.timeoutMs }
+    );
     if (reply.type !== 'clear_state_ack') {
-      throw new Error(`viewer server on port ${this.port} did not clear its state: ${JSON.stringify(reply)}`);
+      throw new Error(
+        `viewer server on port ${this.port} did not clear its state: ${JSON.stringify(reply)}`
+      );
     }
   }
 
@@ -105,9 +116,15 @@ export class ViewerManager {
     this.channel = null;
     if (this.persistent) return;
     if (!(await this.isRunning())) return;
-    const reply = await controlRequest(this.port, { type: 'shutdown' }, { host: this.host, timeoutMs: this.timeoutMs });
+    const reply = await controlRequest(
+      this.port,
+      { type: 'shutdown' },
+      { host: this.host, timeoutMs: this.timeoutMs }
+    );
     if (reply.type !== 'shutdown_ack') {
-      throw new Error(`viewer server on port ${this.port} did not acknowledge shutdown: ${JSON.stringify(reply)}`);
+      throw new Error(
+        `viewer server on port ${this.port} did not acknowledge shutdown: ${JSON.stringify(reply)}`
+      );
     }
   }
 

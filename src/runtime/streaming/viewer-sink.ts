@@ -5,7 +5,11 @@
  */
 import type { StreamBatch, StreamReport, StreamSink } from '../stream-sink.js';
 import { StreamBackend, type StreamBackendOptions } from './stream-backend.js';
-import { viewerManagerFor, type ViewerManager, type ViewerManagerOptions } from './viewer-manager.js';
+import {
+  viewerManagerFor,
+  type ViewerManager,
+  type ViewerManagerOptions
+} from './viewer-manager.js';
 
 export interface ViewerTarget {
   port: number;
@@ -39,8 +43,16 @@ class ViewerSink implements StreamSink {
   }
 }
 
-export async function viewerStreamSink(target: ViewerTarget, options: ViewerSinkOptions = {}): Promise<StreamSink> {
-  const manager = viewerManagerFor({ ...options, port: target.port, host: target.host, persistent: target.persistent });
+export async function viewerStreamSink(
+  target: ViewerTarget,
+  options: ViewerSinkOptions = {}
+): Promise<StreamSink> {
+  const manager = viewerManagerFor({
+    ...options,
+    port: target.port,
+    host: target.host,
+    persistent: target.persistent
+  });
   let startError: string | null = null;
   try {
     await manager.start();

@@ -4,7 +4,12 @@
  * descriptors), pixels in a shared-memory segment each, or inline when tiny.
  */
 import { randomUUID } from 'node:crypto';
-import { encodeBatch, INLINE_MAX_BYTES, type BatchMessageInput, type ImageItem } from '../../protocol/index.js';
+import {
+  encodeBatch,
+  INLINE_MAX_BYTES,
+  type BatchMessageInput,
+  type ImageItem
+} from '../../protocol/index.js';
 import { unlinkSegment, writeSegment } from '../../protocol/node/shm.js';
 import type { StreamBatch, StreamItem } from '../stream-sink.js';
 
@@ -18,7 +23,10 @@ export interface WireChunk {
 }
 
 /** Splits the items of a batch into chunks of at most `size`. */
-export function chunkItems(items: readonly StreamItem[], size = MAX_IMAGES_PER_MESSAGE): StreamItem[][] {
+export function chunkItems(
+  items: readonly StreamItem[],
+  size = MAX_IMAGES_PER_MESSAGE
+): StreamItem[][] {
   const chunks: StreamItem[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
@@ -31,7 +39,7 @@ export function chunkItems(items: readonly StreamItem[], size = MAX_IMAGES_PER_M
 export function encodeChunk(batch: StreamBatch, items: readonly StreamItem[]): WireChunk {
   const segments: string[] = [];
   try {
-    const images: ImageItem[] = items.map((item) => {
+    const images: ImageItem[] = items.map(item => {
       const { data, shape, dtype } = item.array;
       const base = {
         path: item.path,
