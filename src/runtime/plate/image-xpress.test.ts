@@ -56,6 +56,19 @@ describe('ImageXpress names', () => {
     });
   });
 
+  it('keeps the GUID MetaXpress appends to exported names', () => {
+    const name = 'Plate1_B03_s2_w12F3A4B5C-1111-2222-3333-444455556666.tif';
+    expect(parseImageXpressName(name)).toMatchObject({
+      prefix: 'Plate1',
+      well: 'B03',
+      site: 2,
+      channel: 1,
+      guid: '2F3A4B5C-1111-2222-3333-444455556666'
+    });
+    expect(formatImageXpressName(parseImageXpressName(name)!)).toBe(name);
+    expect(parseImageXpressName('A01_s1_w2-not-a-guid.tif')).toBeNull();
+  });
+
   it('upper-cases the well and accepts 1536-well names', () => {
     expect(parseImageXpressName('af48_s1.tif')?.well).toBe('AF48');
   });

@@ -17,6 +17,8 @@ export interface ImageXpressName {
   timepoint: number | null;
   /** Extension with its dot, as written (`.tif`, `.TIF`, `.tiff`). */
   extension: string;
+  /** MetaXpress appends a GUID to exported names (`A01_s1_w1F2C5…-….tif`); kept, not interpreted. */
+  guid?: string;
   /**
    * Digits each number was written with (`s1` → 1, `s001` → 3), so formatting reproduces the
    * name. Omitted parts format with the defaults `s001`, `w1`, `z001`, `t001`.
@@ -44,7 +46,7 @@ const LETTERS: Record<NumberPart, string> = {
 const PARTS: NumberPart[] = ['site', 'channel', 'z_index', 'timepoint'];
 
 const NAME_RE =
-  /^(?:(?<prefix>.*?)_)??(?<well>[A-Za-z]{1,2}\d{1,3})(?:_s(?<site>\d+))?(?:_w(?<channel>\d+))?(?:_z(?<z_index>\d+))?(?:_t(?<timepoint>\d+))?(?<extension>\.tiff?)$/i;
+  /^(?:(?<prefix>.*?)_)??(?<well>[A-Za-z]{1,2}\d{1,3})(?:_s(?<site>\d+))?(?:_w(?<channel>\d+))?(?:_z(?<z_index>\d+))?(?:_t(?<timepoint>\d+))?(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(?<extension>\.tiff?)$/i;
 
 const PREFIX_LOOKS_LIKE_WELL_RE = /(?:^|_)[A-Za-z]{1,2}\d{1,3}(?:_[swzt]\d*)*$/i;
 
@@ -65,6 +67,7 @@ export function parseImageXpressName(fileName: string): ImageXpressName | null {
     timepoint: null,
     extension: g.extension
   };
+  if (g.guid) parsed.guid = g.guid;
   const digits: Partial<Record<NumberPart, number>> = {};
   for (const part of PARTS) {
     const text = g[part];
@@ -106,7 +109,7 @@ export function formatImageXpressName(
     const width = name.digits?.[part] ?? DEFAULT_DIGITS[part];
     out += `_${LETTERS[part]}${String(value).padStart(width, '0')}`;
   }
-  return out + (name.extension ?? '.tif');
+  return out + (name.guid ?? '') + (name.extension ?? '.tif');
 }
 
 /** Splits a well name into its row letter(s) and column number: `B07` → `{ row: 'B', column: 7 }`. */
