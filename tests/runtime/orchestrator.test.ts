@@ -298,4 +298,33 @@ describe('run', () => {
       });
     }
   });
+
+  it('picks a function per channel from a func dict (groupBy channel), inline and on workers', async () => {
+    const oneWell: Plate = {
+      ...plate,
+      wells: ['A02'],
+      images: plate.images.filter(i => i.well === 'A02')
+    };
+    const pipeline = new Pipeline({
+      steps: [
+        new Step({
+          name: 'Per channel',
+          groupBy: 'channel',
+          func: {
+            '1': addOne,
+            '2': [{ module: fns, export: 'addOffset', args: { offset: 100 } }, addOne]
+          }
+        })
+      ]
+    });
+    const plan = await compile(pipeline, oneWell, { output_dir: path.join(tmp, 'out-dict') });
+    expect(plan.steps[0].placement).toEqual({ '1': ['main'], '2': ['workers', 'main'] });
+    const result = await run(plan, { streamSinkFor: null });
+    expect(result.ok).toBe(true);
+    const disk = new DiskBackend();
+    const c1 = await disk.load(path.join(tmp, 'out-dict', 'A02_s001_w1_z002_t001.tif'));
+    const c2 = await disk.load(path.join(tmp, 'out-dict', 'A02_s001_w2_z002_t001.tif'));
+    expect(c1.data[0]).toBe(baseValue(1, 1, 1, 2) + 1);
+    expect(c2.data[0]).toBe(baseValue(1, 1, 2, 2) + 101);
+  });
 });
