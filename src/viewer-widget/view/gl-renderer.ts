@@ -1,7 +1,7 @@
 /**
- * GlRenderer: draws planes with WebGL2. Each layer owns one texture that is re-filled with
- * texSubImage2D while the plane size stays the same (scrubbing costs an upload and a draw,
- * no allocation). uint8 → R8, uint16 → R16UI read by a usampler, float32 → R32F; contrast
+ * GlRenderer: draws planes with WebGL2. Planes stay on the GPU in a TextureCache bounded in
+ * bytes (scrubbing back over recent planes costs a bind and a draw; a new plane of a known
+ * size is uploaded into a recycled texture, no allocation). uint8 → R8, uint16 → R16UI read by a usampler, float32 → R32F; contrast
  * and the colormap (a 256×1 LUT texture) are applied in the fragment shader, and layers
  * are added up (additive blending) for channel composites.
  */
@@ -10,6 +10,7 @@ import type { WireDtype } from '../../protocol/viewer-api.js';
 import { colormapLut } from '../model/colormaps.js';
 import type { CameraState } from '../model/camera.js';
 import type { Plane } from '../model/plane.js';
+import { TextureCache, type TextureFormat } from './texture-cache.js';
 
 export interface DrawLayer {
   key: string;
@@ -60,19 +61,7 @@ interface Program {
   uniforms: Record<string, WebGLUniformLocation | null>;
 }
 
-interface LayerTexture {
-  texture: WebGLTexture;
-  width: number;
-  height: number;
-  dtype: WireDtype;
-  /** The plane last uploaded, so an unchanged plane is not uploaded again. */
-  plane: Plane | null;
-}
-
-const FORMATS: Record<
-  WireDtype,
-  { internal: number; format: number; type: number; scale: number }
-> = {
+const FORMATS: Record<WireDtype, TextureFormat & { scale: number }> = {
   uint8: {
     internal: 0x8229 /* R8 */,
     format: 0x1903 /* RED */,
@@ -96,7 +85,10 @@ const FORMATS: Record<
 export class GlRenderer {
   readonly gl: WebGL2RenderingContext;
 
-  constructor(readonly canvas: HTMLCanvasElement) {
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    textureBytes?: number
+  ) {
     const gl = canvas.getContext('webgl2', {
       preserveDrawingBuffer: true, // screenshots and pixel read-back by tests
       premultipliedAlpha: false,
@@ -121,6 +113,7 @@ export class GlRenderer {
       gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 0, 0);
     }
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    this._textures = new TextureCache(gl, FORMATS, textureBytes);
   }
 
   /** Clear to black and add up the layers. */
@@ -132,15 +125,14 @@ export class GlRenderer {
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.ONE, gl.ONE);
     gl.bindVertexArray(this._vao);
-    const keep = new Set<string>();
+    const inUse = new Set(layers.map(l => l.plane));
     for (const layer of layers) {
       if (layer.opacity <= 0) continue;
-      keep.add(layer.key);
-      const tex = this._upload(layer.key, layer.plane);
+      const texture = this._textures.texture(layer.plane, inUse);
       const p = layer.plane.dtype === 'uint16' ? this._uint : this._float;
       gl.useProgram(p.program);
       gl.activeTexture(gl.TEXTURE0);
-      gl.bindTexture(gl.TEXTURE_2D, tex.texture);
+      gl.bindTexture(gl.TEXTURE_2D, texture);
       gl.uniform1i(p.uniforms.u_data, 0);
       gl.activeTexture(gl.TEXTURE1);
       gl.bindTexture(gl.TEXTURE_2D, this._lut(layer.colormap));
@@ -154,53 +146,17 @@ export class GlRenderer {
       gl.uniform3f(p.uniforms.u_camera, camera.zoom, camera.centerX, camera.centerY);
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
     }
-    for (const [key, tex] of this._textures) {
-      if (!keep.has(key)) {
-        gl.deleteTexture(tex.texture);
-        this._textures.delete(key);
-      }
-    }
   }
 
   dispose(): void {
     const gl = this.gl;
-    for (const tex of this._textures.values()) gl.deleteTexture(tex.texture);
+    this._textures.dispose();
     for (const lut of this._luts.values()) gl.deleteTexture(lut);
-    this._textures.clear();
     this._luts.clear();
     gl.deleteBuffer(this._quad);
     gl.deleteVertexArray(this._vao);
     gl.deleteProgram(this._float.program);
     gl.deleteProgram(this._uint.program);
-  }
-
-  private _upload(key: string, plane: Plane): LayerTexture {
-    const gl = this.gl;
-    const [height, width] = plane.shape;
-    const f = FORMATS[plane.dtype];
-    let tex = this._textures.get(key);
-    if (tex && tex.plane === plane) return tex;
-    if (!tex || tex.width !== width || tex.height !== height || tex.dtype !== plane.dtype) {
-      if (tex) gl.deleteTexture(tex.texture);
-      const texture = gl.createTexture()!;
-      gl.bindTexture(gl.TEXTURE_2D, texture);
-      // immutable storage once per size; integer and float textures need NEAREST
-      gl.texStorage2D(gl.TEXTURE_2D, 1, f.internal, width, height);
-      for (const [pname, value] of [
-        [gl.TEXTURE_MIN_FILTER, gl.NEAREST],
-        [gl.TEXTURE_MAG_FILTER, gl.NEAREST],
-        [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE],
-        [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]
-      ]) {
-        gl.texParameteri(gl.TEXTURE_2D, pname, value);
-      }
-      tex = { texture, width, height, dtype: plane.dtype, plane: null };
-      this._textures.set(key, tex);
-    }
-    gl.bindTexture(gl.TEXTURE_2D, tex.texture);
-    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, f.format, f.type, plane.data);
-    tex.plane = plane;
-    return tex;
   }
 
   private _lut(name: Colormap): WebGLTexture {
@@ -269,6 +225,6 @@ export class GlRenderer {
   private _uint: Program;
   private _quad: WebGLBuffer;
   private _vao: WebGLVertexArrayObject;
-  private _textures = new Map<string, LayerTexture>();
+  private _textures: TextureCache;
   private _luts = new Map<Colormap, WebGLTexture>();
 }

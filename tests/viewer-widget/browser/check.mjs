@@ -189,7 +189,10 @@ async function main() {
     ]
   });
   cleanups.unshift(() => browser.close());
-  const pageObj = await browser.newPage({ viewport: { width: 900, height: 640 } });
+  const pageObj = await browser.newPage({
+    viewport: { width: 900, height: 640 },
+    deviceScaleFactor: Number(process.env.DPR ?? 1)
+  });
   const errors = [];
   pageObj.on('pageerror', e => errors.push(e.message));
   pageObj.on('console', m => m.type() === 'error' && errors.push(m.text()));
