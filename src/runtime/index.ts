@@ -88,7 +88,11 @@ export { ZarrBackend } from './storage/zarr-backend.js';
 export { StorageError } from './storage/storage-error.js';
 export type { StorageBackend, BackendName } from './storage/backend.js';
 export { writeSyntheticPlate } from './plate/synthetic-plate.js';
-export type { SyntheticPlate, SyntheticPlateOptions, SyntheticDtype } from './plate/synthetic-plate.js';
+export type {
+  SyntheticPlate,
+  SyntheticPlateOptions,
+  SyntheticDtype
+} from './plate/synthetic-plate.js';
 export { IMAGE_XPRESS_PATTERN, parseImageXpressNameOrThrow } from './plate/image-xpress.js';
 export type { ImageXpressName } from './plate/image-xpress.js';
 export { parseHtdChannelNames, readHtdChannelNames, formatHtd } from './plate/htd.js';
