@@ -11,23 +11,25 @@ import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-ACTIONS = ("start", "stop", "status")
+ACTIONS = ("start", "stop", "status", "clear")
+HERE = Path(__file__).resolve().parent
 # The data port P also takes P+1000 (control) and P+3000 (browser HTTP/WS).
 MIN_PORT, MAX_PORT = 1024, 65535 - 3000
 CLI_TIMEOUT_S = 30
 
 
-def cli_command():
-    """`node bin/pipeline-viewer.js` of this source tree, overridable for other layouts."""
+def cli_command(action, port):
+    """`node bin/pipeline-viewer.js server <action> --port N` of this source tree (overridable
+    for other layouts); clear goes straight to the control port (the CLI has no clear)."""
     node = os.environ.get("PIPELINE_VIEWER_NODE") or shutil.which("node")
-    cli = os.environ.get("PIPELINE_VIEWER_CLI") or str(
-        Path(__file__).resolve().parent.parent / "bin" / "pipeline-viewer.js"
-    )
     if not node:
         raise RuntimeError("node was not found on PATH; set PIPELINE_VIEWER_NODE to the node binary")
+    if action == "clear":
+        return [node, str(HERE / "clear_viewer.mjs"), str(port)]
+    cli = os.environ.get("PIPELINE_VIEWER_CLI") or str(HERE.parent / "bin" / "pipeline-viewer.js")
     if not Path(cli).is_file():
         raise RuntimeError(f"viewer CLI not found at {cli}; set PIPELINE_VIEWER_CLI to bin/pipeline-viewer.js")
-    return [node, cli]
+    return [node, cli, "server", action, "--port", str(port)]
 
 
 def parse_port(value):
@@ -42,7 +44,7 @@ def parse_port(value):
 
 async def run_cli(action, port):
     proc = await asyncio.create_subprocess_exec(
-        *cli_command(), "server", action, "--port", str(port),
+        *cli_command(action, port),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

@@ -108,9 +108,14 @@ const viewerPlugin: JupyterFrontEndPlugin<WidgetTracker<ViewerPanel>> = {
 
     app.commands.addCommand(CommandIDs.clear, {
       label: 'Clear Pipeline Viewer',
-      caption: 'Forget the planes shown in the current viewer panel',
-      isEnabled: () => tracker.currentWidget !== null,
-      execute: () => tracker.currentWidget?.content.clear()
+      caption: "Empty the viewer server's layers (every panel of that port empties), as before a new run",
+      execute: async (args) => {
+        const port = portArg(args, currentPort());
+        findPanel(port)?.content.clear();
+        const result = await runServerAction('clear', port);
+        if (!result.ok) Notification.error(`Clear Pipeline Viewer on port ${port} failed: ${result.stderr || result.stdout}`);
+        return result as unknown as ReadonlyPartialJSONObject;
+      }
     });
 
     const serverCommand = (action: ServerAction, label: string) => ({

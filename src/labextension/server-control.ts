@@ -1,11 +1,13 @@
 /**
  * Browser side of the start/stop hook: the Python server extension (handlers.py) runs
- * `pipeline-viewer server start|stop|status --port N` behind Jupyter's authentication.
+ * `pipeline-viewer server start|stop|status --port N` (and a clear on the control port)
+ * behind Jupyter's authentication.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-export type ServerAction = 'start' | 'stop' | 'status';
+/** clear empties the server's layers (control clear_state), so every panel empties. */
+export type ServerAction = 'start' | 'stop' | 'status' | 'clear';
 
 export interface ServerActionResult {
   action: ServerAction;

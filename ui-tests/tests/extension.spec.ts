@@ -33,3 +33,25 @@ test('palette lists the viewer commands and opens a panel docked on the right', 
   await expect(page.getByTestId('pipeline-viewer-statusbar')).toBeVisible();
   await testInfo.attach('panel-docked', { body: await page.screenshot(), contentType: 'image/png' });
 });
+
+test('the start/stop hook refuses bad input with a clear reason', async ({ page }) => {
+  const url = '/pipeline-viewer/server';
+  const lowPort = await page.request.post(url, { data: { action: 'start', port: 80 } });
+  expect(lowPort.status()).toBe(400);
+  expect(await lowPort.text()).toContain('port 80 is outside 1024..62535');
+
+  const badAction = await page.request.post(url, { data: { action: 'launch', port: 30302 } });
+  expect(badAction.status()).toBe(400);
+  expect(await badAction.text()).toContain("action must be one of start, stop, status, clear, got 'launch'");
+
+  const notANumber = await page.request.get(`${url}?port=abc`);
+  expect(notANumber.status()).toBe(400);
+  expect(await notANumber.text()).toContain("port must be an integer, got 'abc'");
+
+  // A port with no server: status answers, not ok, and says so.
+  const none = await page.request.get(`${url}?port=30302`);
+  expect(none.status()).toBe(200);
+  const body = await none.json();
+  expect(body).toMatchObject({ action: 'status', port: 30302, ok: false, exit_code: 1 });
+  expect(body.stderr).toContain('no viewer server answers on port 30302');
+});

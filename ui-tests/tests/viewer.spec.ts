@@ -61,6 +61,9 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   const canvas = panel.getByTestId('pipeline-viewer-canvas');
   // Follow newest: the last plane stored is shown (wells run in parallel: either well).
   await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| Ch[12]: (DAPI|GFP) \| Z 1 \| T 1$/);
+  // Once all 4 images are in, stop following so the position holds still while we look.
+  await expect(panel.getByTestId('pipeline-viewer-layer-source_Cells')).toContainText('· 4');
+  await panel.getByTestId('pipeline-viewer-follow').uncheck();
   const shownWell = (await overlay.textContent())!.match(/Well (A0[12])/)![1];
   const otherWell = shownWell === 'A01' ? 'A02' : 'A01';
   const channelLabel = (await overlay.textContent())!.match(/Ch[12]: (DAPI|GFP)/)![0];
@@ -102,6 +105,12 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   const status = await serverStatus(PORT);
   expect(status.pid).toBe(pid);
   expect(status.layers.map((l) => [l.key, l.image_count])).toEqual([['source_Cells', 4]]);
+
+  // Clear through the extension: the server's layers and the panel empty.
+  const cleared = await command(page, 'pipeline-viewer:clear', { port: PORT });
+  expect(cleared).toMatchObject({ ok: true, action: 'clear' });
+  await expect(restored.getByTestId('pipeline-viewer-layer-source_Cells')).toHaveCount(0);
+  expect((await serverStatus(PORT)).layers).toEqual([]);
 
   // Stop through the extension.
   const stopped = await command(page, 'pipeline-viewer:stop-server', { port: PORT });
