@@ -219,7 +219,7 @@ describe('viewer widget client ↔ real viewer server', () => {
     const oldPid = server!.pid;
     await server!.stop();
     server = undefined;
-    await waitFor('disconnect noticed', () => connection.status === 'connecting');
+    await waitFor('disconnect noticed', () => connection.status === 'disconnected');
     server = await startViewerServer(PORT, home);
     await waitFor(
       'reconnected',
@@ -228,6 +228,7 @@ describe('viewer widget client ↔ real viewer server', () => {
     );
     expect(server.pid).not.toBe(oldPid);
     expect(restarts[restarts.length - 1]).toBe(true);
+    expect(statuses.slice(-2)).toEqual(['disconnected', 'connected']); // no flapping while retrying
     await sendWells(['C03']);
     await waitFor(
       'new layer after restart',

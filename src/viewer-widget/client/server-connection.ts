@@ -116,7 +116,8 @@ export class ServerConnection {
   }
 
   private _open(): void {
-    this._setStatus('connecting');
+    // 'connecting' until the first success; after a loss it stays 'disconnected' while retrying
+    if (this._status !== 'disconnected' || this._identity === null) this._setStatus('connecting');
     const url = wsUrl(this._base);
     let socket: WebSocket;
     try {
@@ -161,7 +162,9 @@ export class ServerConnection {
       abort.abort();
       if (this._socket !== socket) return;
       this._socket = null;
-      this._setStatus(this._wanted ? 'connecting' : 'disconnected');
+      this._setStatus(
+        this._status === 'connecting' && this._wanted ? 'connecting' : 'disconnected'
+      );
       if (this._wanted) this._scheduleReconnect();
     };
     socket.onerror = () => {
