@@ -43,6 +43,7 @@ export type { WellFilter, WellFilterMode } from './well-filter.js';
 
 // Compiling and running
 export { compile } from './compiler.js';
+export { summarizePlan } from './plan-summary.js';
 export { CompileError } from './compile-error.js';
 export type {
   CompiledPlan,

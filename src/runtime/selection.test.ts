@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { compile } from './compiler.js';
+import { summarizePlan } from './plan-summary.js';
 import { STREAMING_DEFAULTS } from './config/streaming-config.js';
 import type { NdArray } from './image-data.js';
 import { Pipeline } from './pipeline.js';
@@ -130,5 +131,18 @@ describe('selection in a compiled plan', () => {
     expect(plan.requiredVisualizers.map(v => v.steps)).toEqual([
       ['Memory only', 'Checkpointed', 'Final']
     ]);
+    const summary = summarizePlan(plan).split('\n');
+    expect(summary[2]).toMatch(
+      /1\. Memory only \[site\] disk → memory; streaming on \(port 5555\) but nothing materialized to stream; runs on main/
+    );
+    expect(summary[3]).toMatch(
+      /2\. Checkpointed .*checkpoint → .*checkpoints\/Checkpointed \(disk\); streams 1 well\(s\) to port 5555 \(A02\)/
+    );
+    expect(summary[5]).toMatch(
+      /4\. Final .*memory → disk; streams 3 well\(s\) to port 5555 \(A01, A02, B01\)/
+    );
+    expect(summary[6]).toBe(
+      '  viewers: pipeline-viewer on 127.0.0.1:5555 (Memory only, Checkpointed, Final)'
+    );
   });
 });
