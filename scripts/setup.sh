@@ -27,7 +27,13 @@ fi
 # 2. npm packages, exactly as in package-lock.json (skipped when node_modules is newer).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
-  timeout 1200 npm ci --no-audit --no-fund
+  # The registry mirror here serves only this platform's optional binaries (@deno/*,
+  # @unrs/*), so the lock cannot list the others and npm ci may refuse the lock as out of
+  # sync; npm install then installs the same locked versions, skipping the unavailable ones.
+  if ! timeout 1200 npm ci --no-audit --no-fund; then
+    log "npm ci refused the lock file; falling back to npm install (same locked versions)"
+    timeout 1200 npm install --no-audit --no-fund
+  fi
 fi
 
 # 3. Project-local Python environment with pinned JupyterLab + jupyter-server-proxy.

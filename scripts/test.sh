@@ -15,6 +15,7 @@ export PATH="$(pwd)/.venv/bin:$PATH"
 
 stage "typecheck (tsc -p tsconfig.test.json)"
 timeout 600 npx tsc -p tsconfig.test.json
+timeout 600 npx tsc -p ui-tests/tsconfig.json
 
 stage "jest"
 NODE_OPTIONS=--experimental-vm-modules timeout 1800 npx jest --ci </dev/null

@@ -4,16 +4,18 @@
  * the user sees: the overlay, a slider move that changes overlay and canvas pixels, and the
  * panel restored (with its position) after a page reload. Data port 30301 (+1000, +3000).
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { TestInfo } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCanvas } from '../helpers/canvas';
-import { serverStatus, stopServer, streamPlate } from '../helpers/viewer-server';
+import { readCanvas } from '../helpers/canvas.js';
+import { reloadLab } from '../helpers/lab.js';
+import { serverStatus, stopServer, streamPlate } from '../helpers/viewer-server.js';
 
 const PORT = 30301;
 
-async function command(page: import('@playwright/test').Page, id: string, args: Record<string, unknown>): Promise<any> {
+async function command(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown>): Promise<any> {
   return page.evaluate(
     async ({ id, args }) => {
       const app = (window as any).jupyterapp;
@@ -25,7 +27,7 @@ async function command(page: import('@playwright/test').Page, id: string, args: 
   );
 }
 
-async function shot(page: import('@playwright/test').Page, name: string, testInfo: import('@playwright/test').TestInfo) {
+async function shot(page: IJupyterLabPageFixture, name: string, testInfo: TestInfo) {
   const file = testInfo.outputPath(`${name}.png`);
   await page.locator(`#pipeline-viewer-${PORT}`).screenshot({ path: file });
   await testInfo.attach(name, { path: file, contentType: 'image/png' });
@@ -90,9 +92,7 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   await expect(page.getByTestId('pipeline-viewer-statusbar')).toHaveAttribute('data-status', 'connected');
 
   // Reload: the panel comes back by itself, reconnects, and keeps the user's position.
-  // (Galata's default readiness check wants the Launcher, which the restored layout lacks.)
-  await page.reload({ waitForIsReady: false });
-  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+  await reloadLab(page);
   const restored = page.locator(`#pipeline-viewer-${PORT}`);
   await expect(restored).toBeVisible();
   await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute('data-status', 'connected');
@@ -104,7 +104,7 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   // The same server (no restart happened), still holding the 4 images.
   const status = await serverStatus(PORT);
   expect(status.pid).toBe(pid);
-  expect(status.layers.map((l) => [l.key, l.image_count])).toEqual([['source_Cells', 4]]);
+  expect(status.layers.map((l: { key: string; image_count: number }) => [l.key, l.image_count])).toEqual([['source_Cells', 4]]);
 
   // Clear through the extension: the server's layers and the panel empty.
   const cleared = await command(page, 'pipeline-viewer:clear', { port: PORT });

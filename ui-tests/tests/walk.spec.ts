@@ -4,9 +4,10 @@
  * server pid, same panel), reload (panel restored). The notebook streams to the data port in
  * PIPELINE_VIEWER_PORT, set for the test server in playwright.config.ts.
  */
-import { expect, test } from '@jupyterlab/galata';
-import type { Locator, Page } from '@playwright/test';
-import { serverStatus, stopServer } from '../helpers/viewer-server';
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import { reloadLab } from '../helpers/lab.js';
+import { serverStatus, stopServer } from '../helpers/viewer-server.js';
 
 const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 30350);
 const NOTEBOOK = 'notebooks/demo.ipynb';
@@ -16,7 +17,7 @@ test.beforeAll(() => stopServer(PORT)); // the walk starts without a viewer serv
 test.afterAll(() => stopServer(PORT));
 
 /** Index of the code cell that runs the pipeline. */
-async function runCellIndex(page: Page): Promise<number> {
+async function runCellIndex(page: IJupyterLabPageFixture): Promise<number> {
   const sources = await page.evaluate(() => {
     const nb = (window as any).jupyterapp.shell.currentWidget.content;
     return nb.widgets.map((c: any) => c.model.sharedModel.getSource() as string);
@@ -27,7 +28,7 @@ async function runCellIndex(page: Page): Promise<number> {
 }
 
 /** Galata's run helpers wait for 'Idle' within the action timeout (30 s); a run takes longer. */
-async function runAndWait(page: Page, cellIndex?: number): Promise<void> {
+async function runAndWait(page: IJupyterLabPageFixture, cellIndex?: number): Promise<void> {
   await page.evaluate((i) => (window as any).galata.resetExecutionCount(i), cellIndex);
   if (cellIndex === undefined) await page.menu.clickMenuItem('Run>Run All Cells');
   else await page.notebook.runCell(cellIndex, { wait: false });
@@ -90,8 +91,7 @@ test('demo notebook: run all, viewer shows the streamed layer, re-run reuses ser
   await expect(panel.getByTestId('pipeline-viewer-layer-source_MaxProjection')).toBeVisible();
 
   // Reload: the panel is restored and reconnects; the notebook comes back too.
-  await page.reload({ waitForIsReady: false });
-  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+  await reloadLab(page);
   const restored = page.locator(`#pipeline-viewer-${PORT}`);
   await expect(restored).toBeVisible();
   await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute('data-status', 'connected');
