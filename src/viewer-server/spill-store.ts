@@ -36,7 +36,9 @@ export class SpillStore {
       shape: [...shape],
       chunkShape: [...shape],
       dtype,
-      codecs: []
+      // Uncompressed little-endian bytes: spilling must be cheap, and zarr v3 needs one
+      // array→bytes codec for other readers (zarr-python) to open the store.
+      codecs: [{ name: 'bytes', configuration: { endian: 'little' } }]
     });
     const data = viewAs(dtype, bytes);
     await zarr.set(array, [null, null], {

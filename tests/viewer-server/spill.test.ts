@@ -62,6 +62,16 @@ it('spills planes beyond the budget to zarr on disk and pages them back byte for
   expect(fs.readdirSync(store).filter(n => n.startsWith('p')).length).toBeGreaterThanOrEqual(
     PLANES - 3
   );
+  const spilled = fs.readdirSync(store).find(n => n.startsWith('p'))!;
+  const meta = JSON.parse(fs.readFileSync(path.join(store, spilled, 'zarr.json'), 'utf8'));
+  expect(meta).toMatchObject({
+    zarr_format: 3,
+    node_type: 'array',
+    shape: [SIDE, SIDE],
+    data_type: 'uint16'
+  });
+  expect(meta.codecs).toEqual([{ name: 'bytes', configuration: { endian: 'little' } }]);
+  expect(fs.statSync(path.join(store, spilled, 'c', '0', '0')).size).toBe(SIDE * SIDE * 2);
 
   for (let t = 0; t < PLANES; t++) {
     const plane = await getPlane(PORT, `layer=source_Movie&index=${t}&max=100000`);
