@@ -22,12 +22,18 @@ export interface ConnectionOptions {
 export interface PipelineViewerOptions extends ConnectionOptions {
   /** Move to the newest plane as images arrive, until the user moves a slider. Default true. */
   followNewest?: boolean;
-  /** Byte budget of the browser-side plane cache. Default 384 MiB. */
+  /** Byte budget of the browser-side plane cache (CPU copies). Default 384 MiB. */
   cacheBytes?: number;
+  /** Byte budget of planes kept as GPU textures. Default 192 MiB. */
+  textureBytes?: number;
   /** Start connecting at construction. Default true; otherwise call `connect()`. */
   autoConnect?: boolean;
 }
 
+/**
+ * `connecting`: not connected yet since `connect()`; `connected`; `disconnected`: the
+ * connection was lost (reconnecting in the background) or `disconnect()` was called.
+ */
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
 
 /** Figures for a status bar. */

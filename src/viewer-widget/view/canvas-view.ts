@@ -22,7 +22,10 @@ export class CanvasView {
   readonly canvas: HTMLCanvasElement;
   readonly camera = new Camera();
 
-  constructor(private readonly _host: CanvasViewHost) {
+  constructor(
+    private readonly _host: CanvasViewHost,
+    textureBytes?: number
+  ) {
     this.node = el('div', 'stage');
     this.canvas = el('canvas', 'canvas', { 'data-testid': testId('canvas'), 'data-frame': '0' });
     this.overlay = el('div', 'overlay', { 'data-testid': testId('overlay') });
@@ -30,7 +33,7 @@ export class CanvasView {
     this.message = el('div', 'message');
     this.node.append(this.canvas, this.overlay, this.readout, this.message);
     try {
-      this._renderer = new GlRenderer(this.canvas);
+      this._renderer = new GlRenderer(this.canvas, textureBytes);
     } catch (err) {
       this.message.textContent = (err as Error).message;
     }

@@ -40,12 +40,15 @@ export class PipelineViewerWidget extends Widget {
     this.connection = new ServerConnection(options);
     this.session = new ViewerSession(this.model, this.connection);
 
-    this._canvas = new CanvasView({
-      drawLayers: () => this._drawLayers(),
-      viewportChanged: (px, scale) => this.session.setViewport(px, scale),
-      painted: () => this.session.notePainted(),
-      cameraChanged: () => this._stateTouched()
-    });
+    this._canvas = new CanvasView(
+      {
+        drawLayers: () => this._drawLayers(),
+        viewportChanged: (px, scale) => this.session.setViewport(px, scale),
+        painted: () => this.session.notePainted(),
+        cameraChanged: () => this._stateTouched()
+      },
+      options.textureBytes
+    );
     this._status = el('div', 'status', { 'data-testid': testId('status') }, 'disconnected');
     this._canvas.node.append(this._status);
     this._layersPanel = new LayerListPanel(
