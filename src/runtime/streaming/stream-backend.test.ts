@@ -2,6 +2,10 @@
  * Unit tests of the producer's queue and sending against a real ZeroMQ ROUTER bound in the
  * test (no viewer server here; tests/streaming/ runs against the real one). Ports 30100-30109.
  */
+// First: a private shared-memory directory, so counting segments is not disturbed by (and never
+// unlinks) other test files' segments.
+import { PRIVATE_SHM_DIR } from '../../../tests/streaming/private-shm.js';
+import * as fs from 'node:fs';
 import * as zmq from 'zeromq';
 import {
   BatchMessageSchema,
@@ -9,7 +13,7 @@ import {
   encodeJson,
   type DisplayConfig
 } from '../../protocol/index.js';
-import { listSegments, readSegment, unlinkSegment } from '../../protocol/node/shm.js';
+import { listSegments, readSegment, SHM_DIR, unlinkSegment } from '../../protocol/node/shm.js';
 import type { NdArray } from '../image-data.js';
 import type { StreamBatch } from '../stream-sink.js';
 import { BoundedQueue } from './bounded-queue.js';
@@ -79,6 +83,8 @@ class FakeServer {
     await this.loop;
   }
 }
+
+afterAll(() => fs.rmSync(PRIVATE_SHM_DIR, { recursive: true, force: true }));
 
 let before: Set<string>;
 beforeEach(() => (before = new Set(listSegments())));
@@ -228,4 +234,8 @@ describe('StreamBackend', () => {
       await server.stop();
     }
   });
+});
+
+it('counts segments in its private shared-memory directory', () => {
+  expect(SHM_DIR).toBe(PRIVATE_SHM_DIR);
 });
