@@ -3,6 +3,8 @@
  * multipart frames, from REQ and DEALER sockets; then status, HTTP planes and events.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import WebSocket from 'ws';
 import { httpPort, ViewerEventSchema, type ViewerEvent } from '../../src/protocol/index.js';
 import { controlRequest, SHM_DIR, writeSegment } from '../../src/protocol/node/index.js';
@@ -216,6 +218,26 @@ describe('viewer server ingest', () => {
     const s = await status();
     expect(s.counters.errors).toBe(3);
     expect(s.counters.dropped).toBe(1);
+  });
+
+  it('never opens or removes a file outside shared memory named by a message', async () => {
+    const outside = path.join(os.tmpdir(), `plv-outside-${process.pid}`);
+    fs.writeFileSync(outside, Buffer.alloc(8));
+    try {
+      for (const shm_name of [`../../${outside}`, outside, 'plv_../../etc/passwd']) {
+        const reply = await sendBatch(PORT, {
+          type: 'batch',
+          images: [{ path: outside, shape: [2, 2], dtype: 'uint16', image_id: 'o', shm_name }]
+        });
+        expect(reply.status).toBe('error');
+        expect(reply.status === 'error' && reply.error).toMatch(
+          /shm_name must look like plv_<hex>/
+        );
+      }
+      expect(fs.readFileSync(outside)).toEqual(Buffer.alloc(8));
+    } finally {
+      fs.rmSync(outside, { force: true });
+    }
   });
 
   it('sends state on connect, then layer and plane events, then cleared on clear_state', async () => {
