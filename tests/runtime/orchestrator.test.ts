@@ -327,4 +327,39 @@ describe('run', () => {
     expect(c1.data[0]).toBe(baseValue(1, 1, 1, 2) + 1);
     expect(c2.data[0]).toBe(baseValue(1, 1, 2, 2) + 101);
   });
+
+  it("removes a well's files again when writing its outputs fails part-way", async () => {
+    const oneWell: Plate = {
+      ...plate,
+      wells: ['B01'],
+      images: plate.images.filter(i => i.well === 'B01')
+    };
+    // float64 planes cannot go into a TIFF through itk-wasm: the main write fails after the
+    // checkpoints of the first step were written.
+    const toFloat64 = (stack: NdArray): NdArray => ({
+      data: Float64Array.from(stack.data),
+      shape: stack.shape,
+      dtype: 'float64'
+    });
+    const pipeline = new Pipeline({
+      steps: [
+        new Step({ name: 'Add one', func: addOne, materialization: {} }),
+        new Step({ name: 'To float64', func: toFloat64 })
+      ]
+    });
+    const out = path.join(tmp, 'out-writefail');
+    const result = await run(await compile(pipeline, oneWell, { output_dir: out }), {
+      streamSinkFor: null
+    });
+    const w = result.wells[0];
+    expect(w.status).toBe('failed');
+    expect(w.error).toEqual({
+      step: 'To float64',
+      message: expect.stringMatching(/writing .*B01_s001_w1_z001_t001.tif failed: .*float64/)
+    });
+    expect(w.cleanup?.removed).toHaveLength(6);
+    expect(w.cleanup?.leftBehind).toEqual([]);
+    expect(await tiffs(path.join(out, 'checkpoints', 'Add_one'))).toEqual([]);
+    expect(await tiffs(out)).toEqual([]);
+  });
 });
