@@ -49,6 +49,8 @@ class FakeServer {
   readonly messages: ReturnType<typeof BatchMessageSchema.parse>[] = [];
   readonly pixels: Uint8Array[] = [];
   silent = false;
+  /** Reply `status: error` without touching the segments (a server that refused the message). */
+  refuse = false;
   private loop: Promise<void> | null = null;
 
   constructor(readonly port: number) {}
@@ -61,6 +63,11 @@ class FakeServer {
         const message = decodeJson(body[0], BatchMessageSchema, 'test');
         this.messages.push(message);
         if (this.silent) continue;
+        if (this.refuse) {
+          const error = { status: 'error', type: 'batch', error: 'refused by the test' };
+          await this.socket.send([id, new Uint8Array(0), encodeJson(error)]);
+          continue;
+        }
         for (const item of message.images) {
           if (item.shm_name) {
             this.pixels.push(readSegment(item.shm_name, item.shape.reduce((a, b) => a * b, 1) * 2));
@@ -193,6 +200,27 @@ describe('StreamBackend', () => {
       expect(report.errors[0]).toMatch(
         /no reply from the viewer server at tcp:\/\/127\.0\.0\.1:30102 within 300 ms/
       );
+    } finally {
+      await sink.close();
+      await server.stop();
+    }
+  });
+
+  it('a refused message: its images count as dropped and the producer unlinks its segments', async () => {
+    const server = new FakeServer(30107);
+    server.refuse = true;
+    await server.start();
+    const sink = new StreamBackend({ port: 30107 });
+    try {
+      sink.enqueue(batch('S', 'A01', 3));
+      const report = await sink.flush(5000);
+      expect(server.messages[0].images.map(i => i.shm_name)).toHaveLength(3);
+      expect(report).toEqual({
+        sent: 0,
+        dropped: 3,
+        errors: ['server refused S × A01: refused by the test']
+      });
+      // afterEach asserts that no segment is left.
     } finally {
       await sink.close();
       await server.stop();
