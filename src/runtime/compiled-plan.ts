@@ -11,9 +11,8 @@ import type { RunSettings } from './config/global-config.js';
 import type { StreamingConfig } from './config/streaming-config.js';
 import type { Pipeline } from './pipeline.js';
 import type { Plate } from './plate/plate.js';
-import type { StorageBackendName } from './selection.js';
 import type { PlaneComponent } from './step.js';
-import type { StreamSelection } from './selection.js';
+import type { StorageBackendName, StreamSelection } from './selection.js';
 
 /** Where a function runs: the worker pool (module functions) or this process (inline ones). */
 export type FunctionPlacement = 'workers' | 'main';

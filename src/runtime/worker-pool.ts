@@ -77,10 +77,6 @@ export class StepWorkerPool {
     return new StepWorkerPool(pool, dir);
   }
 
-  get threads(): number {
-    return this.pool.threads.length;
-  }
-
   /**
    * Runs `ref` on `stack` in a worker. With `transfer` the stack's buffer moves to the worker
    * (it is unusable here afterwards); without, it is copied (structured clone).
