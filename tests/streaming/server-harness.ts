@@ -17,28 +17,32 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SERVER_MAIN = path.join(ROOT, 'lib', 'viewer-server', 'main.js');
-const SOURCES = ['src/viewer-server', 'src/protocol', 'src/runtime/streaming'];
+const SOURCES = ['src/viewer-server', 'src/protocol', 'src/runtime'];
 
-function newestMtime(dir: string): number {
-  let newest = 0;
+/** Sources (not tests) under `dir` whose lib/ output is missing or older than the source. */
+function staleSources(dir: string): string[] {
+  const stale: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
-      newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    if (entry.isDirectory()) stale.push(...staleSources(full));
+    else if (
+      entry.name.endsWith('.ts') &&
+      !entry.name.endsWith('.test.ts') &&
+      !entry.name.endsWith('.d.ts')
+    ) {
+      const built = path
+        .join(ROOT, 'lib', path.relative(path.join(ROOT, 'src'), full))
+        .replace(/\.ts$/, '.js');
+      if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < fs.statSync(full).mtimeMs)
+        stale.push(full);
+    }
   }
-  return newest;
+  return stale;
 }
 
-/** Builds lib/ with `tsc -b` when the server entry is missing or older than its sources. */
+/** Builds lib/ with `tsc -b` when an output the tests run is missing or older than its source. */
 export function ensureLibBuilt(): void {
-  const sourcesAt = Math.max(...SOURCES.map(d => newestMtime(path.join(ROOT, d))));
-  const builtAt = fs.existsSync(SERVER_MAIN) ? fs.statSync(SERVER_MAIN).mtimeMs : 0;
-  if (
-    builtAt >= sourcesAt &&
-    fs.existsSync(path.join(ROOT, 'lib', 'runtime', 'streaming', 'viewer-manager.js'))
-  )
-    return;
+  if (SOURCES.every(d => staleSources(path.join(ROOT, d)).length === 0)) return;
   try {
     // flock: parallel test files must not run two builds into the same lib/ at once.
     execFileSync(
@@ -48,11 +52,7 @@ export function ensureLibBuilt(): void {
         path.join(ROOT, 'node_modules', '.bin', 'tsc'),
         '-b'
       ],
-      {
-        cwd: ROOT,
-        timeout: 300_000,
-        stdio: 'pipe'
-      }
+      { cwd: ROOT, timeout: 300_000, stdio: 'pipe' }
     );
   } catch (err) {
     // tsc -b still emits when some other file has a type error; only a missing entry is fatal.
