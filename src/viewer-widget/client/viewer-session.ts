@@ -40,14 +40,13 @@ export class ViewerSession {
       if (change.kind !== 'info') this._schedule();
     }, this);
     model.planeUpdated.connect((_, notice) => {
-      this._lastActivity = Date.now();
       this._revisions.set(revisionKey(notice.layer, notice.values), notice.revision);
       const visible = model
         .visiblePlanes()
         .some(
           v => v.layer.key === notice.layer && v.values.every((x, i) => x === notice.values[i])
         );
-      if (visible) this._schedule();
+      if (visible) this._moved(); // a visible plane was replaced: refine again once idle
     }, this);
     model.statsChanged.connect(this._emitStats, this);
     model.reset.connect(() => {
@@ -229,6 +228,7 @@ export class ViewerSession {
     this.model.layers.get(plane.layer)?.initContrastFrom(plane.data);
   }
 
+  /** The position moved or a visible plane changed: fetch, and refine once idle. */
   private _moved(): void {
     this._lastActivity = Date.now();
     this._refined = false;

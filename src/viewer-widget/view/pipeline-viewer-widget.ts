@@ -72,6 +72,8 @@ export class PipelineViewerWidget extends Widget {
       this._canvas.schedulePaint();
     }, this);
     this._updateOverlay();
+    this.node.addEventListener('keydown', this._onKey);
+    this._canvas.canvas.addEventListener('pointerdown', () => this.node.focus());
     if (options.autoConnect ?? true) this.connect();
   }
 
@@ -121,10 +123,9 @@ export class PipelineViewerWidget extends Widget {
   }
 
   viewerState(): PipelineViewerState {
-    return {
-      ...this.model.viewerState(),
-      camera: this._canvas.camera.placed ? this._canvas.camera.state() : undefined
-    };
+    // a camera is saved only when the user placed it; otherwise the view keeps fitting
+    const camera = this._canvas.camera;
+    return { ...this.model.viewerState(), camera: camera.userMoved ? camera.state() : undefined };
   }
 
   restore(state: Partial<PipelineViewerState>): void {
@@ -137,6 +138,7 @@ export class PipelineViewerWidget extends Widget {
   override dispose(): void {
     if (this.isDisposed) return;
     clearTimeout(this._stateTimer);
+    this.node.removeEventListener('keydown', this._onKey);
     this._dimsPanel.dispose();
     this._layersPanel.dispose();
     this._canvas.dispose();
@@ -162,6 +164,15 @@ export class PipelineViewerWidget extends Widget {
     this._canvas.resize();
     this._canvas.schedulePaint();
   }
+
+  /** ← / → step the axis last used (not while typing in a field or on a slider). */
+  private _onKey = (e: KeyboardEvent): void => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    const target = e.target as HTMLElement | null;
+    if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) return;
+    e.preventDefault();
+    this._dimsPanel.stepActive(e.key === 'ArrowLeft' ? -1 : 1);
+  };
 
   private _drawLayers(): DrawLayer[] {
     const out: DrawLayer[] = [];

@@ -289,6 +289,13 @@ async function main() {
   check('slider move changes pixels', s2.hash !== s1.hash);
   await pageObj.screenshot({ path: path.join(OUT, '2-after-slider.png') });
 
+  // 2b. arrow keys step the axis last used (the well slider)
+  await pageObj.locator('[data-testid=pipeline-viewer-canvas]').click();
+  await pageObj.keyboard.press('ArrowRight');
+  const overlayKey = await pageObj.textContent('[data-testid=pipeline-viewer-overlay]');
+  check('→ key steps the last used axis', overlayKey.startsWith('Well B02'), overlayKey);
+  await pageObj.keyboard.press('ArrowLeft');
+
   // 3. colormap + contrast from the layer panel
   await pageObj.selectOption(
     '[data-testid=pipeline-viewer-layer-source_Raw] .jp-PipelineViewer-colormap',
