@@ -186,6 +186,35 @@ describe('compile: lazy configs resolve step → pipeline → global → default
   });
 });
 
+describe('compile: wells to process', () => {
+  it('processes only the wells of the global/pipeline well_filter; step filters count within them', async () => {
+    const p = new Pipeline({
+      steps: [step({ streaming: { well_filter: 1 } })],
+      config: { well_filter: 'row:B' }
+    });
+    const plan = await compile(p, plate, out());
+    expect(plan.wells.map(w => w.well)).toEqual(['B01', 'B02']);
+    expect(plan.wells[0].inputs.every(i => i.meta.well === 'B01')).toBe(true);
+    expect(plan.selection.map(x => x.well)).toEqual(['B01']);
+    expect(plan.settings.from.well_filter).toBe('pipeline');
+  });
+
+  it('refuses a bad filter or one that leaves no wells', async () => {
+    expect((await compileError(pipe(step()), { ...out(), well_filter: 'row:' })).message).toMatch(
+      /Pipeline: bad well_filter "row:" \(wells to process\)/
+    );
+    expect(
+      (
+        await compileError(pipe(step()), {
+          ...out(),
+          well_filter: 'row:A-B',
+          well_filter_mode: 'exclude'
+        })
+      ).message
+    ).toMatch(/leaves no wells to process/);
+  });
+});
+
 describe('compile: required visualizers', () => {
   it('is empty when no step has an enabled streaming config', async () => {
     const plan = await compile(

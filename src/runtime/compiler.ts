@@ -44,7 +44,7 @@ import { applyWellFilter, WellFilterError } from './well-filter.js';
 
 export async function compile(
   pipeline: Pipeline,
-  plate: Plate,
+  wholePlate: Plate,
   globalConfig: GlobalConfig = {}
 ): Promise<CompiledPlan> {
   if (pipeline.steps.length === 0) {
@@ -54,14 +54,16 @@ export async function compile(
       'add at least one Step'
     );
   }
-  if (plate.wells.length === 0) {
+  if (wholePlate.wells.length === 0) {
     throw new CompileError(
       null,
-      `plate '${plate.root}' has no wells`,
+      `plate '${wholePlate.root}' has no wells`,
       'point readPlate at a folder of ImageXpress TIFFs'
     );
   }
-  const settings = resolveSettings(pipeline, plate, globalConfig);
+  const settings = resolveSettings(pipeline, wholePlate, globalConfig);
+  // From here on the plate is the wells to process; step well filters count within them.
+  const plate = wellsToProcess(wholePlate, settings.values);
   const outputDir = settings.values.output_dir;
   await checkWritable(outputDir, plate.root);
 
@@ -106,6 +108,30 @@ export async function compile(
     requiredVisualizers: requiredVisualizers(steps),
     selection
   };
+}
+
+function wellsToProcess(plate: Plate, settings: RunSettings): Plate {
+  let wells: string[];
+  try {
+    wells = applyWellFilter(plate.wells, settings.well_filter, settings.well_filter_mode);
+  } catch (error) {
+    if (!(error instanceof WellFilterError)) throw error;
+    throw new CompileError(
+      null,
+      `bad well_filter ${JSON.stringify(settings.well_filter)} (wells to process): ${error.message}`,
+      'set well_filter in the global or pipeline config to a valid filter, or leave it unset for all wells'
+    );
+  }
+  if (wells.length === 0) {
+    throw new CompileError(
+      null,
+      `well_filter ${JSON.stringify(settings.well_filter)} (${settings.well_filter_mode}) leaves no wells to process`,
+      'loosen the filter or switch well_filter_mode'
+    );
+  }
+  if (wells.length === plate.wells.length) return plate;
+  const keep = new Set(wells);
+  return { ...plate, wells, images: plate.images.filter(i => keep.has(i.well)) };
 }
 
 function resolveSettings(

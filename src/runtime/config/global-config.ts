@@ -6,12 +6,16 @@
 import { availableParallelism } from 'node:os';
 import type { LazyMaterializationConfig, PersistentBackend } from './materialization-config.js';
 import type { LazyStreamingConfig } from './streaming-config.js';
+import type { WellFilter, WellFilterMode } from '../well-filter.js';
 
 export interface GlobalConfig {
   /** Where outputs go; unset → `<plate folder>_outputs` beside the plate, as OpenHCS does. */
   output_dir?: string;
   /** Backend of the last step's (main) outputs. */
   output_backend?: PersistentBackend;
+  /** Wells to process at all (e.g. 2 for a quick try); unset processes every well. */
+  well_filter?: WellFilter | null;
+  well_filter_mode?: WellFilterMode;
   /** Worker threads for steps whose function lives in a module. */
   num_workers?: number;
   /** Wells processed at the same time. */
@@ -30,6 +34,8 @@ export interface GlobalConfig {
 export interface PipelineConfig {
   output_dir?: string;
   output_backend?: PersistentBackend;
+  well_filter?: WellFilter | null;
+  well_filter_mode?: WellFilterMode;
   streaming?: LazyStreamingConfig;
   materialization?: LazyMaterializationConfig;
   step_timeout_ms?: number;
@@ -42,6 +48,8 @@ export interface RunSettings {
   well_concurrency: number;
   stream_flush_timeout_ms: number;
   step_timeout_ms: number;
+  well_filter: WellFilter | null;
+  well_filter_mode: WellFilterMode;
 }
 
 /** Built-in defaults; `output_dir` depends on the plate, so the compiler fills it in. */
@@ -53,6 +61,8 @@ export function defaultRunSettings(plateRoot: string): RunSettings {
     num_workers: Math.max(1, Math.min(4, cores - 1)),
     well_concurrency: Math.max(2, Math.min(4, cores)),
     stream_flush_timeout_ms: 10_000,
-    step_timeout_ms: 600_000
+    step_timeout_ms: 600_000,
+    well_filter: null,
+    well_filter_mode: 'include'
   };
 }
