@@ -4,7 +4,7 @@
 //   node scripts/bench-viewer-ingest.mjs [--port 30050] [--frames 96] [--batch 4]
 // Prints MB/s for: shm timed from send to reply (the server's copy-out + store, request/reply
 // in lockstep as a REQ producer does) with hot and with cold segments, shm including the
-// producer's segment writes, and raw multipart frames over TCP (the show() path). Frames cycle over 16 slots, so
+// producer's segment writes, and raw multipart frames (the show() path) over TCP and IPC. Frames cycle over 16 slots, so
 // images replace each other and memory stays bounded.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import { encodeBatch } from '../lib/protocol/index.js';
-import { controlRequest, ping, unlinkSegment, writeSegment } from '../lib/protocol/node/index.js';
+import { controlRequest, dataIpcEndpoint, ping, unlinkSegment, writeSegment } from '../lib/protocol/node/index.js';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,9 +47,9 @@ const item = (n, extra) => ({
   ...extra
 });
 
-async function run(label, makeBatch, socketKind = 'req') {
+async function run(label, makeBatch, socketKind = 'req', endpoint = `tcp://127.0.0.1:${PORT}`) {
   const socket = socketKind === 'req' ? new zmq.Request({ receiveTimeout: 30_000, linger: 0 }) : new zmq.Dealer({ receiveTimeout: 30_000, linger: 0 });
-  socket.connect(`tcp://127.0.0.1:${PORT}`);
+  socket.connect(endpoint);
   const batches = [];
   let timed = 0;
   for (let n = 0; n < FRAMES; n += BATCH) {
@@ -99,6 +99,17 @@ await run(
     frames: encodeBatch({ type: 'batch', images: Array.from({ length: BATCH }, (_, j) => item(n + j, { frame: j + 1 })) }, Array(BATCH).fill(bytes))
   }),
   'dealer'
+);
+
+// 4. The same over the IPC endpoint beside the server's log (protocol/node/ipc-endpoint.js).
+const ipc = dataIpcEndpoint(PORT, { PIPELINE_VIEWER_HOME: home });
+await run(
+  `multipart frames over ipc, DEALER`,
+  (n) => ({
+    frames: encodeBatch({ type: 'batch', images: Array.from({ length: BATCH }, (_, j) => item(n + j, { frame: j + 1 })) }, Array(BATCH).fill(bytes))
+  }),
+  'dealer',
+  ipc
 );
 
 const status = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 5000 });

@@ -3,7 +3,9 @@
  * no lock file to go stale), then HTTP/WS on P+3000, then control on P+1000, so a server
  * that answers ping has every socket bound (ready).
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import {
   controlPort,
   DEFAULT_HOST,
@@ -15,6 +17,7 @@ import {
   type ControlRequest,
   type ServerStatus
 } from '../protocol/index.js';
+import { dataIpcEndpoint } from '../protocol/node/index.js';
 import { ControlSocket } from './control-socket.js';
 import { DataSocket } from './data-socket.js';
 import { EventHub } from './event-hub.js';
@@ -42,6 +45,8 @@ export class ViewerServer {
   private readonly httpServer: http.Server;
   private readonly events: EventHub;
   private ready = false;
+  /** The data socket's IPC endpoint, when bound (protocol/node/ipc-endpoint.ts). */
+  ipcEndpoint: string | null = null;
   private closing: Promise<void> | null = null;
 
   private constructor(private readonly options: ViewerServerOptions) {
@@ -77,6 +82,17 @@ export class ViewerServer {
       }
       throw err;
     }
+    const ipc = dataIpcEndpoint(data);
+    if (ipc !== null) {
+      // Faster local path for raw frames; TCP stays the one every producer can use.
+      try {
+        fs.mkdirSync(path.dirname(ipc.slice('ipc://'.length)), { recursive: true });
+        await server.data.bind(ipc);
+        server.ipcEndpoint = ipc;
+      } catch (err) {
+        options.log(`data: no IPC endpoint ${ipc} (${(err as Error).message}); TCP only`);
+      }
+    }
     try {
       await new Promise<void>((resolve, reject) => {
         server.httpServer.once('error', reject);
@@ -100,7 +116,9 @@ export class ViewerServer {
       }
     );
     server.ready = true;
-    options.log(`ready: data ${data}, control ${control}, http ${web}, pid ${process.pid}`);
+    options.log(
+      `ready: data ${data}${server.ipcEndpoint ? ` and ${server.ipcEndpoint}` : ''}, control ${control}, http ${web}, pid ${process.pid}`
+    );
     return server;
   }
 
@@ -148,6 +166,8 @@ export class ViewerServer {
       this.ready = false;
       this.events.close();
       await Promise.all([this.data.close(), this.control.close()]);
+      // The socket file is ours (bound after winning the port); zeromq leaves it behind.
+      if (this.ipcEndpoint) fs.rmSync(this.ipcEndpoint.slice('ipc://'.length), { force: true });
       await new Promise<void>(resolve => {
         if (!this.httpServer.listening) return resolve();
         this.httpServer.close(() => resolve());

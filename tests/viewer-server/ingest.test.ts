@@ -7,7 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import { httpPort, ViewerEventSchema, type ViewerEvent } from '../../src/protocol/index.js';
-import { controlRequest, SHM_DIR, writeSegment } from '../../src/protocol/node/index.js';
+import {
+  controlRequest,
+  dataIpcEndpoint,
+  SHM_DIR,
+  writeSegment
+} from '../../src/protocol/node/index.js';
 import {
   getPlane,
   sendBatch,
@@ -159,6 +164,26 @@ describe('viewer server ingest', () => {
     expect([...new Float32Array(plane.body.buffer, plane.body.byteOffset, 4)]).toEqual([
       0.5, -1, 2, 3
     ]);
+  });
+
+  it('takes raw frames on the IPC endpoint beside its log, too', async () => {
+    const ipc = dataIpcEndpoint(PORT, { PIPELINE_VIEWER_HOME: server.home });
+    expect(ipc).toBe(`ipc://${server.home}/data-${PORT}.sock`);
+    expect(fs.existsSync(`${server.home}/data-${PORT}.sock`)).toBe(true);
+    const pixels = Uint8Array.from({ length: 64 * 32 }, (_, i) => i & 0xff);
+    const reply = await sendBatch(
+      ipc!,
+      {
+        type: 'batch',
+        layer_name: 'via ipc',
+        images: [{ path: 'show()', shape: [64, 32], dtype: 'uint8', image_id: 'ipc', frame: 1 }]
+      },
+      [pixels],
+      'dealer'
+    );
+    expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 0 });
+    const plane = await getPlane(PORT, `layer=${encodeURIComponent('via ipc')}&index=&max=1000`);
+    expect(Buffer.from(plane.body).equals(Buffer.from(pixels))).toBe(true);
   });
 
   it('replies with an error to malformed messages and still unlinks their segments', async () => {

@@ -86,8 +86,9 @@ export async function startServer(port: number, args: string[] = []): Promise<Ru
 }
 
 /** Send one message as REQ (OpenHCS style, with delimiter) or DEALER (without) and read the reply. */
+/** `port` is a data port (TCP) or a full endpoint such as `ipc:///…/data-30010.sock`. */
 export async function sendFrames(
-  port: number,
+  port: number | string,
   frames: Uint8Array[],
   kind: 'req' | 'dealer' = 'req'
 ): Promise<BatchReply> {
@@ -96,7 +97,7 @@ export async function sendFrames(
       ? new zmq.Request({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 })
       : new zmq.Dealer({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 });
   try {
-    socket.connect(`tcp://127.0.0.1:${port}`);
+    socket.connect(typeof port === 'string' ? port : `tcp://127.0.0.1:${port}`);
     await socket.send(frames);
     const reply = await socket.receive();
     return decodeJson(reply[reply.length - 1], BatchReplySchema, 'batch reply');
@@ -106,7 +107,7 @@ export async function sendFrames(
 }
 
 export function sendBatch(
-  port: number,
+  port: number | string,
   batch: BatchMessageInput,
   buffers: Uint8Array[] = [],
   kind: 'req' | 'dealer' = 'req'

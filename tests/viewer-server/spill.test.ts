@@ -80,11 +80,12 @@ it('spills planes beyond the budget to zarr on disk and pages them back byte for
   }
 });
 
-it('removes its spill store on shutdown', async () => {
+it('removes its spill store and IPC socket on shutdown', async () => {
   const store = path.join(server.home, 'store', String(PORT), 'planes.zarr');
   expect(fs.existsSync(store)).toBe(true);
   await controlRequest(PORT, { type: 'shutdown' }, { timeoutMs: 3000 });
   const code = await within(server.exit, 10_000);
   expect(code).toBe(0);
   expect(fs.existsSync(store)).toBe(false);
+  expect(fs.existsSync(path.join(server.home, `data-${PORT}.sock`))).toBe(false);
 });

@@ -3,3 +3,4 @@ export * from './shm.js';
 export * from './control-client.js';
 export * from './server-process.js';
 export * from './deadline.js';
+export * from './ipc-endpoint.js';
