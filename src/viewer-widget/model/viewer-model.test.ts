@@ -286,3 +286,23 @@ describe('ViewerModel after missed events', () => {
     expect(model.cache.get('source_Raw', ['A01', 1, 1], 0)).toBeDefined();
   });
 });
+
+describe('ViewerModel when a layer grows', () => {
+  it('drops cached planes of a layer whose plane shape changed (padding to the new maximum)', () => {
+    const model = new ViewerModel();
+    model.applyState(state([layerInfo()]));
+    model.cache.put({
+      layer: 'source_Enhance',
+      values: ['A01', 1, 1],
+      level: 0,
+      revision: 12,
+      shape: [64, 64],
+      dtype: 'uint16',
+      data: new Uint16Array(64 * 64)
+    });
+    model.applyEvent({ type: 'layer', layer: layerInfo({ revision: 13 }) });
+    expect(model.cache.size).toBe(1); // same shape: kept
+    model.applyEvent({ type: 'layer', layer: layerInfo({ shape: [80, 64], revision: 14 }) });
+    expect(model.cache.size).toBe(0);
+  });
+});

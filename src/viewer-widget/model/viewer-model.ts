@@ -105,6 +105,16 @@ export class ViewerModel {
         this.applyState(event.state);
         return;
       case 'layer': {
+        const known = this.layers.get(event.layer.key)?.info;
+        // planes are padded to the layer's shape: a new shape or dtype outdates every cached one
+        if (
+          known &&
+          (known.shape[0] !== event.layer.shape[0] ||
+            known.shape[1] !== event.layer.shape[1] ||
+            known.dtype !== event.layer.dtype)
+        ) {
+          this.cache.dropLayer(event.layer.key);
+        }
         const layer = this.layers.upsert(event.layer);
         this._updateAxes();
         this._follow(layer, event.layer.newest);
