@@ -29,8 +29,12 @@ export interface PlaneStoreStats {
 }
 
 export class PlaneStore {
-  /** Map order is recency order: a use moves an entry to the end. */
   private readonly entries = new Map<number, Entry>();
+  /**
+   * Planes with bytes in memory, least recently used first (a use moves an entry to the
+   * end), so finding the next one to spill never walks the planes already on disk.
+   */
+  private readonly resident = new Map<number, Entry>();
   private residentBytes = 0;
   private spilling: Promise<void> | null = null;
 
@@ -54,6 +58,7 @@ export class PlaneStore {
       spillFailed: false
     };
     this.entries.set(id, entry);
+    this.resident.set(id, entry);
     this.residentBytes += bytes.byteLength;
     this.spillIfOverBudget();
   }
@@ -62,14 +67,17 @@ export class PlaneStore {
   async get(id: number): Promise<Uint8Array | undefined> {
     const entry = this.entries.get(id);
     if (entry === undefined) return undefined;
-    this.entries.delete(id);
-    this.entries.set(id, entry);
-    if (entry.bytes !== null) return entry.bytes;
+    if (entry.bytes !== null) {
+      this.resident.delete(id);
+      this.resident.set(id, entry);
+      return entry.bytes;
+    }
     entry.reading ??= this.spill.read(id).then(
       bytes => {
         entry.reading = null;
         if (!entry.removed && entry.bytes === null) {
           entry.bytes = bytes;
+          this.resident.set(id, entry);
           this.residentBytes += bytes.byteLength;
           this.spillIfOverBudget();
         }
@@ -87,6 +95,7 @@ export class PlaneStore {
     const entry = this.entries.get(id);
     if (entry === undefined) return;
     this.entries.delete(id);
+    this.resident.delete(id);
     entry.removed = true;
     if (entry.bytes !== null) this.residentBytes -= entry.byteLength;
     entry.bytes = null;
@@ -99,12 +108,10 @@ export class PlaneStore {
   }
 
   stats(): PlaneStoreStats {
-    let spilled = 0;
-    for (const entry of this.entries.values()) if (entry.bytes === null) spilled++;
     return {
       budget_bytes: this.budgetBytes,
       resident_bytes: this.residentBytes,
-      spilled_planes: spilled
+      spilled_planes: this.entries.size - this.resident.size
     };
   }
 
@@ -145,15 +152,16 @@ export class PlaneStore {
       }
       if (victim.bytes !== null) {
         victim.bytes = null;
+        this.resident.delete(victim.id);
         this.residentBytes -= victim.byteLength;
       }
     }
   }
 
   private leastRecentlyUsed(): Entry | undefined {
-    for (const entry of this.entries.values()) {
-      if (entry.bytes !== null && !entry.writing && !entry.spillFailed && entry.reading === null)
-        return entry;
+    // Only planes being written or whose write failed are skipped: few, at the front.
+    for (const entry of this.resident.values()) {
+      if (!entry.writing && !entry.spillFailed) return entry;
     }
     return undefined;
   }
