@@ -6,6 +6,7 @@
  * never be mistaken for the reply to the next one.
  */
 import * as zmq from 'zeromq';
+import { ping } from '../../protocol/node/control-client.js';
 import { receiveWithin, sendWithin } from '../../protocol/node/deadline.js';
 import {
   BatchReplySchema,
@@ -25,20 +26,39 @@ export interface DataChannelOptions {
   sendTimeoutMs?: number;
   /** Bound on waiting for the server's reply. */
   replyTimeoutMs?: number;
+  /**
+   * While a reply is pending, ping the server's control port this often; two missed pings in
+   * a row end the wait early (a killed server is noticed in seconds, not at the reply timeout).
+   * 0 switches the watch off.
+   */
+  livenessIntervalMs?: number;
 }
 
 const EMPTY = new Uint8Array(0);
+
+interface Watch {
+  done: boolean;
+  dead: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+}
 
 export class DataChannel {
   readonly endpoint: string;
   private socket: zmq.Dealer | null = null;
   private readonly sendTimeoutMs: number;
   private readonly replyTimeoutMs: number;
+  private readonly livenessIntervalMs: number;
+  private readonly host: string;
 
-  constructor(port: number, options: DataChannelOptions = {}) {
-    this.endpoint = tcpEndpoint(options.host ?? DEFAULT_HOST, port);
+  constructor(
+    readonly port: number,
+    options: DataChannelOptions = {}
+  ) {
+    this.host = options.host ?? DEFAULT_HOST;
+    this.endpoint = tcpEndpoint(this.host, port);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 2000;
     this.replyTimeoutMs = options.replyTimeoutMs ?? 10_000;
+    this.livenessIntervalMs = options.livenessIntervalMs ?? 1000;
   }
 
   /** Sends one message and returns the server's reply; throws DataChannelError on timeout or close. */
@@ -51,11 +71,21 @@ export class DataChannel {
       throw this.failure('send', err, this.sendTimeoutMs);
     }
     let reply: Buffer[];
+    const watch: Watch = { done: false, dead: false };
+    void this.watchServer(socket, watch);
     try {
       reply = await receiveWithin(socket, this.replyTimeoutMs, 'reply');
     } catch (err) {
       this.discard(socket);
+      if (watch.dead) {
+        throw new DataChannelError(
+          `the viewer server at ${this.endpoint} stopped answering ping while a reply was pending (did it die?)`
+        );
+      }
       throw this.failure('reply', err, this.replyTimeoutMs);
+    } finally {
+      watch.done = true;
+      clearTimeout(watch.timer); // the watcher's pending sleep never resolves and is collected
     }
     const body = reply.filter(f => f.byteLength > 0);
     try {
@@ -63,6 +93,27 @@ export class DataChannel {
     } catch (err) {
       this.discard(socket);
       throw new DataChannelError((err as Error).message);
+    }
+  }
+
+  /** Pings the control port while a reply is pending; closes the socket after two misses. */
+  private async watchServer(socket: zmq.Dealer, watch: Watch): Promise<void> {
+    if (this.livenessIntervalMs <= 0) return;
+    let misses = 0;
+    while (!watch.done && !socket.closed) {
+      await new Promise(resolve => (watch.timer = setTimeout(resolve, this.livenessIntervalMs)));
+      if (watch.done || socket.closed) return;
+      const pong = await ping(this.port, {
+        host: this.host,
+        timeoutMs: this.livenessIntervalMs
+      }).catch(() => null);
+      if (watch.done || socket.closed) return;
+      misses = pong ? 0 : misses + 1;
+      if (misses >= 2) {
+        watch.dead = true;
+        socket.close(); // rejects the pending receive
+        return;
+      }
     }
   }
 

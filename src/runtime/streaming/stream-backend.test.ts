@@ -206,6 +206,29 @@ describe('StreamBackend', () => {
     }
   });
 
+  it('a server that stops answering ping while a reply is pending is given up on early', async () => {
+    // The stand-in has no control port, so every liveness ping misses.
+    const server = new FakeServer(30108);
+    server.silent = true;
+    await server.start();
+    const sink = new StreamBackend({
+      port: 30108,
+      replyTimeoutMs: 60_000,
+      livenessIntervalMs: 200
+    });
+    try {
+      sink.enqueue(batch('S', 'A01', 2));
+      const t0 = performance.now();
+      const report = await sink.flush(30_000);
+      expect(performance.now() - t0).toBeLessThan(5000); // two missed pings, not the 60 s timeout
+      expect(report).toMatchObject({ sent: 0, dropped: 2 });
+      expect(report.errors[0]).toMatch(/stopped answering ping while a reply was pending/);
+    } finally {
+      await sink.close();
+      await server.stop();
+    }
+  });
+
   it('a refused message: its images count as dropped and the producer unlinks its segments', async () => {
     const server = new FakeServer(30107);
     server.refuse = true;
