@@ -4,7 +4,6 @@
  * about. Sockets and HTTP live in their own files; this one knows no transport.
  */
 import {
-  PROTOCOL_VERSION,
   ProtocolError,
   type BatchReply,
   type LayerSummary,
@@ -214,10 +213,6 @@ export class ViewerCore {
     this.dirtyLayers.clear();
     this.dirtyPlanes.clear();
     return events;
-  }
-
-  version(): number {
-    return PROTOCOL_VERSION;
   }
 
   async close(): Promise<void> {
