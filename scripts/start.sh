@@ -7,4 +7,5 @@ bash scripts/setup.sh
 export PATH="$(pwd)/.venv/bin:$PATH"
 ROOT_FLAG=()
 [ "$(id -u)" = 0 ] && ROOT_FLAG=(--allow-root)
-exec jupyter lab "${ROOT_FLAG[@]}" --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(pwd)" "$@" notebooks/demo.ipynb
+exec jupyter lab "${ROOT_FLAG[@]}" --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(pwd)" \
+  --LabApp.default_url=/lab/tree/notebooks/demo.ipynb "$@"
