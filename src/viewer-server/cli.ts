@@ -18,6 +18,9 @@ const USAGE = `usage: pipeline-viewer server start|stop|status [--port N]
   stop    [--port N]   shut the server down and wait until its ports are free`;
 
 const STOP_WAIT_MS = 10_000;
+/** Generous bounds: a busy 2-core machine can hold a reply back for seconds. */
+const REPLY_TIMEOUT_MS = 10_000;
+const PING_TIMEOUT_MS = 3000;
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -45,7 +48,7 @@ async function start(options: Map<string, string>, port: number): Promise<number
 
 async function status(port: number): Promise<number> {
   try {
-    const reply = await controlRequest(port, { type: 'status' }, { timeoutMs: 3000 });
+    const reply = await controlRequest(port, { type: 'status' }, { timeoutMs: REPLY_TIMEOUT_MS });
     if (reply.type !== 'status') throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
     print(reply.status);
     return 0;
@@ -61,12 +64,12 @@ async function status(port: number): Promise<number> {
 }
 
 async function stop(port: number): Promise<number> {
-  const pong = await ping(port, { timeoutMs: 1000 });
+  const pong = await ping(port, { timeoutMs: PING_TIMEOUT_MS });
   if (pong === null) {
     print({ stopped: false, reason: `no viewer server answers on port ${port}` });
     return 0;
   }
-  await controlRequest(port, { type: 'shutdown' }, { timeoutMs: 3000 });
+  await controlRequest(port, { type: 'shutdown' }, { timeoutMs: REPLY_TIMEOUT_MS });
   const ports = [port, controlPort(port), httpPort(port)];
   if (!(await waitPortsFree(ports, STOP_WAIT_MS))) {
     process.stderr.write(

@@ -48,7 +48,7 @@ async function remaining(names: string[]): Promise<string[]> {
 }
 
 async function status() {
-  const reply = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 3000 });
+  const reply = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 10_000 });
   if (reply.type !== 'status') throw new Error(`expected status, got ${JSON.stringify(reply)}`);
   return reply.status;
 }
@@ -316,7 +316,7 @@ describe('viewer server ingest', () => {
       const stats = events.find(e => e.type === 'stats')!;
       expect(stats.type === 'stats' && stats.counters.images).toBeGreaterThanOrEqual(4);
 
-      const ack = await controlRequest(PORT, { type: 'clear_state' }, { timeoutMs: 3000 });
+      const ack = await controlRequest(PORT, { type: 'clear_state' }, { timeoutMs: 10_000 });
       expect(ack).toEqual({ type: 'clear_state_ack', status: 'success' });
       await until(() => events.some(e => e.type === 'cleared'), 'cleared');
       expect((await status()).layers).toEqual([]);

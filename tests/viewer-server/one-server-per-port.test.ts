@@ -17,7 +17,7 @@ it('two servers racing for one port leave exactly one running', async () => {
     const code = await within(loser.exit, 15_000);
     expect(code).toBe(0);
     expect(winner.child.exitCode).toBeNull();
-    expect((await ping(PORT, { timeoutMs: 1000 }))?.pid).toBe(winner.child.pid);
+    expect((await ping(PORT, { timeoutMs: 5000 }))?.pid).toBe(winner.child.pid);
     const log = fs.readFileSync(`${home}/viewer-server-${PORT}.log`, 'utf8');
     expect(log).toMatch(
       new RegExp(`another viewer server \\(pid ${winner.child.pid}\\) holds port ${PORT}`)

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function status() {
-  const reply = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 3000 });
+  const reply = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 10_000 });
   if (reply.type !== 'status') throw new Error(JSON.stringify(reply));
   return reply.status;
 }
@@ -83,7 +83,7 @@ it('spills planes beyond the budget to zarr on disk and pages them back byte for
 it('removes its spill store and IPC socket on shutdown', async () => {
   const store = path.join(server.home, 'store', String(PORT), 'planes.zarr');
   expect(fs.existsSync(store)).toBe(true);
-  await controlRequest(PORT, { type: 'shutdown' }, { timeoutMs: 3000 });
+  await controlRequest(PORT, { type: 'shutdown' }, { timeoutMs: 10_000 });
   const code = await within(server.exit, 10_000);
   expect(code).toBe(0);
   expect(fs.existsSync(store)).toBe(false);
