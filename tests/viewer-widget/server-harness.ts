@@ -26,7 +26,22 @@ export interface ViewerServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Start the server; retried twice because its HTTP port (P+3000 = 33200…) lies in Linux's
+ * ephemeral range, where an outgoing connection elsewhere can hold it for a moment.
+ */
 export async function startViewerServer(port: number, home: string): Promise<ViewerServerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(port, home);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise(r => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function startOnce(port: number, home: string): Promise<ViewerServerProcess> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first with 'npx tsc -b'`);
   const child: ChildProcess = spawn(process.execPath, [MAIN, '--port', String(port)], {
     env: { ...process.env, PIPELINE_VIEWER_HOME: home },

@@ -164,12 +164,20 @@ describe('viewer widget client ↔ real viewer server', () => {
     expect(
       Buffer.from(bytes(plane.data as Uint16Array)).equals(Buffer.from(bytes(sent.get('A01/1')!)))
     ).toBe(true);
-    // moving back is served from the browser cache: no request in flight afterwards
+    // moving back is served from the browser cache: no request for that plane
+    const asked: string[] = [];
+    const load = session.loader.load.bind(session.loader);
+    session.loader.load = (req, options) => {
+      asked.push(`${req.values.join('/')}${options?.prefetch ? ' (ahead)' : ''}`);
+      return load(req, options);
+    };
     model.dims.setIndex('well', 1);
     model.dims.setIndex('channel', 1);
     await waitFor('B02 from cache', () => session.shown.get('source_Enhance')?.values[0] === 'B02');
     expect(session.shown.get('source_Enhance')!.values).toEqual(['B02', 1, 2, 1]);
-    expect(session.loader.inFlight).toBe(0);
+    expect(session.loading).toBe(false);
+    expect(asked.filter(a => a.startsWith('B02/1/2/1'))).toEqual([]);
+    session.loader.load = load;
   });
 
   it('a replaced image is re-fetched, and the user contrast and colormap stay', async () => {
@@ -203,6 +211,21 @@ describe('viewer widget client ↔ real viewer server', () => {
     expect(model.dims.axis('well')!.values).toEqual(['A01', 'A05', 'B02']);
     expect(model.dims.value('well')).toBe('B02');
     expect(model.visiblePlanes()[0].index[0]).toBe(2);
+  });
+
+  it('fetches the neighbours of the axis the user moved ahead, so the next step is cached', async () => {
+    const drops = session.loader.drops;
+    model.dims.setIndex('well', 0); // A01; its neighbours are A05 (next) and B02 (previous)
+    const values = ['A05', 1, 1, 1];
+    const ahead = await waitFor('A05 fetched ahead', () =>
+      model.cache.best('source_Enhance', values, W)
+    );
+    expect(ahead.level).toBe(0);
+    model.dims.step('well', 1);
+    session.update();
+    expect(session.shown.get('source_Enhance')?.values).toEqual(values);
+    expect(session.loading).toBe(false);
+    expect(session.loader.drops).toBe(drops);
   });
 
   it('clear_state on the control port empties layers and axes in the client', async () => {

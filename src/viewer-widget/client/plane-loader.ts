@@ -42,26 +42,38 @@ export class PlaneLoader {
     return this._pending.has(PlaneLoader.key(req));
   }
 
-  /** Fetch a plane; rejects with an AbortError when cancelled by `keepOnly`/`cancelAll`. */
-  load(req: PlaneRequest): Promise<Plane> {
+  /**
+   * Fetch a plane; rejects with an AbortError when cancelled by `keepOnly`/`cancelAll`.
+   * A `prefetch` (a neighbour fetched ahead) is not counted as a drop when given up.
+   */
+  load(req: PlaneRequest, options: { prefetch?: boolean } = {}): Promise<Plane> {
     const key = PlaneLoader.key(req);
     const pending = this._pending.get(key);
-    if (pending) return pending.promise;
+    if (pending) {
+      if (!options.prefetch) pending.prefetch = false; // somebody needs it now
+      return pending.promise;
+    }
     const controller = new AbortController();
     const url = planeUrl(this._getBase(), req.layer, req.index, req.max);
-    const promise = this._get(url, req, controller.signal).then(
+    const entry = {
+      controller,
+      promise: undefined as unknown as Promise<Plane>,
+      prefetch: !!options.prefetch
+    };
+    entry.promise = this._get(url, req, controller.signal).then(
       plane => {
         this._pending.delete(key);
         return plane;
       },
       (err: unknown) => {
         this._pending.delete(key);
-        this._drops++;
+        const aborted = (err as Error).name === 'AbortError';
+        if (!(aborted && entry.prefetch)) this._drops++;
         throw err;
       }
     );
-    this._pending.set(key, { controller, promise });
-    return promise;
+    this._pending.set(key, entry);
+    return entry.promise;
   }
 
   /** Abort every in-flight request whose key is not in `keys`. */
@@ -113,7 +125,10 @@ export class PlaneLoader {
     };
   }
 
-  private _pending = new Map<string, { controller: AbortController; promise: Promise<Plane> }>();
+  private _pending = new Map<
+    string,
+    { controller: AbortController; promise: Promise<Plane>; prefetch: boolean }
+  >();
   private _drops = 0;
 }
 

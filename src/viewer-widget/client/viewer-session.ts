@@ -5,6 +5,7 @@
  * and says which plane each visible layer shows. No DOM: the view asks `shown` and paints.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
+import type { Component } from '../../protocol/components.js';
 import type { ViewerEvent } from '../../protocol/viewer-api.js';
 import type { ViewerModel } from '../model/viewer-model.js';
 import { planeSize, type AxisValue, type Plane } from '../model/plane.js';
@@ -35,7 +36,11 @@ export class ViewerSession {
     connection.eventReceived.connect(this._onEvent, this);
     connection.statusChanged.connect(this._emitStats, this);
     connection.errorOccurred.connect((_, msg) => this._error.emit(msg));
-    model.dims.changed.connect(() => this._moved(), this);
+    model.dims.changed.connect((_, change) => {
+      if (change.byUser) this._noteAxis();
+      else this._lastPosition = model.dims.position();
+      this._moved();
+    }, this);
     model.layers.changed.connect((_, change) => {
       if (change.kind !== 'info') this._schedule();
     }, this);
@@ -142,6 +147,14 @@ export class ViewerSession {
         (layer.info.dtype === 'uint8' ? 1 : layer.info.dtype === 'uint16' ? 2 : 4);
       if (refine && bytesFull <= IDLE_REFINE_MAX_BYTES) size = full;
       const cached = this.model.cache.best(layer.key, values, size);
+      // no preview when the full-size plane is already on its way (fetched ahead)
+      const ahead: PlaneRequest = { layer: layer.key, index, values, max: size };
+      if (!cached && this.loader.isLoading(ahead)) {
+        this.loader.load(ahead).catch(() => {}); // now needed: a give-up counts as a drop
+        wanted.add(PlaneLoader.key(ahead));
+        loading = true;
+        continue;
+      }
       if (!cached) size = Math.min(size, PREVIEW_PX);
       if (cached && this._shown.get(layer.key) !== cached) {
         this._show(cached);
@@ -155,7 +168,9 @@ export class ViewerSession {
         this._request(req);
       }
     }
-    this.loader.keepOnly(wanted);
+    const ahead = this._neighbours();
+    this.loader.keepOnly(new Set([...wanted, ...ahead.map(r => PlaneLoader.key(r))]));
+    if (wanted.size === 0) for (const req of ahead) this._prefetch(req);
     if (loading !== this._loading) changed = true; // the view shows the loading state too
     this._loading = loading;
     if (changed) this._changed.emit();
@@ -176,6 +191,53 @@ export class ViewerSession {
     clearInterval(this._statsTimer);
     this.loader.cancelAll();
     Signal.clearData(this);
+  }
+
+  /**
+   * The planes one step before and after the current position on the axis the user moved
+   * last, at the size they would be shown, if not in the browser yet. Fetched once the
+   * current position is complete, so stepping (buttons, keys, play) finds them cached.
+   */
+  private _neighbours(): PlaneRequest[] {
+    const axisName = this._lastAxis;
+    const dims = this.model.dims;
+    const axis = axisName && dims.axis(axisName);
+    if (!axis || axis.values.length < 2 || dims.followNewest) return [];
+    const out: PlaneRequest[] = [];
+    const n = axis.values.length;
+    const here = dims.index(axis.name);
+    const steps = n === 2 ? [1] : [1, -1];
+    for (const step of steps) {
+      const position = { ...dims.position(), [axis.name]: axis.values[(here + step + n) % n] };
+      for (const layer of this.model.layers) {
+        if (!layer.visible || layer.info.image_count === 0) continue;
+        const index = layer.indexAt(position);
+        const values = index && layer.valuesOf(index);
+        if (!index || !values) continue;
+        const size = this.wantedSize(Math.max(layer.info.shape[0], layer.info.shape[1]));
+        const cached = this.model.cache.best(layer.key, values, size);
+        if (cached && (planeSize(cached) >= size || cached.level === 0)) continue;
+        out.push({ layer: layer.key, index, values, max: size });
+      }
+    }
+    return out;
+  }
+
+  private _prefetch(req: PlaneRequest): void {
+    if (this.loader.isLoading(req)) return;
+    const generation = this.model.server?.generation;
+    this.loader.load(req, { prefetch: true }).then(
+      plane => {
+        if (this._disposed || this.model.server?.generation !== generation) return;
+        const known = this._revisions.get(revisionKey(plane.layer, plane.values)) ?? -1;
+        if (plane.revision < known) return;
+        this.model.cache.put(plane);
+        this._schedule(); // the user may have stepped onto it meanwhile
+      },
+      () => {
+        // given up because the position moved on, or failed: it is only a guess ahead
+      }
+    );
   }
 
   /**
@@ -228,6 +290,15 @@ export class ViewerSession {
     this.model.layers.get(plane.layer)?.initContrastFrom(plane.data);
   }
 
+  /** Remember which axis the user moved, for fetching its neighbours ahead. */
+  private _noteAxis(): void {
+    const position = this.model.dims.position();
+    for (const [name, value] of Object.entries(position)) {
+      if (this._lastPosition[name as Component] !== value) this._lastAxis = name as Component;
+    }
+    this._lastPosition = position;
+  }
+
   /** The position moved or a visible plane changed: fetch, and refine once idle. */
   private _moved(): void {
     this._lastActivity = Date.now();
@@ -272,6 +343,8 @@ export class ViewerSession {
   }
 
   private _scheduled = false;
+  private _lastAxis: Component | null = null;
+  private _lastPosition: Partial<Record<Component, AxisValue>> = {};
   /** Newest revision announced per plane, to recognise replies that raced a replacement. */
   private _revisions = new Map<string, number>();
   private _shown = new Map<string, Plane>();

@@ -124,7 +124,19 @@ function startFrontServer() {
   return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** Retried: the HTTP port (33210) is in Linux's ephemeral range and may be taken briefly. */
 async function startViewerServer(home) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startViewerServerOnce(home);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise(r => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function startViewerServerOnce(home) {
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'lib/viewer-server/main.js'), '--port', String(PORT)],
@@ -133,12 +145,14 @@ async function startViewerServer(home) {
       stdio: ['ignore', 'ignore', 'inherit']
     }
   );
-  cleanups.push(() => child.kill('SIGKILL'));
+  cleanups.push(() => child.kill('SIGTERM'));
   const deadline = Date.now() + 20000;
   while (Date.now() < deadline) {
     if (await ping(PORT, { timeoutMs: 300 })) return child;
+    if (child.exitCode !== null) break;
     await new Promise(r => setTimeout(r, 100));
   }
+  child.kill('SIGKILL');
   throw new Error('viewer server did not start');
 }
 
