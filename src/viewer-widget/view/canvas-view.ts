@@ -84,6 +84,7 @@ export class CanvasView {
     });
     this._frames++;
     this.canvas.dataset.frame = String(this._frames);
+    if (this._pointer) this._readout(this._pointer); // the planes under the cursor changed
     this._host.painted();
   }
 
@@ -144,14 +145,18 @@ export class CanvasView {
         drag.y = e.clientY;
         this._cameraMoved();
       }
-      this._readout(e);
+      this._pointer = { clientX: e.clientX, clientY: e.clientY };
+      this._readout(this._pointer);
     });
     const end = (e: PointerEvent) => {
       if (drag && drag.id === e.pointerId) drag = null;
     };
     c.addEventListener('pointerup', end);
     c.addEventListener('pointercancel', end);
-    c.addEventListener('pointerleave', () => (this.readout.textContent = ''));
+    c.addEventListener('pointerleave', () => {
+      this._pointer = null;
+      this.readout.textContent = '';
+    });
     c.addEventListener(
       'wheel',
       e => {
@@ -173,7 +178,7 @@ export class CanvasView {
   }
 
   /** Value under the cursor of each drawn layer, read from the CPU copy of its plane. */
-  private _readout(e: PointerEvent): void {
+  private _readout(e: { clientX: number; clientY: number }): void {
     const rect = this.canvas.getBoundingClientRect();
     const [ix, iy] = this.camera.toImage(
       e.clientX - rect.left,
@@ -194,6 +199,8 @@ export class CanvasView {
   private _renderer: GlRenderer | null = null;
   private _drawn: DrawLayer[] = [];
   private _fitted = '';
+  /** Last cursor position over the canvas, so the readout follows repaints too. */
+  private _pointer: { clientX: number; clientY: number } | null = null;
   private _frame = 0;
   private _frames = 0;
   private _disposed = false;
