@@ -19,7 +19,13 @@ import {
   type RunEvent
 } from '../../src/runtime/index.js';
 import { writeSyntheticPlate } from '../../src/runtime/plate/synthetic-plate.js';
-import { ensureLibBuilt, killServers, serverPids, useTempViewerHome } from './server-harness.js';
+import {
+  ensureLibBuilt,
+  killServers,
+  serverPids,
+  useTempViewerHome,
+  removeTempViewerHome
+} from './server-harness.js';
 
 const PORT_A = 30110;
 const PORT_B = 30120;
@@ -36,6 +42,7 @@ afterAll(async () => {
   await killServers(PORT_B);
   fs.rmSync(work, { recursive: true, force: true });
   fs.rmSync(PRIVATE_SHM_DIR, { recursive: true, force: true });
+  removeTempViewerHome();
 });
 
 /** Doubles every pixel (a real computation, so streamed and written planes are new arrays). */

@@ -69,7 +69,11 @@ export function useTempViewerHome(label: string): string {
   return home;
 }
 
-/** Pids of viewer server processes started for `port` (from /proc, so it sees detached ones). */
+/**
+ * Pids of viewer server processes of `port` started by this test file: their `--log` lies in
+ * this file's viewer home, so a concurrent test run elsewhere (another clone, same ports) is
+ * never killed by our cleanup. Read from /proc, so detached servers are seen too.
+ */
 export function serverPids(port: number): number[] {
   const pids: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
@@ -82,6 +86,8 @@ export function serverPids(port: number): number[] {
     }
     const args = cmdline.split('\0');
     const at = args.indexOf('--port');
+    const home = process.env.PIPELINE_VIEWER_HOME;
+    if (home && !args.some(a => a.startsWith(home + path.sep))) continue;
     if (
       args.some(a => a.endsWith(path.join('viewer-server', 'main.js'))) &&
       at >= 0 &&
@@ -93,7 +99,7 @@ export function serverPids(port: number): number[] {
   return pids;
 }
 
-/** SIGKILLs every server process of `port` that this test started (cleanup, bounded). */
+/** SIGKILLs the server processes of `port` that this test file started (cleanup, bounded). */
 export async function killServers(port: number): Promise<void> {
   for (const pid of serverPids(port)) {
     try {
@@ -105,4 +111,11 @@ export async function killServers(port: number): Promise<void> {
   const deadline = Date.now() + 5000;
   while (serverPids(port).length > 0 && Date.now() < deadline)
     await new Promise(r => setTimeout(r, 50));
+}
+
+/** Removes this file's viewer home (logs, spill store) once its servers are gone. */
+export function removeTempViewerHome(): void {
+  const home = process.env.PIPELINE_VIEWER_HOME;
+  if (home && path.basename(home).startsWith('plv-'))
+    fs.rmSync(home, { recursive: true, force: true });
 }

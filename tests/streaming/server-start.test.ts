@@ -13,7 +13,8 @@ import {
   killServers,
   ROOT,
   serverPids,
-  useTempViewerHome
+  useTempViewerHome,
+  removeTempViewerHome
 } from './server-harness.js';
 
 const run = promisify(execFile);
@@ -29,6 +30,7 @@ beforeAll(() => {
 afterAll(async () => {
   await killServers(PORT_RACE);
   await killServers(PORT_CLI);
+  removeTempViewerHome();
 });
 
 /** A producer in its own process: ViewerManager.start() from the built package, prints the pid. */

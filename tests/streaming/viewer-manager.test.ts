@@ -8,7 +8,13 @@ import * as path from 'node:path';
 import { controlRequest } from '../../src/protocol/node/control-client.js';
 import { ServerStartError } from '../../src/protocol/node/server-process.js';
 import { defaultServerScript, ViewerManager } from '../../src/runtime/streaming/viewer-manager.js';
-import { ensureLibBuilt, killServers, SERVER_MAIN, useTempViewerHome } from './server-harness.js';
+import {
+  ensureLibBuilt,
+  killServers,
+  SERVER_MAIN,
+  useTempViewerHome,
+  removeTempViewerHome
+} from './server-harness.js';
 
 let home: string;
 beforeAll(() => {
@@ -18,6 +24,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await killServers(30150);
+  removeTempViewerHome();
 });
 
 it('finds the built server entry from its own module URL', () => {
@@ -77,6 +84,7 @@ it('a server that never gets ready: a clear error naming the port and the log fi
   const error = await viewer.start().catch((e: unknown) => e);
   expect(performance.now() - t0).toBeLessThan(10_000);
   expect(error).toBeInstanceOf(ServerStartError);
+  fs.rmSync(dir, { recursive: true, force: true });
   expect((error as Error).message).toMatch(
     /port 30151 did not answer ping within 1500 ms; see its log .*silent\.log/
   );
@@ -93,4 +101,5 @@ it('a server entry that exits with an error: reported at once with its exit code
     /port 30152 exited with code 1 before it was ready; see its log .*failing\.log/
   );
   expect(fs.readFileSync(log, 'utf8')).toContain('boom');
+  fs.rmSync(dir, { recursive: true, force: true });
 }, 30_000);
