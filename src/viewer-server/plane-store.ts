@@ -37,6 +37,7 @@ export class PlaneStore {
   private readonly resident = new Map<number, Entry>();
   private residentBytes = 0;
   private spilling: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     readonly budgetBytes: number,
@@ -120,15 +121,21 @@ export class PlaneStore {
     while (this.spilling) await this.spilling;
   }
 
+  /** Stop spilling (shutdown): the running write finishes, no new one starts. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle();
+  }
+
   private spillIfOverBudget(): void {
-    if (this.spilling || this.residentBytes <= this.budgetBytes) return;
+    if (this.spilling || this.closed || this.residentBytes <= this.budgetBytes) return;
     this.spilling = this.spillLoop().finally(() => {
       this.spilling = null;
     });
   }
 
   private async spillLoop(): Promise<void> {
-    while (this.residentBytes > this.budgetBytes) {
+    while (this.residentBytes > this.budgetBytes && !this.closed) {
       const victim = this.leastRecentlyUsed();
       if (victim === undefined) return;
       if (!victim.onDisk) {

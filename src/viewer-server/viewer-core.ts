@@ -217,7 +217,7 @@ export class ViewerCore {
 
   async close(): Promise<void> {
     await unlinksSettled();
-    await this.planes.idle();
+    await this.planes.close();
     await this.spill.destroy();
   }
 
