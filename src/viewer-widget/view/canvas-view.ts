@@ -32,11 +32,25 @@ export class CanvasView {
     this.readout = el('div', 'readout', { 'data-testid': testId('readout') });
     this.message = el('div', 'message');
     this.node.append(this.canvas, this.overlay, this.readout, this.message);
-    try {
-      this._renderer = new GlRenderer(this.canvas, textureBytes);
-    } catch (err) {
-      this.message.textContent = (err as Error).message;
-    }
+    const createRenderer = () => {
+      try {
+        this._renderer = new GlRenderer(this.canvas, textureBytes);
+        this.message.textContent = '';
+      } catch (err) {
+        this.message.textContent = (err as Error).message;
+      }
+    };
+    createRenderer();
+    // A lost context (GPU reset, too many contexts) takes every texture with it: rebuild.
+    this.canvas.addEventListener('webglcontextlost', e => {
+      e.preventDefault(); // allows the browser to restore the context
+      this._renderer = null;
+      this.message.textContent = 'WebGL context lost; waiting for the browser to restore it';
+    });
+    this.canvas.addEventListener('webglcontextrestored', () => {
+      createRenderer();
+      this.schedulePaint();
+    });
     this._listen();
     if (typeof ResizeObserver !== 'undefined') {
       this._resizeObserver = new ResizeObserver(() => this.resize());
@@ -115,7 +129,7 @@ export class CanvasView {
     this._disposed = true;
     if (this._frame) cancelAnimationFrame(this._frame);
     this._resizeObserver?.disconnect();
-    this._renderer?.dispose();
+    if (this._renderer && !this._renderer.gl.isContextLost()) this._renderer.dispose();
   }
 
   private _reportViewport(): void {

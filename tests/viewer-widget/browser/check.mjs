@@ -403,6 +403,26 @@ async function main() {
     png
   );
 
+  // 6b. a lost WebGL context is rebuilt and the image comes back
+  const lost = await pageObj.evaluate(async () => {
+    const cv = window.widget._canvas;
+    const ext = cv._renderer.gl.getExtension('WEBGL_lose_context');
+    ext.loseContext();
+    await new Promise(r => setTimeout(r, 200));
+    const whileLost = cv._renderer === null;
+    ext.restoreContext();
+    const t = performance.now();
+    while (!cv._renderer && performance.now() - t < 5000) await new Promise(r => setTimeout(r, 50));
+    await new Promise(r => setTimeout(r, 300));
+    return { whileLost, rebuilt: !!cv._renderer };
+  });
+  const afterLoss = await sample();
+  check(
+    'WebGL context loss: renderer rebuilt, image drawn again',
+    lost.whileLost && lost.rebuilt && afterLoss.max > 100,
+    { ...lost, max: afterLoss.max }
+  );
+
   // 7. first view of a new 2048² uint16 image, following newest (send → painted)
   await pageObj.evaluate(() => {
     for (const l of window.widget.model.layers) l.visible = l.key === 'source_Big';
