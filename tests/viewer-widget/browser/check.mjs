@@ -5,7 +5,8 @@
  * a REAL viewer server through a local reverse proxy at /proxy/<port>/ (like
  * jupyter-server-proxy, WebSocket included), streams images into the server over ZeroMQ,
  * and checks what is drawn. Writes screenshots and a JSON of measured figures to
- * $OUT (default /tmp/plv-widget-check).
+ * $OUT (default /tmp/plv-widget-check). DPR=2 runs at devicePixelRatio 2; THEME=dark uses
+ * dark JupyterLab colour variables.
  *
  *   npx tsc -b && node tests/viewer-widget/browser/check.mjs
  *
@@ -64,6 +65,7 @@ function page() {
   :root { --jp-layout-color1:#fff; --jp-layout-color2:#eee; --jp-ui-font-color1:#000; --jp-ui-font-color2:#555;
           --jp-border-color1:#999; --jp-border-color2:#ccc; --jp-border-width:1px; --jp-brand-color1:#1976d2;
           --jp-ui-font-family:sans-serif; --jp-code-font-family:monospace; --jp-ui-font-size1:13px; --jp-code-font-size:12px; }
+  ${process.env.THEME === 'dark' ? ':root { --jp-layout-color1:#111; --jp-layout-color2:#222; --jp-ui-font-color1:#ddd; --jp-ui-font-color2:#999; --jp-border-color1:#666; --jp-border-color2:#444; --jp-input-background:#2a2a2a; }' : ''}
   html, body { margin:0; height:100%; }
   #host { position:absolute; left:0; top:0; width:900px; height:640px; }
   ${css}</style></head><body><div id="host"></div><script src="viewer-widget.js"></script><script>
