@@ -49,7 +49,12 @@ export class PipelineViewerWidget extends Widget {
       },
       options.textureBytes
     );
-    this._status = el('div', 'status', { 'data-testid': testId('status') }, 'disconnected');
+    this._status = el(
+      'div',
+      'status',
+      { 'data-testid': testId('status'), 'data-status': 'disconnected' },
+      'disconnected'
+    );
     this._canvas.node.append(this._status);
     this._layersPanel = new LayerListPanel(
       this.model.layers,
