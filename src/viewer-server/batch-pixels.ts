@@ -14,6 +14,7 @@ import {
   type ImageItem
 } from '../protocol/index.js';
 import { unlinkSegment } from '../protocol/node/index.js';
+import { setAsideRois } from './roi-items.js';
 import { copySegment, unlinkSegmentAsync } from './segment-copy.js';
 import { inlinePixels } from './inline-pixels.js';
 
@@ -32,6 +33,8 @@ export interface BatchPixels {
   batch: BatchMessage;
   images: ImagePixels[];
   rejected: RejectedImage[];
+  /** Items in the message, ROI items included. */
+  total: number;
   /** Resolves when every segment the message named is unlinked (reply after it). */
   unlinked: Promise<void>;
 }
@@ -52,8 +55,9 @@ export function unlinkNamedSegments(header: Uint8Array | undefined): number {
 /** Throws ProtocolError for a message that is not a valid batch (after unlinking its segments). */
 export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
   let decoded;
+  const roi = setAsideRois(frames[0]);
   try {
-    decoded = decodeBatch(frames);
+    decoded = decodeBatch(roi ? [roi.header, ...frames.slice(1)] : frames);
   } catch (err) {
     unlinkNamedSegments(frames[0]);
     throw err instanceof ProtocolError
@@ -65,6 +69,14 @@ export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
   const rejected: RejectedImage[] = [];
   const consumed = new Set<string>();
   const unlinks: Promise<void>[] = [];
+  for (const item of roi?.rois ?? []) {
+    if (item.shmName !== undefined) unlinks.push(unlinkSegmentAsync(item.shmName));
+    rejected.push({
+      index: item.index,
+      path: item.path,
+      error: `images[${item.index}] (${item.path}): ROI items (data_type ${item.kind}) are not shown by this viewer yet`
+    });
+  }
   batch.images.forEach((item, index) => {
     const nbytes = elementCount(item.shape) * bytesPerElement(item.dtype);
     try {
@@ -97,5 +109,11 @@ export function batchPixels(frames: readonly Uint8Array[]): BatchPixels {
       });
     }
   });
-  return { batch, images, rejected, unlinked: Promise.all(unlinks).then(() => undefined) };
+  return {
+    batch,
+    images,
+    rejected,
+    total: batch.images.length + (roi?.rois.length ?? 0),
+    unlinked: Promise.all(unlinks).then(() => undefined)
+  };
 }

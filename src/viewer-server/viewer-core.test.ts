@@ -140,3 +140,47 @@ describe('ViewerCore', () => {
     await core.close();
   });
 });
+
+describe('ViewerCore with OpenHCS ROI items', () => {
+  it('stores the images of a batch and sets its ROI items aside as rejected, with the reason', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    const header = {
+      type: 'batch',
+      images: [
+        {
+          path: '/img',
+          shape: [1, 2],
+          dtype: 'uint8',
+          image_id: 'i',
+          data: [[1, 2]],
+          metadata: { source: 'r' }
+        },
+        {
+          path: '/roi',
+          data_type: 'shapes',
+          shapes: [
+            {
+              type: 'polygon',
+              coordinates: [
+                [0, 0],
+                [1, 1],
+                [0, 1]
+              ]
+            }
+          ],
+          metadata: {}
+        }
+      ]
+    };
+    const reply = await core.ingest([new TextEncoder().encode(JSON.stringify(header))]);
+    expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 1 });
+    expect(core.counters.snapshot()).toMatchObject({ images: 1, dropped: 1, errors: 1 });
+    const onlyRoi = await core.ingest([
+      new TextEncoder().encode(JSON.stringify({ ...header, images: [header.images[1]] }))
+    ]);
+    expect(onlyRoi.status === 'error' && onlyRoi.error).toMatch(
+      /ROI items \(data_type shapes\) are not shown/
+    );
+    await core.close();
+  });
+});

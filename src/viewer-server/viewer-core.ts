@@ -84,7 +84,7 @@ export class ViewerCore {
       this.log(`rejected message: ${message}`);
       return { status: 'error', type: 'batch', error: message };
     }
-    const { batch, images, rejected, unlinked } = decoded;
+    const { batch, images, rejected, total, unlinked } = decoded;
     const errors = rejected.map(r => r.error);
     const config: LayerConfig = {
       display: batch.display_config,
@@ -108,7 +108,7 @@ export class ViewerCore {
         errors.push(`image ${item.path}: ${(err as Error).message}`);
       }
     }
-    const rejectedCount = batch.images.length - accepted;
+    const rejectedCount = total - accepted;
     this.counters.dropped += rejectedCount;
     this.counters.errors += errors.length;
     if (errors.length > 0)
