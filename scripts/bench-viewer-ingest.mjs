@@ -70,7 +70,9 @@ async function run(label, makeBatch, socketKind = 'req', endpoint = `tcp://127.0
 }
 
 // Warm-up (JIT, allocations), not reported.
-await run('warm-up (not a result)', (n) => ({ frames: encodeBatch({ type: 'batch', images: [item(n, { shm_name: writeSegment(frame) })] }) }));
+await run('warm-up (not a result)', (n) => ({
+  frames: encodeBatch({ type: 'batch', images: Array.from({ length: BATCH }, (_, j) => item(n + j, { shm_name: writeSegment(frame) })) })
+}));
 
 // 0. The producer's pattern: write the segments, send at once (segments still in CPU caches);
 // timed from send to reply, i.e. the server's open + copy out + store + reply.
