@@ -42,6 +42,19 @@ function portArg(args: ReadonlyPartialJSONObject, fallback: number): number {
   return p;
 }
 
+/** One line from the CLI's JSON output, e.g. "started (pid 123)". */
+function summarize(stdout: string): string {
+  try {
+    const out = JSON.parse(stdout) as { server?: string; stopped?: boolean; reason?: string; pid?: number };
+    const pid = out.pid !== undefined ? ` (pid ${out.pid})` : '';
+    if (out.server) return `${out.server}${pid}`;
+    if (out.stopped !== undefined) return out.stopped ? `stopped${pid}` : (out.reason ?? 'not running');
+  } catch {
+    // not JSON: show it as it is
+  }
+  return stdout || 'done';
+}
+
 const viewerPlugin: JupyterFrontEndPlugin<WidgetTracker<ViewerPanel>> = {
   id: PLUGIN_ID,
   description: 'Docked viewer of streamed pipeline images, with commands, settings and a status-bar item.',
@@ -124,9 +137,8 @@ const viewerPlugin: JupyterFrontEndPlugin<WidgetTracker<ViewerPanel>> = {
       execute: async (args: ReadonlyPartialJSONObject) => {
         const port = portArg(args, currentPort());
         const result = await runServerAction(action, port);
-        const detail = [result.stdout, result.stderr].filter(Boolean).join('\n');
-        if (result.ok) Notification.success(`${label} on port ${port}${detail ? `: ${detail}` : ''}`, { autoClose: 4000 });
-        else Notification.error(`${label} on port ${port} failed (exit ${String(result.exit_code)}): ${detail}`);
+        if (result.ok) Notification.success(`Viewer server on port ${port}: ${summarize(result.stdout)}`, { autoClose: 4000 });
+        else Notification.error(`${label} on port ${port} failed: ${result.stderr || result.stdout || `exit ${String(result.exit_code)}`}`);
         return result as unknown as ReadonlyPartialJSONObject;
       }
     });

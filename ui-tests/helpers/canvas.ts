@@ -33,3 +33,22 @@ export async function readCanvas(canvas: Locator): Promise<CanvasSummary> {
     return { width: c.width, height: c.height, mean: n ? sum / n : 0, lit, hash };
   });
 }
+
+/**
+ * The canvas once it stopped changing: not loading, and the same pixels on three reads
+ * 400 ms apart (a position change paints the old plane until the new one arrives).
+ */
+export async function settledCanvas(canvas: Locator, timeoutMs = 20_000): Promise<CanvasSummary> {
+  const deadline = Date.now() + timeoutMs;
+  let last: CanvasSummary | null = null;
+  let same = 0;
+  while (Date.now() < deadline) {
+    const loading = (await canvas.getAttribute('data-loading')) === 'true';
+    const now = await readCanvas(canvas);
+    same = !loading && last !== null && now.hash === last.hash ? same + 1 : 0;
+    if (same >= 2) return now;
+    last = now;
+    await canvas.page().waitForTimeout(400);
+  }
+  throw new Error(`the viewer canvas kept changing or loading for ${timeoutMs} ms`);
+}

@@ -9,7 +9,7 @@ import type { TestInfo } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCanvas } from '../helpers/canvas.js';
+import { readCanvas, settledCanvas } from '../helpers/canvas.js';
 import { reloadLab } from '../helpers/lab.js';
 import { serverStatus, stopServer, streamPlate } from '../helpers/viewer-server.js';
 
@@ -70,22 +70,28 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   const otherWell = shownWell === 'A01' ? 'A02' : 'A01';
   const channelLabel = (await overlay.textContent())!.match(/Ch[12]: (DAPI|GFP)/)![0];
   await expect(panel.getByTestId('pipeline-viewer-layer-source_Cells')).toBeVisible();
-  await expect(canvas).toHaveAttribute('data-loading', 'false');
-  const before = await readCanvas(canvas);
+  const before = await settledCanvas(canvas);
   expect(before.lit).toBeGreaterThan(0);
   await shot(page, `panel-streamed-${shownWell}`, testInfo);
 
   // Move the well slider to the other well: overlay and pixels change, channel stays.
+  const slider = panel.getByTestId('pipeline-viewer-slider-well');
   const frame = Number(await canvas.getAttribute('data-frame'));
-  await panel.getByTestId('pipeline-viewer-slider-well').fill(otherWell === 'A01' ? '0' : '1');
+  await slider.fill(otherWell === 'A01' ? '0' : '1');
   await expect(overlay).toHaveText(new RegExp(`Well ${otherWell}`));
   await expect(overlay).toContainText(channelLabel);
   await expect.poll(async () => Number(await canvas.getAttribute('data-frame'))).toBeGreaterThan(frame);
-  await expect(canvas).toHaveAttribute('data-loading', 'false');
-  await expect.poll(async () => (await readCanvas(canvas)).hash).not.toBe(before.hash);
-  const after = await readCanvas(canvas);
+  const after = await settledCanvas(canvas);
   expect(after.lit).toBeGreaterThan(0);
+  expect(after.hash).not.toBe(before.hash);
   expect(after.mean).not.toBe(before.mean);
+  // And back: the first well's pixels again, exactly.
+  await slider.fill(otherWell === 'A01' ? '1' : '0');
+  await expect(overlay).toHaveText(new RegExp(`Well ${shownWell}`));
+  expect((await settledCanvas(canvas)).hash).toBe(before.hash);
+  await slider.fill(otherWell === 'A01' ? '0' : '1');
+  await expect(overlay).toHaveText(new RegExp(`Well ${otherWell}`));
+  expect((await settledCanvas(canvas)).hash).toBe(after.hash);
   await shot(page, `panel-slider-${otherWell}`, testInfo);
 
   // Status bar follows the current panel.
@@ -116,4 +122,14 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   const stopped = await command(page, 'pipeline-viewer:stop-server', { port: PORT });
   expect(stopped).toMatchObject({ ok: true, action: 'stop' });
   await expect(restored.getByTestId('pipeline-viewer-status')).not.toHaveAttribute('data-status', 'connected');
+
+  // A new server on the same port: the panel reconnects by itself and shows the new state.
+  const restarted = await command(page, 'pipeline-viewer:start-server', { port: PORT });
+  expect(restarted).toMatchObject({ ok: true, action: 'start' });
+  expect(JSON.parse(restarted.stdout).pid).not.toBe(pid);
+  await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
+  await expect(restored.locator('[data-layer-key]')).toHaveCount(0);
+  await streamPlate(work, PORT);
+  await expect(restored.getByTestId('pipeline-viewer-layer-source_Cells')).toContainText('· 4');
+  await shot(page, 'panel-after-server-restart', testInfo);
 });
