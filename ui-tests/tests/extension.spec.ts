@@ -55,3 +55,23 @@ test('the start/stop hook refuses bad input with a clear reason', async ({ page 
   expect(body).toMatchObject({ action: 'status', port: 30302, ok: false, exit_code: 1 });
   expect(body.stderr).toContain('no viewer server answers on port 30302');
 });
+
+test('the docked panel follows the light and dark themes', async ({ page }, testInfo) => {
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('pipeline-viewer:open', { port: 30303 }));
+  const panel = page.locator('#pipeline-viewer-30303');
+  await expect(panel).toBeVisible();
+  const colors = () =>
+    panel.evaluate((el) => {
+      const css = getComputedStyle(el.querySelector('.jp-PipelineViewer') as Element);
+      return { background: css.backgroundColor, color: css.color };
+    });
+  const light = await colors();
+  await testInfo.attach('panel-light', { body: await page.screenshot(), contentType: 'image/png' });
+
+  await page.theme.setDarkTheme();
+  await expect.poll(async () => (await colors()).background).not.toBe(light.background);
+  const dark = await colors();
+  expect(dark.color).not.toBe(light.color);
+  await testInfo.attach('panel-dark', { body: await page.screenshot(), contentType: 'image/png' });
+  await page.theme.setLightTheme();
+});
