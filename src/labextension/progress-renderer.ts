@@ -13,6 +13,7 @@ import {
   RunProgressSchema,
   type RunProgress
 } from '../protocol/notebook-display.js';
+import { progressLine } from './progress-line.js';
 import { CommandIDs, type OpenArgs } from './tokens.js';
 
 export interface ProgressRendererHost {
@@ -85,19 +86,6 @@ export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
     autoOpened.add(key);
     void this.host.commands.execute(CommandIDs.open, { port: p.port, activate: false } satisfies OpenArgs as never);
   }
-}
-
-export function progressLine(p: RunProgress): string {
-  const parts = [
-    p.phase === 'viewer' ? 'viewer ready' : `wells ${p.wells_done}/${p.wells_total}`,
-    `${p.frames_streamed} frames streamed`,
-    `${p.drops} drops`,
-    `${p.elapsed_s.toFixed(1)} s`
-  ];
-  if (p.phase === 'done') parts.unshift('done');
-  if (p.phase === 'failed') parts.unshift('failed');
-  if (p.server_pid !== null) parts.push(`server pid ${p.server_pid}`);
-  return parts.join(' · ');
 }
 
 export function progressRendererFactory(host: ProgressRendererHost): IRenderMime.IRendererFactory {
