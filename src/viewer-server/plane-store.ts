@@ -3,8 +3,13 @@
  * least recently used planes are written to the SpillStore and dropped from memory; a
  * request pages them back. A plane leaves memory only after its write finished, so nothing
  * is lost, and a failed write keeps it resident.
+ *
+ * The bytes of a plane that leaves memory (replaced, cleared or spilled) go back to the
+ * PlaneBufferPool, unless they were ever handed out by get(): an HTTP response may still
+ * be sending them, so those are left to the garbage collector.
  */
 import type { Dtype } from '../protocol/index.js';
+import type { PlaneBufferPool } from './plane-buffer-pool.js';
 import type { PlaneShape } from './layer.js';
 import type { SpillStore } from './spill-store.js';
 
@@ -20,6 +25,8 @@ interface Entry {
   reading: Promise<Uint8Array> | null;
   removed: boolean;
   spillFailed: boolean;
+  /** get() handed the bytes out: someone may still read them, never reuse them. */
+  lent: boolean;
 }
 
 export interface PlaneStoreStats {
@@ -42,7 +49,8 @@ export class PlaneStore {
   constructor(
     readonly budgetBytes: number,
     private readonly spill: SpillStore,
-    private readonly log: (line: string) => void = () => {}
+    private readonly log: (line: string) => void = () => {},
+    private readonly pool?: PlaneBufferPool
   ) {}
 
   put(id: number, dtype: Dtype, shape: PlaneShape, bytes: Uint8Array): void {
@@ -56,7 +64,8 @@ export class PlaneStore {
       writing: false,
       reading: null,
       removed: false,
-      spillFailed: false
+      spillFailed: false,
+      lent: false
     };
     this.entries.set(id, entry);
     this.resident.set(id, entry);
@@ -68,6 +77,7 @@ export class PlaneStore {
   async get(id: number): Promise<Uint8Array | undefined> {
     const entry = this.entries.get(id);
     if (entry === undefined) return undefined;
+    entry.lent = true;
     if (entry.bytes !== null) {
       this.resident.delete(id);
       this.resident.set(id, entry);
@@ -98,7 +108,11 @@ export class PlaneStore {
     this.entries.delete(id);
     this.resident.delete(id);
     entry.removed = true;
-    if (entry.bytes !== null) this.residentBytes -= entry.byteLength;
+    if (entry.bytes !== null) {
+      this.residentBytes -= entry.byteLength;
+      // A spill write still reads the bytes; they are not reused then.
+      if (!entry.writing) this.recycle(entry);
+    }
     entry.bytes = null;
     if (entry.onDisk && !entry.writing)
       void this.spill.delete(id).catch(err => this.log(`spill: delete p${id}: ${err}`));
@@ -158,11 +172,16 @@ export class PlaneStore {
         }
       }
       if (victim.bytes !== null) {
+        this.recycle(victim);
         victim.bytes = null;
         this.resident.delete(victim.id);
         this.residentBytes -= victim.byteLength;
       }
     }
+  }
+
+  private recycle(entry: Entry): void {
+    if (entry.bytes !== null && !entry.lent) this.pool?.give(entry.bytes);
   }
 
   private leastRecentlyUsed(): Entry | undefined {

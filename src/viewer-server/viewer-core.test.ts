@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeBatch, type BatchMessageInput } from '../protocol/index.js';
+import { listSegments, writeSegment } from '../protocol/node/index.js';
 import { ViewerCore } from './viewer-core.js';
 
 const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-core-test-'));
@@ -181,6 +182,40 @@ describe('ViewerCore with OpenHCS ROI items', () => {
     expect(onlyRoi.status === 'error' && onlyRoi.error).toMatch(
       /ROI items \(data_type shapes\) are not shown/
     );
+    await core.close();
+  });
+  it('never reuses the buffer of a served plane when it is replaced (the response may still be sending it)', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    const [h, w] = [512, 1024]; // 1 MiB: copied on the thread pool
+    const frame = (seed: number) =>
+      Uint16Array.from({ length: h * w }, (_, i) => (i * 7 + seed) & 0xffff);
+    const item = (n: number, seed: number) => ({
+      path: `p${n}`,
+      shape: [h, w],
+      dtype: 'uint16' as const,
+      image_id: `i${n}`,
+      shm_name: writeSegment(frame(seed)),
+      metadata: { source: 's', well: 'A01', z_index: (n % 2) + 1 }
+    });
+    const before = new Set(listSegments());
+    expect(await send(core, [item(0, 1), item(1, 2)], [])).toMatchObject({
+      status: 'success',
+      accepted: 2
+    });
+    const served = await core.plane('source_s', [0, 0], 4096);
+    expect(served.level).toBe(0);
+    // Replace both planes, twice: the unserved plane's buffer is reused, the served one never.
+    for (let round = 0; round < 2; round++)
+      expect(await send(core, [item(2, 10 + round), item(3, 20 + round)], [])).toMatchObject({
+        status: 'success',
+        accepted: 2
+      });
+    // Buffer.equals: a failing toEqual would diff 1 MiB for minutes.
+    const same = (a: ArrayBufferView, b: ArrayBufferView) => Buffer.from(u8(a)).equals(u8(b));
+    expect(same(served.pixels, frame(1))).toBe(true);
+    expect(same((await core.plane('source_s', [0, 0], 4096)).pixels, frame(11))).toBe(true);
+    expect(same((await core.plane('source_s', [0, 1], 4096)).pixels, frame(21))).toBe(true);
+    expect(listSegments().filter(name => !before.has(name))).toEqual([]);
     await core.close();
   });
 });

@@ -17,6 +17,7 @@ import { imagePlanes } from './image-planes.js';
 import type { PlaneRef, PlaneShape } from './layer.js';
 import { LayerStore, type LayerConfig } from './layer-store.js';
 import { chooseLevel, LevelCache, levelShape } from './plane-levels.js';
+import { PlaneBufferPool } from './plane-buffer-pool.js';
 import { PlaneStore } from './plane-store.js';
 import { SpillStore } from './spill-store.js';
 import { unlinksSettled } from './segment-copy.js';
@@ -54,6 +55,7 @@ export class ViewerCore {
   readonly startedAt = Date.now() / 1000;
   private readonly spill: SpillStore;
   private readonly levels: LevelCache;
+  private readonly pool: PlaneBufferPool;
   private readonly log: (line: string) => void;
   private cleared = false;
   private readonly dirtyLayers = new Set<string>();
@@ -62,7 +64,11 @@ export class ViewerCore {
   constructor(options: ViewerCoreOptions) {
     this.log = options.log ?? (() => {});
     this.spill = new SpillStore(options.storeDir);
-    this.planes = new PlaneStore(options.memoryBudgetBytes, this.spill, this.log);
+    // Free buffers of replaced planes, enough for a few batches of 2048² frames.
+    this.pool = new PlaneBufferPool(
+      Math.min(128 << 20, Math.max(0, Math.floor(options.memoryBudgetBytes / 8)))
+    );
+    this.planes = new PlaneStore(options.memoryBudgetBytes, this.spill, this.log, this.pool);
     this.levels = new LevelCache(
       Math.max(16 << 20, Math.min(512 << 20, options.memoryBudgetBytes / 4))
     );
@@ -76,7 +82,7 @@ export class ViewerCore {
     this.counters.messages++;
     let decoded;
     try {
-      decoded = batchPixels(frames);
+      decoded = await batchPixels(frames, nbytes => this.pool.take(nbytes));
     } catch (err) {
       this.counters.errors++;
       const message =
