@@ -54,12 +54,12 @@ export function unlinkNamedSegments(header: Uint8Array | undefined): number {
 
 /**
  * Throws ProtocolError for a message that is not a valid batch (after unlinking its segments).
- * `alloc` gives the buffers that segments are copied into (default: fresh ones).
+ * `alloc` gives the buffers segments are copied into (default: fresh ones).
  */
-export async function batchPixels(
+export function batchPixels(
   frames: readonly Uint8Array[],
   alloc?: (nbytes: number) => Uint8Array
-): Promise<BatchPixels> {
+): BatchPixels {
   let decoded;
   const roi = setAsideRois(frames[0]);
   try {
@@ -83,49 +83,38 @@ export async function batchPixels(
       error: `images[${item.index}] (${item.path}): ROI items (data_type ${item.kind}) are not shown by this viewer yet`
     });
   }
-  // Every item is settled in item order (a later image replaces an earlier one with the same
-  // metadata); segments are copied in parallel, each unlinked once its copy ended.
-  const reject = (index: number, item: ImageItem, err: unknown): RejectedImage => ({
-    index,
-    path: item.path,
-    error: `images[${index}] (${item.path}): ${(err as Error).message}`
-  });
-  const settled = batch.images.map(
-    (item, index): ImagePixels | RejectedImage | Promise<ImagePixels | RejectedImage> => {
-      const nbytes = elementCount(item.shape) * bytesPerElement(item.dtype);
-      try {
-        if (item.shm_name !== undefined) {
-          const name = item.shm_name;
-          if (consumed.has(name))
-            throw new Error(`shared-memory segment ${name} is named by two images`);
-          consumed.add(name);
-          const copied = copySegment(name, nbytes, alloc);
-          const result = copied.then(
-            (bytes): ImagePixels => ({ item, bytes }),
-            err => reject(index, item, err)
-          );
-          unlinks.push(unlinkSegmentAsync(name, undefined, copied));
-          return result;
-        } else if (item.data !== undefined) {
-          return { item, bytes: inlinePixels(item, item.data) };
-        } else {
-          const frame = raw[item.frame! - 1];
-          if (frame.byteLength !== nbytes) {
-            throw new Error(
-              `raw frame ${item.frame} holds ${frame.byteLength} bytes, shape [${item.shape}] ${item.dtype} needs ${nbytes}`
-            );
-          }
-          return { item, bytes: frame };
+  batch.images.forEach((item, index) => {
+    const nbytes = elementCount(item.shape) * bytesPerElement(item.dtype);
+    try {
+      if (item.shm_name !== undefined) {
+        const name = item.shm_name;
+        if (consumed.has(name))
+          throw new Error(`shared-memory segment ${name} is named by two images`);
+        consumed.add(name);
+        try {
+          images.push({ item, bytes: copySegment(name, nbytes, alloc) });
+        } finally {
+          unlinks.push(unlinkSegmentAsync(name));
         }
-      } catch (err) {
-        return reject(index, item, err);
+      } else if (item.data !== undefined) {
+        images.push({ item, bytes: inlinePixels(item, item.data) });
+      } else {
+        const frame = raw[item.frame! - 1];
+        if (frame.byteLength !== nbytes) {
+          throw new Error(
+            `raw frame ${item.frame} holds ${frame.byteLength} bytes, shape [${item.shape}] ${item.dtype} needs ${nbytes}`
+          );
+        }
+        images.push({ item, bytes: frame });
       }
+    } catch (err) {
+      rejected.push({
+        index,
+        path: item.path,
+        error: `images[${index}] (${item.path}): ${(err as Error).message}`
+      });
     }
-  );
-  for (const result of await Promise.all(settled)) {
-    if ('bytes' in result) images.push(result);
-    else rejected.push(result);
-  }
+  });
   return {
     batch,
     images,

@@ -1,7 +1,7 @@
 /**
  * Copy a shared-memory segment out and unlink it, fast: the copy goes into an uninitialised
- * (or reused) buffer, no zero-fill of 8 MiB per frame, and the unlink, which frees the segment's pages
- * (~3 ms for 8 MiB on tmpfs), runs on libuv's thread pool, the segments of one message in
+ * or reused buffer (no zero-fill of 8 MiB per frame) and the unlink, which frees the
+ * segment's pages (~3 ms for 8 MiB on tmpfs), runs on libuv's thread pool, the segments of one message in
  * parallel, while the main thread goes on storing. The reply waits for the unlinks, so a
  * producer that sweeps its segments after the reply finds them gone (a cheap ENOENT on its
  * own thread). Names are checked against SHM_NAME_PATTERN before any file is touched.
@@ -22,28 +22,15 @@ function allocUninitialised(nbytes: number): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** Segments from this size on are read on the thread pool; smaller ones are not worth a hop. */
-const ASYNC_READ_BYTES = 1 << 20;
-
-function readAt(fd: number, out: Uint8Array, offset: number): Promise<number> {
-  return new Promise((resolve, reject) =>
-    fs.read(fd, out, offset, out.byteLength - offset, offset, (err, n) =>
-      err ? reject(err) : resolve(n)
-    )
-  );
-}
-
 /**
  * Copy exactly `nbytes` out of segment `name` into a buffer from `alloc` (a PlaneBufferPool
- * reuses the buffers of replaced planes); rejects with SharedMemoryError on a size mismatch.
- * Large segments are read on libuv's thread pool, so the segments of one message are copied
- * in parallel (both cores of a small machine) and the main thread stays free.
+ * reuses the buffers of replaced planes); throws SharedMemoryError on a size mismatch.
  */
-export async function copySegment(
+export function copySegment(
   name: string,
   nbytes: number,
   alloc: (nbytes: number) => Uint8Array = allocUninitialised
-): Promise<Uint8Array> {
+): Uint8Array {
   const file = segmentPath(name);
   let fd: number;
   try {
@@ -62,10 +49,7 @@ export async function copySegment(
     const out = alloc(nbytes);
     let read = 0;
     while (read < nbytes) {
-      const n =
-        nbytes >= ASYNC_READ_BYTES
-          ? await readAt(fd, out, read)
-          : fs.readSync(fd, out, read, nbytes - read, read);
+      const n = fs.readSync(fd, out, read, nbytes - read, read);
       if (n === 0)
         throw new SharedMemoryError(`shared-memory segment ${name} ended early at ${read} bytes`);
       read += n;
@@ -78,22 +62,13 @@ export async function copySegment(
 
 const pending = new Set<Promise<void>>();
 
-/**
- * Unlink on the thread pool, once `after` (the segment's copy) settled; never rejects (a
- * segment already gone is fine). Counted by unlinksSettled() from this call on.
- */
+/** Unlink on the thread pool; never rejects (a segment already gone is fine). */
 export function unlinkSegmentAsync(
   name: string,
-  log: (line: string) => void = () => {},
-  after: Promise<unknown> = Promise.resolve()
+  log: (line: string) => void = () => {}
 ): Promise<void> {
-  const file = segmentPath(name);
-  const done: Promise<void> = after
-    .then(
-      () => undefined,
-      () => undefined
-    )
-    .then(() => fs.promises.unlink(file))
+  const done: Promise<void> = fs.promises
+    .unlink(segmentPath(name))
     .catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') log(`shm: unlink ${name} failed: ${err.message}`);
     })

@@ -186,7 +186,7 @@ describe('ViewerCore with OpenHCS ROI items', () => {
   });
   it('never reuses the buffer of a served plane when it is replaced (the response may still be sending it)', async () => {
     const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
-    const [h, w] = [512, 1024]; // 1 MiB: copied on the thread pool
+    const [h, w] = [512, 1024]; // 1 MiB frames
     const frame = (seed: number) =>
       Uint16Array.from({ length: h * w }, (_, i) => (i * 7 + seed) & 0xffff);
     const item = (n: number, seed: number) => ({

@@ -82,7 +82,7 @@ export class ViewerCore {
     this.counters.messages++;
     let decoded;
     try {
-      decoded = await batchPixels(frames, nbytes => this.pool.take(nbytes));
+      decoded = batchPixels(frames, nbytes => this.pool.take(nbytes));
     } catch (err) {
       this.counters.errors++;
       const message =
