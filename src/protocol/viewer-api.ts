@@ -4,11 +4,11 @@
  * `{baseUrl}proxy/<httpPort>/`, so Jupyter's authentication guards it.
  *
  *   GET  api/state                 → ViewerState (JSON)
- *   GET  api/plane?layer&index&max → plane pixels (binary, see PLANE_HEADERS)
+ *   GET  api/plane?layer&at&max    → plane pixels (binary, see PLANE_HEADERS)
  *   WS   api/events                → ViewerEvent (JSON text frames)
  */
 import { z } from 'zod';
-import { COLORMAPS } from './components.js';
+import { COLORMAPS, COMPONENTS } from './components.js';
 import { AxisInfoSchema, CountersSchema } from './messages.js';
 
 /** Pixel types sent to the browser; the server converts others to float32. */
@@ -66,15 +66,47 @@ export const PLANE_HEADERS = {
 
 export const API_PATHS = { state: 'api/state', plane: 'api/plane', events: 'api/events' } as const;
 
+/**
+ * Where a plane sits: axis name → axis value, as listed in `LayerInfo.axes`. Planes are
+ * addressed by values, not slider indices: a value inserted before another (well A01
+ * arriving after B02) shifts indices, never values, so a request names the same plane
+ * however the axes grew between the client's view and the server's answer.
+ */
+export const PlanePositionSchema = z.partialRecord(
+  z.enum(COMPONENTS),
+  z.union([z.string(), z.number()])
+);
+export type PlanePosition = z.infer<typeof PlanePositionSchema>;
+
 /** `base` ends with '/', e.g. `http://host/user/x/proxy/8555/`. */
-export function planeUrl(base: string, layer: string, index: readonly number[], maxSize: number): string {
-  const q = new URLSearchParams({ layer, index: index.join(','), max: String(Math.max(1, Math.round(maxSize))) });
+export function planeUrl(base: string, layer: string, at: PlanePosition, maxSize: number): string {
+  const q = new URLSearchParams({
+    layer,
+    at: JSON.stringify(at),
+    max: String(Math.max(1, Math.round(maxSize)))
+  });
   return `${base}${API_PATHS.plane}?${q.toString()}`;
 }
 
-export function parseIndex(text: string | null): number[] | null {
-  if (text === null) return null;
-  if (text === '') return [];
-  const parts = text.split(',').map((s) => Number(s));
-  return parts.every((n) => Number.isInteger(n) && n >= 0) ? parts : null;
+/**
+ * The `at` parameter of `api/plane` (a JSON object, axis name → value). Throws a RangeError
+ * saying what is wrong for a missing or malformed one.
+ */
+export function parsePlanePosition(text: string | null): PlanePosition {
+  const example = 'e.g. at={"well":"B02","channel":1}';
+  if (text === null) throw new RangeError(`api/plane needs at=<axis values as JSON>, ${example}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new RangeError(`api/plane: at=${text.slice(0, 100)} is not JSON; ${example}`);
+  }
+  const parsed = PlanePositionSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new RangeError(
+      `api/plane: at=${text.slice(0, 100)} is not an object of axis name (${COMPONENTS.join(', ')}) → string or number: ${issue.message}; ${example}`
+    );
+  }
+  return parsed.data;
 }

@@ -5,7 +5,12 @@
  * without the prefix. Same-origin through the proxy, so no CORS.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_PATHS, PLANE_HEADERS, parseIndex } from '../protocol/index.js';
+import {
+  API_PATHS,
+  PLANE_HEADERS,
+  parsePlanePosition,
+  type PlanePosition
+} from '../protocol/index.js';
 import { PlaneRequestError, type ViewerCore } from './viewer-core.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -50,17 +55,44 @@ export function httpHandler(core: ViewerCore, log: (line: string) => void) {
 
 async function servePlane(core: ViewerCore, url: URL, res: ServerResponse): Promise<void> {
   const layer = url.searchParams.get('layer');
-  const index = parseIndex(url.searchParams.get('index'));
   const maxText = url.searchParams.get('max');
   const max = maxText === null ? Number.POSITIVE_INFINITY : Number(maxText);
-  if (layer === null || index === null || !(max >= 1)) {
+  let at: PlanePosition;
+  try {
+    at = parsePlanePosition(url.searchParams.get('at'));
+  } catch (err) {
+    sendJson(res, 400, { error: (err as Error).message });
+    return;
+  }
+  if (layer === null || !(max >= 1)) {
     sendJson(res, 400, {
-      error:
-        'api/plane needs layer=<key>, index=<comma-separated axis indices ≥ 0> and optionally max=<pixels ≥ 1>'
+      error: 'api/plane needs layer=<key>, at=<axis values as JSON> and optionally max=<pixels ≥ 1>'
+    });
+    return;
+  }
+  const target = core.layers.get(layer);
+  if (target === undefined) {
+    sendJson(res, 404, {
+      error: `no layer ${JSON.stringify(layer)}; GET api/state lists the layers`
+    });
+    return;
+  }
+  let index: number[] | null;
+  try {
+    index = target.indexAt(at);
+  } catch (err) {
+    sendJson(res, 400, { error: (err as Error).message });
+    return;
+  }
+  if (index === null) {
+    sendJson(res, 404, {
+      error: `layer ${layer} has no plane at ${JSON.stringify(at)}: a value is not on its axis (GET api/state lists them)`
     });
     return;
   }
   try {
+    // Called in the same tick as indexAt: no image can be ingested in between, so the
+    // index still names the plane at `at` when core.plane reads it.
     const plane = await core.plane(layer, index, max);
     const body = Buffer.from(plane.pixels.buffer, plane.pixels.byteOffset, plane.pixels.byteLength);
     res.writeHead(200, {

@@ -175,6 +175,27 @@ describe('LayerStore', () => {
     expect(layer.info().newest).toEqual([2]);
   });
 
+  it('finds the slider index of axis values, also after a value sorted in before them', () => {
+    const store = new LayerStore();
+    const b02 = store.add(plane({ source: 's', well: 'B02', channel: 1 }), config());
+    const layer = store.get('source_s')!;
+    const seen = { well: 'B02', channel: 1 } as const; // what a client saw before A01
+    expect(layer.indexAt(seen)).toEqual([0, 0]);
+    store.add(plane({ source: 's', well: 'A01', channel: 1 }), config());
+    expect(layer.indexAt(seen)).toEqual([1, 0]);
+    expect(layer.planeAt(layer.indexAt(seen)!)?.id).toBe(b02.plane.id);
+    expect(layer.indexAt({ well: 'B02', channel: '001' })).toEqual([1, 0]); // numeric text
+    expect(layer.indexAt({ well: 'C03', channel: 1 })).toBeNull();
+    expect(() => layer.indexAt({ well: 'B02', source: 's' })).toThrow(/has no axis source/);
+    // an axis the client did not know yet: earlier images had its default there
+    store.add(plane({ source: 's', well: 'B02', channel: 1, z_index: 2 }), config());
+    expect(layer.indexAt(seen)).toEqual([1, 0, 0]);
+    expect(layer.planeAt(layer.indexAt(seen)!)?.id).toBe(b02.plane.id);
+    // a component no image has: only its default value names a plane
+    expect(layer.indexAt({ ...seen, timepoint: 1 })).toEqual([1, 0, 0]);
+    expect(layer.indexAt({ ...seen, timepoint: 2 })).toBeNull();
+  });
+
   it('shows a layer of mixed pixel types as float32 and sends non-wire dtypes as float32', () => {
     const store = new LayerStore();
     store.add(plane({ source: 'a', channel: 1 }, [2, 2], 'uint8'), config());

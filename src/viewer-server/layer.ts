@@ -167,6 +167,35 @@ export class Layer {
   }
 
   /**
+   * Slider indices, on the current axes, of the position `at` (axis name → value) a client
+   * saw; null when one of its values is not on its axis (no such plane). An axis the client
+   * did not know yet (it appeared later) is read as the value every earlier image had there.
+   * Throws RangeError for a name that is no stack component of this layer.
+   */
+  indexAt(at: Partial<Record<Component, AxisValue>>): number[] | null {
+    for (const name of Object.keys(at) as Component[]) {
+      if (!this.axisOf.has(name)) {
+        const axes = this.axes().map(a => a.name);
+        throw new RangeError(
+          `layer ${this.key} has no axis ${name}; its axes are ${axes.join(', ') || 'none'}`
+        );
+      }
+    }
+    const valueOf = (c: Component): AxisValue => normaliseValue(c, at[c]) ?? missingValue(c);
+    const index: number[] = [];
+    for (const axis of this.axes()) {
+      const i = axis.indexOf(valueOf(axis.name));
+      if (i < 0) return null;
+      index.push(i);
+    }
+    // a component no image had yet: only its missing value names a plane
+    for (const name of Object.keys(at) as Component[]) {
+      if (!this.axisOf.get(name)!.present && valueOf(name) !== missingValue(name)) return null;
+    }
+    return index;
+  }
+
+  /**
    * The plane at slider position `index` (one entry per axis), undefined for an empty slot
    * (e.g. channel 2 of 1..3 never arrived). Throws RangeError for an impossible index.
    */

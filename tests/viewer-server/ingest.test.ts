@@ -15,6 +15,7 @@ import {
 } from '../../src/protocol/node/index.js';
 import {
   getPlane,
+  planeQuery,
   sendBatch,
   sendFrames,
   startServer,
@@ -102,23 +103,34 @@ describe('viewer server ingest', () => {
   });
 
   it('serves the full plane as raw bytes and a downsampled level sized to max', async () => {
-    const full = await getPlane(PORT, 'layer=source_Enhance&index=0,0,1,0&max=4096');
+    const full = await getPlane(
+      PORT,
+      planeQuery('source_Enhance', { well: 'A01', site: 1, channel: 2, z_index: 1 }, 4096)
+    );
     expect(full.status).toBe(200);
     expect(full.headers.get('x-plane-shape')).toBe(`${H},${W}`);
     expect(full.headers.get('x-plane-dtype')).toBe('uint16');
     expect(full.headers.get('x-plane-level')).toBe('0');
     expect(Buffer.from(full.body).equals(Buffer.from(ch2.buffer))).toBe(true);
 
-    const small = await getPlane(PORT, 'layer=source_Enhance&index=0,0,0,0&max=32');
+    const small = await getPlane(
+      PORT,
+      planeQuery('source_Enhance', { well: 'A01', site: 1, channel: 1, z_index: 1 }, 32)
+    );
     expect(small.headers.get('x-plane-level')).toBe('1');
     expect(small.headers.get('x-plane-shape')).toBe(`${H / 2},${W / 2}`);
     const px = new Uint16Array(small.body.buffer, small.body.byteOffset, small.body.byteLength / 2);
     const mean = Math.round((ch1[0] + ch1[1] + ch1[W] + ch1[W + 1]) / 4);
     expect(px[0]).toBe(mean);
 
-    expect((await getPlane(PORT, 'layer=nope&index=0&max=10')).status).toBe(404);
-    expect((await getPlane(PORT, 'layer=source_Enhance&index=0&max=10')).status).toBe(400);
-    expect((await getPlane(PORT, 'layer=source_Enhance&index=0,0,5,0&max=10')).status).toBe(400);
+    expect((await getPlane(PORT, planeQuery('nope', {}, 10))).status).toBe(404);
+    expect((await getPlane(PORT, 'layer=source_Enhance&max=10')).status).toBe(400); // no at=
+    expect(
+      (await getPlane(PORT, planeQuery('source_Enhance', { well: 'A01', channel: 5 }, 10))).status
+    ).toBe(404);
+    expect(
+      (await getPlane(PORT, planeQuery('source_Enhance', { plate: 'P1' } as never, 10))).status
+    ).toBe(400);
   });
 
   it('accepts inline data from a DEALER producer and a raw multipart frame', async () => {
@@ -144,7 +156,7 @@ describe('viewer server ingest', () => {
       'dealer'
     );
     expect(inline).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 0 });
-    const tiny = await getPlane(PORT, 'layer=source_Tiny&index=&max=100');
+    const tiny = await getPlane(PORT, planeQuery('source_Tiny', {}, 100));
     expect([...tiny.body]).toEqual([1, 2, 3, 4, 5, 6]);
 
     const raw = new Float64Array([0.5, -1, 2, 3]);
@@ -159,7 +171,7 @@ describe('viewer server ingest', () => {
       'dealer'
     );
     expect(shown.status).toBe('success');
-    const plane = await getPlane(PORT, 'layer=shown&index=&max=10');
+    const plane = await getPlane(PORT, planeQuery('shown', {}, 10));
     expect(plane.headers.get('x-plane-dtype')).toBe('float32');
     expect([...new Float32Array(plane.body.buffer, plane.body.byteOffset, 4)]).toEqual([
       0.5, -1, 2, 3
@@ -182,7 +194,7 @@ describe('viewer server ingest', () => {
       'dealer'
     );
     expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 0 });
-    const plane = await getPlane(PORT, `layer=${encodeURIComponent('via ipc')}&index=&max=1000`);
+    const plane = await getPlane(PORT, planeQuery('via ipc', {}, 1000));
     expect(Buffer.from(plane.body).equals(Buffer.from(pixels))).toBe(true);
   });
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SHM_DIR } from '../../src/protocol/node/index.js';
-import { getPlane, ROOT, startServer, type RunningServer } from './server-process.js';
+import { getPlane, planeQuery, ROOT, startServer, type RunningServer } from './server-process.js';
 
 const PORT = 30060;
 const PYTHON = path.join(ROOT, '.venv/bin/python');
@@ -44,7 +44,10 @@ it('stores a batch from a pyzmq REQ producer with napari_ shared memory and repl
     ['Ch1: DAPI', 'Ch2: GFP'],
     ['Z 1']
   ]);
-  const plane = await getPlane(PORT, 'layer=source_normalize&index=0,0,1,0&max=100');
+  const plane = await getPlane(
+    PORT,
+    planeQuery('source_normalize', { well: 'A01', site: 1, channel: 2, z_index: 1 }, 100)
+  );
   expect(plane.headers.get('x-plane-shape')).toBe('3,4');
   expect([...new Uint16Array(plane.body.buffer, plane.body.byteOffset, 12)]).toEqual(
     Array.from({ length: 12 }, (_, i) => 100 + i)

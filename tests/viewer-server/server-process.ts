@@ -15,7 +15,9 @@ import {
   encodeBatch,
   httpPort,
   type BatchMessageInput,
-  type BatchReply
+  planeUrl,
+  type BatchReply,
+  type PlanePosition
 } from '../../src/protocol/index.js';
 import { ping } from '../../src/protocol/node/index.js';
 
@@ -113,6 +115,11 @@ export function sendBatch(
   kind: 'req' | 'dealer' = 'req'
 ) {
   return sendFrames(port, encodeBatch(batch, buffers), kind);
+}
+
+/** The query of `api/plane` for the plane at axis values `at`, as the widget builds it. */
+export function planeQuery(layer: string, at: PlanePosition, max: number): string {
+  return new URL(planeUrl('http://127.0.0.1/', layer, at, max)).search.slice(1);
 }
 
 export async function getPlane(

@@ -5,7 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { controlRequest, writeSegment } from '../../src/protocol/node/index.js';
-import { getPlane, sendBatch, startServer, type RunningServer, within } from './server-process.js';
+import {
+  getPlane,
+  planeQuery,
+  sendBatch,
+  startServer,
+  type RunningServer,
+  within
+} from './server-process.js';
 
 const PORT = 30030;
 const SIDE = 256;
@@ -74,7 +81,7 @@ it('spills planes beyond the budget to zarr on disk and pages them back byte for
   expect(fs.statSync(path.join(store, spilled, 'c', '0', '0')).size).toBe(SIDE * SIDE * 2);
 
   for (let t = 0; t < PLANES; t++) {
-    const plane = await getPlane(PORT, `layer=source_Movie&index=${t}&max=100000`);
+    const plane = await getPlane(PORT, planeQuery('source_Movie', { timepoint: t + 1 }, 100000));
     expect(plane.status).toBe(200);
     expect(Buffer.from(plane.body).equals(Buffer.from(planes[t].buffer))).toBe(true);
   }

@@ -36,17 +36,22 @@ function planeResponse(
 
 const req = (well: string, max = 256): PlaneRequest => ({
   layer: 'L',
-  index: [well === 'A01' ? 0 : 1],
+  axes: ['well'],
   values: [well],
   max
 });
 
 describe('PlaneLoader', () => {
-  it('requests api/plane with layer, index and max, and parses the headers', async () => {
+  it('requests api/plane with layer, axis values and max, and parses the headers', async () => {
     const { fetch, calls } = fakeFetch();
     const loader = new PlaneLoader(() => 'http://h/proxy/8555/', fetch);
     const p = loader.load(req('A01', 300.4));
-    expect(calls[0].url).toBe('http://h/proxy/8555/api/plane?layer=L&index=0&max=300');
+    const url = new URL(calls[0].url);
+    expect(url.pathname).toBe('/proxy/8555/api/plane');
+    expect(url.searchParams.get('layer')).toBe('L');
+    expect(JSON.parse(url.searchParams.get('at')!)).toEqual({ well: 'A01' });
+    expect(url.searchParams.get('max')).toBe('300');
+    expect(url.searchParams.has('index')).toBe(false);
     calls[0].respond(planeResponse(Uint16Array.from([1, 2, 3, 4, 5, 6]), '2,3'));
     const plane = await p;
     expect(plane).toMatchObject({
@@ -104,6 +109,19 @@ describe('PlaneLoader', () => {
     calls[1].respond(new Response('{"error":"no layer"}', { status: 404 }));
     await expect(q).rejects.toThrow(/HTTP 404 .*no layer/);
     expect(loader.drops).toBe(2);
+  });
+
+  it('keys requests by axis values, and rejects values that do not match the axes', async () => {
+    const { fetch, calls } = fakeFetch();
+    const loader = new PlaneLoader(() => 'b/', fetch);
+    expect(PlaneLoader.key(req('B02'))).not.toBe(PlaneLoader.key(req('A01')));
+    const p = loader.load(req('B02'));
+    await expect(
+      loader.load({ layer: 'L', axes: ['well', 'channel'], values: ['C03'], max: 256 })
+    ).rejects.toThrow(/1 values for 2 axes \(well, channel\)/);
+    expect(calls.length).toBe(1);
+    calls[0].respond(planeResponse(Uint16Array.from([1, 2, 3, 4, 5, 6]), '2,3'));
+    expect((await p).values).toEqual(['B02']);
   });
 
   it('parses shapes in the forms a server may write', () => {

@@ -1,17 +1,27 @@
 /**
- * PlaneLoader: fetches planes from `api/plane`, one request per (layer, index, max) at a
- * time (concurrent asks share it), and aborts requests nobody wants any more when the
- * slider moves on. Aborted and failed requests are counted as drops.
+ * PlaneLoader: fetches planes from `api/plane`, one request per (layer, axis values, max)
+ * at a time (concurrent asks share it), and aborts requests nobody wants any more when the
+ * slider moves on. Aborted and failed requests are counted as drops. Planes are asked for
+ * by axis values, never indices: new values the server inserts meanwhile shift indices, so
+ * an index could name another well's plane by the time the request arrives.
  */
 import { isDtype } from '../../protocol/dtype.js';
-import { PLANE_HEADERS, WIRE_DTYPES, planeUrl, type WireDtype } from '../../protocol/viewer-api.js';
+import type { Component } from '../../protocol/components.js';
+import {
+  PLANE_HEADERS,
+  WIRE_DTYPES,
+  planeUrl,
+  type PlanePosition,
+  type WireDtype
+} from '../../protocol/viewer-api.js';
+import { valuesKey } from '../model/axis-values.js';
 import type { AxisValue, Plane, PlanePixels } from '../model/plane.js';
 
 export interface PlaneRequest {
   layer: string;
-  /** Index on the layer's axes, as the server knows them. */
-  index: readonly number[];
-  /** The same position as values (what the cache keys on). */
+  /** Names of the layer's axes, in the order of `values`. */
+  axes: readonly Component[];
+  /** The plane's value on each axis: what the server resolves and the cache keys on. */
   values: readonly AxisValue[];
   /** Wanted size of the larger side; the server picks the smallest level at least that big. */
   max: number;
@@ -34,8 +44,8 @@ export class PlaneLoader {
     return this._pending.size;
   }
 
-  static key(req: Pick<PlaneRequest, 'layer' | 'index' | 'max'>): string {
-    return `${req.layer}\u0000${req.index.join(',')}\u0000${Math.round(req.max)}`;
+  static key(req: Pick<PlaneRequest, 'layer' | 'values' | 'max'>): string {
+    return `${req.layer}\u0000${valuesKey(req.values)}\u0000${Math.round(req.max)}`;
   }
 
   isLoading(req: PlaneRequest): boolean {
@@ -53,8 +63,14 @@ export class PlaneLoader {
       if (!options.prefetch) pending.prefetch = false; // somebody needs it now
       return pending.promise;
     }
+    let url: string;
+    try {
+      url = planeUrl(this._getBase(), req.layer, planePosition(req), req.max);
+    } catch (err) {
+      this._drops++;
+      return Promise.reject(err as Error);
+    }
     const controller = new AbortController();
-    const url = planeUrl(this._getBase(), req.layer, req.index, req.max);
     const entry = {
       controller,
       promise: undefined as unknown as Promise<Plane>,
@@ -92,7 +108,7 @@ export class PlaneLoader {
     if (!res.ok) {
       const text = await res.text().catch(() => '');
       throw new Error(
-        `GET plane ${req.layer} [${req.index.join(',')}]: HTTP ${res.status} ${text.slice(0, 200)}`
+        `GET plane ${req.layer} ${JSON.stringify(planePosition(req))}: HTTP ${res.status} ${text.slice(0, 200)}`
       );
     }
     const shape = parseShape(res.headers.get(PLANE_HEADERS.shape));
@@ -130,6 +146,18 @@ export class PlaneLoader {
     { controller: AbortController; promise: Promise<Plane>; prefetch: boolean }
   >();
   private _drops = 0;
+}
+
+/** The request's position as the server reads it: axis name → value. */
+export function planePosition(req: Pick<PlaneRequest, 'axes' | 'values'>): PlanePosition {
+  if (req.axes.length !== req.values.length) {
+    throw new RangeError(
+      `plane request has ${req.values.length} values for ${req.axes.length} axes (${req.axes.join(', ')})`
+    );
+  }
+  const at: PlanePosition = {};
+  req.axes.forEach((name, i) => (at[name] = req.values[i]));
+  return at;
 }
 
 /** `H,W` (also tolerates `[H,W]`, `HxW` and extra leading 1-sized dimensions). */

@@ -6,7 +6,7 @@
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { Component } from '../../protocol/components.js';
-import type { ViewerEvent } from '../../protocol/viewer-api.js';
+import type { LayerInfo, ViewerEvent } from '../../protocol/viewer-api.js';
 import type { ViewerModel } from '../model/viewer-model.js';
 import { planeSize, type AxisValue, type Plane } from '../model/plane.js';
 import type { ViewerStats } from '../tokens.js';
@@ -138,7 +138,8 @@ export class ViewerSession {
         changed = true;
       }
     }
-    for (const { layer, index, values } of visible) {
+    for (const { layer, values } of visible) {
+      const axes = axisNames(layer.info);
       const full = Math.max(layer.info.shape[0], layer.info.shape[1]);
       let size = this.wantedSize(full);
       const bytesFull =
@@ -148,7 +149,7 @@ export class ViewerSession {
       if (refine && bytesFull <= IDLE_REFINE_MAX_BYTES) size = full;
       const cached = this.model.cache.best(layer.key, values, size);
       // no preview when the full-size plane is already on its way (fetched ahead)
-      const ahead: PlaneRequest = { layer: layer.key, index, values, max: size };
+      const ahead: PlaneRequest = { layer: layer.key, axes, values, max: size };
       if (!cached && this.loader.isLoading(ahead)) {
         this.loader.load(ahead).catch(() => {}); // now needed: a give-up counts as a drop
         wanted.add(PlaneLoader.key(ahead));
@@ -162,7 +163,7 @@ export class ViewerSession {
       }
       const good = cached && (planeSize(cached) >= size || cached.level === 0);
       if (!good) {
-        const req: PlaneRequest = { layer: layer.key, index, values, max: size };
+        const req: PlaneRequest = { layer: layer.key, axes, values, max: size };
         wanted.add(PlaneLoader.key(req));
         if (!cached) loading = true;
         this._request(req);
@@ -217,7 +218,7 @@ export class ViewerSession {
         const size = this.wantedSize(Math.max(layer.info.shape[0], layer.info.shape[1]));
         const cached = this.model.cache.best(layer.key, values, size);
         if (cached && (planeSize(cached) >= size || cached.level === 0)) continue;
-        out.push({ layer: layer.key, index, values, max: size });
+        out.push({ layer: layer.key, axes: axisNames(layer.info), values, max: size });
       }
     }
     return out;
@@ -361,6 +362,11 @@ export class ViewerSession {
   private _changed = new Signal<this, void>(this);
   private _statsChanged = new Signal<this, ViewerStats>(this);
   private _error = new Signal<this, string>(this);
+}
+
+/** The layer's axis names in the order of its values (plane requests name values by axis). */
+function axisNames(info: LayerInfo): Component[] {
+  return info.axes.map(axis => axis.name);
 }
 
 function revisionKey(layer: string, values: readonly AxisValue[]): string {
