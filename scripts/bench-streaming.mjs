@@ -2,7 +2,7 @@
 /**
  * Pipeline wall time with streaming on vs off (issue 3 target: on ≤ 1.03 × off).
  *   npx tsc -b && node scripts/bench-streaming.mjs [--wells 4] [--sites 2] [--channels 2] [--z 2]
- *        [--size 512] [--repeats 3] [--port 30190]
+ *        [--size 512] [--repeats 3] [--port 20190]
  * Writes a synthetic plate to a temp dir, starts (or reuses) the viewer server on --port before
  * timing, then alternates runs with streaming off and on and prints the median wall and CPU
  * time of each, their ratios and the stream report. No assertion: the numbers are for the benchmark issue.
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     z: { type: 'string', default: '2' },
     size: { type: 'string', default: '512' },
     repeats: { type: 'string', default: '3' },
-    port: { type: 'string', default: '30190' }
+    port: { type: 'string', default: '20190' }
   }
 });
 const n = k => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Ingest throughput of the viewer server for 2048² uint16 frames (8 MiB), measured against
 // the real compiled server process (lib/viewer-server/main.js, build with `npx tsc -b`).
-//   node scripts/bench-viewer-ingest.mjs [--port 30050] [--frames 96] [--batch 4]
+//   node scripts/bench-viewer-ingest.mjs [--port 20050] [--frames 96] [--batch 4]
 // Prints MB/s for: shm timed from send to reply (the server's copy-out + store, request/reply
 // in lockstep as a REQ producer does) with hot and with cold segments, shm including the
 // producer's segment writes, and raw multipart frames (the show() path) over TCP and IPC. Frames cycle over 16 slots, so
@@ -19,7 +19,7 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const PORT = arg('port', 30050);
+const PORT = arg('port', 20050);
 const FRAMES = arg('frames', 96);
 const BATCH = arg('batch', 4);
 const SIDE = 2048;

@@ -56,8 +56,8 @@ export default defineConfig({
     env: {
       ...(process.env as Record<string, string>),
       PATH: `${path.join(repo, '.venv/bin')}:${process.env.PATH ?? ''}`,
-      // The demo notebook streams to this data port during the walk (30300–30399 is ours).
-      PIPELINE_VIEWER_PORT: process.env.PIPELINE_VIEWER_PORT ?? '30350'
+      // The demo notebook streams to this data port during the walk (20300–20399 is ours).
+      PIPELINE_VIEWER_PORT: process.env.PIPELINE_VIEWER_PORT ?? '20350'
     }
   }
 });

@@ -11,8 +11,8 @@ describe('readSettings', () => {
   });
 
   it('reads the user values', () => {
-    expect(readSettings(fake({ dataPort: 30301, mode: 'tab-after', followNewest: false, openOnRun: false }))).toEqual({
-      dataPort: 30301,
+    expect(readSettings(fake({ dataPort: 20301, mode: 'tab-after', followNewest: false, openOnRun: false }))).toEqual({
+      dataPort: 20301,
       mode: 'tab-after',
       followNewest: false,
       openOnRun: false

@@ -1,7 +1,7 @@
 /**
  * The producer inside Deno (the runtime of the Deno Jupyter kernel): start a REAL viewer
  * server from Deno, `show()` an array and read it back through `status`.
- * Needs the built package (`npx tsc -b`, done by `npm test`); port 30160 (+1000, +3000).
+ * Needs the built package (`npx tsc -b`, done by `npm test`); port 20160 (+1000, +3000).
  * Run: node_modules/.bin/deno test -A tests/deno/
  */
 // node:assert, not jsr:@std/assert: the machine reaches the npm registry only.
@@ -9,7 +9,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from 'node:assert/stric
 import { controlRequest } from '../../lib/protocol/node/control-client.js';
 import { ViewerManager } from '../../lib/runtime/streaming/viewer-manager.js';
 
-const PORT = 30160;
+const PORT = 20160;
 
 Deno.test({
   name: 'Deno: ViewerManager starts the server and show() round-trips an array',

@@ -1,6 +1,6 @@
 /**
  * A real pipeline run streaming to the REAL viewer server process (see server-harness.ts for
- * how lib/ is built). Ports 30110 and 30120 (+1000, +3000).
+ * how lib/ is built). Ports 20110 and 20120 (+1000, +3000).
  */
 import { PRIVATE_SHM_DIR } from './private-shm.js'; // first: sets PIPELINE_VIEWER_SHM_DIR
 import * as fs from 'node:fs';
@@ -27,8 +27,8 @@ import {
   removeTempViewerHome
 } from './server-harness.js';
 
-const PORT_A = 30110;
-const PORT_B = 30120;
+const PORT_A = 20110;
+const PORT_B = 20120;
 let work: string;
 
 beforeAll(() => {
@@ -163,7 +163,7 @@ it('a server killed mid-run: the run finishes, outputs are on disk, drops are re
   expect(streamed.images).toBe(16);
   expect(report.dropped).toBeGreaterThan(0);
   expect(report.sent + report.dropped).toBe(16);
-  expect(report.errors.join('\n')).toMatch(/30120/);
+  expect(report.errors.join('\n')).toMatch(/20120/);
   // Bounded: one reply timeout at most, not one per batch.
   expect(elapsed).toBeLessThan(100_000);
 

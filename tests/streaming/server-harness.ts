@@ -7,7 +7,7 @@
  * so these tests also work on their own: `NODE_OPTIONS=--experimental-vm-modules npx jest tests/streaming`.
  *
  * Isolation: each test file gets its own viewer home (logs, spill store) in a temp dir via
- * PIPELINE_VIEWER_HOME, inherited by the spawned servers. Ports: 30110-30159 (H4's range).
+ * PIPELINE_VIEWER_HOME, inherited by the spawned servers. Ports: 20110-20159 (H4's range).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

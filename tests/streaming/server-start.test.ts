@@ -1,7 +1,7 @@
 /**
  * Starting the REAL viewer server (see server-harness.ts for how lib/ is built):
  * two producer processes racing to start one port, and the CLI's ping/status round trip.
- * Ports 30130 and 30140 (+1000, +3000).
+ * Ports 20130 and 20140 (+1000, +3000).
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
@@ -18,8 +18,8 @@ import {
 } from './server-harness.js';
 
 const run = promisify(execFile);
-const PORT_RACE = 30130;
-const PORT_CLI = 30140;
+const PORT_RACE = 20130;
+const PORT_CLI = 20140;
 const CLI = path.join(ROOT, 'bin', 'pipeline-viewer.js');
 
 beforeAll(() => {
@@ -109,5 +109,5 @@ it('CLI: start (ping) and status round trip, then stop', async () => {
     (err: { code: number; stderr: string }) => err
   );
   expect(failed?.code).not.toBe(0);
-  expect(failed?.stderr).toMatch(/30140/);
+  expect(failed?.stderr).toMatch(/20140/);
 }, 120_000);

@@ -1,6 +1,6 @@
 /**
  * ViewerManager under Node against the REAL viewer server (see server-harness.ts for how lib/
- * is built), and its start errors. Ports 30150-30152 (+1000, +3000).
+ * is built), and its start errors. Ports 20150-20152 (+1000, +3000).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,7 +23,7 @@ beforeAll(() => {
 }, 320_000);
 
 afterAll(async () => {
-  await killServers(30150);
+  await killServers(20150);
   removeTempViewerHome();
 });
 
@@ -35,12 +35,12 @@ it('finds the built server entry from its own module URL', () => {
 });
 
 it('start, show (binary variant), clear, stop a non-persistent server', async () => {
-  const viewer = new ViewerManager({ port: 30150, persistent: false });
+  const viewer = new ViewerManager({ port: 20150, persistent: false });
   expect(await viewer.isRunning()).toBe(false);
   const pong = await viewer.start();
   expect(viewer.pid).toBe(pong.pid);
   expect(await viewer.isRunning()).toBe(true);
-  expect(fs.existsSync(path.join(home, 'viewer-server-30150.log'))).toBe(true);
+  expect(fs.existsSync(path.join(home, 'viewer-server-20150.log'))).toBe(true);
 
   const data = new Float32Array(30 * 40).map((_, i) => i / 7);
   const reply = await viewer.show(
@@ -48,7 +48,7 @@ it('start, show (binary variant), clear, stop a non-persistent server', async ()
     { name: 'manual', colormap: 'cividis', metadata: { well: 'B03' } }
   );
   expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 0 });
-  const status = await controlRequest(30150, { type: 'status' }, { timeoutMs: 5000 });
+  const status = await controlRequest(20150, { type: 'status' }, { timeoutMs: 5000 });
   if (status.type !== 'status') throw new Error(status.type);
   expect(status.status.layers).toEqual([
     expect.objectContaining({
@@ -61,7 +61,7 @@ it('start, show (binary variant), clear, stop a non-persistent server', async ()
   ]);
 
   await viewer.clear();
-  const cleared = await controlRequest(30150, { type: 'status' }, { timeoutMs: 5000 });
+  const cleared = await controlRequest(20150, { type: 'status' }, { timeoutMs: 5000 });
   expect(cleared.type === 'status' && cleared.status.layers).toEqual([]);
 
   await viewer.stop();
@@ -75,7 +75,7 @@ it('a server that never gets ready: a clear error naming the port and the log fi
   fs.writeFileSync(silent, 'setTimeout(() => process.exit(0), 5000);\n');
   const log = path.join(dir, 'silent.log');
   const viewer = new ViewerManager({
-    port: 30151,
+    port: 20151,
     serverScript: silent,
     logFile: log,
     readyTimeoutMs: 1500
@@ -86,7 +86,7 @@ it('a server that never gets ready: a clear error naming the port and the log fi
   expect(error).toBeInstanceOf(ServerStartError);
   fs.rmSync(dir, { recursive: true, force: true });
   expect((error as Error).message).toMatch(
-    /port 30151 did not answer ping within 1500 ms; see its log .*silent\.log/
+    /port 20151 did not answer ping within 1500 ms; see its log .*silent\.log/
   );
 }, 30_000);
 
@@ -95,10 +95,10 @@ it('a server entry that exits with an error: reported at once with its exit code
   const failing = path.join(dir, 'failing.mjs');
   fs.writeFileSync(failing, 'console.error("boom"); process.exit(1);\n');
   const log = path.join(dir, 'failing.log');
-  const viewer = new ViewerManager({ port: 30152, serverScript: failing, logFile: log });
+  const viewer = new ViewerManager({ port: 20152, serverScript: failing, logFile: log });
   const error = await viewer.start().catch((e: unknown) => e);
   expect((error as Error).message).toMatch(
-    /port 30152 exited with code 1 before it was ready; see its log .*failing\.log/
+    /port 20152 exited with code 1 before it was ready; see its log .*failing\.log/
   );
   expect(fs.readFileSync(log, 'utf8')).toContain('boom');
   fs.rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { ServerStatusSchema } from '../../src/protocol/index.js';
 import { BIN, requireBuild, tempHome } from './server-process.js';
 
-const PORT = 30040;
+const PORT = 20040;
 const home = tempHome();
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -22,7 +22,7 @@ import {
   type RunningServer
 } from './server-process.js';
 
-const PORT = 30010;
+const PORT = 20010;
 let server: RunningServer;
 
 beforeAll(async () => {

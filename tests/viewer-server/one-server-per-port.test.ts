@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { ping } from '../../src/protocol/node/index.js';
 import { spawnMain, tempHome, waitReady, within } from './server-process.js';
 
-const PORT = 30020;
+const PORT = 20020;
 
 it('two servers racing for one port leave exactly one running', async () => {
   const home = tempHome();
@@ -32,14 +32,14 @@ it('two servers racing for one port leave exactly one running', async () => {
 it('exits 3 with a clear message when the data port is held by a program that is not a viewer server', async () => {
   const home = tempHome();
   const squatter = net.createServer();
-  await new Promise<void>(resolve => squatter.listen(30025, '127.0.0.1', resolve));
+  await new Promise<void>(resolve => squatter.listen(20025, '127.0.0.1', resolve));
   const lines: string[] = [];
-  const { child, exit } = spawnMain(30025, home);
+  const { child, exit } = spawnMain(20025, home);
   child.stderr!.on('data', (text: string) => lines.push(text));
   try {
     expect(await within(exit, 20_000)).toBe(3);
     expect(lines.join('')).toMatch(
-      /data port 30025 is bound by a program that does not answer as a viewer server/
+      /data port 20025 is bound by a program that does not answer as a viewer server/
     );
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -51,7 +51,7 @@ it('exits 3 with a clear message when the data port is held by a program that is
 it('exits 2 on bad arguments, naming the option', async () => {
   const home = tempHome();
   const lines: string[] = [];
-  const { child, exit } = spawnMain(30026, home, ['--memory-budget', 'lots']);
+  const { child, exit } = spawnMain(20026, home, ['--memory-budget', 'lots']);
   child.stderr!.on('data', (text: string) => lines.push(text));
   expect(await within(exit, 10_000)).toBe(2);
   expect(lines.join('')).toMatch(/cannot read "lots" as a byte size/);

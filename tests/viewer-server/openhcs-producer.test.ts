@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { SHM_DIR } from '../../src/protocol/node/index.js';
 import { getPlane, planeQuery, ROOT, startServer, type RunningServer } from './server-process.js';
 
-const PORT = 30060;
+const PORT = 20060;
 const PYTHON = path.join(ROOT, '.venv/bin/python');
 let server: RunningServer;
 

@@ -1,7 +1,7 @@
 /**
  * Helpers for integration tests: run the real compiled server (`lib/viewer-server/main.js`)
  * as a child process on a test port, talk to it over real ZeroMQ sockets and HTTP.
- * Every wait is bounded. Ports: this room's tests use 30000–30099 only.
+ * Every wait is bounded. Ports: this room's tests use 20000–20099 only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -88,7 +88,7 @@ export async function startServer(port: number, args: string[] = []): Promise<Ru
 }
 
 /** Send one message as REQ (OpenHCS style, with delimiter) or DEALER (without) and read the reply. */
-/** `port` is a data port (TCP) or a full endpoint such as `ipc:///…/data-30010.sock`. */
+/** `port` is a data port (TCP) or a full endpoint such as `ipc:///…/data-20010.sock`. */
 export async function sendFrames(
   port: number | string,
   frames: Uint8Array[],

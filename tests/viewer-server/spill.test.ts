@@ -14,7 +14,7 @@ import {
   within
 } from './server-process.js';
 
-const PORT = 30030;
+const PORT = 20030;
 const SIDE = 256;
 const PLANES = 12;
 let server: RunningServer;

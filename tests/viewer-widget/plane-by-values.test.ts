@@ -2,7 +2,7 @@
  * The race of addressing planes by axis index: the browser asks for a plane with the view it
  * has, while the server inserts a new axis value (well A01 sorts before B02). The request must
  * still name B02's plane, never A01's. Real server process, real ZeroMQ, real HTTP.
- * Ports: data port 30500 (with 31500 and 33500).
+ * Ports: data port 20500 (with 21500 and 23500).
  */
 import * as fs from 'node:fs';
 import WebSocket from 'ws';
@@ -21,7 +21,7 @@ import {
   type ViewerServerProcess
 } from './server-harness.js';
 
-const PORT = 30500;
+const PORT = 20500;
 const H = 48;
 const W = 64;
 const LAYER = 'source_Enhance';

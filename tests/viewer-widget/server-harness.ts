@@ -1,7 +1,7 @@
 /**
  * Runs the real compiled viewer server (`lib/viewer-server/main.js`) for the widget's
  * protocol tests and sends it images over a real ZeroMQ DEALER socket. Every wait is
- * bounded. Ports: the viewer widget's tests use data ports 30200–30299 only.
+ * bounded. Ports: the viewer widget's tests use data ports 20200–20299 only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,22 +26,8 @@ export interface ViewerServerProcess {
   stop(): Promise<void>;
 }
 
-/**
- * Start the server; retried twice because its HTTP port (P+3000 = 33200…) lies in Linux's
- * ephemeral range, where an outgoing connection elsewhere can hold it for a moment.
- */
+/** Start the server (test data ports 20200–20299 keep P+3000 below Linux's ephemeral range). */
 export async function startViewerServer(port: number, home: string): Promise<ViewerServerProcess> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(port, home);
-    } catch (err) {
-      if (attempt >= 3) throw err;
-      await new Promise(r => setTimeout(r, 1000));
-    }
-  }
-}
-
-async function startOnce(port: number, home: string): Promise<ViewerServerProcess> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first with 'npx tsc -b'`);
   const child: ChildProcess = spawn(process.execPath, [MAIN, '--port', String(port)], {
     env: { ...process.env, PIPELINE_VIEWER_HOME: home },

@@ -21,7 +21,7 @@ import {
   type ViewerServerProcess
 } from './server-harness.js';
 
-const PORT = 30200;
+const PORT = 20200;
 const H = 192;
 const W = 256;
 const home = tempHome();

@@ -40,7 +40,7 @@ test('the start/stop hook refuses bad input with a clear reason', async ({ page 
   expect(lowPort.status()).toBe(400);
   expect(await lowPort.text()).toContain('port 80 is outside 1024..62535');
 
-  const badAction = await page.request.post(url, { data: { action: 'launch', port: 30302 } });
+  const badAction = await page.request.post(url, { data: { action: 'launch', port: 20302 } });
   expect(badAction.status()).toBe(400);
   expect(await badAction.text()).toContain("action must be one of start, stop, status, clear, got 'launch'");
 
@@ -49,16 +49,16 @@ test('the start/stop hook refuses bad input with a clear reason', async ({ page 
   expect(await notANumber.text()).toContain("port must be an integer, got 'abc'");
 
   // A port with no server: status answers, not ok, and says so.
-  const none = await page.request.get(`${url}?port=30302`);
+  const none = await page.request.get(`${url}?port=20302`);
   expect(none.status()).toBe(200);
   const body = await none.json();
-  expect(body).toMatchObject({ action: 'status', port: 30302, ok: false, exit_code: 1 });
-  expect(body.stderr).toContain('no viewer server answers on port 30302');
+  expect(body).toMatchObject({ action: 'status', port: 20302, ok: false, exit_code: 1 });
+  expect(body.stderr).toContain('no viewer server answers on port 20302');
 });
 
 test('the docked panel follows the light and dark themes', async ({ page }, testInfo) => {
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('pipeline-viewer:open', { port: 30303 }));
-  const panel = page.locator('#pipeline-viewer-30303');
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('pipeline-viewer:open', { port: 20303 }));
+  const panel = page.locator('#pipeline-viewer-20303');
   await expect(panel).toBeVisible();
   const colors = () =>
     panel.evaluate((el) => {

@@ -5,7 +5,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import { serverStatus, stopServer } from '../helpers/viewer-server.js';
 
-const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 30350);
+const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 20350);
 
 test.use({ autoGoto: true });
 test.afterAll(() => stopServer(PORT));

@@ -2,7 +2,7 @@
  * Issue 4 in a real JupyterLab: start a viewer server through the extension's command, open
  * the docked panel, stream a plate into the server from a real pipeline run, then check what
  * the user sees: the overlay, a slider move that changes overlay and canvas pixels, and the
- * panel restored (with its position) after a page reload. Data port 30301 (+1000, +3000).
+ * panel restored (with its position) after a page reload. Data port 20301 (+1000, +3000).
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { TestInfo } from '@playwright/test';
@@ -13,7 +13,7 @@ import { settledCanvas } from '../helpers/canvas.js';
 import { reloadLab } from '../helpers/lab.js';
 import { serverStatus, stopServer, streamPlate } from '../helpers/viewer-server.js';
 
-const PORT = 30301;
+const PORT = 20301;
 
 async function command(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown>): Promise<any> {
   return page.evaluate(

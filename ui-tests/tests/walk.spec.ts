@@ -9,7 +9,7 @@ import type { Locator } from '@playwright/test';
 import { reloadLab } from '../helpers/lab.js';
 import { serverStatus, stopServer } from '../helpers/viewer-server.js';
 
-const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 30350);
+const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 20350);
 const NOTEBOOK = 'notebooks/demo.ipynb';
 
 test.use({ autoGoto: true });

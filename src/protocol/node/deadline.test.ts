@@ -1,4 +1,4 @@
-/** Bounded waits with JS timers (ports 30105-30106 of the producer's range). */
+/** Bounded waits with JS timers (ports 20105-20106 of the producer's range). */
 import * as zmq from 'zeromq';
 import { controlRequest, ControlTimeoutError, ping } from './control-client.js';
 import { DeadlineError, withDeadline } from './deadline.js';
@@ -6,7 +6,7 @@ import { DeadlineError, withDeadline } from './deadline.js';
 describe('withDeadline', () => {
   it('rejects after the bound and closes the socket, which cancels the pending receive', async () => {
     const socket = new zmq.Dealer({ linger: 0 });
-    socket.connect('tcp://127.0.0.1:30105');
+    socket.connect('tcp://127.0.0.1:20105');
     const t0 = performance.now();
     await expect(withDeadline(socket, socket.receive(), 150, 'receive')).rejects.toThrow(
       DeadlineError
@@ -26,8 +26,8 @@ describe('withDeadline', () => {
 describe('control client bounds', () => {
   it('ping of a port nobody serves returns null within its timeout; a request throws ControlTimeoutError', async () => {
     const t0 = performance.now();
-    expect(await ping(30106, { timeoutMs: 200 })).toBeNull();
-    await expect(controlRequest(30106, { type: 'status' }, { timeoutMs: 200 })).rejects.toThrow(
+    expect(await ping(20106, { timeoutMs: 200 })).toBeNull();
+    await expect(controlRequest(20106, { type: 'status' }, { timeoutMs: 200 })).rejects.toThrow(
       ControlTimeoutError
     );
     expect(performance.now() - t0).toBeLessThan(3000);

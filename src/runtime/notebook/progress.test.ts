@@ -65,8 +65,8 @@ describe('RunProgressDisplay', () => {
   });
 
   it('makes a viewer bundle that asks the frontend to open the panel', () => {
-    const b = viewerBundle(30301, 77, 3);
-    expect(RunProgressSchema.parse(b[PROGRESS_MIME_TYPE])).toMatchObject({ phase: 'viewer', port: 30301, open_viewer: true, server_pid: 77 });
+    const b = viewerBundle(20301, 77, 3);
+    expect(RunProgressSchema.parse(b[PROGRESS_MIME_TYPE])).toMatchObject({ phase: 'viewer', port: 20301, open_viewer: true, server_pid: 77 });
     expect(String(b['text/html'])).toContain('Open Pipeline Viewer');
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Unit tests of the producer's queue and sending against a real ZeroMQ ROUTER bound in the
- * test (no viewer server here; tests/streaming/ runs against the real one). Ports 30100-30109.
+ * test (no viewer server here; tests/streaming/ runs against the real one). Ports 20100-20109.
  */
 // First: a private shared-memory directory, so counting segments is not disturbed by (and never
 // unlinks) other test files' segments.
@@ -130,9 +130,9 @@ describe('BoundedQueue', () => {
 
 describe('StreamBackend', () => {
   it('sends batches in chunks of at most 50 with metadata and display config; the server frees the segments', async () => {
-    const server = new FakeServer(30100);
+    const server = new FakeServer(20100);
     await server.start();
-    const sink = new StreamBackend({ port: 30100 });
+    const sink = new StreamBackend({ port: 20100 });
     try {
       expect(sink.enqueue(batch('Enhance', 'A01', 120))).toBe(true);
       expect(sink.enqueue(batch('Enhance', 'B02', 2, 4))).toBe(true); // 32 bytes: inline
@@ -164,9 +164,9 @@ describe('StreamBackend', () => {
   });
 
   it('drops what does not fit in the queue without waiting, and counts it', async () => {
-    const server = new FakeServer(30101);
+    const server = new FakeServer(20101);
     await server.start();
-    const sink = new StreamBackend({ port: 30101, maxImages: 10 });
+    const sink = new StreamBackend({ port: 20101, maxImages: 10 });
     try {
       const t0 = performance.now();
       const accepted = Array.from({ length: 20 }, (_, i) => sink.enqueue(batch('S', `A${i}`, 4)));
@@ -184,10 +184,10 @@ describe('StreamBackend', () => {
   });
 
   it('with a server that never replies: bounded wait, segments unlinked by the producer, drops counted', async () => {
-    const server = new FakeServer(30102);
+    const server = new FakeServer(20102);
     server.silent = true;
     await server.start();
-    const sink = new StreamBackend({ port: 30102, replyTimeoutMs: 300, backoffMs: 60_000 });
+    const sink = new StreamBackend({ port: 20102, replyTimeoutMs: 300, backoffMs: 60_000 });
     try {
       sink.enqueue(batch('S', 'A01', 3));
       sink.enqueue(batch('S', 'A02', 3));
@@ -198,7 +198,7 @@ describe('StreamBackend', () => {
       expect(server.messages).toHaveLength(1);
       expect(report).toMatchObject({ sent: 0, dropped: 6 });
       expect(report.errors[0]).toMatch(
-        /no reply from the viewer server at tcp:\/\/127\.0\.0\.1:30102 within 300 ms/
+        /no reply from the viewer server at tcp:\/\/127\.0\.0\.1:20102 within 300 ms/
       );
     } finally {
       await sink.close();
@@ -208,11 +208,11 @@ describe('StreamBackend', () => {
 
   it('a server that stops answering ping while a reply is pending is given up on early', async () => {
     // The stand-in has no control port, so every liveness ping misses.
-    const server = new FakeServer(30108);
+    const server = new FakeServer(20108);
     server.silent = true;
     await server.start();
     const sink = new StreamBackend({
-      port: 30108,
+      port: 20108,
       replyTimeoutMs: 60_000,
       livenessIntervalMs: 200
     });
@@ -230,10 +230,10 @@ describe('StreamBackend', () => {
   });
 
   it('a refused message: its images count as dropped and the producer unlinks its segments', async () => {
-    const server = new FakeServer(30107);
+    const server = new FakeServer(20107);
     server.refuse = true;
     await server.start();
-    const sink = new StreamBackend({ port: 30107 });
+    const sink = new StreamBackend({ port: 20107 });
     try {
       sink.enqueue(batch('S', 'A01', 3));
       const report = await sink.flush(5000);
@@ -251,13 +251,13 @@ describe('StreamBackend', () => {
   });
 
   it('with no server at all: fails fast on send and keeps going', async () => {
-    const sink = new StreamBackend({ port: 30103, sendTimeoutMs: 200, backoffMs: 100 });
+    const sink = new StreamBackend({ port: 20103, sendTimeoutMs: 200, backoffMs: 100 });
     try {
       for (let i = 0; i < 3; i++) sink.enqueue(batch('S', `A0${i}`, 2));
       const report = await sink.flush(5000);
       expect(report).toMatchObject({ sent: 0, dropped: 6 });
       expect(report.errors[0]).toMatch(
-        /no viewer server accepted the message at tcp:\/\/127\.0\.0\.1:30103/
+        /no viewer server accepted the message at tcp:\/\/127\.0\.0\.1:20103/
       );
     } finally {
       await sink.close();
@@ -265,10 +265,10 @@ describe('StreamBackend', () => {
   });
 
   it('flush with a short timeout aborts the message in flight and drops the rest', async () => {
-    const server = new FakeServer(30104);
+    const server = new FakeServer(20104);
     server.silent = true;
     await server.start();
-    const sink = new StreamBackend({ port: 30104, replyTimeoutMs: 30_000 });
+    const sink = new StreamBackend({ port: 20104, replyTimeoutMs: 30_000 });
     try {
       for (let i = 0; i < 4; i++) sink.enqueue(batch('S', `A0${i}`, 2));
       const t0 = performance.now();

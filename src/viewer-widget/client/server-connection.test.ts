@@ -1,7 +1,7 @@
 /**
  * ServerConnection against a small real HTTP + WebSocket server (node:http + ws) that
- * plays the viewer server's part with schema-valid replies; port 33251 (HTTP range of the
- * widget's data ports 30200–30299).
+ * plays the viewer server's part with schema-valid replies; port 23251 (HTTP range of the
+ * widget's data ports 20200–20299).
  */
 import * as http from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -9,7 +9,7 @@ import type { ViewerEvent, ViewerState } from '../../protocol/viewer-api.js';
 import type { WebSocketCtor } from '../tokens.js';
 import { ServerConnection, wsUrl } from './server-connection.js';
 
-const PORT = 33251;
+const PORT = 23251;
 const WS = WebSocket as unknown as WebSocketCtor;
 
 interface Fixture {

@@ -10,7 +10,7 @@
  *
  *   npx tsc -b && node tests/viewer-widget/browser/check.mjs
  *
- * Data port 30210 (the widget's range is 30200–30299). Every wait is bounded.
+ * Data port 20210 (the widget's range is 20200–20299). Every wait is bounded.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,7 +25,7 @@ import * as zmq from 'zeromq';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const OUT = process.env.OUT ?? '/tmp/plv-widget-check';
-const PORT = 30210;
+const PORT = 20210;
 const HTTP = PORT + 3000;
 const { encodeBatch } = await import(path.join(ROOT, 'lib/protocol/codec.js'));
 const { ping } = await import(path.join(ROOT, 'lib/protocol/node/index.js'));
@@ -126,19 +126,8 @@ function startFrontServer() {
   return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-/** Retried: the HTTP port (33210) is in Linux's ephemeral range and may be taken briefly. */
+/** Data port 20210: P+3000 stays below Linux's ephemeral port range. */
 async function startViewerServer(home) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startViewerServerOnce(home);
-    } catch (err) {
-      if (attempt >= 3) throw err;
-      await new Promise(r => setTimeout(r, 1000));
-    }
-  }
-}
-
-async function startViewerServerOnce(home) {
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'lib/viewer-server/main.js'), '--port', String(PORT)],
