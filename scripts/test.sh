@@ -17,6 +17,9 @@ stage "typecheck (tsc -p tsconfig.test.json)"
 timeout 600 npx tsc -p tsconfig.test.json
 timeout 600 npx tsc -p ui-tests/tsconfig.json
 
+stage "lint (eslint + prettier)"
+timeout 600 npm run --silent lint
+
 stage "jest"
 NODE_OPTIONS=--experimental-vm-modules timeout 1800 npx jest --ci </dev/null
 

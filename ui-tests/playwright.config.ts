@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import galataConfig from '@jupyterlab/galata/lib/playwright-config.js';
 
 // Galata's defaults (CommonJS module.exports, typed as the module).
-const baseConfig = galataConfig as unknown as { use: Record<string, unknown> } & Record<string, unknown>;
+const baseConfig = galataConfig as unknown as { use: Record<string, unknown> } & Record<
+  string,
+  unknown
+>;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');

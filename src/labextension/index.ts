@@ -37,7 +37,9 @@ const STATE_PREFIX = 'jupyterlab-pipeline-viewer:state/';
 function portArg(args: ReadonlyPartialJSONObject, fallback: number): number {
   const p = Number(args.port ?? fallback);
   if (!Number.isInteger(p) || p < 1024 || p > 62535) {
-    throw new Error(`pipeline viewer: port must be an integer in 1024..62535 (data port; HTTP is +3000), got ${String(args.port)}`);
+    throw new Error(
+      `pipeline viewer: port must be an integer in 1024..62535 (data port; HTTP is +3000), got ${String(args.port)}`
+    );
   }
   return p;
 }
@@ -45,10 +47,16 @@ function portArg(args: ReadonlyPartialJSONObject, fallback: number): number {
 /** One line from the CLI's JSON output, e.g. "started (pid 123)". */
 function summarize(stdout: string): string {
   try {
-    const out = JSON.parse(stdout) as { server?: string; stopped?: boolean; reason?: string; pid?: number };
+    const out = JSON.parse(stdout) as {
+      server?: string;
+      stopped?: boolean;
+      reason?: string;
+      pid?: number;
+    };
     const pid = out.pid !== undefined ? ` (pid ${out.pid})` : '';
     if (out.server) return `${out.server}${pid}`;
-    if (out.stopped !== undefined) return out.stopped ? `stopped${pid}` : (out.reason ?? 'not running');
+    if (out.stopped !== undefined)
+      return out.stopped ? `stopped${pid}` : (out.reason ?? 'not running');
   } catch {
     // not JSON: show it as it is
   }
@@ -57,7 +65,8 @@ function summarize(stdout: string): string {
 
 const viewerPlugin: JupyterFrontEndPlugin<WidgetTracker<ViewerPanel>> = {
   id: PLUGIN_ID,
-  description: 'Docked viewer of streamed pipeline images, with commands, settings and a status-bar item.',
+  description:
+    'Docked viewer of streamed pipeline images, with commands, settings and a status-bar item.',
   autoStart: true,
   provides: IPipelineViewerTracker,
   optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry, IStateDB, IStatusBar],
@@ -78,14 +87,21 @@ const viewerPlugin: JupyterFrontEndPlugin<WidgetTracker<ViewerPanel>> = {
         settings = readSettings(s);
         s.changed.connect(() => (settings = readSettings(s)));
       } catch (e) {
-        console.warn(`pipeline viewer: settings of ${PLUGIN_ID} could not be loaded, using defaults`, e);
+        console.warn(
+          `pipeline viewer: settings of ${PLUGIN_ID} could not be loaded, using defaults`,
+          e
+        );
       }
     }
 
-    const findPanel = (port: number) => tracker.find((w) => w.dataPort === port) ?? null;
+    const findPanel = (port: number) => tracker.find(w => w.dataPort === port) ?? null;
     const currentPort = () => tracker.currentWidget?.dataPort ?? settings.dataPort;
 
-    const createPanel = async (port: number, mode: PanelMode, activate: boolean): Promise<ViewerPanel> => {
+    const createPanel = async (
+      port: number,
+      mode: PanelMode,
+      activate: boolean
+    ): Promise<ViewerPanel> => {
       const panel = new ViewerPanel(port, settings.followNewest);
       const key = `${STATE_PREFIX}${port}`;
       if (state) {
@@ -102,9 +118,10 @@ const viewerPlugin: JupyterFrontEndPlugin<WidgetTracker<ViewerPanel>> = {
     };
 
     app.commands.addCommand(CommandIDs.open, {
-      label: (args) => (args.port ? `Open Pipeline Viewer (port ${String(args.port)})` : 'Open Pipeline Viewer'),
+      label: args =>
+        args.port ? `Open Pipeline Viewer (port ${String(args.port)})` : 'Open Pipeline Viewer',
       caption: 'Open or focus the docked viewer of a viewer server',
-      execute: async (args) => {
+      execute: async args => {
         const port = portArg(args, settings.dataPort);
         const a = args as OpenArgs;
         const activate = a.activate !== false;
@@ -121,32 +138,54 @@ const viewerPlugin: JupyterFrontEndPlugin<WidgetTracker<ViewerPanel>> = {
 
     app.commands.addCommand(CommandIDs.clear, {
       label: 'Clear Pipeline Viewer',
-      caption: "Empty the viewer server's layers (every panel of that port empties), as before a new run",
-      execute: async (args) => {
+      caption:
+        "Empty the viewer server's layers (every panel of that port empties), as before a new run",
+      execute: async args => {
         const port = portArg(args, currentPort());
         findPanel(port)?.content.clear();
         const result = await runServerAction('clear', port);
-        if (!result.ok) Notification.error(`Clear Pipeline Viewer on port ${port} failed: ${result.stderr || result.stdout}`);
+        if (!result.ok)
+          Notification.error(
+            `Clear Pipeline Viewer on port ${port} failed: ${result.stderr || result.stdout}`
+          );
         return result as unknown as ReadonlyPartialJSONObject;
       }
     });
 
     const serverCommand = (action: ServerAction, label: string) => ({
-      label: (args: ReadonlyPartialJSONObject) => `${label} (port ${String(args.port ?? currentPort())})`,
+      label: (args: ReadonlyPartialJSONObject) =>
+        `${label} (port ${String(args.port ?? currentPort())})`,
       caption: `${label}: runs 'pipeline-viewer server ${action}' through the Jupyter server`,
       execute: async (args: ReadonlyPartialJSONObject) => {
         const port = portArg(args, currentPort());
         const result = await runServerAction(action, port);
-        if (result.ok) Notification.success(`Viewer server on port ${port}: ${summarize(result.stdout)}`, { autoClose: 4000 });
-        else Notification.error(`${label} on port ${port} failed: ${result.stderr || result.stdout || `exit ${String(result.exit_code)}`}`);
+        if (result.ok)
+          Notification.success(`Viewer server on port ${port}: ${summarize(result.stdout)}`, {
+            autoClose: 4000
+          });
+        else
+          Notification.error(
+            `${label} on port ${port} failed: ${result.stderr || result.stdout || `exit ${String(result.exit_code)}`}`
+          );
         return result as unknown as ReadonlyPartialJSONObject;
       }
     });
-    app.commands.addCommand(CommandIDs.startServer, serverCommand('start', 'Start Pipeline Viewer Server'));
-    app.commands.addCommand(CommandIDs.stopServer, serverCommand('stop', 'Stop Pipeline Viewer Server'));
+    app.commands.addCommand(
+      CommandIDs.startServer,
+      serverCommand('start', 'Start Pipeline Viewer Server')
+    );
+    app.commands.addCommand(
+      CommandIDs.stopServer,
+      serverCommand('stop', 'Stop Pipeline Viewer Server')
+    );
 
     if (palette) {
-      for (const command of [CommandIDs.open, CommandIDs.clear, CommandIDs.startServer, CommandIDs.stopServer]) {
+      for (const command of [
+        CommandIDs.open,
+        CommandIDs.clear,
+        CommandIDs.startServer,
+        CommandIDs.stopServer
+      ]) {
         palette.addItem({ command, category: CATEGORY });
       }
     }
@@ -154,8 +193,8 @@ const viewerPlugin: JupyterFrontEndPlugin<WidgetTracker<ViewerPanel>> = {
     if (restorer) {
       void restorer.restore(tracker, {
         command: CommandIDs.open,
-        args: (panel) => ({ port: panel.dataPort, activate: false }),
-        name: (panel) => String(panel.dataPort)
+        args: panel => ({ port: panel.dataPort, activate: false }),
+        name: panel => String(panel.dataPort)
       });
     }
 
@@ -183,20 +222,29 @@ const viewerPlugin: JupyterFrontEndPlugin<WidgetTracker<ViewerPanel>> = {
 
 const progressPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-pipeline-viewer:progress',
-  description: 'Renders pipeline run progress in notebook outputs, with a button that opens the viewer.',
+  description:
+    'Renders pipeline run progress in notebook outputs, with a button that opens the viewer.',
   autoStart: true,
   requires: [IRenderMimeRegistry, IPipelineViewerTracker],
   optional: [ISettingRegistry],
-  activate: (app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, _tracker: unknown, registry: ISettingRegistry | null) => {
+  activate: (
+    app: JupyterFrontEnd,
+    rendermime: IRenderMimeRegistry,
+    _tracker: unknown,
+    registry: ISettingRegistry | null
+  ) => {
     let settings: ViewerSettings = { ...DEFAULT_SETTINGS };
     registry
       ?.load(PLUGIN_ID)
-      .then((s) => {
+      .then(s => {
         settings = readSettings(s);
         s.changed.connect(() => (settings = readSettings(s)));
       })
-      .catch((e) => console.warn(`pipeline viewer: settings of ${PLUGIN_ID} could not be loaded`, e));
-    rendermime.addFactory(progressRendererFactory({ commands: app.commands, openOnRun: () => settings.openOnRun }), 0);
+      .catch(e => console.warn(`pipeline viewer: settings of ${PLUGIN_ID} could not be loaded`, e));
+    rendermime.addFactory(
+      progressRendererFactory({ commands: app.commands, openOnRun: () => settings.openOnRun }),
+      0
+    );
   }
 };
 

@@ -14,19 +14,25 @@ const base = {
 
 describe('progressLine', () => {
   it('reads as wells, frames, drops and time while running', () => {
-    expect(progressLine(RunProgressSchema.parse({ ...base, phase: 'running' }))).toBe('wells 3/8 · 12 frames streamed · 1 drops · 4.3 s');
+    expect(progressLine(RunProgressSchema.parse({ ...base, phase: 'running' }))).toBe(
+      'wells 3/8 · 12 frames streamed · 1 drops · 4.3 s'
+    );
   });
 
   it('starts with the outcome and ends with the server pid in the summary', () => {
-    expect(progressLine(RunProgressSchema.parse({ ...base, phase: 'done', wells_done: 8, server_pid: 42 }))).toBe(
-      'done · wells 8/8 · 12 frames streamed · 1 drops · 4.3 s · server pid 42'
+    expect(
+      progressLine(
+        RunProgressSchema.parse({ ...base, phase: 'done', wells_done: 8, server_pid: 42 })
+      )
+    ).toBe('done · wells 8/8 · 12 frames streamed · 1 drops · 4.3 s · server pid 42');
+    expect(progressLine(RunProgressSchema.parse({ ...base, phase: 'failed' }))).toMatch(
+      /^failed · wells 3\/8/
     );
-    expect(progressLine(RunProgressSchema.parse({ ...base, phase: 'failed' }))).toMatch(/^failed · wells 3\/8/);
   });
 
   it('says the viewer is ready for a show() output', () => {
-    expect(progressLine(RunProgressSchema.parse({ ...base, phase: 'viewer', frames_streamed: 1 }))).toBe(
-      'viewer ready · 1 frames streamed · 1 drops · 4.3 s'
-    );
+    expect(
+      progressLine(RunProgressSchema.parse({ ...base, phase: 'viewer', frames_streamed: 1 }))
+    ).toBe('viewer ready · 1 frames streamed · 1 drops · 4.3 s');
   });
 });

@@ -35,7 +35,7 @@ export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const parsed = RunProgressSchema.safeParse(model.data[PROGRESS_MIME_TYPE]);
     if (!parsed.success) {
-      this.node.textContent = `Cannot show pipeline progress: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+      this.node.textContent = `Cannot show pipeline progress: ${parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
       this.node.dataset.phase = 'invalid';
       return;
     }
@@ -67,7 +67,10 @@ export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
     button.dataset.testid = 'pipeline-viewer-open-button';
     button.textContent = `Open viewer (port ${p.port})`;
     button.title = 'Open or focus the docked pipeline viewer';
-    button.onclick = () => void this.host.commands.execute(CommandIDs.open, { port: p.port } satisfies OpenArgs as never);
+    button.onclick = () =>
+      void this.host.commands.execute(CommandIDs.open, {
+        port: p.port
+      } satisfies OpenArgs as never);
 
     this.node.append(title, line, bar, button);
     if (p.error) {
@@ -84,7 +87,10 @@ export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
     const wanted = p.open_viewer || (p.phase === 'running' && this.host.openOnRun());
     if (!fresh || !wanted || autoOpened.has(key)) return;
     autoOpened.add(key);
-    void this.host.commands.execute(CommandIDs.open, { port: p.port, activate: false } satisfies OpenArgs as never);
+    void this.host.commands.execute(CommandIDs.open, {
+      port: p.port,
+      activate: false
+    } satisfies OpenArgs as never);
   }
 }
 

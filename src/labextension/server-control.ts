@@ -20,7 +20,10 @@ export interface ServerActionResult {
 
 const ROUTE = 'pipeline-viewer/server';
 
-export async function runServerAction(action: ServerAction, port: number): Promise<ServerActionResult> {
+export async function runServerAction(
+  action: ServerAction,
+  port: number
+): Promise<ServerActionResult> {
   const settings = ServerConnection.makeSettings();
   const url = URLExt.join(settings.baseUrl, ROUTE);
   const init: RequestInit =
@@ -31,7 +34,10 @@ export async function runServerAction(action: ServerAction, port: number): Promi
   const response = await ServerConnection.makeRequest(target, init, settings);
   const text = await response.text();
   if (!response.ok) {
-    throw new ServerConnection.ResponseError(response, `pipeline-viewer server ${action} --port ${port} failed: ${text}`);
+    throw new ServerConnection.ResponseError(
+      response,
+      `pipeline-viewer server ${action} --port ${port} failed: ${text}`
+    );
   }
   return JSON.parse(text) as ServerActionResult;
 }

@@ -8,9 +8,11 @@ export function readSettings(settings: ISettingRegistry.ISettings | null): Viewe
   const port = Number(c.dataPort);
   const mode = String(c.mode) as PanelMode;
   return {
-    dataPort: Number.isInteger(port) && port >= 1024 && port <= 62535 ? port : DEFAULT_SETTINGS.dataPort,
+    dataPort:
+      Number.isInteger(port) && port >= 1024 && port <= 62535 ? port : DEFAULT_SETTINGS.dataPort,
     mode: PANEL_MODES.includes(mode) ? mode : DEFAULT_SETTINGS.mode,
-    followNewest: typeof c.followNewest === 'boolean' ? c.followNewest : DEFAULT_SETTINGS.followNewest,
+    followNewest:
+      typeof c.followNewest === 'boolean' ? c.followNewest : DEFAULT_SETTINGS.followNewest,
     openOnRun: typeof c.openOnRun === 'boolean' ? c.openOnRun : DEFAULT_SETTINGS.openOnRun
   };
 }

@@ -25,6 +25,8 @@ export class ViewerStatusItem extends Widget {
       `Pipeline viewer on port ${port ?? '?'}: ${stats.status}; ${stats.fps.toFixed(1)} frames/s painted; ` +
       `${stats.drops} plane requests dropped in the browser, ` +
       `${stats.serverDropped < 0 ? 'unknown' : stats.serverDropped} images dropped by the server` +
-      (stats.imagesPerSecond >= 0 ? `; server receives ${stats.imagesPerSecond.toFixed(1)} images/s` : '');
+      (stats.imagesPerSecond >= 0
+        ? `; server receives ${stats.imagesPerSecond.toFixed(1)} images/s`
+        : '');
   }
 }

@@ -16,7 +16,14 @@ export const CommandIDs = {
 } as const;
 
 /** Where a new panel docks in the main area (JupyterLab's DocumentRegistry.Mode names). */
-export const PANEL_MODES = ['split-right', 'split-left', 'split-top', 'split-bottom', 'tab-after', 'tab-before'] as const;
+export const PANEL_MODES = [
+  'split-right',
+  'split-left',
+  'split-top',
+  'split-bottom',
+  'tab-after',
+  'tab-before'
+] as const;
 export type PanelMode = (typeof PANEL_MODES)[number];
 
 /** The user's settings (schema/plugin.json). */

@@ -20,7 +20,11 @@ export function encodeJson(value: unknown): Uint8Array {
 }
 
 /** Parse a JSON frame and validate it with `schema`; throws ProtocolError with the reason. */
-export function decodeJson<T extends z.ZodType>(frame: Uint8Array, schema: T, what: string): z.infer<T> {
+export function decodeJson<T extends z.ZodType>(
+  frame: Uint8Array,
+  schema: T,
+  what: string
+): z.infer<T> {
   let raw: unknown;
   try {
     raw = JSON.parse(decoder.decode(frame));
@@ -35,7 +39,10 @@ export function decodeJson<T extends z.ZodType>(frame: Uint8Array, schema: T, wh
 }
 
 /** Frames for a batch: the header, then the raw buffers in `frame` order. */
-export function encodeBatch(batch: BatchMessageInput, buffers: readonly Uint8Array[] = []): Uint8Array[] {
+export function encodeBatch(
+  batch: BatchMessageInput,
+  buffers: readonly Uint8Array[] = []
+): Uint8Array[] {
   const header = encodeJson({ version: PROTOCOL_VERSION, timestamp: Date.now() / 1000, ...batch });
   return [header, ...buffers];
 }

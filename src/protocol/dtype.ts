@@ -1,5 +1,14 @@
 /** Pixel types carried on the wire; names follow numpy so OpenHCS producers interoperate. */
-export const DTYPES = ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64'] as const;
+export const DTYPES = [
+  'uint8',
+  'int8',
+  'uint16',
+  'int16',
+  'uint32',
+  'int32',
+  'float32',
+  'float64'
+] as const;
 export type Dtype = (typeof DTYPES)[number];
 
 export type TypedArray =

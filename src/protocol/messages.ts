@@ -43,7 +43,7 @@ export const ImageItemSchema = z
     frame: z.number().int().min(1).optional()
   })
   .refine(
-    (item) => [item.shm_name, item.data, item.frame].filter((x) => x !== undefined).length === 1,
+    item => [item.shm_name, item.data, item.frame].filter(x => x !== undefined).length === 1,
     { message: 'an image needs exactly one of shm_name, data or frame' }
   );
 export type ImageItem = z.infer<typeof ImageItemSchema>;

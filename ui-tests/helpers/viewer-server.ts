@@ -16,15 +16,27 @@ function node(args: string[], timeoutMs: number): Promise<string> {
 
 /** `pipeline-viewer server stop --port N`; never throws (cleanup). */
 export async function stopServer(port: number): Promise<void> {
-  await node(['bin/pipeline-viewer.js', 'server', 'stop', '--port', String(port)], 20_000).catch((e) => console.warn(String(e)));
+  await node(['bin/pipeline-viewer.js', 'server', 'stop', '--port', String(port)], 20_000).catch(
+    e => console.warn(String(e))
+  );
 }
 
-export async function serverStatus(port: number): Promise<{ pid: number; layers: { key: string; image_count: number }[] }> {
-  return JSON.parse(await node(['bin/pipeline-viewer.js', 'server', 'status', '--port', String(port)], 20_000));
+export async function serverStatus(
+  port: number
+): Promise<{ pid: number; layers: { key: string; image_count: number }[] }> {
+  return JSON.parse(
+    await node(['bin/pipeline-viewer.js', 'server', 'status', '--port', String(port)], 20_000)
+  );
 }
 
 /** Runs the producer (a real pipeline run streaming a 2-well, 2-channel plate). */
-export async function streamPlate(workDir: string, port: number): Promise<{ sent: number; dropped: number; wells: string[] }> {
-  const out = await node([path.join(REPO, 'ui-tests', 'helpers', 'stream-plate.mjs'), workDir, String(port)], 120_000);
+export async function streamPlate(
+  workDir: string,
+  port: number
+): Promise<{ sent: number; dropped: number; wells: string[] }> {
+  const out = await node(
+    [path.join(REPO, 'ui-tests', 'helpers', 'stream-plate.mjs'), workDir, String(port)],
+    120_000
+  );
   return JSON.parse(out.trim().split('\n').pop()!);
 }

@@ -6,7 +6,9 @@ import { expect, test } from '@jupyterlab/galata';
 
 test.use({ autoGoto: true });
 
-test('palette lists the viewer commands and opens a panel docked on the right', async ({ page }, testInfo) => {
+test('palette lists the viewer commands and opens a panel docked on the right', async ({
+  page
+}, testInfo) => {
   await page.keyboard.press('Control+Shift+C');
   const palette = page.locator('#command-palette');
   await expect(palette).toBeVisible();
@@ -21,7 +23,9 @@ test('palette lists the viewer commands and opens a panel docked on the right', 
   const panel = page.locator('#pipeline-viewer-5555');
   await expect(panel).toBeVisible();
   await expect(panel.getByTestId('pipeline-viewer')).toBeVisible();
-  await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Pipeline viewer :5555' })).toHaveCount(1);
+  await expect(
+    page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Pipeline viewer :5555' })
+  ).toHaveCount(1);
 
   // split-right: the panel sits on the right of the launcher, both visible.
   const launcher = await page.locator('.jp-Launcher').boundingBox();
@@ -31,7 +35,10 @@ test('palette lists the viewer commands and opens a panel docked on the right', 
   expect(box!.x).toBeGreaterThan(launcher!.x + launcher!.width / 2);
 
   await expect(page.getByTestId('pipeline-viewer-statusbar')).toBeVisible();
-  await testInfo.attach('panel-docked', { body: await page.screenshot(), contentType: 'image/png' });
+  await testInfo.attach('panel-docked', {
+    body: await page.screenshot(),
+    contentType: 'image/png'
+  });
 });
 
 test('the start/stop hook refuses bad input with a clear reason', async ({ page }) => {
@@ -42,7 +49,9 @@ test('the start/stop hook refuses bad input with a clear reason', async ({ page 
 
   const badAction = await page.request.post(url, { data: { action: 'launch', port: 20302 } });
   expect(badAction.status()).toBe(400);
-  expect(await badAction.text()).toContain("action must be one of start, stop, status, clear, got 'launch'");
+  expect(await badAction.text()).toContain(
+    "action must be one of start, stop, status, clear, got 'launch'"
+  );
 
   const notANumber = await page.request.get(`${url}?port=abc`);
   expect(notANumber.status()).toBe(400);
@@ -57,11 +66,13 @@ test('the start/stop hook refuses bad input with a clear reason', async ({ page 
 });
 
 test('the docked panel follows the light and dark themes', async ({ page }, testInfo) => {
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('pipeline-viewer:open', { port: 20303 }));
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('pipeline-viewer:open', { port: 20303 })
+  );
   const panel = page.locator('#pipeline-viewer-20303');
   await expect(panel).toBeVisible();
   const colors = () =>
-    panel.evaluate((el) => {
+    panel.evaluate(el => {
       const css = getComputedStyle(el.querySelector('.jp-PipelineViewer') as Element);
       return { background: css.backgroundColor, color: css.color };
     });

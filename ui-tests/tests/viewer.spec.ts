@@ -15,7 +15,11 @@ import { serverStatus, stopServer, streamPlate } from '../helpers/viewer-server.
 
 const PORT = 20301;
 
-async function command(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown>): Promise<any> {
+async function command(
+  page: IJupyterLabPageFixture,
+  id: string,
+  args: Record<string, unknown>
+): Promise<any> {
   return page.evaluate(
     async ({ id, args }) => {
       const app = (window as any).jupyterapp;
@@ -43,7 +47,9 @@ test.afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-test('streamed images appear in the docked panel; slider, pixels and reload behave', async ({ page }, testInfo) => {
+test('streamed images appear in the docked panel; slider, pixels and reload behave', async ({
+  page
+}, testInfo) => {
   // Start the server through the extension (authenticated server-extension hook → CLI).
   const started = await command(page, 'pipeline-viewer:start-server', { port: PORT });
   expect(started).toMatchObject({ ok: true, action: 'start', port: PORT });
@@ -53,7 +59,10 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   await command(page, 'pipeline-viewer:open', { port: PORT });
   const panel = page.locator(`#pipeline-viewer-${PORT}`);
   await expect(panel).toBeVisible();
-  await expect(panel.getByTestId('pipeline-viewer-status')).toHaveAttribute('data-status', 'connected');
+  await expect(panel.getByTestId('pipeline-viewer-status')).toHaveAttribute(
+    'data-status',
+    'connected'
+  );
 
   // A real pipeline run streams 2 wells × 2 channels into the server.
   const streamed = await streamPlate(work, PORT);
@@ -70,7 +79,10 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   const channelLabel = (await overlay.textContent())!.match(/Ch[12]: (DAPI|GFP)/)![0];
   expect((await settledCanvas(canvas)).lit).toBeGreaterThan(0);
   await shot(page, 'panel-streamed', testInfo);
-  await expect(page.getByTestId('pipeline-viewer-statusbar')).toHaveAttribute('data-status', 'connected');
+  await expect(page.getByTestId('pipeline-viewer-statusbar')).toHaveAttribute(
+    'data-status',
+    'connected'
+  );
 
   // Reload: the panel comes back by itself and reconnects.
   // (The slider checks below run on this fresh page: planes fetched while axes were still
@@ -78,8 +90,13 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   await reloadLab(page);
   let restored = page.locator(`#pipeline-viewer-${PORT}`);
   await expect(restored).toBeVisible();
-  await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute('data-status', 'connected');
-  await expect(restored.getByTestId('pipeline-viewer-overlay')).toHaveText(/^Well A0[12] \| Site 1 \| Ch[12]: (DAPI|GFP) \| Z 1 \| T 1$/);
+  await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute(
+    'data-status',
+    'connected'
+  );
+  await expect(restored.getByTestId('pipeline-viewer-overlay')).toHaveText(
+    /^Well A0[12] \| Site 1 \| Ch[12]: (DAPI|GFP) \| Z 1 \| T 1$/
+  );
   await shot(page, 'panel-after-reload', testInfo);
 
   // Move the well slider to the other well and back: overlay and pixels follow, the channel
@@ -96,7 +113,9 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
     const frame = Number(await cv.getAttribute('data-frame'));
     await slider.fill(well === 'A01' ? '0' : '1');
     await expect(ov).toHaveText(new RegExp(`^Well ${well} \\| Site 1 \\| ${channel} \\|`));
-    await expect.poll(async () => Number(await cv.getAttribute('data-frame'))).toBeGreaterThan(frame);
+    await expect
+      .poll(async () => Number(await cv.getAttribute('data-frame')))
+      .toBeGreaterThan(frame);
     return settledCanvas(cv);
   };
   const first = await moveTo(otherWell);
@@ -111,15 +130,24 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   // Reload again: the panel keeps the user's position (IStateDB).
   await reloadLab(page);
   restored = page.locator(`#pipeline-viewer-${PORT}`);
-  await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute('data-status', 'connected');
-  await expect(restored.getByTestId('pipeline-viewer-overlay')).toHaveText(new RegExp(`^Well ${otherWell} \\| Site 1 \\| ${channel} \\|`));
-  expect((await settledCanvas(restored.getByTestId('pipeline-viewer-canvas'))).hash).toBe(first.hash);
+  await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute(
+    'data-status',
+    'connected'
+  );
+  await expect(restored.getByTestId('pipeline-viewer-overlay')).toHaveText(
+    new RegExp(`^Well ${otherWell} \\| Site 1 \\| ${channel} \\|`)
+  );
+  expect((await settledCanvas(restored.getByTestId('pipeline-viewer-canvas'))).hash).toBe(
+    first.hash
+  );
   await shot(page, 'panel-after-second-reload', testInfo);
 
   // The same server (no restart happened), still holding the 4 images.
   const status = await serverStatus(PORT);
   expect(status.pid).toBe(pid);
-  expect(status.layers.map((l: { key: string; image_count: number }) => [l.key, l.image_count])).toEqual([['source_Cells', 4]]);
+  expect(
+    status.layers.map((l: { key: string; image_count: number }) => [l.key, l.image_count])
+  ).toEqual([['source_Cells', 4]]);
 
   // Clear through the extension: the server's layers and the panel empty.
   const cleared = await command(page, 'pipeline-viewer:clear', { port: PORT });
@@ -130,13 +158,20 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   // Stop through the extension.
   const stopped = await command(page, 'pipeline-viewer:stop-server', { port: PORT });
   expect(stopped).toMatchObject({ ok: true, action: 'stop' });
-  await expect(restored.getByTestId('pipeline-viewer-status')).not.toHaveAttribute('data-status', 'connected');
+  await expect(restored.getByTestId('pipeline-viewer-status')).not.toHaveAttribute(
+    'data-status',
+    'connected'
+  );
 
   // A new server on the same port: the panel reconnects by itself and shows the new state.
   const restarted = await command(page, 'pipeline-viewer:start-server', { port: PORT });
   expect(restarted).toMatchObject({ ok: true, action: 'start' });
   expect(JSON.parse(restarted.stdout).pid).not.toBe(pid);
-  await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
+  await expect(restored.getByTestId('pipeline-viewer-status')).toHaveAttribute(
+    'data-status',
+    'connected',
+    { timeout: 30_000 }
+  );
   await expect(restored.locator('[data-layer-key]')).toHaveCount(0);
   await streamPlate(work, PORT);
   await expect(restored.getByTestId('pipeline-viewer-layer-source_Cells')).toContainText('· 4');

@@ -17,7 +17,9 @@ export class SharedMemoryError extends Error {
 
 function segmentPath(name: string): string {
   if (!isShmName(name)) {
-    throw new SharedMemoryError(`refusing shared-memory name ${JSON.stringify(name)}: it must match plv_<hex>`);
+    throw new SharedMemoryError(
+      `refusing shared-memory name ${JSON.stringify(name)}: it must match plv_<hex>`
+    );
   }
   return path.join(SHM_DIR, name);
 }
@@ -52,18 +54,23 @@ export function readSegment(name: string, nbytes: number): Uint8Array {
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
-    throw new SharedMemoryError(`shared-memory segment ${name} cannot be opened: ${(err as Error).message}`);
+    throw new SharedMemoryError(
+      `shared-memory segment ${name} cannot be opened: ${(err as Error).message}`
+    );
   }
   try {
     const size = fs.fstatSync(fd).size;
     if (size !== nbytes) {
-      throw new SharedMemoryError(`shared-memory segment ${name} holds ${size} bytes, the header says ${nbytes}`);
+      throw new SharedMemoryError(
+        `shared-memory segment ${name} holds ${size} bytes, the header says ${nbytes}`
+      );
     }
     const out = new Uint8Array(new ArrayBuffer(nbytes));
     let read = 0;
     while (read < nbytes) {
       const n = fs.readSync(fd, out, read, nbytes - read, read);
-      if (n === 0) throw new SharedMemoryError(`shared-memory segment ${name} ended early at ${read} bytes`);
+      if (n === 0)
+        throw new SharedMemoryError(`shared-memory segment ${name} ended early at ${read} bytes`);
       read += n;
     }
     return out;

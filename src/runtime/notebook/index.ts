@@ -1,5 +1,11 @@
 /** Notebook helpers (`jupyterlab-pipeline-viewer/notebook`): live run progress and manual show. */
-export { RunProgressDisplay, kernelDisplay, progressBundle, viewerBundle, summaryText } from './progress.js';
+export {
+  RunProgressDisplay,
+  kernelDisplay,
+  progressBundle,
+  viewerBundle,
+  summaryText
+} from './progress.js';
 export type { DisplayFn, MimeBundle, ProgressCounts, RunProgressOptions } from './progress.js';
 export { runWithProgress } from './run-with-progress.js';
 export type { RunWithProgressOptions } from './run-with-progress.js';

@@ -18,26 +18,52 @@ describe('RunProgressDisplay', () => {
   it('shows the run once, then updates the same display id in place', () => {
     let t = 1_000_000;
     const { calls, display } = recorder();
-    const p = new RunProgressDisplay({ title: 'demo', port: 5555, wellsTotal: 4, display, now: () => t, maxUpdatesPerSecond: 1000 });
+    const p = new RunProgressDisplay({
+      title: 'demo',
+      port: 5555,
+      wellsTotal: 4,
+      display,
+      now: () => t,
+      maxUpdatesPerSecond: 1000
+    });
     t += 10;
     p.update({ wellsDone: 1, framesStreamed: 6, drops: 0 });
     t += 1500;
     const end = p.finish({ wellsDone: 4, framesStreamed: 24, drops: 1, serverPid: 4242 });
 
-    expect(calls.map((c) => c.options.update)).toEqual([false, true, true]);
-    expect(new Set(calls.map((c) => c.options.display_id)).size).toBe(1);
-    expect(progressOf(calls[1]!)).toMatchObject({ phase: 'running', wells_done: 1, frames_streamed: 6 });
+    expect(calls.map(c => c.options.update)).toEqual([false, true, true]);
+    expect(new Set(calls.map(c => c.options.display_id)).size).toBe(1);
+    expect(progressOf(calls[1]!)).toMatchObject({
+      phase: 'running',
+      wells_done: 1,
+      frames_streamed: 6
+    });
     const last = progressOf(calls[2]!);
-    expect(last).toMatchObject({ phase: 'done', wells_done: 4, wells_total: 4, frames_streamed: 24, drops: 1, server_pid: 4242 });
+    expect(last).toMatchObject({
+      phase: 'done',
+      wells_done: 4,
+      wells_total: 4,
+      frames_streamed: 24,
+      drops: 1,
+      server_pid: 4242
+    });
     expect(last.elapsed_s).toBeCloseTo(1.51, 5);
     expect(end.phase).toBe('done');
-    expect(String(calls[2]!.bundle['text/plain'])).toContain('wells 4/4, 24 frames streamed, 1 drops');
+    expect(String(calls[2]!.bundle['text/plain'])).toContain(
+      'wells 4/4, 24 frames streamed, 1 drops'
+    );
   });
 
   it('throttles bursts of updates and sends the latest counters after the interval', () => {
     jest.useFakeTimers();
     const { calls, display } = recorder();
-    const p = new RunProgressDisplay({ title: 't', port: 5555, wellsTotal: 100, display, maxUpdatesPerSecond: 4 });
+    const p = new RunProgressDisplay({
+      title: 't',
+      port: 5555,
+      wellsTotal: 100,
+      display,
+      maxUpdatesPerSecond: 4
+    });
     for (let i = 1; i <= 50; i++) p.update({ wellsDone: i });
     expect(calls.length).toBe(1); // only the initial display within the first 250 ms
     jest.advanceTimersByTime(260);
@@ -51,11 +77,19 @@ describe('RunProgressDisplay', () => {
 
   it('ignores updates after the end and rejects a bad total', () => {
     const { calls, display } = recorder();
-    const p = new RunProgressDisplay({ title: 't', port: 5555, wellsTotal: 2, display, maxUpdatesPerSecond: 1000 });
+    const p = new RunProgressDisplay({
+      title: 't',
+      port: 5555,
+      wellsTotal: 2,
+      display,
+      maxUpdatesPerSecond: 1000
+    });
     p.finish({ wellsDone: 2 });
     p.update({ wellsDone: 1 });
     expect(calls.length).toBe(2);
-    expect(() => new RunProgressDisplay({ title: 't', port: 5555, wellsTotal: -1, display })).toThrow(/wellsTotal/);
+    expect(
+      () => new RunProgressDisplay({ title: 't', port: 5555, wellsTotal: -1, display })
+    ).toThrow(/wellsTotal/);
   });
 
   it('works silently outside a kernel (no display function)', () => {
@@ -66,7 +100,12 @@ describe('RunProgressDisplay', () => {
 
   it('makes a viewer bundle that asks the frontend to open the panel', () => {
     const b = viewerBundle(20301, 77, 3);
-    expect(RunProgressSchema.parse(b[PROGRESS_MIME_TYPE])).toMatchObject({ phase: 'viewer', port: 20301, open_viewer: true, server_pid: 77 });
+    expect(RunProgressSchema.parse(b[PROGRESS_MIME_TYPE])).toMatchObject({
+      phase: 'viewer',
+      port: 20301,
+      open_viewer: true,
+      server_pid: 77
+    });
     expect(String(b['text/html'])).toContain('Open Pipeline Viewer');
   });
 });

@@ -5,14 +5,23 @@
  * the end whose button opens or focuses the docked viewer (rendered by the JupyterLab
  * extension; other frontends get the text/html fallback).
  */
-import { PROGRESS_MIME_TYPE, RunProgressSchema, type RunProgress } from '../../protocol/notebook-display.js';
+import {
+  PROGRESS_MIME_TYPE,
+  RunProgressSchema,
+  type RunProgress
+} from '../../protocol/notebook-display.js';
 
 export type MimeBundle = Record<string, unknown>;
-export type DisplayFn = (bundle: MimeBundle, options: { display_id: string; update: boolean }) => unknown;
+export type DisplayFn = (
+  bundle: MimeBundle,
+  options: { display_id: string; update: boolean }
+) => unknown;
 
 /** The kernel's display function when running in Deno's Jupyter kernel, else null. */
 export function kernelDisplay(): DisplayFn | null {
-  const deno = (globalThis as { Deno?: { jupyter?: { display?: (b: unknown, o: object) => unknown } } }).Deno;
+  const deno = (
+    globalThis as { Deno?: { jupyter?: { display?: (b: unknown, o: object) => unknown } } }
+  ).Deno;
   const display = deno?.jupyter?.display;
   if (typeof display !== 'function') return null;
   return (bundle, options) => display.call(deno!.jupyter, bundle, { raw: true, ...options });
@@ -54,7 +63,9 @@ export class RunProgressDisplay {
 
   constructor(options: RunProgressOptions) {
     if (!Number.isInteger(options.wellsTotal) || options.wellsTotal < 0) {
-      throw new RangeError(`RunProgressDisplay: wellsTotal must be a non-negative integer, got ${options.wellsTotal}`);
+      throw new RangeError(
+        `RunProgressDisplay: wellsTotal must be a non-negative integer, got ${options.wellsTotal}`
+      );
     }
     this.display = options.display === undefined ? kernelDisplay() : options.display;
     this.now = options.now ?? Date.now;
@@ -96,12 +107,15 @@ export class RunProgressDisplay {
   }
 
   /** Final summary: counters, the server's pid, and an error when the run failed. */
-  finish(result: ProgressCounts & { serverPid?: number | null; error?: unknown } = {}): RunProgress {
+  finish(
+    result: ProgressCounts & { serverPid?: number | null; error?: unknown } = {}
+  ): RunProgress {
     this.apply(result);
     this.state.phase = result.error === undefined ? 'done' : 'failed';
     if (result.serverPid !== undefined) this.state.server_pid = result.serverPid;
     if (result.error !== undefined) {
-      this.state.error = result.error instanceof Error ? result.error.message : String(result.error);
+      this.state.error =
+        result.error instanceof Error ? result.error.message : String(result.error);
     }
     if (this.pending) clearTimeout(this.pending);
     this.pending = null;
@@ -126,7 +140,12 @@ export class RunProgressDisplay {
 }
 
 /** A one-off output for `show()`: which viewer the images went to, with the open button. */
-export function viewerBundle(port: number, serverPid: number | null, framesStreamed: number, title = 'Pipeline viewer'): MimeBundle {
+export function viewerBundle(
+  port: number,
+  serverPid: number | null,
+  framesStreamed: number,
+  title = 'Pipeline viewer'
+): MimeBundle {
   return progressBundle(
     RunProgressSchema.parse({
       phase: 'viewer',
@@ -148,18 +167,20 @@ export function progressBundle(p: RunProgress): MimeBundle {
   return {
     [PROGRESS_MIME_TYPE]: { ...p },
     'text/plain': summaryText(p),
-    'text/html': `<div><b>${escapeHtml(p.title)}</b><br><code>${escapeHtml(summaryText(p))}</code><br>` +
+    'text/html':
+      `<div><b>${escapeHtml(p.title)}</b><br><code>${escapeHtml(summaryText(p))}</code><br>` +
       `Open the viewer with the command palette: <i>Open Pipeline Viewer</i> (port ${p.port}).</div>`
   };
 }
 
 export function summaryText(p: RunProgress): string {
-  const head = p.phase === 'viewer' ? 'viewer ready' : `${p.phase}: wells ${p.wells_done}/${p.wells_total}`;
+  const head =
+    p.phase === 'viewer' ? 'viewer ready' : `${p.phase}: wells ${p.wells_done}/${p.wells_total}`;
   const pid = p.server_pid !== null ? `, server pid ${p.server_pid}` : '';
   const err = p.error ? `, error: ${p.error}` : '';
   return `${head}, ${p.frames_streamed} frames streamed, ${p.drops} drops, ${p.elapsed_s.toFixed(1)} s, port ${p.port}${pid}${err}`;
 }
 
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
 }

@@ -41,7 +41,10 @@ class CountingSink implements StreamSink {
   }
 }
 
-export async function runWithProgress(plan: CompiledPlan, options: RunWithProgressOptions = {}): Promise<RunResult> {
+export async function runWithProgress(
+  plan: CompiledPlan,
+  options: RunWithProgressOptions = {}
+): Promise<RunResult> {
   const { title, display, onEvent, streamSinkFor, ...runOptions } = options;
   const viewer = plan.requiredVisualizers[0];
   const port = viewer?.port ?? DEFAULT_DATA_PORT;
@@ -60,7 +63,9 @@ export async function runWithProgress(plan: CompiledPlan, options: RunWithProgre
     streamSinkFor === null
       ? null
       : async (v: RequiredVisualizer): Promise<StreamSink> => {
-          const inner = streamSinkFor ? await streamSinkFor(v) : await viewerStreamSink({ port: v.port, host: v.host, persistent: v.persistent });
+          const inner = streamSinkFor
+            ? await streamSinkFor(v)
+            : await viewerStreamSink({ port: v.port, host: v.host, persistent: v.persistent });
           return new CountingSink(inner, (accepted, images) => {
             if (accepted) framesStreamed += images;
             else drops += images;
@@ -72,7 +77,7 @@ export async function runWithProgress(plan: CompiledPlan, options: RunWithProgre
     const result = await run(plan, {
       ...runOptions,
       streamSinkFor: openSink,
-      onEvent: (event) => {
+      onEvent: event => {
         if (event.type === 'well-finished') {
           wellsDone += 1;
           update();
@@ -80,14 +85,21 @@ export async function runWithProgress(plan: CompiledPlan, options: RunWithProgre
         onEvent?.(event);
       }
     });
-    const failed = result.wells.filter((w) => w.status === 'failed');
+    const failed = result.wells.filter(w => w.status === 'failed');
     progress.finish({
       wellsDone: result.wells.length,
       framesStreamed: result.stream.total.sent,
       drops: result.stream.total.dropped,
       serverPid: viewer ? viewerManagerFor({ port: viewer.port, host: viewer.host }).pid : null,
       ...(failed.length > 0
-        ? { error: failed.map((w) => `${w.well}: ${w.error ? `step "${w.error.step}": ${w.error.message}` : 'failed'}`).join('\n') }
+        ? {
+            error: failed
+              .map(
+                w =>
+                  `${w.well}: ${w.error ? `step "${w.error.step}": ${w.error.message}` : 'failed'}`
+              )
+              .join('\n')
+          }
         : {})
     });
     return result;

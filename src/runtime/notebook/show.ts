@@ -14,15 +14,26 @@ export interface ShowInViewerOptions extends ShowOptions {
   display?: DisplayFn | null;
 }
 
-export async function showInViewer(array: NdArray, options: ShowInViewerOptions = {}): Promise<BatchReply> {
+export async function showInViewer(
+  array: NdArray,
+  options: ShowInViewerOptions = {}
+): Promise<BatchReply> {
   const { port = DEFAULT_DATA_PORT, display, ...showOptions } = options;
   const manager = viewerManagerFor({ port });
   const pong = await manager.start();
   const reply = await manager.show(array, showOptions);
   const out = display === undefined ? kernelDisplay() : display;
-  out?.(viewerBundle(port, pong.pid, 1, `show(${showOptions.name ?? 'array'}) → viewer on port ${port}`), {
-    display_id: `pipeline-viewer-show-${port}`,
-    update: false
-  });
+  out?.(
+    viewerBundle(
+      port,
+      pong.pid,
+      1,
+      `show(${showOptions.name ?? 'array'}) → viewer on port ${port}`
+    ),
+    {
+      display_id: `pipeline-viewer-show-${port}`,
+      update: false
+    }
+  );
   return reply;
 }
