@@ -13,9 +13,9 @@ import {
   type BatchMessage,
   type ImageItem
 } from '../protocol/index.js';
-import { unlinkSegment } from '../protocol/node/index.js';
+import { readSegment, unlinkSegment } from '../protocol/node/index.js';
 import { setAsideRois } from './roi-items.js';
-import { copySegment, unlinkSegmentAsync } from './segment-copy.js';
+import { unlinkSegmentAsync } from './segment-copy.js';
 import { inlinePixels } from './inline-pixels.js';
 
 export interface ImagePixels {
@@ -92,7 +92,7 @@ export function batchPixels(
           throw new Error(`shared-memory segment ${name} is named by two images`);
         consumed.add(name);
         try {
-          images.push({ item, bytes: copySegment(name, nbytes, alloc) });
+          images.push({ item, bytes: readSegment(name, nbytes, alloc) });
         } finally {
           unlinks.push(unlinkSegmentAsync(name));
         }

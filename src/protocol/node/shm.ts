@@ -15,7 +15,8 @@ export class SharedMemoryError extends Error {
   override name = 'SharedMemoryError';
 }
 
-function segmentPath(name: string): string {
+/** Path of segment `name`; throws for a name outside the naming rule. */
+export function segmentPath(name: string): string {
   if (!isShmName(name)) {
     throw new SharedMemoryError(
       `refusing shared-memory name ${JSON.stringify(name)}: it must match plv_<hex>`
@@ -47,8 +48,21 @@ export function writeSegment(bytes: ArrayBufferView): string {
   return name;
 }
 
-/** Copy a segment out; its size must be exactly `nbytes`. Does not unlink. */
-export function readSegment(name: string, nbytes: number): Uint8Array {
+/** An uninitialised buffer: the copy overwrites every byte, so zero-filling would be waste. */
+function allocUninitialised(nbytes: number): Uint8Array {
+  const out = Buffer.allocUnsafeSlow(nbytes);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/**
+ * Copy a segment out into a buffer from `alloc` (the server passes a pool that reuses the
+ * buffers of replaced planes); its size must be exactly `nbytes`. Does not unlink.
+ */
+export function readSegment(
+  name: string,
+  nbytes: number,
+  alloc: (nbytes: number) => Uint8Array = allocUninitialised
+): Uint8Array {
   const file = segmentPath(name);
   let fd: number;
   try {
@@ -65,7 +79,7 @@ export function readSegment(name: string, nbytes: number): Uint8Array {
         `shared-memory segment ${name} holds ${size} bytes, the header says ${nbytes}`
       );
     }
-    const out = new Uint8Array(new ArrayBuffer(nbytes));
+    const out = alloc(nbytes);
     let read = 0;
     while (read < nbytes) {
       const n = fs.readSync(fd, out, read, nbytes - read, read);
