@@ -1,5 +1,5 @@
 """Authenticated HTTP hook that runs the viewer server's CLI (`pipeline-viewer server
-start|stop|status --port N`). The browser cannot start processes itself; this handler
+start|stop|status|clear --port N`). The browser cannot start processes itself; this handler
 keeps that power behind Jupyter's login (and its XSRF check for POST)."""
 import asyncio
 import json
@@ -13,19 +13,17 @@ from jupyter_server.utils import url_path_join
 
 ACTIONS = ("start", "stop", "status", "clear")
 HERE = Path(__file__).resolve().parent
-# The data port P also takes P+1000 (control) and P+3000 (browser HTTP/WS).
-MIN_PORT, MAX_PORT = 1024, 65535 - 3000
+# The CLI checks the port range (protocol's one check); its exit code 2 means bad input.
+USAGE_EXIT_CODE = 2
 CLI_TIMEOUT_S = 30
 
 
 def cli_command(action, port):
     """`node bin/pipeline-viewer.js server <action> --port N` of this source tree (overridable
-    for other layouts); clear goes straight to the control port (the CLI has no clear)."""
+    for other layouts)."""
     node = os.environ.get("PIPELINE_VIEWER_NODE") or shutil.which("node")
     if not node:
         raise RuntimeError("node was not found on PATH; set PIPELINE_VIEWER_NODE to the node binary")
-    if action == "clear":
-        return [node, str(HERE / "clear_viewer.mjs"), str(port)]
     cli = os.environ.get("PIPELINE_VIEWER_CLI") or str(HERE.parent / "bin" / "pipeline-viewer.js")
     if not Path(cli).is_file():
         raise RuntimeError(f"viewer CLI not found at {cli}; set PIPELINE_VIEWER_CLI to bin/pipeline-viewer.js")
@@ -37,8 +35,6 @@ def parse_port(value):
         port = int(value)
     except (TypeError, ValueError):
         raise tornado.web.HTTPError(400, f"port must be an integer, got {value!r}")
-    if not MIN_PORT <= port <= MAX_PORT:
-        raise tornado.web.HTTPError(400, f"port {port} is outside {MIN_PORT}..{MAX_PORT} (P+3000 must be a valid port)")
     return port
 
 
@@ -77,9 +73,13 @@ class ViewerServerHandler(APIHandler):
 
     async def _run(self, action, port):
         try:
-            return await run_cli(action, port)
+            result = await run_cli(action, port)
         except RuntimeError as e:
             raise tornado.web.HTTPError(500, str(e))
+        if result["exit_code"] == USAGE_EXIT_CODE:
+            # Bad input the CLI refused (e.g. a port outside the range): its first line says why.
+            raise tornado.web.HTTPError(400, result["stderr"].splitlines()[0] if result["stderr"] else "bad request")
+        return result
 
 
 def setup_handlers(web_app):

@@ -14,6 +14,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { dataPortProblem } from '../protocol/ports.js';
 import type { PipelineViewerState } from '../viewer-widget/index.js';
 import { progressRendererFactory } from './progress-renderer.js';
 import { runServerAction, type ServerAction } from './server-control.js';
@@ -36,11 +37,8 @@ const STATE_PREFIX = 'jupyterlab-pipeline-viewer:state/';
 
 function portArg(args: ReadonlyPartialJSONObject, fallback: number): number {
   const p = Number(args.port ?? fallback);
-  if (!Number.isInteger(p) || p < 1024 || p > 62535) {
-    throw new Error(
-      `pipeline viewer: port must be an integer in 1024..62535 (data port; HTTP is +3000), got ${String(args.port)}`
-    );
-  }
+  const problem = dataPortProblem(p);
+  if (problem) throw new Error(`pipeline viewer: ${problem}`);
   return p;
 }
 

@@ -36,3 +36,17 @@ describe('readSettings', () => {
     expect(s).toEqual({ dataPort: 5555, mode: 'split-right', followNewest: true, openOnRun: true });
   });
 });
+
+describe('the settings schema', () => {
+  it('declares the one data-port range the protocol checks', async () => {
+    const { MIN_DATA_PORT, MAX_DATA_PORT } = await import('../protocol/ports.js');
+    const { readFileSync } = await import('node:fs');
+    const schema = JSON.parse(readFileSync('schema/plugin.json', 'utf8')) as {
+      properties: { dataPort: { minimum: number; maximum: number } };
+    };
+    expect([schema.properties.dataPort.minimum, schema.properties.dataPort.maximum]).toEqual([
+      MIN_DATA_PORT,
+      MAX_DATA_PORT
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 /** Turns the settings registry's composite JSON into typed ViewerSettings, with defaults. */
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { isDataPort } from '../protocol/ports.js';
 import { DEFAULT_SETTINGS, PANEL_MODES, type PanelMode, type ViewerSettings } from './tokens.js';
 
 export function readSettings(settings: ISettingRegistry.ISettings | null): ViewerSettings {
@@ -8,8 +9,7 @@ export function readSettings(settings: ISettingRegistry.ISettings | null): Viewe
   const port = Number(c.dataPort);
   const mode = String(c.mode) as PanelMode;
   return {
-    dataPort:
-      Number.isInteger(port) && port >= 1024 && port <= 62535 ? port : DEFAULT_SETTINGS.dataPort,
+    dataPort: isDataPort(port) ? port : DEFAULT_SETTINGS.dataPort,
     mode: PANEL_MODES.includes(mode) ? mode : DEFAULT_SETTINGS.mode,
     followNewest:
       typeof c.followNewest === 'boolean' ? c.followNewest : DEFAULT_SETTINGS.followNewest,

@@ -1,8 +1,9 @@
 /**
- * `pipeline-viewer server start|stop|status [--port N]` (bin/pipeline-viewer.js).
+ * `pipeline-viewer server start|stop|status|clear [--port N]` (bin/pipeline-viewer.js).
  * start reuses a running server or spawns a detached one and waits ≤ 30 s for ready;
  * status prints the server's status as JSON; stop asks it to shut down and waits until
- * its ports are free. Exit code 1 with a message on stderr when something fails.
+ * its ports are free; clear empties its layers (every connected panel empties too).
+ * Exit code 2 for a usage error (bad port, unknown option), 1 with a message on stderr when something fails.
  */
 import { fileURLToPath } from 'node:url';
 import { controlPort, DEFAULT_DATA_PORT, httpPort } from '../protocol/index.js';
@@ -11,11 +12,12 @@ import { waitPortsFree } from './ports-free.js';
 import { defaultServerLog } from './paths.js';
 import { parsePort, readOptions, UsageError } from './server-args.js';
 
-const USAGE = `usage: pipeline-viewer server start|stop|status [--port N]
+const USAGE = `usage: pipeline-viewer server start|stop|status|clear [--port N]
   start   [--port N] [--memory-budget BYTES] [--store DIR] [--log FILE]
           start a detached viewer server on data port N (default ${DEFAULT_DATA_PORT}), or report the running one
   status  [--port N]   print the server's status as JSON (pid, ports, layers, counters)
-  stop    [--port N]   shut the server down and wait until its ports are free`;
+  stop    [--port N]   shut the server down and wait until its ports are free
+  clear   [--port N]   remove every layer the server holds`;
 
 const STOP_WAIT_MS = 10_000;
 /** Generous bounds: a busy 2-core machine can hold a reply back for seconds. */
@@ -63,6 +65,26 @@ async function status(port: number): Promise<number> {
   }
 }
 
+async function clear(port: number): Promise<number> {
+  try {
+    const reply = await controlRequest(
+      port,
+      { type: 'clear_state' },
+      { timeoutMs: REPLY_TIMEOUT_MS }
+    );
+    if (reply.type !== 'clear_state_ack')
+      throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
+    print({ cleared: true, port });
+    return 0;
+  } catch (err) {
+    if (err instanceof ControlTimeoutError) {
+      process.stderr.write(`pipeline-viewer: no viewer server answers on port ${port}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
 async function stop(port: number): Promise<number> {
   const pong = await ping(port, { timeoutMs: PING_TIMEOUT_MS });
   if (pong === null) {
@@ -87,7 +109,7 @@ async function stop(port: number): Promise<number> {
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [group, command, ...rest] = argv;
-  if (group !== 'server' || !['start', 'stop', 'status'].includes(command)) {
+  if (group !== 'server' || !['start', 'stop', 'status', 'clear'].includes(command)) {
     process.stderr.write(`${USAGE}\n`);
     return group === undefined || group === '--help' || group === '-h' ? 0 : 2;
   }
@@ -97,6 +119,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const port = parsePort(options.get('port') ?? String(DEFAULT_DATA_PORT));
     if (command === 'start') return await start(options, port);
     if (command === 'status') return await status(port);
+    if (command === 'clear') return await clear(port);
     return await stop(port);
   } catch (err) {
     const usage = err instanceof UsageError;

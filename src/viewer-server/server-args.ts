@@ -2,7 +2,7 @@
  * Arguments of the server entry: `main.js --port N [--memory-budget BYTES] [--store DIR]
  * [--log FILE]`. Byte sizes accept suffixes (512M, 2G, 2GiB).
  */
-import { DEFAULT_DATA_PORT } from '../protocol/index.js';
+import { DEFAULT_DATA_PORT, dataPortProblem } from '../protocol/index.js';
 import { defaultServerLog, defaultStoreDir } from './paths.js';
 
 export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
@@ -30,11 +30,8 @@ export function parseBytes(text: string): number {
 
 export function parsePort(text: string | undefined): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535 - 3000) {
-    throw new UsageError(
-      `--port ${text}: give a data port between 1 and 62535 (the server also takes port+1000 and port+3000)`
-    );
-  }
+  const problem = dataPortProblem(port);
+  if (problem) throw new UsageError(`--port ${text}: ${problem}`);
   return port;
 }
 

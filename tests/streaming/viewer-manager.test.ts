@@ -30,7 +30,7 @@ afterAll(async () => {
 it('finds the built server entry from its own module URL', () => {
   expect(defaultServerScript()).toBe(SERVER_MAIN);
   expect(() => new ViewerManager({ port: 80 })).toThrow(
-    /port must be an integer in 1024..62535, got 80/
+    /data port must be an integer in 1024..62535 .*got 80/
   );
 });
 

@@ -45,7 +45,7 @@ test('the start/stop hook refuses bad input with a clear reason', async ({ page 
   const url = '/pipeline-viewer/server';
   const lowPort = await page.request.post(url, { data: { action: 'start', port: 80 } });
   expect(lowPort.status()).toBe(400);
-  expect(await lowPort.text()).toContain('port 80 is outside 1024..62535');
+  expect(await lowPort.text()).toContain('data port must be an integer in 1024..62535');
 
   const badAction = await page.request.post(url, { data: { action: 'launch', port: 20302 } });
   expect(badAction.status()).toBe(400);

@@ -8,6 +8,8 @@ import {
   DEFAULT_COMPONENT_MODES,
   DEFAULT_DATA_PORT,
   DEFAULT_HOST,
+  dataPortProblem,
+  isDataPort,
   type Colormap,
   type ComponentMode,
   type VariableSizeHandling
@@ -66,11 +68,7 @@ export function streamingConfigProblems(config: LazyStreamingConfig): string[] {
     }
   }
   const { port, colormap, variable_size_handling, well_filter_mode } = config;
-  if (port !== undefined && !(Number.isInteger(port) && port >= 1024 && port <= 62535)) {
-    problems.push(
-      `port must be an integer in 1024..62535 (its +3000 browser port must fit too), got ${String(port)}`
-    );
-  }
+  if (port !== undefined && !isDataPort(port)) problems.push(dataPortProblem(port)!);
   if (colormap !== undefined && !(COLORMAPS as readonly string[]).includes(colormap)) {
     problems.push(`colormap '${String(colormap)}' is not one of ${COLORMAPS.join(', ')}`);
   }

@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { bytesPerElement } from '../../protocol/index.js';
 import { createNdArray } from '../image-data.js';
 import { DiskBackend } from '../storage/disk-backend.js';
 import { formatImageXpressName, splitWell } from './image-xpress.js';
@@ -139,7 +140,7 @@ export async function writeSyntheticPlate(
     })
   );
 
-  const bytesPer = o.dtype === 'uint8' ? 1 : o.dtype === 'uint16' ? 2 : 4;
+  const bytesPer = bytesPerElement(o.dtype);
   return {
     dir: root,
     htd,

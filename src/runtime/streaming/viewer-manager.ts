@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_HOST,
+  dataPortProblem,
   encodeBatch,
   type BatchReply,
   type Colormap,
@@ -58,11 +59,8 @@ export class ViewerManager {
   private pong: Pong | null = null;
 
   constructor(private readonly options: ViewerManagerOptions) {
-    if (!Number.isInteger(options.port) || options.port < 1024 || options.port > 62535) {
-      throw new RangeError(
-        `ViewerManager: port must be an integer in 1024..62535, got ${String(options.port)}`
-      );
-    }
+    const problem = dataPortProblem(options.port);
+    if (problem) throw new RangeError(`ViewerManager: ${problem}`);
     this.port = options.port;
     this.host = options.host ?? DEFAULT_HOST;
     this.persistent = options.persistent ?? true;

@@ -5,7 +5,7 @@
  * by axis values, never indices: new values the server inserts meanwhile shift indices, so
  * an index could name another well's plane by the time the request arrives.
  */
-import { isDtype } from '../../protocol/dtype.js';
+import { isDtype, viewAs } from '../../protocol/dtype.js';
 import type { Component } from '../../protocol/components.js';
 import {
   PLANE_HEADERS,
@@ -178,13 +178,9 @@ function intHeader(text: string | null): number | undefined {
 }
 
 function pixels(dtype: WireDtype, buffer: ArrayBuffer): PlanePixels {
-  const size = dtype === 'uint8' ? 1 : dtype === 'uint16' ? 2 : 4;
-  if (buffer.byteLength % size !== 0) {
-    throw new Error(
-      `GET plane: ${buffer.byteLength} bytes is not a whole number of ${dtype} pixels`
-    );
+  try {
+    return viewAs(dtype, new Uint8Array(buffer)) as PlanePixels;
+  } catch (err) {
+    throw new Error(`GET plane: ${(err as Error).message}`);
   }
-  if (dtype === 'uint8') return new Uint8Array(buffer);
-  if (dtype === 'uint16') return new Uint16Array(buffer);
-  return new Float32Array(buffer);
 }

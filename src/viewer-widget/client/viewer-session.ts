@@ -6,6 +6,7 @@
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { Component } from '../../protocol/components.js';
+import { bytesPerElement } from '../../protocol/dtype.js';
 import type { LayerInfo, ViewerEvent } from '../../protocol/viewer-api.js';
 import type { ViewerModel } from '../model/viewer-model.js';
 import { planeSize, type AxisValue, type Plane } from '../model/plane.js';
@@ -143,9 +144,7 @@ export class ViewerSession {
       const full = Math.max(layer.info.shape[0], layer.info.shape[1]);
       let size = this.wantedSize(full);
       const bytesFull =
-        layer.info.shape[0] *
-        layer.info.shape[1] *
-        (layer.info.dtype === 'uint8' ? 1 : layer.info.dtype === 'uint16' ? 2 : 4);
+        layer.info.shape[0] * layer.info.shape[1] * bytesPerElement(layer.info.dtype);
       if (refine && bytesFull <= IDLE_REFINE_MAX_BYTES) size = full;
       const cached = this.model.cache.best(layer.key, values, size);
       // no preview when the full-size plane is already on its way (fetched ahead)

@@ -5,6 +5,7 @@
  * texSubImage2D, so a new plane of a known size allocates nothing. Entries never hold the
  * plane (its pixels belong to the PlaneCache): they are keyed by an id given to each plane.
  */
+import { bytesPerElement } from '../../protocol/dtype.js';
 import type { WireDtype } from '../../protocol/viewer-api.js';
 import type { Plane } from '../model/plane.js';
 
@@ -112,7 +113,7 @@ export class TextureCache {
   private _pooledBytesOf(pool: string): number {
     const [size, dtype] = pool.split(':');
     const [w, h] = size.split('x').map(Number);
-    return w * h * (dtype === 'uint8' ? 1 : dtype === 'uint16' ? 2 : 4);
+    return w * h * bytesPerElement(dtype as WireDtype);
   }
 
   /** Map order is recency order: first = least recently drawn. */
