@@ -6,8 +6,8 @@
  * program that is not a viewer server; 1 for any other failure (see the log).
  */
 import { ping } from '../protocol/node/index.js';
-import { parseServerArgs, UsageError } from './server-args.js';
-import { openServerLog } from './server-log.js';
+import { parseServerArgs, UsageError } from './process/server-args.js';
+import { openServerLog } from './process/server-log.js';
 import { PortTakenError, ViewerServer } from './viewer-server.js';
 
 const OTHER_SERVER_WAIT_MS = 10_000;

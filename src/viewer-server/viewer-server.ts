@@ -18,11 +18,11 @@ import {
   type ServerStatus
 } from '../protocol/index.js';
 import { dataIpcEndpoint } from '../protocol/node/index.js';
-import { ControlSocket } from './control-socket.js';
-import { DataSocket } from './data-socket.js';
-import { EventHub } from './event-hub.js';
-import { httpHandler } from './http-api.js';
-import { ViewerCore } from './viewer-core.js';
+import { ControlSocket } from './sockets/control-socket.js';
+import { DataSocket } from './sockets/data-socket.js';
+import { EventHub } from './sockets/event-hub.js';
+import { httpHandler } from './sockets/http-api.js';
+import { ViewerCore } from './core/viewer-core.js';
 
 export interface ViewerServerOptions {
   port: number;

@@ -1,0 +1,37 @@
+/** What the server has received, for status, the `stats` event and the CLI. */
+import type { Counters } from '../../protocol/index.js';
+
+export class IngestCounters implements Counters {
+  /** Data messages received, malformed ones included. */
+  messages = 0;
+  /** Images stored. */
+  images = 0;
+  /** Pixel bytes stored. */
+  bytes = 0;
+  /** Images not stored: rejected items and the images of rejected messages. */
+  dropped = 0;
+  /** Malformed messages plus rejected items. */
+  errors = 0;
+
+  private lastImages = 0;
+  private lastTime = Date.now();
+
+  snapshot(): Counters {
+    return {
+      messages: this.messages,
+      images: this.images,
+      bytes: this.bytes,
+      dropped: this.dropped,
+      errors: this.errors
+    };
+  }
+
+  /** Images per second since the previous call. */
+  rate(now = Date.now()): number {
+    const seconds = Math.max(0.001, (now - this.lastTime) / 1000);
+    const rate = (this.images - this.lastImages) / seconds;
+    this.lastImages = this.images;
+    this.lastTime = now;
+    return rate;
+  }
+}

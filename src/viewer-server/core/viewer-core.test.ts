@@ -1,0 +1,221 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { encodeBatch, type BatchMessageInput } from '../../protocol/index.js';
+import { listSegments, writeSegment } from '../../protocol/node/index.js';
+import { ViewerCore } from './viewer-core.js';
+
+const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-core-test-'));
+afterAll(() => fs.rmSync(storeDir, { recursive: true, force: true }));
+
+function send(
+  core: ViewerCore,
+  images: BatchMessageInput['images'],
+  buffers: Uint8Array[],
+  extra: Partial<BatchMessageInput> = {}
+) {
+  return core.ingest(encodeBatch({ type: 'batch', images, ...extra }, buffers));
+}
+
+const u8 = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+describe('ViewerCore', () => {
+  it('serves a smaller plane zero-padded to the layer shape (pad_to_max)', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    await send(
+      core,
+      [
+        {
+          path: 'a',
+          shape: [2, 3],
+          dtype: 'uint8',
+          image_id: 'a',
+          frame: 1,
+          metadata: { source: 's', well: 'A01' }
+        }
+      ],
+      [Uint8Array.from([1, 2, 3, 4, 5, 6])]
+    );
+    await send(
+      core,
+      [
+        {
+          path: 'b',
+          shape: [3, 2],
+          dtype: 'uint8',
+          image_id: 'b',
+          frame: 1,
+          metadata: { source: 's', well: 'A02' }
+        }
+      ],
+      [Uint8Array.from([7, 8, 9, 10, 11, 12])]
+    );
+    const a = await core.plane('source_s', [0], 100);
+    expect(a.shape).toEqual([3, 3]);
+    expect([...a.pixels]).toEqual([1, 2, 3, 4, 5, 6, 0, 0, 0]);
+    const b = await core.plane('source_s', [1], 100);
+    expect([...b.pixels]).toEqual([7, 8, 0, 9, 10, 0, 11, 12, 0]);
+    await core.close();
+  });
+
+  it('converts int16 planes to float32 for the browser and replaces same-metadata images', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    const meta = { source: 'd', channel: 1 };
+    await send(
+      core,
+      [{ path: 'x', shape: [2, 2], dtype: 'int16', image_id: 'x', frame: 1, metadata: meta }],
+      [u8(Int16Array.from([-5, 0, 5, 300]))]
+    );
+    const first = await core.plane('source_d', [0], 10);
+    expect(first.dtype).toBe('float32');
+    expect([...first.pixels]).toEqual([-5, 0, 5, 300]);
+    const reply = await send(
+      core,
+      [{ path: 'x', shape: [2, 2], dtype: 'int16', image_id: 'y', frame: 1, metadata: meta }],
+      [u8(Int16Array.from([1, 2, 3, 4]))]
+    );
+    expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 0 });
+    const second = await core.plane('source_d', [0], 10);
+    expect([...second.pixels]).toEqual([1, 2, 3, 4]);
+    expect(second.revision).toBeGreaterThan(first.revision);
+    expect(core.summaries()[0].image_count).toBe(1);
+    expect(core.planes.stats().resident_bytes).toBe(8);
+    await core.close();
+  });
+
+  it('reports coalesced events: one layer event per layer, one plane event per slot, cleared first after a clear', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    for (const z of [1, 2, 2]) {
+      await send(
+        core,
+        [
+          {
+            path: `z${z}`,
+            shape: [1, 1],
+            dtype: 'uint8',
+            image_id: `z${z}`,
+            data: [[z]],
+            metadata: { source: 'e', z_index: z }
+          }
+        ],
+        []
+      );
+    }
+    const events = core.takeEvents();
+    expect(events.map(e => e.type)).toEqual(['layer', 'plane', 'plane']);
+    expect(core.takeEvents()).toEqual([]);
+    core.clear();
+    await send(
+      core,
+      [
+        {
+          path: 'n',
+          shape: [1, 1],
+          dtype: 'uint8',
+          image_id: 'n',
+          data: [[9]],
+          metadata: { source: 'e' }
+        }
+      ],
+      []
+    );
+    expect(core.takeEvents().map(e => e.type)).toEqual(['cleared', 'layer', 'plane']);
+    await core.close();
+  });
+
+  it('rejects a batch whose every image is invalid with an error reply naming the image', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    const reply = await send(
+      core,
+      [{ path: '/too/big', shape: [40, 40], dtype: 'uint8', image_id: 'i', data: [[1]] }],
+      []
+    );
+    expect(reply.status).toBe('error');
+    expect(reply.status === 'error' && reply.error).toMatch(/\/too\/big.*exceeds 1024/);
+    expect(core.counters.snapshot()).toMatchObject({
+      messages: 1,
+      images: 0,
+      dropped: 1,
+      errors: 1
+    });
+    await core.close();
+  });
+});
+
+describe('ViewerCore with OpenHCS ROI items', () => {
+  it('stores the images of a batch and sets its ROI items aside as rejected, with the reason', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    const header = {
+      type: 'batch',
+      images: [
+        {
+          path: '/img',
+          shape: [1, 2],
+          dtype: 'uint8',
+          image_id: 'i',
+          data: [[1, 2]],
+          metadata: { source: 'r' }
+        },
+        {
+          path: '/roi',
+          data_type: 'shapes',
+          shapes: [
+            {
+              type: 'polygon',
+              coordinates: [
+                [0, 0],
+                [1, 1],
+                [0, 1]
+              ]
+            }
+          ],
+          metadata: {}
+        }
+      ]
+    };
+    const reply = await core.ingest([new TextEncoder().encode(JSON.stringify(header))]);
+    expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 1 });
+    expect(core.counters.snapshot()).toMatchObject({ images: 1, dropped: 1, errors: 1 });
+    const onlyRoi = await core.ingest([
+      new TextEncoder().encode(JSON.stringify({ ...header, images: [header.images[1]] }))
+    ]);
+    expect(onlyRoi.status === 'error' && onlyRoi.error).toMatch(
+      /ROI items \(data_type shapes\) are not shown/
+    );
+    await core.close();
+  });
+  it('never reuses the buffer of a served plane when it is replaced (the response may still be sending it)', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    const [h, w] = [512, 1024]; // 1 MiB frames
+    const frame = (seed: number) =>
+      Uint16Array.from({ length: h * w }, (_, i) => (i * 7 + seed) & 0xffff);
+    const item = (n: number, seed: number) => ({
+      path: `p${n}`,
+      shape: [h, w],
+      dtype: 'uint16' as const,
+      image_id: `i${n}`,
+      shm_name: writeSegment(frame(seed)),
+      metadata: { source: 's', well: 'A01', z_index: (n % 2) + 1 }
+    });
+    const before = new Set(listSegments());
+    expect(await send(core, [item(0, 1), item(1, 2)], [])).toMatchObject({
+      status: 'success',
+      accepted: 2
+    });
+    const served = await core.plane('source_s', [0, 0], 4096);
+    expect(served.level).toBe(0);
+    // Replace both planes, twice: the unserved plane's buffer is reused, the served one never.
+    for (let round = 0; round < 2; round++)
+      expect(await send(core, [item(2, 10 + round), item(3, 20 + round)], [])).toMatchObject({
+        status: 'success',
+        accepted: 2
+      });
+    // Buffer.equals: a failing toEqual would diff 1 MiB for minutes.
+    const same = (a: ArrayBufferView, b: ArrayBufferView) => Buffer.from(u8(a)).equals(u8(b));
+    expect(same(served.pixels, frame(1))).toBe(true);
+    expect(same((await core.plane('source_s', [0, 0], 4096)).pixels, frame(11))).toBe(true);
+    expect(same((await core.plane('source_s', [0, 1], 4096)).pixels, frame(21))).toBe(true);
+    expect(listSegments().filter(name => !before.has(name))).toEqual([]);
+    await core.close();
+  });
+});

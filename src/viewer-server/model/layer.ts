@@ -1,0 +1,257 @@
+/**
+ * A layer: the images of one slice-mode key, stacked along one axis per stack-mode
+ * component. Adding an image updates the layer in place (no rebuild, OpenHCS mistake 4);
+ * an image with the same components replaces the old one. Pixels live elsewhere
+ * (PlaneStore); a layer only knows plane ids, shapes and component values.
+ */
+import {
+  WIRE_DTYPES,
+  type Colormap,
+  type Component,
+  type ComponentNames,
+  type DisplayConfig,
+  type Dtype,
+  type ImageMetadata,
+  type LayerInfo,
+  type LayerSummary,
+  type WireDtype
+} from '../../protocol/index.js';
+import { Axis } from './axis.js';
+import { axisLabel } from './axis-label.js';
+import { missingValue, normaliseValue, type AxisValue } from './component-value.js';
+import { stackComponents } from './layer-key.js';
+
+export type PlaneShape = [height: number, width: number];
+
+/** What the store knows of one stored plane; its pixels are in the PlaneStore under `id`. */
+export interface PlaneRef {
+  id: number;
+  layer: string;
+  /** Stack-component values; identical values mean the same slot (replacement). */
+  identity: string;
+  values: Partial<Record<Component, AxisValue>>;
+  shape: PlaneShape;
+  dtype: Dtype;
+  revision: number;
+  path: string;
+  imageId: string;
+}
+
+/** One 2-D image about to be stored. */
+export interface NewPlane {
+  metadata: ImageMetadata;
+  shape: PlaneShape;
+  dtype: Dtype;
+  /** Data range of the pixels (a sample is enough: it seeds contrast limits). */
+  range: [number, number];
+  path: string;
+  imageId: string;
+}
+
+export interface LayerChange {
+  plane: PlaneRef;
+  replaced?: PlaneRef;
+  /** Axes, labels, shape, dtype or colormap changed: clients re-read the layer. */
+  layoutChanged: boolean;
+}
+
+export class Layer {
+  private readonly axisOf = new Map<Component, Axis>();
+  private readonly stackOrder: Component[];
+  private readonly planes = new Map<string, PlaneRef>();
+  shape: PlaneShape = [0, 0];
+  dtype: Dtype;
+  colormap: Colormap;
+  readonly names: ComponentNames = {};
+  range: [number, number] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  revision = 0;
+  private newest: PlaneRef | null = null;
+
+  constructor(
+    readonly key: string,
+    display: DisplayConfig,
+    dtype: Dtype
+  ) {
+    this.stackOrder = stackComponents(display);
+    for (const c of this.stackOrder) this.axisOf.set(c, new Axis(c));
+    this.dtype = dtype;
+    this.colormap = display.colormap;
+  }
+
+  get imageCount(): number {
+    return this.planes.size;
+  }
+
+  /** Dtype of planes sent to the browser: uint8/uint16/float32, others become float32. */
+  get wireDtype(): WireDtype {
+    return (WIRE_DTYPES as readonly string[]).includes(this.dtype)
+      ? (this.dtype as WireDtype)
+      : 'float32';
+  }
+
+  /** Axes shown as sliders: stack components that at least one image has. */
+  axes(): Axis[] {
+    return this.stackOrder.map(c => this.axisOf.get(c)!).filter(a => a.present);
+  }
+
+  planeRefs(): IterableIterator<PlaneRef> {
+    return this.planes.values();
+  }
+
+  add(
+    image: NewPlane,
+    id: number,
+    revision: number,
+    display: DisplayConfig,
+    names: ComponentNames
+  ): LayerChange {
+    let layoutChanged = false;
+    const values: Partial<Record<Component, AxisValue>> = {};
+    for (const component of this.stackOrder) {
+      const real = normaliseValue(component, image.metadata[component]);
+      const value = real ?? missingValue(component);
+      values[component] = value;
+      if (this.axisOf.get(component)!.add(value, real !== null)) layoutChanged = true;
+    }
+    for (const [component, byValue] of Object.entries(names) as [
+      Component,
+      Record<string, string>
+    ][]) {
+      const known = (this.names[component] ??= {});
+      for (const [value, name] of Object.entries(byValue)) {
+        if (known[value] !== name) {
+          known[value] = name;
+          layoutChanged = true;
+        }
+      }
+    }
+    const shape: PlaneShape = [
+      Math.max(this.shape[0], image.shape[0]),
+      Math.max(this.shape[1], image.shape[1])
+    ];
+    if (shape[0] !== this.shape[0] || shape[1] !== this.shape[1]) layoutChanged = true;
+    this.shape = shape;
+    if (image.dtype !== this.dtype && this.dtype !== 'float32') {
+      // Mixed pixel types in one layer are shown as float32 (converted when served).
+      this.dtype = 'float32';
+      layoutChanged = true;
+    }
+    if (display.colormap !== this.colormap) {
+      this.colormap = display.colormap;
+      layoutChanged = true;
+    }
+    this.range = [Math.min(this.range[0], image.range[0]), Math.max(this.range[1], image.range[1])];
+
+    const identity = JSON.stringify(this.stackOrder.map(c => values[c]));
+    const plane: PlaneRef = {
+      id,
+      layer: this.key,
+      identity,
+      values,
+      shape: image.shape,
+      dtype: image.dtype,
+      revision,
+      path: image.path,
+      imageId: image.imageId
+    };
+    const replaced = this.planes.get(identity);
+    this.planes.set(identity, plane);
+    this.newest = plane;
+    this.revision = revision;
+    return { plane, replaced, layoutChanged };
+  }
+
+  /** Slider indices of a plane on the current axes. */
+  indexOf(plane: PlaneRef): number[] {
+    return this.axes().map(axis => axis.indexOf(plane.values[axis.name]!));
+  }
+
+  /**
+   * Slider indices, on the current axes, of the position `at` (axis name → value) a client
+   * saw; null when one of its values is not on its axis (no such plane). An axis the client
+   * did not know yet (it appeared later) is read as the value every earlier image had there.
+   * Throws RangeError for a name that is no stack component of this layer.
+   */
+  indexAt(at: Partial<Record<Component, AxisValue>>): number[] | null {
+    for (const name of Object.keys(at) as Component[]) {
+      if (!this.axisOf.has(name)) {
+        const axes = this.axes().map(a => a.name);
+        throw new RangeError(
+          `layer ${this.key} has no axis ${name}; its axes are ${axes.join(', ') || 'none'}`
+        );
+      }
+    }
+    const valueOf = (c: Component): AxisValue => normaliseValue(c, at[c]) ?? missingValue(c);
+    const index: number[] = [];
+    for (const axis of this.axes()) {
+      const i = axis.indexOf(valueOf(axis.name));
+      if (i < 0) return null;
+      index.push(i);
+    }
+    // a component no image had yet: only its missing value names a plane
+    for (const name of Object.keys(at) as Component[]) {
+      if (!this.axisOf.get(name)!.present && valueOf(name) !== missingValue(name)) return null;
+    }
+    return index;
+  }
+
+  /**
+   * The plane at slider position `index` (one entry per axis), undefined for an empty slot
+   * (e.g. channel 2 of 1..3 never arrived). Throws RangeError for an impossible index.
+   */
+  planeAt(index: readonly number[]): PlaneRef | undefined {
+    const axes = this.axes();
+    if (index.length !== axes.length) {
+      throw new RangeError(
+        `layer ${this.key} has ${axes.length} axes (${axes.map(a => a.name).join(', ')}), index has ${index.length} entries`
+      );
+    }
+    const byComponent = new Map<Component, AxisValue>();
+    axes.forEach((axis, i) => {
+      if (index[i] >= axis.values.length) {
+        throw new RangeError(
+          `index ${index[i]} is outside axis ${axis.name} of layer ${this.key} (${axis.values.length} values)`
+        );
+      }
+      byComponent.set(axis.name, axis.values[index[i]]);
+    });
+    const identity = JSON.stringify(
+      this.stackOrder.map(c => byComponent.get(c) ?? missingValue(c))
+    );
+    return this.planes.get(identity);
+  }
+
+  private axisInfo() {
+    return this.axes().map(axis => ({
+      name: axis.name,
+      values: [...axis.values],
+      labels: axis.values.map(v => axisLabel(axis.name, v, this.names))
+    }));
+  }
+
+  summary(): LayerSummary {
+    return {
+      key: this.key,
+      dtype: this.dtype,
+      shape: [...this.shape],
+      axes: this.axisInfo(),
+      image_count: this.imageCount,
+      colormap: this.colormap
+    };
+  }
+
+  info(): LayerInfo {
+    const finite = Number.isFinite(this.range[0]) && Number.isFinite(this.range[1]);
+    return {
+      key: this.key,
+      dtype: this.wireDtype,
+      shape: [...this.shape],
+      axes: this.axisInfo(),
+      colormap: this.colormap,
+      range: finite ? [...this.range] : [0, 0],
+      image_count: this.imageCount,
+      newest: this.newest ? this.indexOf(this.newest) : [],
+      revision: this.revision
+    };
+  }
+}

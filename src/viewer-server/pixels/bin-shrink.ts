@@ -1,0 +1,57 @@
+/**
+ * Halve a plane by averaging 2×2 bins (the last row/column averages what it has), the
+ * same operation as itk-wasm's bin-shrink with factor 2. Written out in JS because it is
+ * several times faster than the wasm pipeline for one plane (which copies the plane in and
+ * out of wasm memory); see scripts/bench-downsample.mjs for the measurement.
+ */
+import type { WireDtype } from '../../protocol/index.js';
+
+export type WirePixels = Uint8Array | Uint16Array | Float32Array;
+
+export function halvedSize(size: number): number {
+  return Math.ceil(size / 2);
+}
+
+export function binShrink2(
+  src: WirePixels,
+  height: number,
+  width: number,
+  dtype: WireDtype
+): WirePixels {
+  const oh = halvedSize(height);
+  const ow = halvedSize(width);
+  const out =
+    dtype === 'uint8'
+      ? new Uint8Array(oh * ow)
+      : dtype === 'uint16'
+        ? new Uint16Array(oh * ow)
+        : new Float32Array(oh * ow);
+  const round = dtype !== 'float32';
+  const fullRows = height >> 1;
+  const fullCols = width >> 1;
+  for (let y = 0; y < fullRows; y++) {
+    const r0 = 2 * y * width;
+    const r1 = r0 + width;
+    const o = y * ow;
+    for (let x = 0; x < fullCols; x++) {
+      const c = 2 * x;
+      const sum = src[r0 + c] + src[r0 + c + 1] + src[r1 + c] + src[r1 + c + 1];
+      out[o + x] = round ? (sum + 2) >> 2 : sum * 0.25;
+    }
+    if (fullCols < ow) {
+      const c = width - 1;
+      const sum = src[r0 + c] + src[r1 + c];
+      out[o + fullCols] = round ? (sum + 1) >> 1 : sum * 0.5;
+    }
+  }
+  if (fullRows < oh) {
+    const r0 = (height - 1) * width;
+    const o = fullRows * ow;
+    for (let x = 0; x < fullCols; x++) {
+      const sum = src[r0 + 2 * x] + src[r0 + 2 * x + 1];
+      out[o + x] = round ? (sum + 1) >> 1 : sum * 0.5;
+    }
+    if (fullCols < ow) out[o + fullCols] = src[r0 + width - 1];
+  }
+  return out;
+}

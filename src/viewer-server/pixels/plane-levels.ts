@@ -1,0 +1,85 @@
+/**
+ * Downsampled levels of planes for the browser, which asks for the size it displays:
+ * level k halves the plane k times. Levels are computed on demand from the level above
+ * and cached (least recently used beyond a byte bound); they are derived data, so the
+ * cache just drops them instead of spilling.
+ */
+import type { WireDtype } from '../../protocol/index.js';
+import { binShrink2, halvedSize, type WirePixels } from './bin-shrink.js';
+import type { PlaneShape } from '../model/layer.js';
+
+/** The smallest level whose larger side is still ≥ `max` (level 0, full size, if none is). */
+export function chooseLevel(shape: PlaneShape, max: number): number {
+  let side = Math.max(shape[0], shape[1]);
+  let level = 0;
+  while (side > 1 && halvedSize(side) >= max) {
+    side = halvedSize(side);
+    level++;
+  }
+  return level;
+}
+
+export function levelShape(shape: PlaneShape, level: number): PlaneShape {
+  let [h, w] = shape;
+  for (let i = 0; i < level; i++) [h, w] = [halvedSize(h), halvedSize(w)];
+  return [h, w];
+}
+
+export class LevelCache {
+  private readonly cache = new Map<string, WirePixels>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Level `level` of plane `id`, whose full-size wire pixels `full()` yields. */
+  async level(
+    id: number,
+    shape: PlaneShape,
+    dtype: WireDtype,
+    level: number,
+    full: () => Promise<WirePixels>
+  ): Promise<WirePixels> {
+    if (level === 0) return full();
+    const key = `${id}:${level}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const above = await this.level(id, shape, dtype, level - 1, full);
+    const [h, w] = levelShape(shape, level - 1);
+    const pixels = binShrink2(above, h, w, dtype);
+    this.remember(key, pixels);
+    return pixels;
+  }
+
+  /** Forget the levels of a plane that was replaced or cleared. */
+  forget(id: number): void {
+    for (const key of [...this.cache.keys()]) {
+      if (key.startsWith(`${id}:`)) this.drop(key);
+    }
+  }
+
+  clear(): void {
+    this.cache.clear();
+    this.bytes = 0;
+  }
+
+  private remember(key: string, pixels: WirePixels): void {
+    if (pixels.byteLength > this.maxBytes) return;
+    this.cache.set(key, pixels);
+    this.bytes += pixels.byteLength;
+    for (const oldest of this.cache.keys()) {
+      if (this.bytes <= this.maxBytes) break;
+      this.drop(oldest);
+    }
+  }
+
+  private drop(key: string): void {
+    const pixels = this.cache.get(key);
+    if (pixels === undefined) return;
+    this.cache.delete(key);
+    this.bytes -= pixels.byteLength;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Pixels as the browser receives them: uint8, uint16 or float32 (viewer-api WIRE_DTYPES).
+ * Other stored dtypes are converted to float32 when a plane is served, never when stored.
+ */
+import { viewAs, type Dtype, type WireDtype } from '../../protocol/index.js';
+import type { WirePixels } from './bin-shrink.js';
+
+export function toWirePixels(dtype: Dtype, bytes: Uint8Array, wire: WireDtype): WirePixels {
+  const pixels = viewAs(dtype, bytes);
+  if (dtype === wire) return pixels as WirePixels;
+  const out = new (wire === 'uint8' ? Uint8Array : wire === 'uint16' ? Uint16Array : Float32Array)(
+    pixels.length
+  );
+  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i];
+  return out;
+}
+
+/** Place a plane at the top-left of a zero-filled [height, width] plane (pad_to_max). */
+export function padPixels(
+  src: WirePixels,
+  h: number,
+  w: number,
+  height: number,
+  width: number
+): WirePixels {
+  if (h === height && w === width) return src;
+  const out = new (src.constructor as { new (n: number): WirePixels })(height * width);
+  for (let y = 0; y < h; y++) out.set(src.subarray(y * w, y * w + w), y * width);
+  return out;
+}

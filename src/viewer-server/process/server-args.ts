@@ -1,0 +1,76 @@
+/**
+ * Arguments of the server entry: `main.js --port N [--memory-budget BYTES] [--store DIR]
+ * [--log FILE]`. Byte sizes accept suffixes (512M, 2G, 2GiB).
+ */
+import { DEFAULT_DATA_PORT, dataPortProblem } from '../../protocol/index.js';
+import { defaultServerLog, defaultStoreDir } from './paths.js';
+
+export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
+
+export interface ServerArgs {
+  port: number;
+  memoryBudgetBytes: number;
+  storeDir: string;
+  logFile: string;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseBytes(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?$/i.exec(text.trim());
+  if (!match)
+    throw new UsageError(
+      `cannot read ${JSON.stringify(text)} as a byte size; write e.g. 2147483648, 512M or 2G`
+    );
+  const power = ' kmgt'.indexOf((match[2] || ' ').toLowerCase());
+  return Math.round(Number(match[1]) * 1024 ** power);
+}
+
+export function parsePort(text: string | undefined): number {
+  const port = Number(text);
+  const problem = dataPortProblem(port);
+  if (problem) throw new UsageError(`--port ${text}: ${problem}`);
+  return port;
+}
+
+/** Read `--name value` pairs; unknown options are an error naming the known ones. */
+export function readOptions(
+  argv: readonly string[],
+  known: readonly string[]
+): Map<string, string> {
+  const options = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [name, inline] = arg.startsWith('--')
+      ? arg.slice(2).split(/=(.*)/s, 2)
+      : [undefined, undefined];
+    if (name === undefined || !known.includes(name)) {
+      throw new UsageError(
+        `unknown argument ${JSON.stringify(arg)}; options: ${known.map(k => `--${k}`).join(', ')}`
+      );
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    options.set(name, value);
+  }
+  return options;
+}
+
+export function parseServerArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env
+): ServerArgs {
+  const options = readOptions(argv, ['port', 'memory-budget', 'store', 'log']);
+  const port = parsePort(options.get('port') ?? String(DEFAULT_DATA_PORT));
+  const budget = options.has('memory-budget')
+    ? parseBytes(options.get('memory-budget')!)
+    : DEFAULT_MEMORY_BUDGET;
+  return {
+    port,
+    memoryBudgetBytes: budget,
+    storeDir: options.get('store') ?? defaultStoreDir(port, env),
+    logFile: options.get('log') ?? defaultServerLog(port, env)
+  };
+}

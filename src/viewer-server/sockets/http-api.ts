@@ -1,0 +1,112 @@
+/**
+ * HTTP side of the browser API (protocol/viewer-api.ts): `api/state` as JSON and
+ * `api/plane` as raw little-endian pixels with the PLANE_HEADERS. Paths are matched by
+ * their ending so the server works behind jupyter-server-proxy's `/proxy/<port>/` with or
+ * without the prefix. Same-origin through the proxy, so no CORS.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  API_PATHS,
+  PLANE_HEADERS,
+  parsePlanePosition,
+  type PlanePosition
+} from '../../protocol/index.js';
+import { PlaneRequestError, type ViewerCore } from '../core/viewer-core.js';
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store'
+  });
+  res.end(text);
+}
+
+function endsWithPath(pathname: string, apiPath: string): boolean {
+  return pathname === `/${apiPath}` || pathname.endsWith(`/${apiPath}`);
+}
+
+export function httpHandler(core: ViewerCore, log: (line: string) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, {
+        error: `${req.method} is not supported; the viewer API is read-only (GET)`
+      });
+      return;
+    }
+    if (endsWithPath(url.pathname, API_PATHS.state)) {
+      sendJson(res, 200, core.state());
+      return;
+    }
+    if (endsWithPath(url.pathname, API_PATHS.plane)) {
+      void servePlane(core, url, res).catch((err: unknown) => {
+        log(`http: plane ${url.search}: ${(err as Error).stack}`);
+        if (!res.headersSent) sendJson(res, 500, { error: (err as Error).message });
+        else res.destroy();
+      });
+      return;
+    }
+    sendJson(res, 404, {
+      error: `no such endpoint ${url.pathname}; try ${API_PATHS.state}, ${API_PATHS.plane} or ${API_PATHS.events}`
+    });
+  };
+}
+
+async function servePlane(core: ViewerCore, url: URL, res: ServerResponse): Promise<void> {
+  const layer = url.searchParams.get('layer');
+  const maxText = url.searchParams.get('max');
+  const max = maxText === null ? Number.POSITIVE_INFINITY : Number(maxText);
+  let at: PlanePosition;
+  try {
+    at = parsePlanePosition(url.searchParams.get('at'));
+  } catch (err) {
+    sendJson(res, 400, { error: (err as Error).message });
+    return;
+  }
+  if (layer === null || !(max >= 1)) {
+    sendJson(res, 400, {
+      error: 'api/plane needs layer=<key>, at=<axis values as JSON> and optionally max=<pixels ≥ 1>'
+    });
+    return;
+  }
+  const target = core.layers.get(layer);
+  if (target === undefined) {
+    sendJson(res, 404, {
+      error: `no layer ${JSON.stringify(layer)}; GET api/state lists the layers`
+    });
+    return;
+  }
+  let index: number[] | null;
+  try {
+    index = target.indexAt(at);
+  } catch (err) {
+    sendJson(res, 400, { error: (err as Error).message });
+    return;
+  }
+  if (index === null) {
+    sendJson(res, 404, {
+      error: `layer ${layer} has no plane at ${JSON.stringify(at)}: a value is not on its axis (GET api/state lists them)`
+    });
+    return;
+  }
+  try {
+    // Called in the same tick as indexAt: no image can be ingested in between, so the
+    // index still names the plane at `at` when core.plane reads it.
+    const plane = await core.plane(layer, index, max);
+    const body = Buffer.from(plane.pixels.buffer, plane.pixels.byteOffset, plane.pixels.byteLength);
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': body.byteLength,
+      'cache-control': 'no-store',
+      [PLANE_HEADERS.shape]: plane.shape.join(','),
+      [PLANE_HEADERS.dtype]: plane.dtype,
+      [PLANE_HEADERS.level]: String(plane.level),
+      [PLANE_HEADERS.revision]: String(plane.revision)
+    });
+    res.end(body);
+  } catch (err) {
+    if (err instanceof PlaneRequestError) sendJson(res, err.status, { error: err.message });
+    else throw err;
+  }
+}
