@@ -14,7 +14,8 @@ import {
   type RunProgress
 } from '../protocol/notebook-display.js';
 import { progressLine } from './progress-line.js';
-import { CommandIDs, type OpenArgs } from './tokens.js';
+import { CommandIDs } from './commands.js';
+import type { OpenArgs } from './tokens.js';
 
 export interface ProgressRendererHost {
   commands: CommandRegistry;

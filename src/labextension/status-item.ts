@@ -1,6 +1,10 @@
-/** Status-bar item: connection, frames per second and drops of the current viewer panel. */
+/**
+ * Status-bar item: connection, frames per second and drops of the current viewer panel,
+ * and what keeps it following the tracker's current panel.
+ */
 import { Widget } from '@lumino/widgets';
 import type { ViewerStats } from '../viewer-widget/index.js';
+import type { IPipelineViewerTracker, IViewerPanel } from './tokens.js';
 
 export class ViewerStatusItem extends Widget {
   constructor() {
@@ -29,4 +33,19 @@ export class ViewerStatusItem extends Widget {
         ? `; server receives ${stats.imagesPerSecond.toFixed(1)} images/s`
         : '');
   }
+}
+
+/** Keeps `item` showing the stats of the tracker's current panel, from now on. */
+export function followCurrentPanel(tracker: IPipelineViewerTracker, item: ViewerStatusItem): void {
+  let watched: IViewerPanel | null = null;
+  const onStats = () => item.setStats(watched?.content.stats ?? null, watched?.dataPort);
+  const watch = (panel: IViewerPanel | null) => {
+    watched?.content.statsChanged.disconnect(onStats);
+    watched = panel;
+    panel?.content.statsChanged.connect(onStats);
+    onStats();
+  };
+  tracker.currentChanged.connect((_, panel) => watch(panel));
+  // A panel restored before this plugin activated is current already.
+  if (tracker.currentWidget) watch(tracker.currentWidget);
 }

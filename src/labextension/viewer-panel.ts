@@ -7,13 +7,14 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { httpPort } from '../protocol/ports.js';
 import { PipelineViewerWidget } from '../viewer-widget/index.js';
+import type { IViewerPanel } from './tokens.js';
 
 /** `{baseUrl}proxy/<dataPort+3000>/`, ending in '/'. */
 export function proxyBaseUrl(dataPort: number, baseUrl = PageConfig.getBaseUrl()): string {
   return URLExt.join(baseUrl, 'proxy', String(httpPort(dataPort))) + '/';
 }
 
-export class ViewerPanel extends MainAreaWidget<PipelineViewerWidget> {
+export class ViewerPanel extends MainAreaWidget<PipelineViewerWidget> implements IViewerPanel {
   constructor(
     readonly dataPort: number,
     followNewest: boolean
