@@ -1,4 +1,5 @@
-import { readSettings } from './settings.js';
+import { jest } from '@jest/globals';
+import { readSettings, SettingsHolder } from './settings.js';
 import { DEFAULT_SETTINGS } from './tokens.js';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 
@@ -48,5 +49,40 @@ describe('the settings schema', () => {
       MIN_DATA_PORT,
       MAX_DATA_PORT
     ]);
+  });
+});
+
+describe('SettingsHolder', () => {
+  const registry = (load: (id: string) => Promise<unknown>) =>
+    ({ load }) as unknown as ISettingRegistry;
+
+  it('keeps the defaults without a registry or when loading fails', async () => {
+    const holder = new SettingsHolder();
+    await holder.load(null);
+    expect(holder.current).toEqual(DEFAULT_SETTINGS);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await holder.load(registry(() => Promise.reject(new Error('no schema'))));
+    expect(holder.current).toEqual(DEFAULT_SETTINGS);
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
+  });
+
+  it('loads the plugin settings once and follows their changes', async () => {
+    let composite: Record<string, unknown> = { dataPort: 20301 };
+    let onChanged = () => undefined as void;
+    const load = jest.fn(async (id: string) => ({
+      id,
+      get composite() {
+        return composite;
+      },
+      changed: { connect: (fn: () => void) => (onChanged = fn) }
+    }));
+    const holder = new SettingsHolder();
+    await holder.load(registry(load));
+    expect(load.mock.calls).toEqual([['jupyterlab-pipeline-viewer:plugin']]);
+    expect(holder.current.dataPort).toBe(20301);
+    composite = { dataPort: 20302, openOnRun: false };
+    onChanged();
+    expect(holder.current).toMatchObject({ dataPort: 20302, openOnRun: false });
   });
 });
