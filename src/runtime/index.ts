@@ -7,7 +7,12 @@
  *   const result = await run(plan);
  */
 // Pipeline model
-export { Step, PLANE_COMPONENTS, DEFAULT_VARIABLE_COMPONENTS, isModuleFunction } from './step.js';
+export {
+  Step,
+  PLANE_COMPONENTS,
+  DEFAULT_VARIABLE_COMPONENTS,
+  isModuleFunction
+} from './model/step.js';
 export type {
   StepOptions,
   StepFunction,
@@ -18,33 +23,33 @@ export type {
   FunctionPattern,
   PlaneComponent,
   RunOn
-} from './step.js';
-export { Pipeline } from './pipeline.js';
-export type { PipelineOptions } from './pipeline.js';
+} from './model/step.js';
+export { Pipeline } from './model/pipeline.js';
+export type { PipelineOptions } from './model/pipeline.js';
 
 // Configs
-export { STREAMING_DEFAULTS, STREAMING_FIELDS } from './config/streaming-config.js';
-export type { StreamingConfig, LazyStreamingConfig } from './config/streaming-config.js';
+export { STREAMING_DEFAULTS, STREAMING_FIELDS } from './model/streaming-config.js';
+export type { StreamingConfig, LazyStreamingConfig } from './model/streaming-config.js';
 export {
   MATERIALIZATION_DEFAULTS,
   MATERIALIZATION_FIELDS
-} from './config/materialization-config.js';
+} from './model/materialization-config.js';
 export type {
   MaterializationConfig,
   LazyMaterializationConfig,
   PersistentBackend
-} from './config/materialization-config.js';
-export { defaultRunSettings } from './config/global-config.js';
-export type { GlobalConfig, PipelineConfig, RunSettings } from './config/global-config.js';
-export { resolveConfig } from './config/resolve.js';
-export type { ConfigSource, Resolved } from './config/resolve.js';
-export { applyWellFilter, WellFilterError, WELL_FILTER_EXAMPLES } from './well-filter.js';
-export type { WellFilter, WellFilterMode } from './well-filter.js';
+} from './model/materialization-config.js';
+export { defaultRunSettings } from './model/global-config.js';
+export type { GlobalConfig, PipelineConfig, RunSettings } from './model/global-config.js';
+export { resolveConfig } from './model/resolve-config.js';
+export type { ConfigSource, Resolved } from './model/resolve-config.js';
+export { applyWellFilter, WellFilterError, WELL_FILTER_EXAMPLES } from './model/well-filter.js';
+export type { WellFilter, WellFilterMode } from './model/well-filter.js';
 
 // Compiling and running
-export { compile } from './compiler.js';
-export { summarizePlan } from './plan-summary.js';
-export { CompileError } from './compile-error.js';
+export { compile } from './compile/compiler.js';
+export { summarizePlan } from './compile/plan-summary.js';
+export { CompileError } from './compile/compile-error.js';
 export type {
   CompiledPlan,
   StepPlan,
@@ -53,15 +58,15 @@ export type {
   InputSource,
   RequiredVisualizer,
   FunctionPlacement
-} from './compiled-plan.js';
-export { selectStreamedOutputs, visualizerKey } from './selection.js';
-export type { StreamSelection, OutputTarget, StorageBackendName } from './selection.js';
-export { run } from './orchestrator.js';
-export type { RunOptions } from './orchestrator.js';
-export type { RunResult, WellResult, StepTiming, RunEvent } from './run-result.js';
-export { groupPlanes, outputMetas, planeFileName } from './grouping.js';
-export type { PlaneMeta, GroupedPlane, PlaneGroup } from './grouping.js';
-export type { StreamSink, StreamBatch, StreamItem, StreamReport } from './stream-sink.js';
+} from './compile/compiled-plan.js';
+export { selectStreamedOutputs, visualizerKey } from './compile/selection.js';
+export type { StreamSelection, OutputTarget, StorageBackendName } from './compile/selection.js';
+export { run } from './run/orchestrator.js';
+export type { RunOptions } from './run/orchestrator.js';
+export type { RunResult, WellResult, StepTiming, RunEvent } from './run/run-result.js';
+export { groupPlanes, outputMetas, planeFileName } from './model/grouping.js';
+export type { PlaneMeta, GroupedPlane, PlaneGroup } from './model/grouping.js';
+export type { StreamSink, StreamBatch, StreamItem, StreamReport } from './model/stream-sink.js';
 // Streaming producer: viewer server start/stop/show and the default stream sink (runtime/streaming)
 export * from './streaming/index.js';
 
@@ -72,8 +77,8 @@ export {
   validateNdArray,
   toItkImage,
   fromItkImage
-} from './image-data.js';
-export type { NdArray } from './image-data.js';
+} from './model/image-data.js';
+export type { NdArray } from './model/image-data.js';
 export { readPlate } from './plate/read-plate.js';
 export type { Plate, PlateImage } from './plate/plate.js';
 export {
@@ -81,7 +86,7 @@ export {
   formatImageXpressName,
   compareWells,
   splitWell
-} from './plate/image-xpress.js';
+} from './model/image-xpress.js';
 export { FileManager } from './storage/file-manager.js';
 export { MemoryBackend } from './storage/memory-backend.js';
 export { DiskBackend } from './storage/disk-backend.js';
@@ -94,8 +99,8 @@ export type {
   SyntheticPlateOptions,
   SyntheticDtype
 } from './plate/synthetic-plate.js';
-export { IMAGE_XPRESS_PATTERN, parseImageXpressNameOrThrow } from './plate/image-xpress.js';
-export type { ImageXpressName } from './plate/image-xpress.js';
+export { IMAGE_XPRESS_PATTERN, parseImageXpressNameOrThrow } from './model/image-xpress.js';
+export type { ImageXpressName } from './model/image-xpress.js';
 export { parseHtdChannelNames, readHtdChannelNames, formatHtd } from './plate/htd.js';
 export { TIFF_DTYPES } from './storage/disk-backend.js';
 export type { DiskBackendOptions } from './storage/disk-backend.js';

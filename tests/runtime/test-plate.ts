@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DiskBackend } from '../../src/runtime/storage/disk-backend.js';
-import { formatImageXpressName } from '../../src/runtime/plate/image-xpress.js';
+import { formatImageXpressName } from '../../src/runtime/model/image-xpress.js';
 
 export interface TestPlateOptions {
   wells?: string[];

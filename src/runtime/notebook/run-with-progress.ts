@@ -5,10 +5,10 @@
  * stream sink; the summary uses the server-confirmed counts of the run's result.
  */
 import { DEFAULT_DATA_PORT } from '../../protocol/ports.js';
-import type { CompiledPlan, RequiredVisualizer } from '../compiled-plan.js';
-import { run, type RunOptions } from '../orchestrator.js';
-import type { RunResult } from '../run-result.js';
-import type { StreamBatch, StreamSink } from '../stream-sink.js';
+import type { CompiledPlan, RequiredVisualizer } from '../compile/compiled-plan.js';
+import { run, type RunOptions } from '../run/orchestrator.js';
+import type { RunResult } from '../run/run-result.js';
+import type { StreamBatch, StreamSink } from '../model/stream-sink.js';
 import { viewerManagerFor } from '../streaming/viewer-manager.js';
 import { viewerStreamSink } from '../streaming/viewer-sink.js';
 import { RunProgressDisplay, type DisplayFn } from './progress.js';

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_DATA_PORT } from '../../protocol/ports.js';
 import type { BatchReply } from '../../protocol/index.js';
-import type { NdArray } from '../image-data.js';
+import type { NdArray } from '../model/image-data.js';
 import { viewerManagerFor, type ShowOptions } from '../streaming/viewer-manager.js';
 import { kernelDisplay, viewerBundle, type DisplayFn } from './progress.js';
 

@@ -8,7 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Plate, PlateImage } from './plate.js';
-import { IMAGE_XPRESS_PATTERN, compareWells, parseImageXpressName } from './image-xpress.js';
+import { IMAGE_XPRESS_PATTERN, compareWells, parseImageXpressName } from '../model/image-xpress.js';
 import { readHtdChannelNames } from './htd.js';
 
 const TIFF_RE = /\.tiff?$/i;

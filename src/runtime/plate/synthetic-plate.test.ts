@@ -4,7 +4,7 @@ import path from 'node:path';
 import { writeSyntheticPlate } from './synthetic-plate.js';
 import { readPlate } from './read-plate.js';
 import { DiskBackend } from '../storage/disk-backend.js';
-import type { NdArray } from '../image-data.js';
+import type { NdArray } from '../model/image-data.js';
 
 const mean = (a: NdArray): number => Array.from(a.data).reduce((s, v) => s + v, 0) / a.data.length;
 

@@ -7,9 +7,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bytesPerElement } from '../../protocol/index.js';
-import { createNdArray } from '../image-data.js';
+import { createNdArray } from '../model/image-data.js';
 import { DiskBackend } from '../storage/disk-backend.js';
-import { formatImageXpressName, splitWell } from './image-xpress.js';
+import { formatImageXpressName, splitWell } from '../model/image-xpress.js';
 import { formatHtd } from './htd.js';
 import {
   drawCells,

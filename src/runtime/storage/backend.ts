@@ -1,5 +1,5 @@
 /** A place step outputs can be written to and read from. */
-import type { NdArray } from '../image-data.js';
+import type { NdArray } from '../model/image-data.js';
 
 export type BackendName = 'memory' | 'disk' | 'zarr';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readImageNode } from '@itk-wasm/image-io';
 import { DiskBackend } from './disk-backend.js';
 import { FileManager } from './file-manager.js';
-import { createNdArray, type NdArray } from '../image-data.js';
+import { createNdArray, type NdArray } from '../model/image-data.js';
 import type { Dtype } from '../../protocol/index.js';
 
 function ramp(dtype: 'uint8' | 'uint16' | 'float32', shape: number[]): NdArray {

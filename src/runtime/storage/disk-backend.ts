@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { extensionToImageIo, readImageNode, writeImageNode } from '@itk-wasm/image-io';
 import { getFileExtension } from 'itk-wasm';
 import type { Dtype } from '../../protocol/index.js';
-import { fromItkImage, toItkImage, validateNdArray, type NdArray } from '../image-data.js';
+import { fromItkImage, toItkImage, validateNdArray, type NdArray } from '../model/image-data.js';
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
 

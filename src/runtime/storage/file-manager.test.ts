@@ -1,6 +1,6 @@
 import { FileManager } from './file-manager.js';
 import { MemoryBackend } from './memory-backend.js';
-import type { NdArray } from '../image-data.js';
+import type { NdArray } from '../model/image-data.js';
 
 const plane = (v: number): NdArray => ({
   data: new Uint16Array([v, v, v, v]),

@@ -3,7 +3,7 @@
  * names the backend (`memory`, `disk`, `zarr`) so the compiler, not the step, decides where
  * data lives. Errors name the path and the backend.
  */
-import type { NdArray } from '../image-data.js';
+import type { NdArray } from '../model/image-data.js';
 import type { BackendName, StorageBackend } from './backend.js';
 import { MemoryBackend } from './memory-backend.js';
 import { StorageError } from './storage-error.js';

@@ -4,7 +4,7 @@
  * (no copy): a step must not mutate an array after saving it.
  */
 import path from 'node:path';
-import type { NdArray } from '../image-data.js';
+import type { NdArray } from '../model/image-data.js';
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
 

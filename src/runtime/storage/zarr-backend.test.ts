@@ -6,7 +6,7 @@ import FileSystemStore from '@zarrita/storage/fs';
 import { ZarrBackend } from './zarr-backend.js';
 import { FileManager } from './file-manager.js';
 import { MemoryBackend } from './memory-backend.js';
-import { createNdArray, type NdArray } from '../image-data.js';
+import { createNdArray, type NdArray } from '../model/image-data.js';
 
 const plane = (seed: number, ny = 6, nx = 5): NdArray =>
   createNdArray(

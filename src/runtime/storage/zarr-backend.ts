@@ -11,13 +11,13 @@
 import path from 'node:path';
 import * as zarr from 'zarrita';
 import type { Dtype } from '../../protocol/index.js';
-import { createNdArray, validateNdArray, type NdArray } from '../image-data.js';
+import { createNdArray, validateNdArray, type NdArray } from '../model/image-data.js';
 import {
   parseImageXpressName,
   splitWell,
   IMAGE_XPRESS_PATTERN,
   type ImageXpressName
-} from '../plate/image-xpress.js';
+} from '../model/image-xpress.js';
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
 import { AtomicFileSystemStore } from './atomic-fs-store.js';

@@ -14,8 +14,8 @@ import {
   type DisplayConfig
 } from '../../protocol/index.js';
 import { listSegments, readSegment, SHM_DIR, unlinkSegment } from '../../protocol/node/shm.js';
-import type { NdArray } from '../image-data.js';
-import type { StreamBatch } from '../stream-sink.js';
+import type { NdArray } from '../model/image-data.js';
+import type { StreamBatch } from '../model/stream-sink.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { StreamBackend } from './stream-backend.js';
 

@@ -5,7 +5,7 @@
  * every socket wait has a timeout, and after a failure batches are dropped at once for a
  * back-off period instead of each waiting for a dead server. Every drop is counted.
  */
-import type { StreamBatch, StreamReport, StreamSink } from '../stream-sink.js';
+import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
 import { BoundedQueue, type QueueLimits } from './bounded-queue.js';
 import { DataChannel, type DataChannelOptions } from './data-channel.js';
 import { chunkItems, encodeChunk, releaseSegments, MAX_IMAGES_PER_MESSAGE } from './wire-batch.js';

@@ -15,7 +15,7 @@ import {
 } from '../../protocol/index.js';
 import { controlRequest, ping } from '../../protocol/node/control-client.js';
 import { defaultLogFile, ensureServer, type Pong } from '../../protocol/node/server-process.js';
-import type { NdArray } from '../image-data.js';
+import type { NdArray } from '../model/image-data.js';
 import { DataChannel } from './data-channel.js';
 
 export interface ViewerManagerOptions {

@@ -3,7 +3,7 @@
  * viewer server, clear its state (as OpenHCS does before a run) and stream to it. A server that
  * cannot be started does not stop the run: the sink then drops everything and says why.
  */
-import type { StreamBatch, StreamReport, StreamSink } from '../stream-sink.js';
+import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
 import { StreamBackend, type StreamBackendOptions } from './stream-backend.js';
 import {
   viewerManagerFor,

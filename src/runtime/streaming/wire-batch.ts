@@ -11,7 +11,7 @@ import {
   type ImageItem
 } from '../../protocol/index.js';
 import { unlinkSegment, writeSegment } from '../../protocol/node/shm.js';
-import type { StreamBatch, StreamItem } from '../stream-sink.js';
+import type { StreamBatch, StreamItem } from '../model/stream-sink.js';
 
 export const MAX_IMAGES_PER_MESSAGE = 50;
 

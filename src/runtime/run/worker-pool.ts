@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { isDtype, typedArrayCtor, type Dtype } from '../protocol/index.js';
-import { validateNdArray, type NdArray } from './image-data.js';
-import type { ModuleFunction, StepContext } from './step.js';
+import { isDtype, typedArrayCtor, type Dtype } from '../../protocol/index.js';
+import { validateNdArray, type NdArray } from '../model/image-data.js';
+import type { ModuleFunction, StepContext } from '../model/step.js';
 
 /** Stack data as it crosses the thread boundary. */
 interface WireArray {

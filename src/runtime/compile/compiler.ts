@@ -6,7 +6,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { DisplayConfig } from '../protocol/index.js';
+import type { DisplayConfig } from '../../protocol/index.js';
 import { CompileError } from './compile-error.js';
 import type {
   CompiledPlan,
@@ -15,23 +15,23 @@ import type {
   StepPlan,
   WellPlan
 } from './compiled-plan.js';
-import { defaultRunSettings, type GlobalConfig, type RunSettings } from './config/global-config.js';
+import { defaultRunSettings, type GlobalConfig, type RunSettings } from '../model/global-config.js';
 import {
   MATERIALIZATION_DEFAULTS,
   MATERIALIZATION_FIELDS,
   materializationConfigProblems,
   type MaterializationConfig
-} from './config/materialization-config.js';
-import { declaredOnStep, resolveConfig, type Resolved } from './config/resolve.js';
+} from '../model/materialization-config.js';
+import { declaredOnStep, resolveConfig, type Resolved } from '../model/resolve-config.js';
 import {
   STREAMING_DEFAULTS,
   STREAMING_FIELDS,
   streamingConfigProblems,
   type StreamingConfig
-} from './config/streaming-config.js';
-import type { GroupedPlane } from './grouping.js';
-import type { Pipeline } from './pipeline.js';
-import type { Plate } from './plate/plate.js';
+} from '../model/streaming-config.js';
+import type { GroupedPlane } from '../model/grouping.js';
+import type { Pipeline } from '../model/pipeline.js';
+import type { Plate } from '../plate/plate.js';
 import { selectStreamedOutputs, type StreamSelection } from './selection.js';
 import {
   isModuleFunction,
@@ -39,8 +39,8 @@ import {
   type FunctionChain,
   type FunctionSpec,
   type Step
-} from './step.js';
-import { applyWellFilter, WellFilterError } from './well-filter.js';
+} from '../model/step.js';
+import { applyWellFilter, WellFilterError } from '../model/well-filter.js';
 
 export async function compile(
   pipeline: Pipeline,

@@ -5,9 +5,9 @@
  *   2. checkpoint outputs, when the step's materialization config selects this well;
  *   then the streaming config's well filter. A memory-only step selects nothing.
  */
-import type { PersistentBackend } from './config/materialization-config.js';
-import type { StreamingConfig } from './config/streaming-config.js';
-import { applyWellFilter } from './well-filter.js';
+import type { PersistentBackend } from '../model/materialization-config.js';
+import type { StreamingConfig } from '../model/streaming-config.js';
+import { applyWellFilter } from '../model/well-filter.js';
 
 export type StorageBackendName = 'memory' | PersistentBackend;
 

@@ -1,5 +1,5 @@
 /** What `run` reports: per well status and timings, outputs written, and what was streamed. */
-import type { StreamReport } from './stream-sink.js';
+import type { StreamReport } from '../model/stream-sink.js';
 
 export interface StepTiming {
   step: string;

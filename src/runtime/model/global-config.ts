@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { LazyMaterializationConfig, PersistentBackend } from './materialization-config.js';
 import type { LazyStreamingConfig } from './streaming-config.js';
-import type { WellFilter, WellFilterMode } from '../well-filter.js';
+import type { WellFilter, WellFilterMode } from './well-filter.js';
 
 export interface GlobalConfig {
   /** Where outputs go; unset → `<plate folder>_outputs` beside the plate, as OpenHCS does. */

@@ -3,8 +3,8 @@
  * variable components form one group, whose planes (sorted by the variable components) make
  * the stack a step function receives.
  */
-import type { ComponentValue } from '../protocol/index.js';
-import { formatImageXpressName } from './plate/image-xpress.js';
+import type { ComponentValue } from '../../protocol/index.js';
+import { formatImageXpressName } from './image-xpress.js';
 import { PLANE_COMPONENTS, type PlaneComponent } from './step.js';
 
 /** Identity of one plane of a well; a missing component is null, never a guess. */

@@ -3,7 +3,7 @@
  * orchestrator hands the selected (materialized) outputs of one well to a sink. `enqueue`
  * must return at once; sending happens asynchronously, and a full queue drops.
  */
-import type { ComponentNames, DisplayConfig, ImageMetadata } from '../protocol/index.js';
+import type { ComponentNames, DisplayConfig, ImageMetadata } from '../../protocol/index.js';
 import type { NdArray } from './image-data.js';
 
 export interface StreamItem {

@@ -1,5 +1,5 @@
 /** An ordered list of steps plus the pipeline-level (lazy) config. */
-import type { PipelineConfig } from './config/global-config.js';
+import type { PipelineConfig } from './global-config.js';
 import type { Step } from './step.js';
 
 export interface PipelineOptions {

@@ -12,21 +12,26 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ComponentNames } from '../protocol/index.js';
-import type { CompiledPlan, RequiredVisualizer, StepPlan, WellPlan } from './compiled-plan.js';
+import type { ComponentNames } from '../../protocol/index.js';
+import type {
+  CompiledPlan,
+  RequiredVisualizer,
+  StepPlan,
+  WellPlan
+} from '../compile/compiled-plan.js';
 import { FunctionRunner } from './function-runner.js';
-import { groupPlanes, outputMetas, planeFileName, type GroupedPlane } from './grouping.js';
-import type { NdArray } from './image-data.js';
+import { groupPlanes, outputMetas, planeFileName, type GroupedPlane } from '../model/grouping.js';
+import type { NdArray } from '../model/image-data.js';
 import type { RunEvent, RunResult, StepTiming, WellResult } from './run-result.js';
-import { visualizerKey } from './selection.js';
+import { visualizerKey } from '../compile/selection.js';
 import { assembleStack, splitStack } from './stack.js';
-import type { StreamBatch, StreamReport, StreamSink } from './stream-sink.js';
-import { DiskBackend } from './storage/disk-backend.js';
-import { FileManager } from './storage/file-manager.js';
-import { MemoryBackend } from './storage/memory-backend.js';
-import { ZarrBackend } from './storage/zarr-backend.js';
-import type { StorageBackendName } from './selection.js';
-import { viewerStreamSink } from './streaming/viewer-sink.js';
+import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
+import { DiskBackend } from '../storage/disk-backend.js';
+import { FileManager } from '../storage/file-manager.js';
+import { MemoryBackend } from '../storage/memory-backend.js';
+import { ZarrBackend } from '../storage/zarr-backend.js';
+import type { StorageBackendName } from '../compile/selection.js';
+import { viewerStreamSink } from '../streaming/viewer-sink.js';
 import { StepWorkerPool } from './worker-pool.js';
 
 export interface RunOptions {

@@ -3,15 +3,15 @@
  * with every lazy config resolved (and where each value came from). Plain data apart from the
  * `pipeline` reference, so a notebook can print it.
  */
-import type { DisplayConfig } from '../protocol/index.js';
-import type { GroupedPlane } from './grouping.js';
-import type { MaterializationConfig, PersistentBackend } from './config/materialization-config.js';
-import type { Resolved } from './config/resolve.js';
-import type { RunSettings } from './config/global-config.js';
-import type { StreamingConfig } from './config/streaming-config.js';
-import type { Pipeline } from './pipeline.js';
-import type { Plate } from './plate/plate.js';
-import type { PlaneComponent } from './step.js';
+import type { DisplayConfig } from '../../protocol/index.js';
+import type { GroupedPlane } from '../model/grouping.js';
+import type { MaterializationConfig, PersistentBackend } from '../model/materialization-config.js';
+import type { Resolved } from '../model/resolve-config.js';
+import type { RunSettings } from '../model/global-config.js';
+import type { StreamingConfig } from '../model/streaming-config.js';
+import type { Pipeline } from '../model/pipeline.js';
+import type { Plate } from '../plate/plate.js';
+import type { PlaneComponent } from '../model/step.js';
 import type { StorageBackendName, StreamSelection } from './selection.js';
 
 /** Where a function runs: the worker pool (module functions) or this process (inline ones). */

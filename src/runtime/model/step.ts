@@ -10,10 +10,10 @@
  * `groupBy` (e.g. 'channel') selects a function per value of that component when `func` is a
  * dict: `{ '1': denoise, '2': [denoise, sharpen] }`. An array of functions runs as a chain.
  */
-import type { ComponentValue, ImageMetadata } from '../protocol/index.js';
+import type { ComponentValue, ImageMetadata } from '../../protocol/index.js';
 import type { NdArray } from './image-data.js';
-import type { LazyMaterializationConfig } from './config/materialization-config.js';
-import type { LazyStreamingConfig } from './config/streaming-config.js';
+import type { LazyMaterializationConfig } from './materialization-config.js';
+import type { LazyStreamingConfig } from './streaming-config.js';
 
 /** Components that vary inside a well (well and source name the image, not a plane). */
 export const PLANE_COMPONENTS = ['site', 'channel', 'z_index', 'timepoint'] as const;

@@ -14,7 +14,7 @@ import {
   type ComponentMode,
   type VariableSizeHandling
 } from '../../protocol/index.js';
-import type { WellFilter, WellFilterMode } from '../well-filter.js';
+import type { WellFilter, WellFilterMode } from './well-filter.js';
 
 export interface StreamingConfig {
   enabled: boolean;

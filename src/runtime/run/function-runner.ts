@@ -3,8 +3,8 @@
  * module functions on the worker pool, inline functions (closures) in this process.
  */
 import { pathToFileURL } from 'node:url';
-import type { FunctionPlacement } from './compiled-plan.js';
-import type { NdArray } from './image-data.js';
+import type { FunctionPlacement } from '../compile/compiled-plan.js';
+import type { NdArray } from '../model/image-data.js';
 import { asStack, type Stack } from './stack.js';
 import {
   isModuleFunction,
@@ -13,7 +13,7 @@ import {
   type ModuleFunction,
   type StepContext,
   type StepFunction
-} from './step.js';
+} from '../model/step.js';
 import type { StepWorkerPool } from './worker-pool.js';
 
 export class FunctionRunner {

@@ -2,8 +2,8 @@
  * Stacks of planes: the [n, y, x] arrays step functions receive and return. Assembling copies
  * each plane once into a fresh buffer (the one copy grouping needs); splitting makes views.
  */
-import { elementCount, typedArrayCtor } from '../protocol/index.js';
-import { validateNdArray, type NdArray } from './image-data.js';
+import { elementCount, typedArrayCtor } from '../../protocol/index.js';
+import { validateNdArray, type NdArray } from '../model/image-data.js';
 
 export interface Stack {
   array: NdArray;

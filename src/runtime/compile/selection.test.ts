@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { compile } from './compiler.js';
 import { summarizePlan } from './plan-summary.js';
-import { STREAMING_DEFAULTS } from './config/streaming-config.js';
-import type { NdArray } from './image-data.js';
-import { Pipeline } from './pipeline.js';
-import type { Plate } from './plate/plate.js';
+import { STREAMING_DEFAULTS } from '../model/streaming-config.js';
+import type { NdArray } from '../model/image-data.js';
+import { Pipeline } from '../model/pipeline.js';
+import type { Plate } from '../plate/plate.js';
 import { selectStreamedOutputs, type SelectionInput } from './selection.js';
-import { Step } from './step.js';
+import { Step } from '../model/step.js';
 
 const base: SelectionInput = {
   step: 'S',

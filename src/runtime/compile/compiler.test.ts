@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { CompileError } from './compile-error.js';
 import { compile } from './compiler.js';
-import type { NdArray } from './image-data.js';
-import { Pipeline } from './pipeline.js';
-import type { Plate, PlateImage } from './plate/plate.js';
-import { Step, type StepOptions } from './step.js';
+import type { NdArray } from '../model/image-data.js';
+import { Pipeline } from '../model/pipeline.js';
+import type { Plate, PlateImage } from '../plate/plate.js';
+import { Step, type StepOptions } from '../model/step.js';
 
 const identity = (s: NdArray) => s;
 const fixtures = path.resolve('tests/runtime/fixtures/step-functions.js');

@@ -3,8 +3,8 @@
  * its shape (slowest axis first, e.g. [z, y, x]) and its dtype.
  */
 import { Image, ImageType, PixelTypes } from 'itk-wasm';
-import { DTYPES, dtypeOf, elementCount, isDtype, typedArrayCtor } from '../protocol/index.js';
-import type { Dtype, TypedArray } from '../protocol/index.js';
+import { DTYPES, dtypeOf, elementCount, isDtype, typedArrayCtor } from '../../protocol/index.js';
+import type { Dtype, TypedArray } from '../../protocol/index.js';
 
 export interface NdArray {
   readonly data: TypedArray;

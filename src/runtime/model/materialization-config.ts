@@ -2,7 +2,7 @@
  * Per-step checkpoints (OpenHCS's `StepMaterializationConfig`): a step's outputs are also
  * written to `<output_dir>/<sub_dir>/<step>` so they survive the run and can be streamed.
  */
-import type { WellFilter, WellFilterMode } from '../well-filter.js';
+import type { WellFilter, WellFilterMode } from './well-filter.js';
 
 export type PersistentBackend = 'disk' | 'zarr';
 

@@ -7,7 +7,7 @@
  *   'col:3'  'col:01-06' 'col:1,12'   whole columns
  * with `well_filter_mode` 'include' (keep those) or 'exclude' (keep all others).
  */
-import { compareWells, splitWell } from './plate/image-xpress.js';
+import { compareWells, splitWell } from './image-xpress.js';
 
 export type WellFilter = number | string | readonly string[];
 export type WellFilterMode = 'include' | 'exclude';
