@@ -56,13 +56,72 @@ export const ViewerEventSchema = z.discriminatedUnion('type', [
 ]);
 export type ViewerEvent = z.infer<typeof ViewerEventSchema>;
 
-/** Response headers of `api/plane`. */
+/** Response headers of `api/plane`; written by planeHeaders, read by readPlaneHeaders. */
 export const PLANE_HEADERS = {
   shape: 'x-plane-shape',
   dtype: 'x-plane-dtype',
   level: 'x-plane-level',
   revision: 'x-plane-revision'
 } as const;
+
+/** What the headers of an `api/plane` reply say about the pixels in its body. */
+export interface PlaneHeader {
+  /** [height, width] of the served level. */
+  shape: [number, number];
+  dtype: WireDtype;
+  /** 0 for full size, k for the plane halved k times. */
+  level: number;
+  revision: number;
+}
+
+/** The PLANE_HEADERS of an `api/plane` reply (server side). */
+export function planeHeaders(plane: PlaneHeader): Record<string, string> {
+  return {
+    [PLANE_HEADERS.shape]: plane.shape.join(','),
+    [PLANE_HEADERS.dtype]: plane.dtype,
+    [PLANE_HEADERS.level]: String(plane.level),
+    [PLANE_HEADERS.revision]: String(plane.revision)
+  };
+}
+
+/**
+ * Read the PLANE_HEADERS of an `api/plane` reply (browser side; `headers` is a fetch
+ * Headers). Throws a RangeError naming the headers when shape or dtype is missing or bad;
+ * a missing level or revision reads as 0.
+ */
+export function readPlaneHeaders(headers: { get(name: string): string | null }): PlaneHeader {
+  const shapeText = headers.get(PLANE_HEADERS.shape);
+  const shape = parsePlaneShape(shapeText);
+  const dtype = headers.get(PLANE_HEADERS.dtype);
+  if (!shape || !dtype || !(WIRE_DTYPES as readonly string[]).includes(dtype)) {
+    throw new RangeError(
+      `missing or bad headers ${PLANE_HEADERS.shape}=${shapeText} ${PLANE_HEADERS.dtype}=${dtype}`
+    );
+  }
+  return {
+    shape,
+    dtype: dtype as WireDtype,
+    level: intHeader(headers.get(PLANE_HEADERS.level)) ?? 0,
+    revision: intHeader(headers.get(PLANE_HEADERS.revision)) ?? 0
+  };
+}
+
+/** `H,W` (also tolerates `[H,W]`, `HxW` and extra leading 1-sized dimensions). */
+export function parsePlaneShape(text: string | null): [number, number] | null {
+  if (!text) return null;
+  const dims = text
+    .replace(/[[\]\s]/g, '')
+    .split(/[,x×]/)
+    .filter(s => s !== '')
+    .map(Number);
+  if (dims.length < 2 || !dims.every(n => Number.isInteger(n) && n > 0)) return null;
+  return [dims[dims.length - 2], dims[dims.length - 1]];
+}
+
+function intHeader(text: string | null): number | undefined {
+  const n = text === null ? NaN : Number(text);
+  return Number.isInteger(n) ? n : undefined;
+}
 
 export const API_PATHS = { state: 'api/state', plane: 'api/plane', events: 'api/events' } as const;
 

@@ -1,5 +1,5 @@
 /** PlaneLoader with an in-room fake fetch: dedup, cancellation, header validation. */
-import { PlaneLoader, parseShape, type PlaneRequest } from './plane-loader.js';
+import { PlaneLoader, type PlaneRequest } from './plane-loader.js';
 
 interface Call {
   url: string;
@@ -122,15 +122,5 @@ describe('PlaneLoader', () => {
     expect(calls.length).toBe(1);
     calls[0].respond(planeResponse(Uint16Array.from([1, 2, 3, 4, 5, 6]), '2,3'));
     expect((await p).values).toEqual(['B02']);
-  });
-
-  it('parses shapes in the forms a server may write', () => {
-    expect(parseShape('2,3')).toEqual([2, 3]);
-    expect(parseShape('[2, 3]')).toEqual([2, 3]);
-    expect(parseShape('1,2,3')).toEqual([2, 3]);
-    expect(parseShape('2x3')).toEqual([2, 3]);
-    expect(parseShape('2')).toBeNull();
-    expect(parseShape('0,3')).toBeNull();
-    expect(parseShape(null)).toBeNull();
   });
 });

@@ -5,12 +5,12 @@
  * by axis values, never indices: new values the server inserts meanwhile shift indices, so
  * an index could name another well's plane by the time the request arrives.
  */
-import { isDtype, viewAs } from '../../protocol/dtype.js';
+import { viewAs } from '../../protocol/dtype.js';
 import type { Component } from '../../protocol/components.js';
 import {
-  PLANE_HEADERS,
-  WIRE_DTYPES,
   planeUrl,
+  readPlaneHeaders,
+  type PlaneHeader,
   type PlanePosition,
   type WireDtype
 } from '../../protocol/viewer-api.js';
@@ -111,34 +111,21 @@ export class PlaneLoader {
         `GET plane ${req.layer} ${JSON.stringify(planePosition(req))}: HTTP ${res.status} ${text.slice(0, 200)}`
       );
     }
-    const shape = parseShape(res.headers.get(PLANE_HEADERS.shape));
-    const dtype = res.headers.get(PLANE_HEADERS.dtype);
-    if (
-      !shape ||
-      !dtype ||
-      !isDtype(dtype) ||
-      !(WIRE_DTYPES as readonly string[]).includes(dtype)
-    ) {
-      throw new Error(
-        `GET plane ${req.layer}: missing or bad headers ${PLANE_HEADERS.shape}=${res.headers.get(PLANE_HEADERS.shape)} ${PLANE_HEADERS.dtype}=${dtype}`
-      );
+    let header: PlaneHeader;
+    try {
+      header = readPlaneHeaders(res.headers);
+    } catch (err) {
+      throw new Error(`GET plane ${req.layer}: ${(err as Error).message}`);
     }
+    const { shape, dtype, level, revision } = header;
     const buffer = await res.arrayBuffer();
-    const data = pixels(dtype as WireDtype, buffer);
+    const data = pixels(dtype, buffer);
     if (data.length !== shape[0] * shape[1]) {
       throw new Error(
         `GET plane ${req.layer}: ${buffer.byteLength} bytes do not hold a ${shape.join('×')} ${dtype} plane`
       );
     }
-    return {
-      layer: req.layer,
-      values: [...req.values],
-      level: intHeader(res.headers.get(PLANE_HEADERS.level)) ?? 0,
-      revision: intHeader(res.headers.get(PLANE_HEADERS.revision)) ?? 0,
-      shape,
-      dtype: dtype as WireDtype,
-      data
-    };
+    return { layer: req.layer, values: [...req.values], level, revision, shape, dtype, data };
   }
 
   private _pending = new Map<
@@ -158,23 +145,6 @@ export function planePosition(req: Pick<PlaneRequest, 'axes' | 'values'>): Plane
   const at: PlanePosition = {};
   req.axes.forEach((name, i) => (at[name] = req.values[i]));
   return at;
-}
-
-/** `H,W` (also tolerates `[H,W]`, `HxW` and extra leading 1-sized dimensions). */
-export function parseShape(text: string | null): [number, number] | null {
-  if (!text) return null;
-  const dims = text
-    .replace(/[[\]\s]/g, '')
-    .split(/[,x×]/)
-    .filter(s => s !== '')
-    .map(Number);
-  if (dims.length < 2 || !dims.every(n => Number.isInteger(n) && n > 0)) return null;
-  return [dims[dims.length - 2], dims[dims.length - 1]];
-}
-
-function intHeader(text: string | null): number | undefined {
-  const n = text === null ? NaN : Number(text);
-  return Number.isInteger(n) ? n : undefined;
 }
 
 function pixels(dtype: WireDtype, buffer: ArrayBuffer): PlanePixels {
