@@ -3,7 +3,6 @@
  * JSON (OpenHCS pickles; our producers and CLI speak JSON). Invalid requests get an error
  * reply naming what was wrong.
  */
-import * as zmq from 'zeromq';
 import {
   ControlRequestSchema,
   decodeJson,
@@ -11,16 +10,11 @@ import {
   type ControlReply,
   type ControlRequest
 } from '../../protocol/index.js';
-import { splitEnvelope } from './router-socket.js';
+import { RouterSocket } from './router-socket.js';
 
-export class ControlSocket {
-  private readonly socket = new zmq.Router({ linger: 500, sendTimeout: 1000 });
-  private loop: Promise<void> | null = null;
-
-  constructor(private readonly log: (line: string) => void) {}
-
-  async bind(endpoint: string): Promise<void> {
-    await this.socket.bind(endpoint);
+export class ControlSocket extends RouterSocket {
+  constructor(log: (line: string) => void) {
+    super('control', 500, log);
   }
 
   /** `afterReply` runs once the reply was handed to zeromq (shutdown exits there). */
@@ -28,36 +22,28 @@ export class ControlSocket {
     handle: (request: ControlRequest) => ControlReply,
     afterReply: (request: ControlRequest) => void
   ): void {
-    this.loop = (async () => {
-      for await (const frames of this.socket) {
-        const { envelope, body } = splitEnvelope(frames);
-        let request: ControlRequest | null = null;
-        let reply: ControlReply;
+    const failed = (err: Error): Uint8Array => {
+      this.log(`control: ${err.message}`);
+      const reply: ControlReply = { type: 'error', error: err.message };
+      return encodeJson(reply);
+    };
+    this.serve({
+      // An invalid request throws here and gets failed()'s reply, without afterReply.
+      handle: body => {
+        const request = decodeJson(
+          body[0] ?? new Uint8Array(),
+          ControlRequestSchema,
+          'control request'
+        );
+        let reply: Uint8Array;
         try {
-          request = decodeJson(
-            body[0] ?? new Uint8Array(),
-            ControlRequestSchema,
-            'control request'
-          );
-          reply = handle(request);
+          reply = encodeJson(handle(request));
         } catch (err) {
-          reply = { type: 'error', error: (err as Error).message };
-          this.log(`control: ${(err as Error).message}`);
+          reply = failed(err as Error);
         }
-        try {
-          await this.socket.send([...envelope, encodeJson(reply)]);
-        } catch (err) {
-          this.log(`control: reply not sent: ${(err as Error).message}`);
-        }
-        if (request) afterReply(request);
-      }
-    })().catch((err: unknown) => {
-      if (!this.socket.closed) this.log(`control: receive loop ended: ${(err as Error).message}`);
+        return { reply, afterReply: () => afterReply(request) };
+      },
+      failed
     });
-  }
-
-  async close(): Promise<void> {
-    this.socket.close();
-    await this.loop;
   }
 }

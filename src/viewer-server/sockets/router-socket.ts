@@ -1,9 +1,14 @@
 /**
+ * The serve loop of the data and control sockets: a ZeroMQ ROUTER that answers every
+ * message once, in arrival order.
+ *
  * A ROUTER socket serves REQ and DEALER peers alike. A message arrives as
  * [identity, (empty delimiter if the peer is REQ), ...body]; the reply must carry the same
  * envelope back. A body never starts with an empty frame (its header is JSON), so an empty
  * second frame is always the REQ delimiter.
  */
+import * as zmq from 'zeromq';
+
 export interface RoutedMessage {
   envelope: Buffer[];
   body: Buffer[];
@@ -15,4 +20,64 @@ export function splitEnvelope(frames: Buffer[]): RoutedMessage {
     return { envelope: [identity, rest[0]], body: rest.slice(1) };
   }
   return { envelope: [identity], body: rest };
+}
+
+/** What a socket does with the body of each message. */
+export interface RouterService {
+  /** The encoded reply, and what to run once it was handed to zeromq (sent or not). */
+  handle(body: Buffer[]): Promise<RouterReply> | RouterReply;
+  /** The encoded reply when `handle` threw (log it here). */
+  failed(err: Error): Uint8Array;
+}
+
+export interface RouterReply {
+  reply: Uint8Array;
+  afterReply?: () => void;
+}
+
+export class RouterSocket {
+  private readonly socket: zmq.Router;
+  private loop: Promise<void> | null = null;
+
+  /** `name` prefixes the log lines; `linger` is how long close() tries to send replies. */
+  constructor(
+    private readonly name: string,
+    linger: number,
+    protected readonly log: (line: string) => void
+  ) {
+    this.socket = new zmq.Router({ linger, sendTimeout: 1000 });
+  }
+
+  /** Throws with code EADDRINUSE when the endpoint is taken. */
+  async bind(endpoint: string): Promise<void> {
+    await this.socket.bind(endpoint);
+  }
+
+  protected serve(service: RouterService): void {
+    this.loop = (async () => {
+      for await (const frames of this.socket) {
+        const { envelope, body } = splitEnvelope(frames);
+        let answer: RouterReply;
+        try {
+          answer = await service.handle(body);
+        } catch (err) {
+          answer = { reply: service.failed(err as Error) };
+        }
+        try {
+          await this.socket.send([...envelope, answer.reply]);
+        } catch (err) {
+          this.log(`${this.name}: reply not sent (peer gone?): ${(err as Error).message}`);
+        }
+        answer.afterReply?.();
+      }
+    })().catch((err: unknown) => {
+      if (!this.socket.closed)
+        this.log(`${this.name}: receive loop ended: ${(err as Error).message}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.socket.close();
+    await this.loop;
+  }
 }
