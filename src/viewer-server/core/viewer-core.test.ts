@@ -50,10 +50,10 @@ describe('ViewerCore', () => {
       ],
       [Uint8Array.from([7, 8, 9, 10, 11, 12])]
     );
-    const a = await core.plane('source_s', [0], 100);
+    const a = await core.plane('source_s', { well: 'A01' }, 100);
     expect(a.shape).toEqual([3, 3]);
     expect([...a.pixels]).toEqual([1, 2, 3, 4, 5, 6, 0, 0, 0]);
-    const b = await core.plane('source_s', [1], 100);
+    const b = await core.plane('source_s', { well: 'A02' }, 100);
     expect([...b.pixels]).toEqual([7, 8, 0, 9, 10, 0, 11, 12, 0]);
     await core.close();
   });
@@ -66,7 +66,7 @@ describe('ViewerCore', () => {
       [{ path: 'x', shape: [2, 2], dtype: 'int16', image_id: 'x', frame: 1, metadata: meta }],
       [u8(Int16Array.from([-5, 0, 5, 300]))]
     );
-    const first = await core.plane('source_d', [0], 10);
+    const first = await core.plane('source_d', { channel: 1 }, 10);
     expect(first.dtype).toBe('float32');
     expect([...first.pixels]).toEqual([-5, 0, 5, 300]);
     const reply = await send(
@@ -75,7 +75,7 @@ describe('ViewerCore', () => {
       [u8(Int16Array.from([1, 2, 3, 4]))]
     );
     expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 0 });
-    const second = await core.plane('source_d', [0], 10);
+    const second = await core.plane('source_d', { channel: 1 }, 10);
     expect([...second.pixels]).toEqual([1, 2, 3, 4]);
     expect(second.revision).toBeGreaterThan(first.revision);
     expect(core.summaries()[0].image_count).toBe(1);
@@ -202,7 +202,7 @@ describe('ViewerCore with OpenHCS ROI items', () => {
       status: 'success',
       accepted: 2
     });
-    const served = await core.plane('source_s', [0, 0], 4096);
+    const served = await core.plane('source_s', { well: 'A01', z_index: 1 }, 4096);
     expect(served.level).toBe(0);
     // Replace both planes, twice: the unserved plane's buffer is reused, the served one never.
     for (let round = 0; round < 2; round++)
@@ -213,8 +213,12 @@ describe('ViewerCore with OpenHCS ROI items', () => {
     // Buffer.equals: a failing toEqual would diff 1 MiB for minutes.
     const same = (a: ArrayBufferView, b: ArrayBufferView) => Buffer.from(u8(a)).equals(u8(b));
     expect(same(served.pixels, frame(1))).toBe(true);
-    expect(same((await core.plane('source_s', [0, 0], 4096)).pixels, frame(11))).toBe(true);
-    expect(same((await core.plane('source_s', [0, 1], 4096)).pixels, frame(21))).toBe(true);
+    expect(
+      same((await core.plane('source_s', { well: 'A01', z_index: 1 }, 4096)).pixels, frame(11))
+    ).toBe(true);
+    expect(
+      same((await core.plane('source_s', { well: 'A01', z_index: 2 }, 4096)).pixels, frame(21))
+    ).toBe(true);
     expect(listSegments().filter(name => !before.has(name))).toEqual([]);
     await core.close();
   });

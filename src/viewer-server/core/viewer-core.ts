@@ -1,51 +1,33 @@
 /**
  * The server's state behind its sockets: ingests data messages into the LayerStore and
- * PlaneStore, serves planes at a level, and collects the changes the browser is told
- * about. Sockets and HTTP live in their own files; this one knows no transport.
+ * PlaneStore, serves planes at a level (plane-request.ts finds them), and collects the
+ * changes the browser is told about. Transports live in sockets/; this one knows none.
  */
 import {
   ProtocolError,
   type BatchReply,
   type LayerSummary,
+  type PlanePosition,
   type ViewerEvent,
-  type ViewerState,
-  type WireDtype
+  type ViewerState
 } from '../../protocol/index.js';
 import { batchPixels } from '../ingest/batch-pixels.js';
-import { IngestCounters } from './counters.js';
 import { imagePlanes } from '../ingest/image-planes.js';
-import type { PlaneRef, PlaneShape } from '../model/layer.js';
+import { unlinksSettled } from '../ingest/segment-copy.js';
+import type { PlaneRef } from '../model/layer.js';
 import { LayerStore, type LayerConfig } from '../model/layer-store.js';
-import { chooseLevel, LevelCache, levelShape } from '../pixels/plane-levels.js';
 import { PlaneBufferPool } from '../pixels/plane-buffer-pool.js';
+import { chooseLevel, LevelCache, levelShape } from '../pixels/plane-levels.js';
 import { PlaneStore } from '../pixels/plane-store.js';
 import { SpillStore } from '../pixels/spill-store.js';
-import { unlinksSettled } from '../ingest/segment-copy.js';
 import { padPixels, toWirePixels } from '../pixels/wire-pixels.js';
-import type { WirePixels } from '../pixels/bin-shrink.js';
+import { IngestCounters } from './counters.js';
+import { findPlane, PlaneRequestError, type ServedPlane } from './plane-request.js';
 
 export interface ViewerCoreOptions {
   memoryBudgetBytes: number;
   storeDir: string;
   log?: (line: string) => void;
-}
-
-export interface ServedPlane {
-  pixels: WirePixels;
-  shape: PlaneShape;
-  dtype: WireDtype;
-  level: number;
-  revision: number;
-}
-
-export class PlaneRequestError extends Error {
-  override name = 'PlaneRequestError';
-  constructor(
-    message: string,
-    readonly status: 400 | 404
-  ) {
-    super(message);
-  }
 }
 
 export class ViewerCore {
@@ -152,46 +134,33 @@ export class ViewerCore {
     };
   }
 
-  /** Plane `index` of layer `key` at the level for a display of `max` pixels. */
-  async plane(key: string, index: readonly number[], max: number): Promise<ServedPlane> {
-    const layer = this.layers.get(key);
-    if (layer === undefined)
-      throw new PlaneRequestError(
-        `no layer ${JSON.stringify(key)}; GET api/state lists the layers`,
-        404
-      );
-    let plane: PlaneRef | undefined;
-    try {
-      plane = layer.planeAt(index);
-    } catch (err) {
-      throw new PlaneRequestError((err as Error).message, 400);
-    }
-    if (plane === undefined) {
-      throw new PlaneRequestError(
-        `layer ${key} has no image at index [${index}] (an empty slot of its axes)`,
-        404
-      );
-    }
+  /**
+   * The plane of layer `key` at position `at` (axis name → value), at the level for a
+   * display of `max` pixels. Throws PlaneRequestError (404/400) when there is none.
+   */
+  async plane(key: string, at: PlanePosition, max: number): Promise<ServedPlane> {
+    // The lookup runs before the first await: no image can be ingested in between, so
+    // the plane found is the one at `at` when the request arrived.
+    const { layer, plane, index } = findPlane(this.layers, key, at);
     const wire = layer.wireDtype;
     const level = chooseLevel(layer.shape, max);
-    const ref = plane;
-    const pixels = await this.levels.level(ref.id, ref.shape, wire, level, async () => {
-      const bytes = await this.planes.get(ref.id);
+    const pixels = await this.levels.level(plane.id, plane.shape, wire, level, async () => {
+      const bytes = await this.planes.get(plane.id);
       if (bytes === undefined)
         throw new PlaneRequestError(
           `plane of layer ${key} at [${index}] was replaced meanwhile`,
           404
         );
-      return toWirePixels(ref.dtype, bytes, wire);
+      return toWirePixels(plane.dtype, bytes, wire);
     });
-    const [h, w] = levelShape(ref.shape, level);
+    const [h, w] = levelShape(plane.shape, level);
     const shape = levelShape(layer.shape, level);
     return {
       pixels: padPixels(pixels, h, w, shape[0], shape[1]),
       shape,
       dtype: wire,
       level,
-      revision: ref.revision
+      revision: plane.revision
     };
   }
 

@@ -20,8 +20,7 @@ import { Axis } from './axis.js';
 import { axisLabel } from './axis-label.js';
 import { missingValue, normaliseValue, type AxisValue } from './component-value.js';
 import { stackComponents } from './layer-key.js';
-
-export type PlaneShape = [height: number, width: number];
+import type { PlaneShape } from '../pixels/wire-pixels.js';
 
 /** What the store knows of one stored plane; its pixels are in the PlaneStore under `id`. */
 export interface PlaneRef {

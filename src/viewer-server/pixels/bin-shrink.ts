@@ -5,8 +5,7 @@
  * out of wasm memory); see scripts/bench-downsample.mjs for the measurement.
  */
 import type { WireDtype } from '../../protocol/index.js';
-
-export type WirePixels = Uint8Array | Uint16Array | Float32Array;
+import type { WirePixels } from './wire-pixels.js';
 
 export function halvedSize(size: number): number {
   return Math.ceil(size / 2);

@@ -5,8 +5,8 @@
  * cache just drops them instead of spilling.
  */
 import type { WireDtype } from '../../protocol/index.js';
-import { binShrink2, halvedSize, type WirePixels } from './bin-shrink.js';
-import type { PlaneShape } from '../model/layer.js';
+import { binShrink2, halvedSize } from './bin-shrink.js';
+import type { PlaneShape, WirePixels } from './wire-pixels.js';
 
 /** The smallest level whose larger side is still ≥ `max` (level 0, full size, if none is). */
 export function chooseLevel(shape: PlaneShape, max: number): number {

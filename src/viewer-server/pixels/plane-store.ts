@@ -10,7 +10,7 @@
  */
 import type { Dtype } from '../../protocol/index.js';
 import type { PlaneBufferPool } from './plane-buffer-pool.js';
-import type { PlaneShape } from '../model/layer.js';
+import type { PlaneShape } from './wire-pixels.js';
 import type { SpillStore } from './spill-store.js';
 
 interface Entry {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import FileSystemStore from '@zarrita/storage/fs';
 import * as zarr from 'zarrita';
 import { viewAs, type Dtype } from '../../protocol/index.js';
-import type { PlaneShape } from '../model/layer.js';
+import type { PlaneShape } from './wire-pixels.js';
 
 export class SpillStore {
   readonly dir: string;

@@ -3,7 +3,12 @@
  * Other stored dtypes are converted to float32 when a plane is served, never when stored.
  */
 import { viewAs, type Dtype, type WireDtype } from '../../protocol/index.js';
-import type { WirePixels } from './bin-shrink.js';
+
+/** A plane's pixels in one of the wire dtypes. */
+export type WirePixels = Uint8Array | Uint16Array | Float32Array;
+
+/** Size of a 2-D plane, rows first. */
+export type PlaneShape = [height: number, width: number];
 
 export function toWirePixels(dtype: Dtype, bytes: Uint8Array, wire: WireDtype): WirePixels {
   const pixels = viewAs(dtype, bytes);

@@ -1,17 +1,18 @@
 /**
  * HTTP side of the browser API (protocol/viewer-api.ts): `api/state` as JSON and
- * `api/plane` as raw little-endian pixels with the PLANE_HEADERS. Paths are matched by
+ * `api/plane` as raw little-endian pixels with the protocol's planeHeaders. Paths are matched by
  * their ending so the server works behind jupyter-server-proxy's `/proxy/<port>/` with or
  * without the prefix. Same-origin through the proxy, so no CORS.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   API_PATHS,
-  PLANE_HEADERS,
   parsePlanePosition,
+  planeHeaders,
   type PlanePosition
 } from '../../protocol/index.js';
-import { PlaneRequestError, type ViewerCore } from '../core/viewer-core.js';
+import { PlaneRequestError } from '../core/plane-request.js';
+import type { ViewerCore } from '../core/viewer-core.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -70,39 +71,14 @@ async function servePlane(core: ViewerCore, url: URL, res: ServerResponse): Prom
     });
     return;
   }
-  const target = core.layers.get(layer);
-  if (target === undefined) {
-    sendJson(res, 404, {
-      error: `no layer ${JSON.stringify(layer)}; GET api/state lists the layers`
-    });
-    return;
-  }
-  let index: number[] | null;
   try {
-    index = target.indexAt(at);
-  } catch (err) {
-    sendJson(res, 400, { error: (err as Error).message });
-    return;
-  }
-  if (index === null) {
-    sendJson(res, 404, {
-      error: `layer ${layer} has no plane at ${JSON.stringify(at)}: a value is not on its axis (GET api/state lists them)`
-    });
-    return;
-  }
-  try {
-    // Called in the same tick as indexAt: no image can be ingested in between, so the
-    // index still names the plane at `at` when core.plane reads it.
-    const plane = await core.plane(layer, index, max);
+    const plane = await core.plane(layer, at, max);
     const body = Buffer.from(plane.pixels.buffer, plane.pixels.byteOffset, plane.pixels.byteLength);
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': body.byteLength,
       'cache-control': 'no-store',
-      [PLANE_HEADERS.shape]: plane.shape.join(','),
-      [PLANE_HEADERS.dtype]: plane.dtype,
-      [PLANE_HEADERS.level]: String(plane.level),
-      [PLANE_HEADERS.revision]: String(plane.revision)
+      ...planeHeaders(plane)
     });
     res.end(body);
   } catch (err) {
