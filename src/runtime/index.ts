@@ -5,7 +5,19 @@
  *   const pipeline = new Pipeline({ name: 'demo', steps: [new Step({ name: 'Max', func, variableComponents: ['z_index'] })] });
  *   const plan = await compile(pipeline, plate, { output_dir: '/data/plate1_outputs' });
  *   const result = await run(plan);
+ *
+ * This entry point also supplies `run`'s defaults (storage backends, viewer sink), so the
+ * orchestrator (run/orchestrator.ts) knows storage and streaming through interfaces only.
  */
+import type { CompiledPlan } from './compile/compiled-plan.js';
+import { runPlan, type StreamSinkFor } from './run/orchestrator.js';
+import type { RunEvent, RunResult } from './run/run-result.js';
+import { DiskBackend } from './storage/disk-backend.js';
+import { FileManager } from './storage/file-manager.js';
+import { MemoryBackend } from './storage/memory-backend.js';
+import { ZarrBackend } from './storage/zarr-backend.js';
+import { viewerStreamSink } from './streaming/viewer-sink.js';
+
 // Pipeline model
 export {
   Step,
@@ -61,8 +73,7 @@ export type {
 } from './compile/compiled-plan.js';
 export { selectStreamedOutputs, visualizerKey } from './compile/selection.js';
 export type { StreamSelection, OutputTarget, StorageBackendName } from './compile/selection.js';
-export { run } from './run/orchestrator.js';
-export type { RunOptions } from './run/orchestrator.js';
+// run(plan, options) and RunOptions are defined at the end of this file, with their defaults.
 export type { RunResult, WellResult, StepTiming, RunEvent } from './run/run-result.js';
 export { groupPlanes, outputMetas, planeFileName } from './model/grouping.js';
 export type { PlaneMeta, GroupedPlane, PlaneGroup } from './model/grouping.js';
@@ -105,3 +116,36 @@ export { parseHtdChannelNames, readHtdChannelNames, formatHtd } from './plate/ht
 export { TIFF_DTYPES } from './storage/disk-backend.js';
 export type { DiskBackendOptions } from './storage/disk-backend.js';
 export type { ZarrBackendOptions } from './storage/zarr-backend.js';
+
+// ---- run(plan): the orchestrator with the default backends and viewer sink ----------------
+
+export interface RunOptions {
+  /** Defaults to memory + disk + zarr backends (zarr with the plate's channel names). */
+  fileManager?: FileManager;
+  /**
+   * Opens the stream sink of one required visualizer. Unset: `viewerStreamSink` starts or
+   * reuses its viewer server and clears it (runtime/streaming). `null`: nothing is streamed and
+   * the stream report counts the selected images as dropped.
+   */
+  streamSinkFor?: StreamSinkFor | null;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** Runs a compiled plan (see run/orchestrator.ts); options left unset get the defaults above. */
+export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise<RunResult> {
+  const { fileManager, streamSinkFor, onEvent } = options;
+  return runPlan(plan, {
+    fileManager:
+      fileManager ??
+      new FileManager([
+        new MemoryBackend(),
+        new DiskBackend(),
+        new ZarrBackend({ channelNames: plan.plate.channelNames })
+      ]),
+    streamSinkFor:
+      streamSinkFor === undefined
+        ? v => viewerStreamSink({ port: v.port, host: v.host, persistent: v.persistent })
+        : streamSinkFor,
+    onEvent
+  });
+}

@@ -10,7 +10,7 @@ import * as zarr from 'zarrita';
 import { FileSystemStore } from '@zarrita/storage';
 import { compile } from '../../src/runtime/compile/compiler.js';
 import type { NdArray } from '../../src/runtime/model/image-data.js';
-import { run } from '../../src/runtime/run/orchestrator.js';
+import { run } from '../../src/runtime/index.js';
 import { Pipeline } from '../../src/runtime/model/pipeline.js';
 import { readPlate } from '../../src/runtime/plate/read-plate.js';
 import type { Plate } from '../../src/runtime/plate/plate.js';

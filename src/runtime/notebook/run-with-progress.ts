@@ -6,7 +6,7 @@
  */
 import { DEFAULT_DATA_PORT } from '../../protocol/ports.js';
 import type { CompiledPlan, RequiredVisualizer } from '../compile/compiled-plan.js';
-import { run, type RunOptions } from '../run/orchestrator.js';
+import { run, type RunOptions } from '../index.js';
 import type { RunResult } from '../run/run-result.js';
 import type { StreamBatch, StreamSink } from '../model/stream-sink.js';
 import { viewerManagerFor } from '../streaming/viewer-manager.js';
@@ -59,6 +59,8 @@ export async function runWithProgress(
   let drops = 0;
   const update = () => progress.update({ wellsDone, framesStreamed, drops });
 
+  // The default sink is opened here (to count what it is handed); the default file manager
+  // comes from `run` (runtime/index.ts).
   const openSink =
     streamSinkFor === null
       ? null

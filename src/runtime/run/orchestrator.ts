@@ -26,23 +26,25 @@ import type { RunEvent, RunResult, StepTiming, WellResult } from './run-result.j
 import { visualizerKey } from '../compile/selection.js';
 import { assembleStack, splitStack } from './stack.js';
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
-import { DiskBackend } from '../storage/disk-backend.js';
-import { FileManager } from '../storage/file-manager.js';
-import { MemoryBackend } from '../storage/memory-backend.js';
-import { ZarrBackend } from '../storage/zarr-backend.js';
+import type { FileManager } from '../storage/file-manager.js';
 import type { StorageBackendName } from '../compile/selection.js';
-import { viewerStreamSink } from '../streaming/viewer-sink.js';
 import { StepWorkerPool } from './worker-pool.js';
 
-export interface RunOptions {
-  /** Defaults to memory + disk + zarr backends (zarr with the plate's channel names). */
-  fileManager?: FileManager;
+/** Opens the stream sink of one required visualizer. */
+export type StreamSinkFor = (visualizer: RequiredVisualizer) => Promise<StreamSink>;
+
+/**
+ * What the orchestrator runs with. It knows storage and streaming only through these
+ * interfaces; the entry points (`run` in runtime/index.ts, `runWithProgress`) supply the
+ * concrete backends and the viewer sink.
+ */
+export interface RunDependencies {
+  /** Reads plate images and step outputs, writes main outputs and checkpoints. */
+  fileManager: FileManager;
   /**
-   * Opens the stream sink of one required visualizer. Unset: `viewerStreamSink` starts or
-   * reuses its viewer server and clears it (runtime/streaming). `null`: nothing is streamed and
-   * the stream report counts the selected images as dropped.
+   * `null`: nothing is streamed and the stream report counts the selected images as dropped.
    */
-  streamSinkFor?: ((visualizer: RequiredVisualizer) => Promise<StreamSink>) | null;
+  streamSinkFor: StreamSinkFor | null;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -65,9 +67,9 @@ interface SinkState {
   images: number;
 }
 
-export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise<RunResult> {
+export async function runPlan(plan: CompiledPlan, options: RunDependencies): Promise<RunResult> {
   const started = performance.now();
-  const fileManager = options.fileManager ?? defaultFileManager(plan);
+  const fileManager = options.fileManager;
   const needsPool = plan.steps.some(s =>
     Object.values(s.placement).some(p => p.includes('workers'))
   );
@@ -315,12 +317,14 @@ function stream(
   }
 }
 
-async function openSinks(plan: CompiledPlan, options: RunOptions): Promise<Map<string, SinkState>> {
+async function openSinks(
+  plan: CompiledPlan,
+  options: RunDependencies
+): Promise<Map<string, SinkState>> {
   const sinks = new Map<string, SinkState>();
   for (const v of plan.requiredVisualizers) {
     const state: SinkState = { sink: null, error: null, batches: 0, images: 0 };
-    const openSink =
-      options.streamSinkFor === undefined ? defaultStreamSinkFor : options.streamSinkFor;
+    const openSink = options.streamSinkFor;
     if (!openSink) state.error = 'streaming switched off (streamSinkFor: null); nothing was sent';
     else {
       try {
@@ -363,22 +367,10 @@ async function closeSinks(
   return { total, byVisualizer };
 }
 
-function defaultStreamSinkFor(v: RequiredVisualizer): Promise<StreamSink> {
-  return viewerStreamSink({ port: v.port, host: v.host, persistent: v.persistent });
-}
-
-function defaultFileManager(plan: CompiledPlan): FileManager {
-  return new FileManager([
-    new MemoryBackend(),
-    new DiskBackend(),
-    new ZarrBackend({ channelNames: plan.plate.channelNames })
-  ]);
-}
-
 /** Frees a well's intermediate planes once the well is done (or failed). */
 function forgetMemory(fileManager: FileManager, paths: string[]): void {
   const memory = fileManager.backend('memory');
-  if (memory instanceof MemoryBackend) for (const p of paths) memory.delete(p);
+  if (memory.delete) for (const p of paths) memory.delete(p);
 }
 
 function messageOf(error: unknown): string {

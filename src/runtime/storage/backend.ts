@@ -10,4 +10,9 @@ export interface StorageBackend {
   exists(path: string): Promise<boolean>;
   /** Paths stored directly under `dir`, sorted. */
   list(dir: string): Promise<string[]>;
+  /**
+   * Frees one path, where a backend holds data that must be let go (memory): the orchestrator
+   * calls it on the `memory` backend for a well's intermediate planes once the well is done.
+   */
+  delete?(path: string): boolean;
 }

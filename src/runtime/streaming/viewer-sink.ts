@@ -1,7 +1,8 @@
 /**
- * The orchestrator's default `streamSinkFor`: for each required visualizer, start or reuse its
- * viewer server, clear its state (as OpenHCS does before a run) and stream to it. A server that
- * cannot be started does not stop the run: the sink then drops everything and says why.
+ * The default `streamSinkFor` of `run` (runtime/index.ts) and `runWithProgress`: for each
+ * required visualizer, start or reuse its viewer server, clear its state (as OpenHCS does
+ * before a run) and stream to it. A server that cannot be started does not stop the run: the
+ * sink then drops everything and says why.
  */
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
 import { StreamBackend, type StreamBackendOptions } from './stream-backend.js';
