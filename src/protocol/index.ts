@@ -7,3 +7,4 @@ export * from './messages.js';
 export * from './codec.js';
 export * from './viewer-api.js';
 export * from './notebook-display.js';
+export * from './limits.js';
