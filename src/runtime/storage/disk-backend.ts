@@ -13,6 +13,7 @@ import type { Dtype } from '../../protocol/index.js';
 import { fromItkImage, toItkImage, validateNdArray, type NdArray } from '../model/image-data.js';
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
+import { confinedPath, rootFolder } from './confined-path.js';
 
 /** Pixel types itk-wasm's TIFF writer handles (uint32, int32 and float64 fail inside the wasm). */
 export const TIFF_DTYPES: readonly Dtype[] = ['uint8', 'int8', 'uint16', 'int16', 'float32'];
@@ -33,7 +34,7 @@ export class DiskBackend implements StorageBackend {
   private readonly root: string | null;
 
   constructor(options: DiskBackendOptions = {}) {
-    this.root = options.root ? path.resolve(options.root) : null;
+    this.root = rootFolder(options.root);
   }
 
   async save(array: NdArray, filePath: string): Promise<void> {
@@ -129,17 +130,7 @@ export class DiskBackend implements StorageBackend {
   }
 
   private resolve(filePath: string): string {
-    if (!this.root) return path.resolve(filePath);
-    const full = path.resolve(this.root, filePath);
-    const rel = path.relative(this.root, full);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new StorageError(
-        this.name,
-        filePath,
-        `path is outside the backend's root folder '${this.root}'`
-      );
-    }
-    return full;
+    return confinedPath(this.root, filePath, this.name);
   }
 }
 

@@ -20,6 +20,7 @@ import {
 } from '../model/image-xpress.js';
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
+import { confinedPath, rootFolder } from './confined-path.js';
 import { AtomicFileSystemStore } from './atomic-fs-store.js';
 import {
   NAMES_KEY,
@@ -79,7 +80,7 @@ export class ZarrBackend implements StorageBackend {
   channelNames: Record<string, string>;
 
   constructor(options: ZarrBackendOptions = {}) {
-    this.root = options.root ? path.resolve(options.root) : null;
+    this.root = rootFolder(options.root);
     this.channelNames = { ...(options.channelNames ?? {}) };
   }
 
@@ -299,17 +300,7 @@ export class ZarrBackend implements StorageBackend {
   }
 
   private resolve(p: string): string {
-    if (!this.root) return path.resolve(p);
-    const full = path.resolve(this.root, p);
-    const rel = path.relative(this.root, full);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new StorageError(
-        this.name,
-        p,
-        `path is outside the backend's root folder '${this.root}'`
-      );
-    }
-    return full;
+    return confinedPath(this.root, p, this.name);
   }
 
   /** Runs `task` after every earlier task on the same store has settled. */
