@@ -67,7 +67,7 @@ it('starts a detached server, reuses it, prints status JSON, stops it and frees 
 it('rejects bad arguments with a clear message', async () => {
   const bad = await cli('server', 'start', '--port', 'abc');
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toMatch(/--port abc: give a data port/);
+  expect(bad.stderr).toMatch(/--port abc: data port must be an integer in 1024\.\.62535/);
   const unknown = await cli('server', 'status', '--frobnicate', '1');
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toMatch(/unknown argument "--frobnicate"/);
