@@ -1,5 +1,6 @@
 /**
- * run(plan) executes a compiled plan: steps in order within a well, wells in parallel (at most
+ * runPlan(plan, deps) executes a compiled plan (`run` in runtime/index.ts calls it with the
+ * default backends and viewer sink): steps in order within a well, wells in parallel (at most
  * `well_concurrency` at a time), module functions on a piscina worker pool, inline functions in
  * this process (see docs/runtime.md, "Where step functions run").
  *
