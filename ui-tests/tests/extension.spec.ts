@@ -1,6 +1,7 @@
 /**
- * The extension loads in a real JupyterLab: palette commands exist, the open command docks
- * the viewer panel to the right, the status-bar item appears with it.
+ * The extension loads in a real JupyterLab: its three plugins activate, palette commands
+ * exist, the open command docks the viewer panel to the right, the status-bar item appears
+ * with it, the tracker token finds a panel by its data port.
  */
 import { expect, test } from '@jupyterlab/galata';
 
@@ -39,6 +40,39 @@ test('palette lists the viewer commands and opens a panel docked on the right', 
     body: await page.screenshot(),
     contentType: 'image/png'
   });
+});
+
+test('the three plugins activate and the tracker finds the panel of a port', async ({ page }) => {
+  const found = await page.evaluate(async () => {
+    const app = (window as any).jupyterapp;
+    const activated = ['plugin', 'status', 'progress'].map(name =>
+      app.isPluginActivated(`jupyterlab-pipeline-viewer:${name}`)
+    );
+    // Another extension imports the token; here it is looked up by name among the
+    // plugin registry's services (Lumino internals, test only).
+    const token = [...app.pluginRegistry._services.keys()].find(
+      (t: { name: string }) => t.name === 'jupyterlab-pipeline-viewer:IPipelineViewerTracker'
+    );
+    const tracker = await app.resolveRequiredService(token);
+    const before = tracker.findByPort(20304);
+    await app.commands.execute('pipeline-viewer:open', { port: 20304, activate: false });
+    const panel = tracker.findByPort(20304);
+    return {
+      activated,
+      before,
+      id: panel?.id,
+      dataPort: panel?.dataPort,
+      other: tracker.findByPort(20305)
+    };
+  });
+  expect(found).toEqual({
+    activated: [true, true, true],
+    before: null,
+    id: 'pipeline-viewer-20304',
+    dataPort: 20304,
+    other: null
+  });
+  await expect(page.getByTestId('pipeline-viewer-statusbar')).toBeVisible();
 });
 
 test('the start/stop hook refuses bad input with a clear reason', async ({ page }) => {
