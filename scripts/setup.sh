@@ -70,7 +70,8 @@ if ! "$VENV/bin/python" -m pip show -q jupyterlab_pipeline_viewer >/dev/null 2>&
   # The extension is built above; the hatch hook would run npm install + build again.
   SKIP_JUPYTER_BUILDER=1 timeout 600 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation -e .
 fi
-if [ ! -e "$VENV/share/jupyter/labextensions/jupyterlab-pipeline-viewer" ]; then
+# A symlink to the build, so JupyterLab serves every rebuild (the editable install copies it).
+if [ ! -L "$VENV/share/jupyter/labextensions/jupyterlab-pipeline-viewer" ]; then
   log "jupyter labextension develop"
   "$VENV/bin/jupyter" labextension develop --overwrite . >/dev/null
 fi
