@@ -7,6 +7,7 @@ import {
   ControlRequestSchema,
   decodeJson,
   encodeJson,
+  MAX_CONTROL_MESSAGE_BYTES,
   type ControlReply,
   type ControlRequest
 } from '../../protocol/index.js';
@@ -14,7 +15,7 @@ import { RouterSocket } from './router-socket.js';
 
 export class ControlSocket extends RouterSocket {
   constructor(log: (line: string) => void) {
-    super('control', 500, log);
+    super('control', 500, log, MAX_CONTROL_MESSAGE_BYTES);
   }
 
   /** `afterReply` runs once the reply was handed to zeromq (shutdown exits there). */

@@ -3,12 +3,12 @@
  * gets a reply, a malformed one too (OpenHCS mistake 3 wedged its REP socket), and the reply
  * is sent only after the pixels were copied out of shared memory.
  */
-import { encodeJson, type BatchReply } from '../../protocol/index.js';
+import { encodeJson, MAX_DATA_MESSAGE_BYTES, type BatchReply } from '../../protocol/index.js';
 import { RouterSocket } from './router-socket.js';
 
 export class DataSocket extends RouterSocket {
   constructor(log: (line: string) => void) {
-    super('data', 0, log);
+    super('data', 0, log, MAX_DATA_MESSAGE_BYTES);
   }
 
   start(handle: (body: Buffer[]) => Promise<BatchReply>): void {

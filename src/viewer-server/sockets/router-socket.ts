@@ -39,13 +39,18 @@ export class RouterSocket {
   private readonly socket: zmq.Router;
   private loop: Promise<void> | null = null;
 
-  /** `name` prefixes the log lines; `linger` is how long close() tries to send replies. */
+  /**
+   * `name` prefixes the log lines; `linger` is how long close() tries to send replies;
+   * `maxMessageSize` bounds each received message part: libzmq drops the connection of a
+   * peer that sends a bigger one before buffering it (protocol/limits.ts).
+   */
   constructor(
     private readonly name: string,
     linger: number,
-    protected readonly log: (line: string) => void
+    protected readonly log: (line: string) => void,
+    maxMessageSize: number
   ) {
-    this.socket = new zmq.Router({ linger, sendTimeout: 1000 });
+    this.socket = new zmq.Router({ linger, sendTimeout: 1000, maxMessageSize });
   }
 
   /** Throws with code EADDRINUSE when the endpoint is taken. */
