@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { COLORMAPS, COMPONENTS } from './components.js';
 import { DTYPES } from './dtype.js';
+import { MAX_IMAGES_PER_MESSAGE } from './limits.js';
 import { SHM_NAME_PATTERN } from './shm.js';
 
 const componentValue = z.union([z.string(), z.number(), z.null()]);
@@ -69,7 +70,7 @@ export type ComponentNames = z.infer<typeof ComponentNamesSchema>;
 export const BatchMessageSchema = z.object({
   type: z.literal('batch'),
   version: z.number().int().optional(),
-  images: z.array(ImageItemSchema).max(4096),
+  images: z.array(ImageItemSchema).max(MAX_IMAGES_PER_MESSAGE),
   display_config: DisplayConfigSchema.default({
     component_modes: {},
     colormap: 'gray',
@@ -128,7 +129,11 @@ export const CountersSchema = z.object({
   images: z.number(),
   bytes: z.number(),
   dropped: z.number(),
-  errors: z.number()
+  errors: z.number(),
+  /** Shared-memory names not copied out (planted, foreign, wrong size, over budget...). */
+  segments_refused: z.number().optional(),
+  /** The same by reason (SegmentRefusal in protocol/node/shm.ts), only reasons seen. */
+  segments_refused_reasons: z.record(z.string(), z.number()).optional()
 });
 export type Counters = z.infer<typeof CountersSchema>;
 

@@ -11,15 +11,39 @@ import { isShmName, SHM_PREFIX } from '../shm.js';
 /** Directory of POSIX shared memory; overridable for platforms without /dev/shm. */
 export const SHM_DIR = process.env.PIPELINE_VIEWER_SHM_DIR ?? '/dev/shm';
 
+/**
+ * Why a named segment was not copied out. The server counts refusals by reason: anything
+ * but `missing`, `size` or `over-budget` means a file our producers never write was
+ * planted under a segment name (/dev/shm is world-writable).
+ */
+export type SegmentRefusal =
+  | 'bad-name'
+  | 'missing'
+  | 'symlink'
+  | 'not-regular'
+  | 'foreign-owner'
+  | 'linked'
+  | 'size'
+  | 'short-read'
+  | 'over-budget'
+  | 'unreadable';
+
 export class SharedMemoryError extends Error {
   override name = 'SharedMemoryError';
+  constructor(
+    message: string,
+    readonly reason: SegmentRefusal = 'unreadable'
+  ) {
+    super(message);
+  }
 }
 
 /** Path of segment `name`; throws for a name outside the naming rule. */
 export function segmentPath(name: string): string {
   if (!isShmName(name)) {
     throw new SharedMemoryError(
-      `refusing shared-memory name ${JSON.stringify(name)}: it must match plv_<hex>`
+      `refusing shared-memory name ${JSON.stringify(name)}: it must match plv_<hex>`,
+      'bad-name'
     );
   }
   return path.join(SHM_DIR, name);
@@ -55,36 +79,87 @@ function allocUninitialised(nbytes: number): Uint8Array {
 }
 
 /**
+ * Never follow a symlink (it could name any file we can read), never wait on a FIFO (a
+ * blocking open stalls the whole event loop until someone writes).
+ */
+const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/**
+ * Why `stat` is not a segment our own producer could have written for `nbytes`, or null.
+ * A segment is a regular file owned by this process's user with a single name; a hard
+ * link or another user's file would let whoever planted it make us read or serve it.
+ */
+export function segmentProblem(
+  name: string,
+  stat: fs.Stats,
+  nbytes?: number
+): SharedMemoryError | null {
+  const uid = process.getuid?.();
+  if (!stat.isFile())
+    return new SharedMemoryError(
+      `shared-memory segment ${name} is not a regular file (a FIFO, socket or device planted under that name?); producers create segments as regular files`,
+      'not-regular'
+    );
+  if (uid !== undefined && stat.uid !== uid)
+    return new SharedMemoryError(
+      `shared-memory segment ${name} is owned by uid ${stat.uid}, not by this server's uid ${uid}; run the producer as the same user as the viewer`,
+      'foreign-owner'
+    );
+  if (stat.nlink !== 1)
+    return new SharedMemoryError(
+      `shared-memory segment ${name} has ${stat.nlink} names (a hard link to another file?); a segment has exactly one`,
+      'linked'
+    );
+  if (nbytes !== undefined && stat.size !== nbytes)
+    return new SharedMemoryError(
+      `shared-memory segment ${name} holds ${stat.size} bytes, the header says ${nbytes}; shape and dtype must match the segment`,
+      'size'
+    );
+  return null;
+}
+
+function openSegment(name: string): number {
+  try {
+    return fs.openSync(segmentPath(name), OPEN_FLAGS);
+  } catch (err) {
+    if (err instanceof SharedMemoryError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP')
+      throw new SharedMemoryError(
+        `shared-memory segment ${name} is a symbolic link; refusing to follow it (segments are regular files)`,
+        'symlink'
+      );
+    throw new SharedMemoryError(
+      `shared-memory segment ${name} cannot be opened: ${(err as Error).message}`,
+      code === 'ENOENT' ? 'missing' : 'unreadable'
+    );
+  }
+}
+
+/**
  * Copy a segment out into a buffer from `alloc` (the server passes a pool that reuses the
- * buffers of replaced planes); its size must be exactly `nbytes`. Does not unlink.
+ * buffers of replaced planes); it must be one of our own segments (segmentProblem) of
+ * exactly `nbytes`, checked on the open descriptor before anything is allocated. Does not
+ * unlink. Throws SharedMemoryError with the reason.
  */
 export function readSegment(
   name: string,
   nbytes: number,
   alloc: (nbytes: number) => Uint8Array = allocUninitialised
 ): Uint8Array {
-  const file = segmentPath(name);
-  let fd: number;
+  const fd = openSegment(name);
   try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    throw new SharedMemoryError(
-      `shared-memory segment ${name} cannot be opened: ${(err as Error).message}`
-    );
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size !== nbytes) {
-      throw new SharedMemoryError(
-        `shared-memory segment ${name} holds ${size} bytes, the header says ${nbytes}`
-      );
-    }
+    const problem = segmentProblem(name, fs.fstatSync(fd), nbytes);
+    if (problem) throw problem;
     const out = alloc(nbytes);
     let read = 0;
     while (read < nbytes) {
       const n = fs.readSync(fd, out, read, nbytes - read, read);
       if (n === 0)
-        throw new SharedMemoryError(`shared-memory segment ${name} ended early at ${read} bytes`);
+        throw new SharedMemoryError(
+          `shared-memory segment ${name} ended early at ${read} bytes`,
+          'short-read'
+        );
       read += n;
     }
     return out;

@@ -1,5 +1,6 @@
 /** What the server has received, for status, the `stats` event and the CLI. */
 import type { Counters } from '../../protocol/index.js';
+import type { SegmentRefusal } from '../../protocol/node/index.js';
 
 export class IngestCounters implements Counters {
   /** Data messages received, malformed ones included. */
@@ -12,6 +13,8 @@ export class IngestCounters implements Counters {
   dropped = 0;
   /** Malformed messages plus rejected items. */
   errors = 0;
+  /** Shared-memory names not copied out, by reason (planted files show up here). */
+  private readonly refused = new Map<SegmentRefusal, number>();
 
   private lastImages = 0;
   private lastTime = Date.now();
@@ -22,8 +25,14 @@ export class IngestCounters implements Counters {
       images: this.images,
       bytes: this.bytes,
       dropped: this.dropped,
-      errors: this.errors
+      errors: this.errors,
+      segments_refused: [...this.refused.values()].reduce((a, b) => a + b, 0),
+      segments_refused_reasons: Object.fromEntries(this.refused)
     };
+  }
+
+  refuseSegment(reason: SegmentRefusal): void {
+    this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
   }
 
   /** Images per second since the previous call. */

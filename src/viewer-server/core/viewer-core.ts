@@ -4,7 +4,6 @@
  * changes the browser is told about. Transports live in sockets/; this one knows none.
  */
 import {
-  ProtocolError,
   type BatchReply,
   type LayerSummary,
   type PlanePosition,
@@ -62,18 +61,20 @@ export class ViewerCore {
    */
   async ingest(frames: readonly Uint8Array[]): Promise<BatchReply> {
     this.counters.messages++;
-    let decoded;
-    try {
-      decoded = batchPixels(frames, nbytes => this.pool.take(nbytes));
-    } catch (err) {
+    const decoded = batchPixels(frames, {
+      alloc: nbytes => this.pool.take(nbytes),
+      maxCopyBytes: this.planes.budgetBytes,
+      log: this.log
+    });
+    if ('error' in decoded) {
       this.counters.errors++;
-      const message =
-        err instanceof ProtocolError ? err.message : `batch: ${(err as Error).message}`;
-      this.log(`rejected message: ${message}`);
-      return { status: 'error', type: 'batch', error: message };
+      this.log(`rejected message: ${decoded.error}`);
+      await decoded.unlinked;
+      return { status: 'error', type: 'batch', error: decoded.error };
     }
     const { batch, images, rejected, total, unlinked } = decoded;
     const errors = rejected.map(r => r.error);
+    for (const r of rejected) if (r.segment) this.counters.refuseSegment(r.segment);
     const config: LayerConfig = {
       display: batch.display_config,
       names: batch.component_names_metadata,

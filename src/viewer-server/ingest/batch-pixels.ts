@@ -2,18 +2,21 @@
  * Turn the frames of one data message into images with their pixel bytes. Shared memory
  * named in the message belongs to the server from the moment it arrives: every segment is
  * copied out (if the item is valid) and unlinked exactly once, also when the header is
- * malformed or the item invalid, so no message leaks a segment (OpenHCS mistake 1).
+ * malformed or the item invalid, so no message leaks a segment (OpenHCS mistake 1). Files
+ * planted under a segment name that are not ours are refused and left alone
+ * (protocol/node/shm.ts, segment-copy.ts).
  */
 import {
   bytesPerElement,
-  decodeBatch,
   elementCount,
-  isShmName,
+  parseBatchHeader,
   ProtocolError,
+  validateBatch,
   type BatchMessage,
   type ImageItem
 } from '../../protocol/index.js';
-import { readSegment, unlinkSegment } from '../../protocol/node/index.js';
+import { readSegment, SharedMemoryError, type SegmentRefusal } from '../../protocol/node/index.js';
+import { namedSegments, namedSegmentsInText } from './named-segments.js';
 import { setAsideRois } from './roi-items.js';
 import { unlinkSegmentAsync } from './segment-copy.js';
 import { inlinePixels } from './inline-pixels.js';
@@ -27,6 +30,8 @@ export interface RejectedImage {
   index: number;
   path: string;
   error: string;
+  /** Set when the image's segment was refused (the server counts these by reason). */
+  segment?: SegmentRefusal;
 }
 
 export interface BatchPixels {
@@ -39,44 +44,56 @@ export interface BatchPixels {
   unlinked: Promise<void>;
 }
 
-const SHM_FIELD = /"shm_name"\s*:\s*"([^"\\]{1,80})"/g;
-
-/** Unlink every well-formed segment name a (possibly broken) header mentions. */
-export function unlinkNamedSegments(header: Uint8Array | undefined): number {
-  if (header === undefined) return 0;
-  const text = Buffer.from(header.buffer, header.byteOffset, header.byteLength).toString('utf8');
-  let count = 0;
-  for (const match of text.matchAll(SHM_FIELD)) {
-    if (isShmName(match[1]) && unlinkSegment(match[1])) count++;
-  }
-  return count;
+/** A message that is not a valid batch; the segments it named are being unlinked. */
+export interface RefusedBatch {
+  error: string;
+  unlinked: Promise<void>;
 }
 
-/**
- * Throws ProtocolError for a message that is not a valid batch (after unlinking its segments).
- * `alloc` gives the buffers segments are copied into (default: fresh ones).
- */
+export interface BatchPixelsOptions {
+  /** Buffers segments are copied into (default: fresh ones). */
+  alloc?: (nbytes: number) => Uint8Array;
+  /**
+   * Bytes one message may copy out of shared memory (the server's memory budget): a
+   * segment's declared size is checked against what is left before it is even opened.
+   */
+  maxCopyBytes?: number;
+  log?: (line: string) => void;
+}
+
+function refuse(err: unknown, names: string[], log: (line: string) => void): RefusedBatch {
+  return {
+    error: err instanceof ProtocolError ? err.message : `batch: ${(err as Error).message}`,
+    unlinked: Promise.all(names.map(name => unlinkSegmentAsync(name, log))).then(() => {})
+  };
+}
+
+/** The images of one message with their pixels, or why the message is refused as a whole. */
 export function batchPixels(
   frames: readonly Uint8Array[],
-  alloc?: (nbytes: number) => Uint8Array
-): BatchPixels {
-  let decoded;
-  const roi = setAsideRois(frames[0]);
+  { alloc, maxCopyBytes = Infinity, log = () => {} }: BatchPixelsOptions = {}
+): BatchPixels | RefusedBatch {
+  let raw: unknown;
   try {
-    decoded = decodeBatch(roi ? [roi.header, ...frames.slice(1)] : frames);
+    raw = parseBatchHeader(frames[0]); // the one JSON.parse of this header
   } catch (err) {
-    unlinkNamedSegments(frames[0]);
-    throw err instanceof ProtocolError
-      ? err
-      : new ProtocolError(`batch: ${(err as Error).message}`);
+    return refuse(err, namedSegmentsInText(frames[0]), log);
   }
-  const { batch, frames: raw } = decoded;
+  const roi = setAsideRois(raw);
+  let decoded;
+  try {
+    decoded = validateBatch(roi ? roi.header : raw, frames.slice(1));
+  } catch (err) {
+    return refuse(err, namedSegments(raw), log);
+  }
+  const { batch, frames: rawFrames } = decoded;
   const images: ImagePixels[] = [];
   const rejected: RejectedImage[] = [];
   const consumed = new Set<string>();
   const unlinks: Promise<void>[] = [];
+  let copied = 0;
   for (const item of roi?.rois ?? []) {
-    if (item.shmName !== undefined) unlinks.push(unlinkSegmentAsync(item.shmName));
+    if (item.shmName !== undefined) unlinks.push(unlinkSegmentAsync(item.shmName, log));
     rejected.push({
       index: item.index,
       path: item.path,
@@ -92,14 +109,21 @@ export function batchPixels(
           throw new Error(`shared-memory segment ${name} is named by two images`);
         consumed.add(name);
         try {
+          if (nbytes > maxCopyBytes - copied) {
+            throw new SharedMemoryError(
+              `shared-memory segment ${name} would take ${nbytes} bytes, but only ${maxCopyBytes - copied} of the memory budget (${maxCopyBytes} bytes) are left for this message; raise --memory-budget or send smaller images or fewer per message`,
+              'over-budget'
+            );
+          }
           images.push({ item, bytes: readSegment(name, nbytes, alloc) });
+          copied += nbytes;
         } finally {
-          unlinks.push(unlinkSegmentAsync(name));
+          unlinks.push(unlinkSegmentAsync(name, log));
         }
       } else if (item.data !== undefined) {
         images.push({ item, bytes: inlinePixels(item, item.data) });
       } else {
-        const frame = raw[item.frame! - 1];
+        const frame = rawFrames[item.frame! - 1];
         if (frame.byteLength !== nbytes) {
           throw new Error(
             `raw frame ${item.frame} holds ${frame.byteLength} bytes, shape [${item.shape}] ${item.dtype} needs ${nbytes}`
@@ -111,7 +135,8 @@ export function batchPixels(
       rejected.push({
         index,
         path: item.path,
-        error: `images[${index}] (${item.path}): ${(err as Error).message}`
+        error: `images[${index}] (${item.path}): ${(err as Error).message}`,
+        segment: err instanceof SharedMemoryError ? err.reason : undefined
       });
     }
   });

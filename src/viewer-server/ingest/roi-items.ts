@@ -21,21 +21,10 @@ export interface SetAsideRoi {
   shmName?: string;
 }
 
-/** The header without its ROI items, or null when it has none (or is not even JSON). */
-export function setAsideRois(
-  header: Uint8Array | undefined
-): { header: Uint8Array; rois: SetAsideRoi[] } | null {
-  if (header === undefined) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(
-      Buffer.from(header.buffer, header.byteOffset, header.byteLength).toString('utf8')
-    );
-  } catch {
-    return null; // decodeBatch reports the syntax error
-  }
+/** The parsed header without its ROI items, or null when it has none. */
+export function setAsideRois(raw: unknown): { header: unknown; rois: SetAsideRoi[] } | null {
   const batch = LooseBatchSchema.safeParse(raw);
-  if (!batch.success) return null;
+  if (!batch.success) return null; // validateBatch reports what is wrong
   const rois: SetAsideRoi[] = [];
   const images = batch.data.images.filter((item, index) => {
     const roi = RoiItemSchema.safeParse(item);
@@ -48,5 +37,5 @@ export function setAsideRois(
     return false;
   });
   if (rois.length === 0) return null;
-  return { header: new TextEncoder().encode(JSON.stringify({ ...batch.data, images })), rois };
+  return { header: { ...batch.data, images }, rois };
 }
