@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_COMPONENT_MODES } from '../../protocol/components.js';
 import { CompileError } from './compile-error.js';
 import { compile } from './compiler.js';
 import type { NdArray } from '../model/image-data.js';
@@ -153,14 +154,7 @@ describe('compile: lazy configs resolve step → pipeline → global → default
       output_backend: 'default'
     });
     expect(plan.steps[0].display).toEqual({
-      component_modes: {
-        source: 'slice',
-        well: 'stack',
-        site: 'stack',
-        channel: 'stack',
-        z_index: 'stack',
-        timepoint: 'stack'
-      },
+      component_modes: DEFAULT_COMPONENT_MODES,
       colormap: 'magma',
       variable_size_handling: 'pad_to_max'
     });

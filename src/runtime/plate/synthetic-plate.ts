@@ -41,18 +41,11 @@ export interface SyntheticPlateOptions {
   seed?: number;
 }
 
-export interface SyntheticPlate {
+/** What was written: the plate's layout (the options, resolved, without the seed) and where. */
+export interface SyntheticPlate extends Omit<ResolvedOptions, 'seed'> {
   dir: string;
   htd: string;
   files: string[];
-  wells: string[];
-  sites: number;
-  channelNames: string[];
-  zPlanes: number;
-  timepoints: number;
-  width: number;
-  height: number;
-  dtype: SyntheticDtype;
   bytes: number;
   elapsedMs: number;
 }
