@@ -110,7 +110,12 @@ describe('bounded work per message', () => {
     try {
       socket.connect(`tcp://127.0.0.1:${PORT}`);
       await socket.send([Buffer.alloc(0), header]);
-      const frames = await socket.receive();
+      // Status asked while the header is on its way and being refused.
+      const [frames, statusMeanwhile] = await Promise.all([
+        socket.receive(),
+        statusWithinOneSecond()
+      ]);
+      expect(statusMeanwhile).toBe(true);
       const reply = decodeJson(frames[frames.length - 1], BatchReplySchema, 'reply');
       expect(reply.status === 'error' && reply.error).toMatch(
         new RegExp(`header of ${size} bytes exceeds MAX_HEADER_BYTES = ${MAX_HEADER_BYTES}`)
