@@ -98,11 +98,17 @@ export type BatchReply = z.infer<typeof BatchReplySchema>;
 
 // ---- control channel (data port + 1000) ----
 
+/**
+ * `auth`: the server's control secret (its record in the owner's viewer home,
+ * protocol/node/server-record.ts). ping is open; status, clear_state and shutdown without
+ * the right secret get an error reply and do nothing.
+ */
+const auth = z.string().max(256).optional();
 export const ControlRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
-  z.object({ type: z.literal('status') }),
-  z.object({ type: z.literal('clear_state') }),
-  z.object({ type: z.literal('shutdown') })
+  z.object({ type: z.literal('status'), auth }),
+  z.object({ type: z.literal('clear_state'), auth }),
+  z.object({ type: z.literal('shutdown'), auth })
 ]);
 export type ControlRequest = z.infer<typeof ControlRequestSchema>;
 
@@ -133,7 +139,13 @@ export const CountersSchema = z.object({
   /** Shared-memory names not copied out (planted, foreign, wrong size, over budget...). */
   segments_refused: z.number().optional(),
   /** The same by reason (SegmentRefusal in protocol/node/shm.ts), only reasons seen. */
-  segments_refused_reasons: z.record(z.string(), z.number()).optional()
+  segments_refused_reasons: z.record(z.string(), z.number()).optional(),
+  /** ZeroMQ peers refused (not ZeroMQ 3, e.g. HTTP bytes; not loopback; IPC of another uid). */
+  peers_refused: z.number().optional(),
+  /** The same by reason: no_handshake, not_loopback, foreign_uid (only reasons seen). */
+  peers_refused_reasons: z.record(z.string(), z.number()).optional(),
+  /** Control requests without the server's secret (refused). */
+  control_unauthorized: z.number().optional()
 });
 export type Counters = z.infer<typeof CountersSchema>;
 
@@ -162,7 +174,9 @@ export const ControlReplySchema = z.discriminatedUnion('type', [
     version: z.number().int(),
     port: z.number(),
     control_port: z.number(),
-    http_port: z.number()
+    http_port: z.number(),
+    /** The server's owner: a client tells another user's server on its port from its own. */
+    uid: z.number().int().optional()
   }),
   z.object({ type: z.literal('status'), status: ServerStatusSchema }),
   z.object({ type: z.literal('clear_state_ack'), status: z.literal('success') }),

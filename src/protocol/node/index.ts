@@ -4,3 +4,6 @@ export * from './control-client.js';
 export * from './server-process.js';
 export * from './deadline.js';
 export * from './ipc-endpoint.js';
+export * from './viewer-home.js';
+export * from './server-record.js';
+export * from './port-probe.js';

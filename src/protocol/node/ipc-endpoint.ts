@@ -7,13 +7,13 @@
  * connect fall back to tcp://127.0.0.1:<port>.
  */
 import * as path from 'node:path';
-import { defaultLogFile } from './server-process.js';
+import { viewerHome } from './viewer-home.js';
 
 /** Unix socket paths are limited to 107 bytes; longer homes get no IPC endpoint. */
 const MAX_SOCKET_PATH = 100;
 
 /** `ipc://<home>/data-<port>.sock`, or null when the path would be too long for a Unix socket. */
 export function dataIpcEndpoint(port: number, env: NodeJS.ProcessEnv = process.env): string | null {
-  const file = path.join(path.dirname(defaultLogFile(port, env)), `data-${port}.sock`);
+  const file = path.join(viewerHome(env), `data-${port}.sock`);
   return Buffer.byteLength(file) <= MAX_SOCKET_PATH ? `ipc://${file}` : null;
 }
