@@ -1,7 +1,9 @@
 /**
  * The browser-facing API of the viewer server: HTTP for state and planes, a WebSocket for
  * live events. The widget reaches it through jupyter-server-proxy at
- * `{baseUrl}proxy/<httpPort>/`, so Jupyter's authentication guards it.
+ * `{baseUrl}proxy/<httpPort>/`, behind Jupyter's authentication; every request also carries
+ * the server's browser token (BROWSER_TOKEN_HEADER / BROWSER_TOKEN_PARAM), because any local
+ * program (another user's Jupyter proxy included) could reach the port itself.
  *
  *   GET  api/state                 → ViewerState (JSON)
  *   GET  api/plane?layer&at&max    → plane pixels (binary, see PLANE_HEADERS)
@@ -124,6 +126,16 @@ function intHeader(text: string | null): number | undefined {
 }
 
 export const API_PATHS = { state: 'api/state', plane: 'api/plane', events: 'api/events' } as const;
+
+/**
+ * Where a client puts the server's browser token (`pipeline-viewer server connect` prints
+ * it): a header on HTTP requests, a query parameter on the WebSocket (the browser's
+ * WebSocket cannot set headers). Neither is `Authorization` nor `token`: Jupyter reads those
+ * as its own credentials when the request passes through jupyter-server-proxy. Jupyter
+ * scrubs query parameters whose name contains "token" from its logs.
+ */
+export const BROWSER_TOKEN_HEADER = 'x-pipeline-viewer-token';
+export const BROWSER_TOKEN_PARAM = 'viewer_token';
 
 /**
  * Where a plane sits: axis name → axis value, as listed in `LayerInfo.axes`. Planes are

@@ -3,6 +3,7 @@
  * no lock file to go stale), then HTTP/WS on P+3000, then control on P+1000, so a server
  * that answers ping has every socket bound (ready).
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -18,6 +19,7 @@ import {
   type ServerStatus
 } from '../protocol/index.js';
 import { dataIpcEndpoint } from '../protocol/node/index.js';
+import { BrowserGuard } from './sockets/browser-guard.js';
 import { ControlSocket } from './sockets/control-socket.js';
 import { DataSocket } from './sockets/data-socket.js';
 import { EventHub } from './sockets/event-hub.js';
@@ -29,6 +31,8 @@ export interface ViewerServerOptions {
   memoryBudgetBytes: number;
   storeDir: string;
   log: (line: string) => void;
+  /** Token every browser API request must carry (part D); a random one when not given. */
+  browserToken?: string;
   /** Called after a `shutdown` request was answered and the server closed. */
   onShutdown?: () => void;
 }
@@ -44,6 +48,9 @@ export class ViewerServer {
   private readonly control: ControlSocket;
   private readonly httpServer: http.Server;
   private readonly events: EventHub;
+  private readonly browserGuard: BrowserGuard;
+  /** What the browser API asks for (HTTP header / WebSocket query, protocol/viewer-api.ts). */
+  readonly browserToken: string;
   private ready = false;
   /** The data socket's IPC endpoint, when bound (protocol/node/ipc-endpoint.ts). */
   ipcEndpoint: string | null = null;
@@ -58,8 +65,10 @@ export class ViewerServer {
     });
     this.data = new DataSocket(log);
     this.control = new ControlSocket(log);
-    this.httpServer = http.createServer(httpHandler(this.core, log));
-    this.events = new EventHub(this.core);
+    this.browserToken = options.browserToken ?? randomBytes(32).toString('base64url');
+    this.browserGuard = new BrowserGuard(this.browserToken, httpPort(options.port), log);
+    this.httpServer = http.createServer(httpHandler(this.core, this.browserGuard, log));
+    this.events = new EventHub(this.core, this.browserGuard);
     this.httpServer.on('upgrade', (req, socket, head) => {
       if (!this.events.upgrade(req, socket, head)) socket.destroy();
     });
@@ -129,7 +138,7 @@ export class ViewerServer {
       started_at: this.core.startedAt,
       ports: this.ports,
       layers: this.core.summaries(),
-      counters: this.core.counters.snapshot(),
+      counters: { ...this.core.counters.snapshot(), ...this.browserGuard.snapshot() },
       memory: this.core.planes.stats()
     };
   }

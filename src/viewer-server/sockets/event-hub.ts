@@ -2,24 +2,34 @@
  * WebSocket `api/events`: each client gets the full state on connect, then coalesced
  * changes (layer, plane, cleared) every 50 ms and counters once a second. A client that
  * falls behind (large send buffer) skips increments and gets a fresh state when it
- * catches up, so a slow browser never makes the server buffer without bound.
+ * catches up, so a slow browser never makes the server buffer without bound. An upgrade is
+ * refused with an HTTP status before any event is sent unless the BrowserGuard accepts it.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_PATHS, type ViewerEvent } from '../../protocol/index.js';
 import type { ViewerCore } from '../core/viewer-core.js';
+import type { BrowserGuard, Refused } from './browser-guard.js';
 
 const FLUSH_MS = 50;
 const STATS_MS = 1000;
 const BEHIND_BYTES = 1 << 20;
+/** Clients send nothing on this socket; a bigger frame closes it (ws's default is 100 MiB). */
+const MAX_CLIENT_FRAME_BYTES = 1024;
 
 export class EventHub {
-  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CLIENT_FRAME_BYTES
+  });
   private readonly behind = new WeakSet<WebSocket>();
   private readonly timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly core: ViewerCore) {
+  constructor(
+    private readonly core: ViewerCore,
+    private readonly guard: BrowserGuard
+  ) {
     this.wss.on('connection', ws => this.send(ws, { type: 'state', state: core.state() }));
     this.timers.push(setInterval(() => this.flush(), FLUSH_MS));
     this.timers.push(setInterval(() => this.stats(), STATS_MS));
@@ -30,6 +40,11 @@ export class EventHub {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname !== `/${API_PATHS.events}` && !pathname.endsWith(`/${API_PATHS.events}`))
       return false;
+    const refused = this.guard.checkUpgrade(req);
+    if (refused) {
+      refuseUpgrade(socket, refused);
+      return true;
+    }
     this.wss.handleUpgrade(req, socket, head, ws => this.wss.emit('connection', ws, req));
     return true;
   }
@@ -75,4 +90,15 @@ export class EventHub {
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
   }
+}
+
+/** An HTTP reply on the raw socket instead of the upgrade, then close. */
+function refuseUpgrade(socket: Duplex, refused: Refused): void {
+  const body = JSON.stringify({ error: refused.message });
+  const reason = refused.status === 401 ? 'Unauthorized' : 'Forbidden';
+  socket.end(
+    `HTTP/1.1 ${refused.status} ${reason}\r\nConnection: close\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }

@@ -2,7 +2,8 @@
  * HTTP side of the browser API (protocol/viewer-api.ts): `api/state` as JSON and
  * `api/plane` as raw little-endian pixels with the protocol's planeHeaders. Paths are matched by
  * their ending so the server works behind jupyter-server-proxy's `/proxy/<port>/` with or
- * without the prefix. Same-origin through the proxy, so no CORS.
+ * without the prefix. Same-origin through the proxy, so no CORS. Nothing is answered before
+ * the BrowserGuard accepted the request (token, Host, Origin).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -13,6 +14,7 @@ import {
 } from '../../protocol/index.js';
 import { PlaneRequestError } from '../core/plane-request.js';
 import type { ViewerCore } from '../core/viewer-core.js';
+import type { BrowserGuard } from './browser-guard.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -27,8 +29,13 @@ function endsWithPath(pathname: string, apiPath: string): boolean {
   return pathname === `/${apiPath}` || pathname.endsWith(`/${apiPath}`);
 }
 
-export function httpHandler(core: ViewerCore, log: (line: string) => void) {
+export function httpHandler(core: ViewerCore, guard: BrowserGuard, log: (line: string) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    const refused = guard.checkHttp(req);
+    if (refused) {
+      sendJson(res, refused.status, { error: refused.message });
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, {
