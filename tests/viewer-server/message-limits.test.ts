@@ -1,7 +1,8 @@
 /**
  * The real server bounds the work one message can cost: a header over MAX_HEADER_BYTES or
  * with more than MAX_IMAGES_PER_MESSAGE images is refused before it is parsed or
- * validated, an oversized control message only costs its sender the connection, inline
+ * validated, an oversized data part or control message only costs its sender the
+ * connection (libzmq never buffers it), inline
  * values must fit their dtype, and the segments of an invalid batch are unlinked whatever
  * JSON escapes spell their names. Each refusal is an error reply; the server goes on.
  * Port 20083 (+1000, +3000).
@@ -15,6 +16,7 @@ import {
   controlPort,
   decodeJson,
   MAX_CONTROL_MESSAGE_BYTES,
+  MAX_DATA_MESSAGE_BYTES,
   MAX_HEADER_BYTES,
   MAX_IMAGES_PER_MESSAGE
 } from '../../src/protocol/index.js';
@@ -45,6 +47,19 @@ async function statusWithinOneSecond(): Promise<boolean> {
     1000
   );
   return reply !== 'timeout' && reply?.type === 'status';
+}
+
+function vmRssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+/** Resolves when the server drops `socket`'s connection. */
+async function disconnected(socket: zmq.Socket): Promise<'disconnected'> {
+  // Events in receive mode (events.on needs `require`, absent under ESM jest).
+  while ((await socket.events.receive()).type !== 'disconnect');
+  return 'disconnected';
 }
 
 describe('bounded work per message', () => {
@@ -126,17 +141,34 @@ describe('bounded work per message', () => {
     expect(await statusWithinOneSecond()).toBe(true);
   });
 
+  it('drops the connection of a data part over MAX_DATA_MESSAGE_BYTES before buffering it', async () => {
+    // Never written: its pages cost no memory here, and libzmq refuses it from its size.
+    const part = Buffer.allocUnsafeSlow(MAX_DATA_MESSAGE_BYTES + 1);
+    const rssBefore = vmRssBytes(server.child.pid!);
+    const socket = new zmq.Dealer({ linger: 0, sendTimeout: 5000, receiveTimeout: 10_000 });
+    try {
+      const dropped = disconnected(socket);
+      socket.connect(`tcp://127.0.0.1:${PORT}`);
+      await socket.send([Buffer.alloc(0), Buffer.from('{"type":"batch","images":[]}'), part]);
+      const answered = socket.receive().then(
+        () => 'answered' as const,
+        () => 'no answer' as const
+      );
+      expect(await within(Promise.race([dropped, answered]), 10_000)).toBe('disconnected');
+    } finally {
+      socket.close();
+    }
+    expect(vmRssBytes(server.child.pid!) - rssBefore).toBeLessThan(64 * 1024 ** 2);
+    expect(await statusWithinOneSecond()).toBe(true);
+  });
+
   it('drops the connection of an oversized control message and still answers status', async () => {
     const request = Buffer.from(
       JSON.stringify({ type: 'status', padding: 'x'.repeat(MAX_CONTROL_MESSAGE_BYTES) })
     );
     const socket = new zmq.Request({ linger: 0, sendTimeout: 5000, receiveTimeout: 5000 });
     try {
-      const dropped = (async () => {
-        // Events in receive mode (events.on needs `require`, absent under ESM jest).
-        while ((await socket.events.receive()).type !== 'disconnect');
-        return 'disconnected' as const;
-      })();
+      const dropped = disconnected(socket);
       socket.connect(`tcp://127.0.0.1:${controlPort(PORT)}`);
       await socket.send(request);
       const answered = socket.receive().then(
