@@ -1,11 +1,13 @@
 /**
  * Entry of the detached server process:
  *   node lib/viewer-server/main.js --port N [--memory-budget BYTES] [--store DIR] [--log FILE]
+ *     [--requested-port P]
+ * It makes the viewer home 0700 and writes its record there (protocol/node/server-record.ts).
  * Exit codes: 0 after a shutdown, a signal, or when another viewer server already holds
  * the port (binding is the lock); 2 for bad arguments; 3 when the port is held by a
  * program that is not a viewer server; 1 for any other failure (see the log).
  */
-import { ping } from '../protocol/node/index.js';
+import { ensureViewerHome, ping } from '../protocol/node/index.js';
 import { parseServerArgs, UsageError } from './process/server-args.js';
 import { openServerLog } from './process/server-log.js';
 import { PortTakenError, ViewerServer } from './viewer-server.js';
@@ -23,6 +25,12 @@ async function main(): Promise<number | null> {
     }
     throw err;
   }
+  try {
+    ensureViewerHome();
+  } catch (err) {
+    process.stderr.write(`pipeline-viewer server: ${(err as Error).message}\n`);
+    return 2;
+  }
   const log = openServerLog(args.logFile);
   log(
     `starting on data port ${args.port} (memory budget ${args.memoryBudgetBytes} bytes, store ${args.storeDir})`
@@ -35,7 +43,8 @@ async function main(): Promise<number | null> {
       memoryBudgetBytes: args.memoryBudgetBytes,
       storeDir: args.storeDir,
       log,
-      onShutdown: () => process.exit(0)
+      onShutdown: () => process.exit(0),
+      record: { requestedPort: args.requestedPort, log: args.logFile }
     });
   } catch (err) {
     if (!(err instanceof PortTakenError)) {
@@ -48,7 +57,10 @@ async function main(): Promise<number | null> {
     while (Date.now() < deadline) {
       const pong = await ping(args.port, { timeoutMs: 500 });
       if (pong) {
-        log(`another viewer server (pid ${pong.pid}) holds port ${args.port}; this one exits`);
+        const owner = pong.uid === undefined ? '' : `, uid ${pong.uid}`;
+        log(
+          `another viewer server (pid ${pong.pid}${owner}) holds port ${args.port}; this one exits`
+        );
         return 0;
       }
       await new Promise(resolve => setTimeout(resolve, 200));

@@ -1,12 +1,15 @@
 /**
  * One viewer server: binds the data port first (binding is the one-server-per-port lock,
- * no lock file to go stale), then HTTP/WS on P+3000, then control on P+1000, so a server
- * that answers ping has every socket bound (ready).
+ * no lock file to go stale), then HTTP/WS on P+3000, writes its record (pid, ports, secrets;
+ * protocol/node/server-record.ts), then binds control on P+1000, so a server that answers
+ * ping has every socket bound and its record written (ready). Both ZeroMQ sockets ask the
+ * ZAP handler who may connect.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import * as zmq from 'zeromq';
 import {
   controlPort,
   DEFAULT_HOST,
@@ -18,12 +21,19 @@ import {
   type ControlRequest,
   type ServerStatus
 } from '../protocol/index.js';
-import { dataIpcEndpoint } from '../protocol/node/index.js';
+import {
+  currentUid,
+  dataIpcEndpoint,
+  newSecret,
+  removeServerRecord,
+  writeServerRecord
+} from '../protocol/node/index.js';
 import { BrowserGuard } from './sockets/browser-guard.js';
 import { ControlSocket } from './sockets/control-socket.js';
 import { DataSocket } from './sockets/data-socket.js';
 import { EventHub } from './sockets/event-hub.js';
 import { httpHandler } from './sockets/http-api.js';
+import { ZapHandler } from './sockets/zap-handler.js';
 import { ViewerCore } from './core/viewer-core.js';
 
 export interface ViewerServerOptions {
@@ -35,6 +45,13 @@ export interface ViewerServerOptions {
   browserToken?: string;
   /** Called after a `shutdown` request was answered and the server closed. */
   onShutdown?: () => void;
+  /** Secret that status, clear_state and shutdown must carry; a random one when not given. */
+  secret?: string;
+  /**
+   * Write the server record into the viewer home of `env` once bound (removed at close);
+   * `requestedPort`: the port the user asked for when `port` had to differ. None when absent.
+   */
+  record?: { requestedPort: number; log?: string; env?: NodeJS.ProcessEnv };
 }
 
 /** The data port is held by another process (normally another viewer server). */
@@ -44,6 +61,7 @@ export class PortTakenError extends Error {
 
 export class ViewerServer {
   readonly core: ViewerCore;
+  private readonly zap: ZapHandler;
   private readonly data: DataSocket;
   private readonly control: ControlSocket;
   private readonly httpServer: http.Server;
@@ -51,6 +69,8 @@ export class ViewerServer {
   private readonly browserGuard: BrowserGuard;
   /** What the browser API asks for (HTTP header / WebSocket query, protocol/viewer-api.ts). */
   readonly browserToken: string;
+  private readonly secret: string;
+  private recordWritten = false;
   private ready = false;
   /** The data socket's IPC endpoint, when bound (protocol/node/ipc-endpoint.ts). */
   ipcEndpoint: string | null = null;
@@ -63,8 +83,11 @@ export class ViewerServer {
       storeDir: options.storeDir,
       log
     });
-    this.data = new DataSocket(log);
-    this.control = new ControlSocket(log);
+    // A context of its own: the ZAP endpoint is per context, and only this server's sockets use it.
+    this.zap = new ZapHandler(new zmq.Context(), log, currentUid());
+    this.secret = options.secret ?? newSecret();
+    this.data = new DataSocket(log, this.zap);
+    this.control = new ControlSocket(log, this.zap, this.secret);
     this.browserToken = options.browserToken ?? randomBytes(32).toString('base64url');
     this.browserGuard = new BrowserGuard(this.browserToken, httpPort(options.port), log);
     this.httpServer = http.createServer(httpHandler(this.core, this.browserGuard, log));
@@ -83,6 +106,7 @@ export class ViewerServer {
     const server = new ViewerServer(options);
     const { data, control, http: web } = server.ports;
     try {
+      await server.zap.start();
       await server.data.bind(tcpEndpoint(DEFAULT_HOST, data));
     } catch (err) {
       await server.close();
@@ -110,6 +134,7 @@ export class ViewerServer {
           resolve();
         });
       });
+      server.writeRecord();
       await server.control.bind(tcpEndpoint(DEFAULT_HOST, control));
     } catch (err) {
       await server.close();
@@ -131,6 +156,27 @@ export class ViewerServer {
     return server;
   }
 
+  /** The record that lets this user's clients find and command the server (0600, atomic). */
+  private writeRecord(): void {
+    const { record } = this.options;
+    if (!record) return;
+    writeServerRecord(
+      {
+        pid: process.pid,
+        uid: currentUid(),
+        version: PROTOCOL_VERSION,
+        requested_port: record.requestedPort,
+        ports: this.ports,
+        secret: this.secret,
+        browser_token: this.browserToken,
+        started_at: this.core.startedAt,
+        ...(record.log ? { log: record.log } : {})
+      },
+      record.env
+    );
+    this.recordWritten = true;
+  }
+
   status(): ServerStatus {
     return {
       pid: process.pid,
@@ -138,7 +184,12 @@ export class ViewerServer {
       started_at: this.core.startedAt,
       ports: this.ports,
       layers: this.core.summaries(),
-      counters: { ...this.core.counters.snapshot(), ...this.browserGuard.snapshot() },
+      counters: {
+        ...this.core.counters.snapshot(),
+        ...this.browserGuard.snapshot(),
+        ...this.zap.snapshot(),
+        control_unauthorized: this.control.unauthorized
+      },
       memory: this.core.planes.stats()
     };
   }
@@ -155,7 +206,8 @@ export class ViewerServer {
           version: PROTOCOL_VERSION,
           port: this.ports.data,
           control_port: this.ports.control,
-          http_port: this.ports.http
+          http_port: this.ports.http,
+          uid: currentUid()
         };
       case 'status':
         return { type: 'status', status: this.status() };
@@ -174,7 +226,11 @@ export class ViewerServer {
     this.closing ??= (async () => {
       this.ready = false;
       this.events.close();
+      if (this.recordWritten) {
+        removeServerRecord(this.ports.data, process.pid, this.options.record?.env);
+      }
       await Promise.all([this.data.close(), this.control.close()]);
+      await this.zap.close();
       // The socket file is ours (bound after winning the port); zeromq leaves it behind.
       if (this.ipcEndpoint) fs.rmSync(this.ipcEndpoint.slice('ipc://'.length), { force: true });
       await new Promise<void>(resolve => {

@@ -1,120 +1,163 @@
 /**
- * `pipeline-viewer server start|stop|status|clear [--port N]` (bin/pipeline-viewer.js).
- * start reuses a running server or spawns a detached one and waits ≤ 30 s for ready;
- * status prints the server's status as JSON; stop asks it to shut down and waits until
- * its ports are free; clear empties its layers (every connected panel empties too).
- * Exit code 2 for a usage error (bad port, unknown option), 1 with a message on stderr when something fails.
+ * `pipeline-viewer server start|stop|status|clear|connect [--port N]` (bin/pipeline-viewer.js).
+ * start reuses this user's server for N or spawns a detached one (on N, or on a free port when
+ * N is held by anything else) and waits ≤ 30 s for ready; status prints the server's status
+ * as JSON; stop asks it to shut down and waits until its ports are free; clear empties its
+ * layers (every connected panel empties too); connect prints its ports and browser token (for
+ * the Jupyter server extension). All but start act only on a server of this user, found by
+ * its record in the viewer home (protocol/node/server-record.ts), and send its secret.
+ * Exit code 2 for a usage error (bad port, unknown option), 1 with a message on stderr when
+ * something fails.
  */
 import { fileURLToPath } from 'node:url';
-import { controlPort, DEFAULT_DATA_PORT, httpPort } from '../../protocol/index.js';
+import { controlPort, DEFAULT_DATA_PORT } from '../../protocol/index.js';
 import {
   controlRequest,
   ControlTimeoutError,
   ensureServer,
-  ping
+  findOwnServer,
+  ping,
+  viewerHome,
+  waitPortsFree,
+  type ServerRecord
 } from '../../protocol/node/index.js';
-import { waitPortsFree } from './ports-free.js';
-import { defaultServerLog } from './paths.js';
 import { parsePort, readOptions, UsageError } from './server-args.js';
 
-const USAGE = `usage: pipeline-viewer server start|stop|status|clear [--port N]
+const USAGE = `usage: pipeline-viewer server start|stop|status|clear|connect [--port N]
   start   [--port N] [--memory-budget BYTES] [--store DIR] [--log FILE]
-          start a detached viewer server on data port N (default ${DEFAULT_DATA_PORT}), or report the running one
-  status  [--port N]   print the server's status as JSON (pid, ports, layers, counters)
-  stop    [--port N]   shut the server down and wait until its ports are free
-  clear   [--port N]   remove every layer the server holds`;
+          start a detached viewer server for data port N (default ${DEFAULT_DATA_PORT}), or report yours;
+          when N is held by another user or program, your server takes the next free port
+  status  [--port N]   print your server's status as JSON (pid, ports, layers, counters)
+  stop    [--port N]   shut your server down and wait until its ports are free
+  clear   [--port N]   remove every layer your server holds
+  connect [--port N]   print your server's ports and browser token as JSON`;
 
 const STOP_WAIT_MS = 10_000;
 /** Generous bounds: a busy 2-core machine can hold a reply back for seconds. */
 const REPLY_TIMEOUT_MS = 10_000;
 const PING_TIMEOUT_MS = 3000;
 
+class CliError extends Error {}
+
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** This user's server for `port`, or a CliError saying what answers there instead. */
+async function ownServer(port: number): Promise<ServerRecord> {
+  const record = findOwnServer(port);
+  if (record) return record;
+  const pong = await ping(port, { timeoutMs: PING_TIMEOUT_MS });
+  if (pong) {
+    const owner = pong.uid === undefined ? '' : `, uid ${pong.uid}`;
+    throw new CliError(
+      `the viewer server on port ${port} (pid ${pong.pid}${owner}) is not yours: no record of it in ${viewerHome()}; ` +
+        `start your own with: pipeline-viewer server start --port ${port}`
+    );
+  }
+  throw new CliError(
+    `no viewer server answers on port ${port} (control port ${controlPort(port)})`
+  );
+}
+
+/** One authorized request to `record`'s server; its reply of type `expected`, else an error. */
+async function command<T extends string>(
+  record: ServerRecord,
+  type: 'status' | 'clear_state' | 'shutdown',
+  expected: T
+) {
+  let reply;
+  try {
+    reply = await controlRequest(
+      record.ports.data,
+      { type },
+      { timeoutMs: REPLY_TIMEOUT_MS, secret: record.secret }
+    );
+  } catch (err) {
+    if (err instanceof ControlTimeoutError) {
+      throw new CliError(
+        `no viewer server answers on port ${record.ports.data} (pid ${record.pid})`
+      );
+    }
+    throw err;
+  }
+  if (reply.type !== expected) {
+    throw new CliError(
+      reply.type === 'error' ? reply.error : `unexpected reply ${JSON.stringify(reply)}`
+    );
+  }
+  return reply as Extract<typeof reply, { type: T }>;
+}
+
 async function start(options: Map<string, string>, port: number): Promise<number> {
-  const logFile = options.get('log') ?? defaultServerLog(port);
-  const args = ['--log', logFile];
+  const args: string[] = [];
   if (options.has('memory-budget')) args.push('--memory-budget', options.get('memory-budget')!);
   if (options.has('store')) args.push('--store', options.get('store')!);
-  const { pong, spawned } = await ensureServer({
+  const { pong, spawned, logFile, record } = await ensureServer({
     script: fileURLToPath(new URL('../main.js', import.meta.url)),
     port,
     args,
-    logFile
+    logFile: options.get('log')
   });
   print({
     server: spawned ? 'started' : 'already running',
     pid: pong.pid,
-    ports: { data: pong.port, control: pong.control_port, http: pong.http_port },
+    requested_port: port,
+    ports: record.ports,
     log: logFile
   });
   return 0;
 }
 
 async function status(port: number): Promise<number> {
-  try {
-    const reply = await controlRequest(port, { type: 'status' }, { timeoutMs: REPLY_TIMEOUT_MS });
-    if (reply.type !== 'status') throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
-    print(reply.status);
-    return 0;
-  } catch (err) {
-    if (err instanceof ControlTimeoutError) {
-      process.stderr.write(
-        `pipeline-viewer: no viewer server answers on port ${port} (control port ${controlPort(port)})\n`
-      );
-      return 1;
-    }
-    throw err;
-  }
+  const reply = await command(await ownServer(port), 'status', 'status');
+  print(reply.status);
+  return 0;
 }
 
 async function clear(port: number): Promise<number> {
-  try {
-    const reply = await controlRequest(
-      port,
-      { type: 'clear_state' },
-      { timeoutMs: REPLY_TIMEOUT_MS }
-    );
-    if (reply.type !== 'clear_state_ack')
-      throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
-    print({ cleared: true, port });
-    return 0;
-  } catch (err) {
-    if (err instanceof ControlTimeoutError) {
-      process.stderr.write(`pipeline-viewer: no viewer server answers on port ${port}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const record = await ownServer(port);
+  await command(record, 'clear_state', 'clear_state_ack');
+  print({ cleared: true, port: record.ports.data });
+  return 0;
 }
 
 async function stop(port: number): Promise<number> {
-  const pong = await ping(port, { timeoutMs: PING_TIMEOUT_MS });
-  if (pong === null) {
-    print({ stopped: false, reason: `no viewer server answers on port ${port}` });
-    return 0;
+  let record: ServerRecord;
+  try {
+    record = await ownServer(port);
+  } catch (err) {
+    print({ stopped: false, reason: (err as Error).message });
+    return /no viewer server answers/.test((err as Error).message) ? 0 : 1;
   }
-  await controlRequest(port, { type: 'shutdown' }, { timeoutMs: REPLY_TIMEOUT_MS });
-  const ports = [port, controlPort(port), httpPort(port)];
+  await command(record, 'shutdown', 'shutdown_ack');
+  const ports = [record.ports.data, record.ports.control, record.ports.http];
   if (!(await waitPortsFree(ports, STOP_WAIT_MS))) {
-    process.stderr.write(
-      `pipeline-viewer: server pid ${pong.pid} acknowledged shutdown but ports ${ports.join('/')} are still bound after ${STOP_WAIT_MS} ms; kill ${pong.pid} if it hangs\n`
+    throw new CliError(
+      `server pid ${record.pid} acknowledged shutdown but ports ${ports.join('/')} are still bound after ${STOP_WAIT_MS} ms; kill ${record.pid} if it hangs`
     );
-    return 1;
   }
+  print({ stopped: true, pid: record.pid, ports: record.ports });
+  return 0;
+}
+
+/** What the Jupyter server extension needs to proxy the panel to this user's server. */
+async function connect(port: number): Promise<number> {
+  const record = await ownServer(port);
   print({
-    stopped: true,
-    pid: pong.pid,
-    ports: { data: port, control: controlPort(port), http: httpPort(port) }
+    requested_port: port,
+    pid: record.pid,
+    ports: record.ports,
+    browser_token: record.browser_token
   });
   return 0;
 }
 
+const COMMANDS = ['start', 'stop', 'status', 'clear', 'connect'];
+
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [group, command, ...rest] = argv;
-  if (group !== 'server' || !['start', 'stop', 'status', 'clear'].includes(command)) {
+  if (group !== 'server' || !COMMANDS.includes(command)) {
     process.stderr.write(`${USAGE}\n`);
     return group === undefined || group === '--help' || group === '-h' ? 0 : 2;
   }
@@ -125,12 +168,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (command === 'start') return await start(options, port);
     if (command === 'status') return await status(port);
     if (command === 'clear') return await clear(port);
+    if (command === 'connect') return await connect(port);
     return await stop(port);
   } catch (err) {
     const usage = err instanceof UsageError;
-    process.stderr.write(
-      `pipeline-viewer server ${command}: ${(err as Error).message}\n${usage ? `${USAGE}\n` : ''}`
-    );
+    const message =
+      err instanceof CliError
+        ? `pipeline-viewer: ${err.message}`
+        : `pipeline-viewer server ${command}: ${(err as Error).message}`;
+    process.stderr.write(`${message}\n${usage ? `${USAGE}\n` : ''}`);
     return usage ? 2 : 1;
   }
 }

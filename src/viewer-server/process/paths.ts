@@ -1,15 +1,12 @@
 /**
- * Where a server keeps its log and spill store. The log path is the one the runtime's
- * ViewerManager and the CLI use too (`defaultLogFile` in protocol/node/server-process.ts):
- * `<home>/viewer-server-<port>.log`, home = `$PIPELINE_VIEWER_HOME`, else
- * `$XDG_CACHE_HOME/jupyterlab-pipeline-viewer`, else `~/.cache/jupyterlab-pipeline-viewer`.
+ * Where a server keeps its log and spill store, under the viewer home
+ * (protocol/node/viewer-home.ts, 0700): `<home>/viewer-server-<port>.log`, the same path the
+ * runtime's ViewerManager and the CLI use (`defaultLogFile`), and `<home>/store/<port>/`.
  */
 import * as path from 'node:path';
-import { defaultLogFile } from '../../protocol/node/index.js';
+import { defaultLogFile, viewerHome } from '../../protocol/node/index.js';
 
-export function viewerHome(env: NodeJS.ProcessEnv = process.env): string {
-  return path.dirname(defaultLogFile(0, env));
-}
+export { viewerHome };
 
 export function defaultServerLog(port: number, env: NodeJS.ProcessEnv = process.env): string {
   return defaultLogFile(port, env);

@@ -1,6 +1,8 @@
 /**
  * Arguments of the server entry: `main.js --port N [--memory-budget BYTES] [--store DIR]
- * [--log FILE]`. Byte sizes accept suffixes (512M, 2G, 2GiB).
+ * [--log FILE] [--requested-port P]`. Byte sizes accept suffixes (512M, 2G, 2GiB).
+ * `--requested-port`: the port the user asked for, when it was held by someone else and
+ * ensureServer chose N instead (recorded so the next start for P finds this server).
  */
 import { DEFAULT_DATA_PORT, dataPortProblem } from '../../protocol/index.js';
 import { defaultServerLog, defaultStoreDir } from './paths.js';
@@ -12,6 +14,7 @@ export interface ServerArgs {
   memoryBudgetBytes: number;
   storeDir: string;
   logFile: string;
+  requestedPort: number;
 }
 
 export class UsageError extends Error {
@@ -62,7 +65,7 @@ export function parseServerArgs(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env
 ): ServerArgs {
-  const options = readOptions(argv, ['port', 'memory-budget', 'store', 'log']);
+  const options = readOptions(argv, ['port', 'memory-budget', 'store', 'log', 'requested-port']);
   const port = parsePort(options.get('port') ?? String(DEFAULT_DATA_PORT));
   const budget = options.has('memory-budget')
     ? parseBytes(options.get('memory-budget')!)
@@ -71,6 +74,7 @@ export function parseServerArgs(
     port,
     memoryBudgetBytes: budget,
     storeDir: options.get('store') ?? defaultStoreDir(port, env),
-    logFile: options.get('log') ?? defaultServerLog(port, env)
+    logFile: options.get('log') ?? defaultServerLog(port, env),
+    requestedPort: options.has('requested-port') ? parsePort(options.get('requested-port')) : port
   };
 }

@@ -1,10 +1,11 @@
-/** Append-only log file of a detached server (it has no terminal to print to). */
+/** Append-only log file of a detached server (it has no terminal to print to); 0600. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { openPrivateAppend } from '../../protocol/node/index.js';
 
 export function openServerLog(file: string): (line: string) => void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a', 0o600);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const fd = openPrivateAppend(file);
   return (line: string) => {
     try {
       fs.writeSync(fd, `${new Date().toISOString()} [${process.pid}] ${line}\n`);

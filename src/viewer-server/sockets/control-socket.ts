@@ -1,8 +1,11 @@
 /**
  * The control socket: ROUTER on P+1000 for ping, status, clear_state and shutdown, as
  * JSON (OpenHCS pickles; our producers and CLI speak JSON). Invalid requests get an error
- * reply naming what was wrong.
+ * reply naming what was wrong. ping is open (readiness, pid, ports, uid); every other request
+ * must carry the server's secret in `auth` (its record, readable only by its user), else it
+ * gets a "not authorized" reply, is counted and does nothing.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   ControlRequestSchema,
   decodeJson,
@@ -12,10 +15,40 @@ import {
   type ControlRequest
 } from '../../protocol/index.js';
 import { RouterSocket } from './router-socket.js';
+import type { ZapHandler } from './zap-handler.js';
+
+/** The CLI command that sends each request with the secret (named in refusals). */
+const CLI_COMMAND: Record<ControlRequest['type'], string> = {
+  ping: 'start',
+  status: 'status',
+  clear_state: 'clear',
+  shutdown: 'stop'
+};
+
+/** Unauthorized requests logged one by one; later ones are only counted. */
+const LOGGED_UNAUTHORIZED = 5;
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
 
 export class ControlSocket extends RouterSocket {
-  constructor(log: (line: string) => void) {
-    super('control', 500, log, MAX_CONTROL_MESSAGE_BYTES);
+  private readonly secretDigest: Buffer;
+  private unauthorizedCount = 0;
+
+  constructor(log: (line: string) => void, zap: ZapHandler, secret: string) {
+    super('control', 500, log, MAX_CONTROL_MESSAGE_BYTES, zap);
+    this.secretDigest = digest(secret);
+  }
+
+  get unauthorized(): number {
+    return this.unauthorizedCount;
+  }
+
+  /** Equal-length digests, compared in constant time: the reply time tells nothing. */
+  private authorized(request: ControlRequest): boolean {
+    if (request.type === 'ping') return true;
+    return request.auth !== undefined && timingSafeEqual(digest(request.auth), this.secretDigest);
   }
 
   /** `afterReply` runs once the reply was handed to zeromq (shutdown exits there). */
@@ -29,13 +62,14 @@ export class ControlSocket extends RouterSocket {
       return encodeJson(reply);
     };
     this.serve({
-      // An invalid request throws here and gets failed()'s reply, without afterReply.
+      // An invalid or unauthorized request gets an error reply, without afterReply.
       handle: body => {
         const request = decodeJson(
           body[0] ?? new Uint8Array(),
           ControlRequestSchema,
           'control request'
         );
+        if (!this.authorized(request)) return { reply: this.refuse(request) };
         let reply: Uint8Array;
         try {
           reply = encodeJson(handle(request));
@@ -46,5 +80,22 @@ export class ControlSocket extends RouterSocket {
       },
       failed
     });
+  }
+
+  private refuse(request: ControlRequest): Uint8Array {
+    this.unauthorizedCount++;
+    const given = 'auth' in request ? request.auth : undefined;
+    const what = given === undefined ? 'carries no secret' : 'carries a wrong secret';
+    if (this.unauthorizedCount <= LOGGED_UNAUTHORIZED) {
+      this.log(`control: refused ${request.type}: it ${what} [#${this.unauthorizedCount}]`);
+    }
+    const reply: ControlReply = {
+      type: 'error',
+      error:
+        `not authorized: ${request.type} ${what}; only the user who started this server can ` +
+        `send it, with the secret ("auth") from the server record in that user's viewer home ` +
+        `(pipeline-viewer server ${CLI_COMMAND[request.type]} does this)`
+    };
+    return encodeJson(reply);
   }
 }

@@ -1,14 +1,16 @@
 /**
  * The data socket: ROUTER bound on tcp://127.0.0.1:P (and an IPC endpoint). Every message
  * gets a reply, a malformed one too (OpenHCS mistake 3 wedged its REP socket), and the reply
- * is sent only after the pixels were copied out of shared memory.
+ * is sent only after the pixels were copied out of shared memory. Who may connect at all is
+ * the ZAP handler's decision (loopback TCP, IPC of the server's uid).
  */
 import { encodeJson, MAX_DATA_MESSAGE_BYTES, type BatchReply } from '../../protocol/index.js';
 import { RouterSocket } from './router-socket.js';
+import type { ZapHandler } from './zap-handler.js';
 
 export class DataSocket extends RouterSocket {
-  constructor(log: (line: string) => void) {
-    super('data', 0, log, MAX_DATA_MESSAGE_BYTES);
+  constructor(log: (line: string) => void, zap: ZapHandler) {
+    super('data', 0, log, MAX_DATA_MESSAGE_BYTES, zap);
   }
 
   start(handle: (body: Buffer[]) => Promise<BatchReply>): void {

@@ -8,6 +8,7 @@
  * second frame is always the REQ delimiter.
  */
 import * as zmq from 'zeromq';
+import { ZAP_DOMAIN, type ZapHandler } from './zap-handler.js';
 
 export interface RoutedMessage {
   envelope: Buffer[];
@@ -42,15 +43,24 @@ export class RouterSocket {
   /**
    * `name` prefixes the log lines; `linger` is how long close() tries to send replies;
    * `maxMessageSize` bounds each received message part: libzmq drops the connection of a
-   * peer that sends a bigger one before buffering it (protocol/limits.ts).
+   * peer that sends a bigger one before buffering it (protocol/limits.ts); `zap` decides who
+   * may connect (its context, and the ZAP domain that makes libzmq ask it).
    */
   constructor(
     private readonly name: string,
     linger: number,
     protected readonly log: (line: string) => void,
-    maxMessageSize: number
+    maxMessageSize: number,
+    zap: ZapHandler
   ) {
-    this.socket = new zmq.Router({ linger, sendTimeout: 1000, maxMessageSize });
+    this.socket = new zmq.Router({
+      context: zap.context,
+      zapDomain: ZAP_DOMAIN,
+      linger,
+      sendTimeout: 1000,
+      maxMessageSize
+    });
+    zap.watch(this.socket, name);
   }
 
   /** Throws with code EADDRINUSE when the endpoint is taken. */

@@ -1,0 +1,134 @@
+/**
+ * Who may connect to the data and control ROUTERs (docs/security.md, part A).
+ *
+ * libzmq reads a peer that does not open with ZMTP 3's signature as ZMTP/1.0, so the bytes of
+ * an HTTP request a web page sends to 127.0.0.1:P became messages. With a ZAP domain set on a
+ * socket and a ZAP handler (a ROUTER on inproc://zeromq.zap.01 in the socket's context),
+ * libzmq refuses ZMTP/1.0 and 2.0 peers outright and asks the handler about every other
+ * one. The handler allows TCP peers from loopback addresses and IPC peers of the server's
+ * own uid (libzmq gives `localhost:<uid>:<gid>:<pid>` from SO_PEERCRED), and refuses the
+ * rest. Refusals are counted by reason and logged (the first few, then a summary a minute).
+ */
+import * as zmq from 'zeromq';
+
+export const ZAP_DOMAIN = 'pipeline-viewer';
+const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
+
+export const PEER_REFUSALS = ['no_handshake', 'not_loopback', 'foreign_uid'] as const;
+export type PeerRefusal = (typeof PEER_REFUSALS)[number];
+
+const IPC_PEER = /^localhost:(\d+):(\d+):(\d+)$/;
+
+function isLoopback(address: string): boolean {
+  const ip = address.toLowerCase().replace(/^::ffff:/, '');
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) || ip === '::1';
+}
+
+/** Why a peer at `address` (ZAP's address frame) is refused by a server of `uid`, or null. */
+export function zapRefusal(address: string, uid: number): PeerRefusal | null {
+  const ipc = IPC_PEER.exec(address);
+  if (ipc) return uid < 0 || Number(ipc[1]) === uid ? null : 'foreign_uid';
+  return isLoopback(address) ? null : 'not_loopback';
+}
+
+const HOW_TO_FIX: Record<PeerRefusal, string> = {
+  no_handshake:
+    'closed before a ZeroMQ 3 handshake (an HTTP request from a web page, a port scan, or a ZeroMQ < 3 client); producers must use ZeroMQ >= 3 sockets',
+  not_loopback: 'is not on this machine; only loopback peers are served',
+  foreign_uid: "belongs to another user; only the server's own user is served over IPC"
+};
+
+/** First refusals of a reason logged one by one; later ones in a summary at most once a minute. */
+const LOGGED_PER_REASON = 5;
+const SUMMARY_INTERVAL_MS = 60_000;
+
+export class ZapHandler {
+  private readonly socket: zmq.Router;
+  private readonly refused = new Map<PeerRefusal, number>();
+  private lastSummary = 0;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    readonly context: zmq.Context,
+    private readonly log: (line: string) => void,
+    private readonly uid: number
+  ) {
+    this.socket = new zmq.Router({ context, linger: 0 });
+  }
+
+  /** Bind before any socket with the ZAP domain binds, so no peer is ever let in unasked. */
+  async start(): Promise<void> {
+    await this.socket.bind(ZAP_ENDPOINT);
+    this.loop = (async () => {
+      for await (const frames of this.socket) await this.answer(frames);
+    })().catch((err: unknown) => {
+      if (!this.socket.closed) this.log(`zap: handler stopped: ${(err as Error).message}`);
+    });
+  }
+
+  /** ZAP request: [id, '', version, request id, domain, address, identity, mechanism, ...]. */
+  private async answer(frames: Buffer[]): Promise<void> {
+    const [id, empty, version, requestId, domain, address, , mechanism] = frames;
+    const peer = address?.toString() ?? '';
+    let refusal: PeerRefusal | null = zapRefusal(peer, this.uid);
+    if (domain?.toString() !== ZAP_DOMAIN || mechanism?.toString() !== 'NULL') {
+      refusal ??= 'not_loopback'; // never happens with our sockets; refuse what we do not know
+    }
+    if (refusal) this.note(refusal, `${domain?.toString()} peer ${peer}`);
+    const status = refusal ? ['400', `refused: ${refusal}`] : ['200', 'OK'];
+    await this.socket.send([id, empty, version, requestId, ...status, '', '']);
+  }
+
+  /**
+   * Counts peers of `socket` that closed before a handshake, from libzmq's events: they carry
+   * no connection id, so a close while a handshake is pending is taken for that one.
+   */
+  watch(socket: zmq.Router, name: string): void {
+    let shaking = 0;
+    let established = 0;
+    let failed = 0;
+    const where = (event: object) =>
+      'address' in event ? `${name} ${String(event.address)}` : name;
+    void (async () => {
+      for await (const event of socket.events) {
+        if (event.type === 'accept') shaking++;
+        else if (event.type === 'handshake') {
+          shaking = Math.max(0, shaking - 1);
+          established++;
+        } else if (event.type.startsWith('handshake:error')) {
+          shaking = Math.max(0, shaking - 1);
+          failed++;
+          if (event.type !== 'handshake:error:auth') this.note('no_handshake', where(event));
+        } else if (event.type === 'disconnect') {
+          if (failed > 0) failed--;
+          else if (shaking > 0) {
+            shaking--;
+            this.note('no_handshake', where(event));
+          } else if (established > 0) established--;
+        }
+      }
+    })().catch(() => undefined); // the observer ends when its socket closes
+  }
+
+  private note(reason: PeerRefusal, where: string): void {
+    const count = (this.refused.get(reason) ?? 0) + 1;
+    this.refused.set(reason, count);
+    if (count <= LOGGED_PER_REASON) {
+      this.log(`refused a peer (${where}) that ${HOW_TO_FIX[reason]} [${reason} #${count}]`);
+    } else if (Date.now() - this.lastSummary >= SUMMARY_INTERVAL_MS) {
+      this.lastSummary = Date.now();
+      this.log(`refused peers so far: ${JSON.stringify(Object.fromEntries(this.refused))}`);
+    }
+  }
+
+  snapshot(): { peers_refused: number; peers_refused_reasons: Record<string, number> } {
+    let total = 0;
+    for (const n of this.refused.values()) total += n;
+    return { peers_refused: total, peers_refused_reasons: Object.fromEntries(this.refused) };
+  }
+
+  async close(): Promise<void> {
+    this.socket.close();
+    await this.loop;
+  }
+}
