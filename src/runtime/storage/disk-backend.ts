@@ -1,25 +1,27 @@
 /**
- * Writes and reads images as files through itk-wasm (`@itk-wasm/image-io`), TIFF for `.tif`/
- * `.tiff` paths (2D planes and 3D stacks); other itk-wasm formats by extension (`.nrrd`, `.nii`…).
- * Writes are atomic: the image goes to a temporary name in the same folder and is renamed over the
- * target, so a crash or a failing write never leaves a half-written file under the real name.
+ * Writes and reads images as files. TIFF (`.tif`/`.tiff`: 2D planes and 3D stacks, one page per
+ * z, any dtype) goes through the project's own writer (tiff-write.ts) and reader (tiff-read.ts,
+ * on the `tiff` package), at the speed of Python's tifffile; other formats go through itk-wasm
+ * by extension (`.nrrd`, `.nii`…), as do TIFFs the reader cannot decode (JPEG, PackBits…).
+ * Writes are atomic (atomic-write.ts): a crash or a failing write never leaves a half-written
+ * file under the real name.
  */
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { extensionToImageIo, readImageNode, writeImageNode } from '@itk-wasm/image-io';
-import { getFileExtension } from 'itk-wasm';
-import type { Dtype } from '../../protocol/index.js';
-import { fromItkImage, toItkImage, validateNdArray, type NdArray } from '../model/image-data.js';
+import { DTYPES, type Dtype } from '../../protocol/index.js';
+import { validateNdArray, type NdArray } from '../model/image-data.js';
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
 import { confinedPath, rootFolder } from './confined-path.js';
+import { replaceAtomically, TEMP_MARK, writeFileAtomic } from './atomic-write.js';
+import { encodeTiff } from './tiff-write.js';
+import { decodeTiff, TiffFormatError } from './tiff-read.js';
+import { itkHandles, readItkImage, writeItkImage } from './itk-image-file.js';
 
-/** Pixel types itk-wasm's TIFF writer handles (uint32, int32 and float64 fail inside the wasm). */
-export const TIFF_DTYPES: readonly Dtype[] = ['uint8', 'int8', 'uint16', 'int16', 'float32'];
+/** Pixel types a TIFF of this backend holds: all of them. */
+export const TIFF_DTYPES: readonly Dtype[] = DTYPES;
 
 const TIFF_RE = /\.tiff?$/i;
-const TEMP_MARK = '.partial-';
 
 export interface DiskBackendOptions {
   /**
@@ -40,73 +42,63 @@ export class DiskBackend implements StorageBackend {
   async save(array: NdArray, filePath: string): Promise<void> {
     const target = this.resolve(filePath);
     validateNdArray(array, `[disk backend] ${target}`);
-    if (TIFF_RE.test(target) && !TIFF_DTYPES.includes(array.dtype)) {
-      throw new StorageError(
-        this.name,
-        target,
-        `TIFF through itk-wasm cannot hold ${array.dtype} pixels (supported: ${TIFF_DTYPES.join(', ')}); ` +
-          'convert the array (e.g. to float32) or save it to the zarr backend'
-      );
-    }
-    if (!extensionToImageIo.has(getFileExtension(target))) {
-      throw new StorageError(
-        this.name,
-        target,
-        `no itk-wasm image writer for this extension; use .tif (or .nrrd, .nii.gz, …)`
-      );
-    }
     if (array.shape.length < 2 || array.shape.length > 3) {
-      throw new StorageError(
-        this.name,
+      throw this.error(
         target,
         `expected a 2D plane [y, x] or 3D stack [z, y, x], got shape [${array.shape.join(', ')}]`
       );
     }
-    const dir = path.dirname(target);
-    try {
-      await mkdir(dir, { recursive: true });
-    } catch (cause) {
-      throw new StorageError(
-        this.name,
+    if (TIFF_RE.test(target)) {
+      if (array.shape.some(n => n === 0)) {
+        throw this.error(target, `an empty image (shape [${array.shape}]) cannot be a TIFF`);
+      }
+      let chunks: Uint8Array[];
+      try {
+        chunks = encodeTiff(array);
+      } catch (cause) {
+        throw this.error(target, (cause as Error).message, cause);
+      }
+      return this.written(target, writeFileAtomic(target, chunks));
+    }
+    if (!itkHandles(target)) {
+      throw this.error(
         target,
-        `cannot create folder '${dir}': ${(cause as Error).message}`,
-        { cause }
+        'no image writer for this extension; use .tif (or .nrrd, .nii.gz, … through itk-wasm)'
       );
     }
-    // Same folder, so the rename cannot cross file systems; same extension, so itk-wasm picks
-    // the same writer.
-    const temp = path.join(
-      dir,
-      `${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(target)}`
+    return this.written(
+      target,
+      replaceAtomically(target, temp => writeItkImage(array, temp))
     );
-    try {
-      await writeImageNode(toItkImage(array), temp);
-      await rename(temp, target);
-    } catch (cause) {
-      await rm(temp, { force: true });
-      throw new StorageError(
-        this.name,
-        target,
-        `writing failed, nothing was written: ${describe(cause)}`,
-        { cause }
-      );
-    }
   }
 
   async load(filePath: string): Promise<NdArray> {
     const target = this.resolve(filePath);
     const info = await stat(target).catch(() => null);
     if (!info?.isFile()) {
-      throw new StorageError(
-        this.name,
-        target,
-        'no such file; check the path or that the step writing it ran'
-      );
+      throw this.error(target, 'no such file; check the path or that the step writing it ran');
     }
+    if (!TIFF_RE.test(target)) {
+      return readItkImage(target).catch(cause => {
+        throw this.error(target, `cannot read image: ${(cause as Error).message}`, cause);
+      });
+    }
+    const bytes = await readFile(target);
     try {
-      return fromItkImage(await readImageNode(target));
+      return decodeTiff(bytes);
     } catch (cause) {
-      throw new StorageError(this.name, target, `cannot read image: ${describe(cause)}`, { cause });
+      const message = `cannot read TIFF: ${(cause as Error).message}`;
+      if (!(cause instanceof TiffFormatError && cause.unsupported)) {
+        throw this.error(target, message, cause);
+      }
+      // A valid TIFF with a feature our reader lacks: libtiff inside itk-wasm may read it.
+      return readItkImage(target).catch(itkCause => {
+        throw this.error(
+          target,
+          `${message} (itk-wasm could not read it either: ${(itkCause as Error).message})`,
+          cause
+        );
+      });
     }
   }
 
@@ -120,7 +112,7 @@ export class DiskBackend implements StorageBackend {
     const entries = await readdir(folder, { withFileTypes: true }).catch(
       (e: NodeJS.ErrnoException) => {
         if (e.code === 'ENOENT') return [];
-        throw new StorageError(this.name, folder, `cannot list folder: ${e.message}`, { cause: e });
+        throw this.error(folder, `cannot list folder: ${e.message}`, e);
       }
     );
     return entries
@@ -129,13 +121,23 @@ export class DiskBackend implements StorageBackend {
       .sort();
   }
 
+  private async written(target: string, writing: Promise<void>): Promise<void> {
+    try {
+      await writing;
+    } catch (cause) {
+      throw this.error(
+        target,
+        `writing failed, nothing was written: ${(cause as Error).message}`,
+        cause
+      );
+    }
+  }
+
+  private error(target: string, message: string, cause?: unknown): StorageError {
+    return new StorageError(this.name, target, message, cause === undefined ? {} : { cause });
+  }
+
   private resolve(filePath: string): string {
     return confinedPath(this.root, filePath, this.name);
   }
-}
-
-/** itk-wasm throws bare numbers or empty errors from the wasm; say something useful instead. */
-function describe(cause: unknown): string {
-  if (cause instanceof Error && cause.message) return cause.message;
-  return `itk-wasm pipeline error (${String(cause)})`;
 }
