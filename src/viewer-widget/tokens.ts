@@ -7,9 +7,25 @@ import type { Colormap, Component } from '../protocol/components.js';
 /** Minimal WebSocket constructor (the browser's, or the `ws` package's in Node). */
 export type WebSocketCtor = new (url: string) => WebSocket;
 
+/** Where a viewer server is reached and the browser token it asks for. */
+export interface ViewerEndpoint {
+  /** Base URL, ending in '/', e.g. `{baseUrl}proxy/8555/`. */
+  baseUrl: string;
+  /** The server's browser token (`pipeline-viewer server connect` prints it). */
+  token: string;
+}
+
 export interface ConnectionOptions {
   /** Base URL of the viewer server, ending in '/', e.g. `{baseUrl}proxy/8555/`. */
   baseUrl: string;
+  /** The server's browser token, sent on every request; see `endpoint` for one that changes. */
+  token?: string;
+  /**
+   * Asked before every connection attempt (a restarted server has a new token, maybe another
+   * port); null when no server runs yet (retried with backoff). Overrides baseUrl and token.
+   * Keep the token in memory only: never in saved state.
+   */
+  endpoint?: () => Promise<ViewerEndpoint | null>;
   /** Injected fetch (tests, authentication); defaults to globalThis.fetch. */
   fetch?: typeof fetch;
   /** Injected WebSocket constructor; defaults to globalThis.WebSocket. */
@@ -66,4 +82,6 @@ export interface PipelineViewerState {
   layers: Record<string, LayerDisplayState>;
   /** Pan and zoom of the canvas. */
   camera?: { zoom: number; centerX: number; centerY: number };
+  /** The user closed (true) or opened (false) the layer list; unset: by panel width. */
+  layersCollapsed?: boolean;
 }

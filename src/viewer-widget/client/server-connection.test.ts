@@ -19,10 +19,15 @@ interface Fixture {
   stateDelayMs: number;
   onSocket?: (ws: WebSocket) => void;
   state: ViewerState;
+  /** When set, requests without it (header on HTTP, query on the WebSocket) get 401. */
+  token?: string;
+  /** Token of each state request and WebSocket upgrade ('' for none), in order. */
+  seenTokens: string[];
 }
 
-async function fixture(): Promise<Fixture> {
+async function fixture(port = PORT): Promise<Fixture> {
   const f: Fixture = {
+    seenTokens: [],
     stateRequests: 0,
     stateDelayMs: 0,
     state: { pid: 1, started_at: 1, generation: 0, layers: [] },
@@ -30,6 +35,9 @@ async function fixture(): Promise<Fixture> {
   };
   const server = http.createServer((req, res) => {
     if (req.url === '/api/state') {
+      const token = req.headers['x-pipeline-viewer-token'];
+      f.seenTokens.push(typeof token === 'string' ? token : '');
+      if (f.token !== undefined && token !== f.token) return void res.writeHead(401).end();
       f.stateRequests++;
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -37,9 +45,17 @@ async function fixture(): Promise<Fixture> {
       }, f.stateDelayMs);
     } else res.writeHead(404).end();
   });
-  const wss = new WebSocketServer({ server, path: '/api/events' });
+  const wss = new WebSocketServer({
+    server,
+    verifyClient: ({ req }: { req: http.IncomingMessage }) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const token = url.searchParams.get('viewer_token') ?? '';
+      f.seenTokens.push(token);
+      return url.pathname === '/api/events' && (f.token === undefined || token === f.token);
+    }
+  });
   wss.on('connection', ws => f.onSocket?.(ws));
-  await new Promise<void>(r => server.listen(PORT, '127.0.0.1', r));
+  await new Promise<void>(r => server.listen(port, '127.0.0.1', r));
   f.close = async () => {
     for (const c of wss.clients) c.terminate();
     wss.close();
@@ -62,6 +78,9 @@ describe('ServerConnection', () => {
     expect(wsUrl('http://h:1/user/x/proxy/8555/')).toBe('ws://h:1/user/x/proxy/8555/api/events');
     expect(wsUrl('https://hub.example/proxy/8555/')).toBe(
       'wss://hub.example/proxy/8555/api/events'
+    );
+    expect(wsUrl('http://h:1/user/x/proxy/8555/', 'a+b/c')).toBe(
+      'ws://h:1/user/x/proxy/8555/api/events?viewer_token=a%2Bb%2Fc'
     );
   });
 
@@ -151,6 +170,98 @@ describe('ServerConnection', () => {
       const requests = f.stateRequests;
       await new Promise(r => setTimeout(r, 300));
       expect(f.stateRequests).toBe(requests); // no reconnect after disconnect()
+    } finally {
+      c.dispose();
+      await f.close();
+    }
+  });
+
+  it('sends the token on every state request (header) and WebSocket (query parameter)', async () => {
+    const f = await fixture();
+    f.token = 'tok-1';
+    const c = new ServerConnection({
+      baseUrl: `http://127.0.0.1:${PORT}/`,
+      WebSocket: WS,
+      token: 'tok-1'
+    });
+    try {
+      c.connect();
+      await until('connected', () => c.status === 'connected');
+      const res = await c.fetch(`http://127.0.0.1:${PORT}/api/state`, { headers: { a: 'b' } });
+      expect(res.status).toBe(200);
+      expect(f.seenTokens).toEqual(['tok-1', 'tok-1', 'tok-1']); // socket, state, plane-style fetch
+    } finally {
+      c.dispose();
+      await f.close();
+    }
+  });
+
+  it('asks the endpoint before each attempt: a restarted server on another port with a new token', async () => {
+    let f = await fixture();
+    f.token = 'old';
+    let endpoint: { baseUrl: string; token: string } | null = {
+      baseUrl: `http://127.0.0.1:${PORT}/`,
+      token: 'old'
+    };
+    let asked = 0;
+    const c = new ServerConnection({
+      baseUrl: 'http://unused.invalid/',
+      WebSocket: WS,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 100,
+      endpoint: async () => {
+        asked++;
+        return endpoint;
+      }
+    });
+    const restarted: boolean[] = [];
+    const errors: string[] = [];
+    c.stateReceived.connect((_, n) => restarted.push(n.restarted));
+    c.errorOccurred.connect((_, m) => errors.push(m));
+    try {
+      c.connect();
+      await until('first state', () => restarted.length === 1);
+      expect(asked).toBe(1);
+      await f.close();
+      endpoint = null; // stopped: no server, retried quietly
+      await until('retries without a server', () => asked >= 3, 3000);
+      expect(c.status).toBe('disconnected');
+      f = await fixture(PORT + 1);
+      f.token = 'new';
+      f.state = { ...f.state, pid: 2 };
+      endpoint = { baseUrl: `http://127.0.0.1:${PORT + 1}/`, token: 'new' };
+      await until('second state', () => restarted.length === 2, 3000);
+      expect(restarted).toEqual([false, true]);
+      expect(c.baseUrl).toBe(`http://127.0.0.1:${PORT + 1}/`);
+      expect(f.seenTokens.every(t => t === 'new')).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      c.dispose();
+      await f.close();
+    }
+  });
+
+  it('reports a failing endpoint and keeps retrying', async () => {
+    let fail = true;
+    const f = await fixture();
+    const c = new ServerConnection({
+      baseUrl: 'http://unused.invalid/',
+      WebSocket: WS,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 100,
+      endpoint: async () => {
+        if (fail) throw new Error('HTTP 500 from Jupyter');
+        return { baseUrl: `http://127.0.0.1:${PORT}/`, token: 't' };
+      }
+    });
+    const errors: string[] = [];
+    c.errorOccurred.connect((_, m) => errors.push(m));
+    try {
+      c.connect();
+      await until('an error', () => errors.length > 0);
+      expect(errors[0]).toBe('cannot find the viewer server: HTTP 500 from Jupyter');
+      fail = false;
+      await until('connected', () => c.status === 'connected', 3000);
     } finally {
       c.dispose();
       await f.close();

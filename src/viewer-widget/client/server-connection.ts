@@ -2,17 +2,27 @@
  * ServerConnection: the viewer server's state and live events. Opens the events WebSocket
  * first, then fetches the state (events that arrive meanwhile are held and replayed after
  * it, so none is lost). On close it reconnects with bounded exponential backoff and
- * fetches the state again; a server restart shows as a new pid / started_at.
+ * fetches the state again; a server restart shows as a new pid / started_at. Every request
+ * carries the server's browser token (header on HTTP, query parameter on the WebSocket);
+ * with an `endpoint` function the address and token are asked for before each attempt, so
+ * a restarted server's new token (after a stop/start, or a page reload) is picked up.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 import {
   API_PATHS,
+  BROWSER_TOKEN_HEADER,
+  BROWSER_TOKEN_PARAM,
   ViewerEventSchema,
   ViewerStateSchema,
   type ViewerEvent,
   type ViewerState
 } from '../../protocol/viewer-api.js';
-import type { ConnectionOptions, ConnectionStatus, WebSocketCtor } from '../tokens.js';
+import type {
+  ConnectionOptions,
+  ConnectionStatus,
+  ViewerEndpoint,
+  WebSocketCtor
+} from '../tokens.js';
 
 const STATE_TIMEOUT_MS = 10_000;
 
@@ -25,7 +35,9 @@ export interface StateNotice {
 export class ServerConnection {
   constructor(options: ConnectionOptions) {
     this._base = normalizeBase(options.baseUrl);
-    this._fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this._token = options.token ?? null;
+    this._endpoint = options.endpoint ?? null;
+    this._rawFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     const ws = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketCtor | undefined);
     if (!ws)
       throw new Error('ServerConnection: no WebSocket implementation; pass options.WebSocket');
@@ -39,6 +51,7 @@ export class ServerConnection {
     return this._base;
   }
 
+  /** fetch that adds the browser token (the PlaneLoader's). */
   get fetch(): typeof fetch {
     return this._fetch;
   }
@@ -77,6 +90,7 @@ export class ServerConnection {
 
   disconnect(): void {
     this._wanted = false;
+    this._attempt++; // an endpoint answer still on its way is dropped
     clearTimeout(this._timer);
     this._closeSocket();
     this._setStatus('disconnected');
@@ -118,7 +132,34 @@ export class ServerConnection {
   private _open(): void {
     // 'connecting' until the first success; after a loss it stays 'disconnected' while retrying
     if (this._status !== 'disconnected' || this._identity === null) this._setStatus('connecting');
-    const url = wsUrl(this._base);
+    if (!this._endpoint) {
+      this._openSocket();
+      return;
+    }
+    const attempt = ++this._attempt;
+    this._endpoint().then(
+      endpoint => {
+        if (attempt !== this._attempt || !this._wanted) return;
+        if (endpoint) {
+          this._useEndpoint(endpoint);
+          this._openSocket();
+        } else this._scheduleReconnect(); // no server (yet): retry with backoff
+      },
+      (err: Error) => {
+        if (attempt !== this._attempt || !this._wanted) return;
+        this._error.emit(`cannot find the viewer server: ${err.message}`);
+        this._scheduleReconnect();
+      }
+    );
+  }
+
+  private _useEndpoint(endpoint: ViewerEndpoint): void {
+    this._base = normalizeBase(endpoint.baseUrl);
+    this._token = endpoint.token;
+  }
+
+  private _openSocket(): void {
+    const url = wsUrl(this._base, this._token);
     let socket: WebSocket;
     try {
       socket = new this._WebSocket(url);
@@ -196,8 +237,9 @@ export class ServerConnection {
     clearTimeout(this._timer);
     const delay = this._delay;
     this._delay = Math.min(this._maxDelay, this._delay * 2);
+    const attempt = this._attempt;
     this._timer = setTimeout(() => {
-      if (this._wanted && !this._socket) this._open();
+      if (this._wanted && !this._socket && attempt === this._attempt) this._open();
     }, delay);
   }
 
@@ -220,7 +262,16 @@ export class ServerConnection {
   }
 
   private _base: string;
-  private _fetch: typeof fetch;
+  private _token: string | null;
+  private readonly _endpoint: (() => Promise<ViewerEndpoint | null>) | null;
+  /** Grows with each endpoint request and each disconnect: answers of older ones are dropped. */
+  private _attempt = 0;
+  private readonly _rawFetch: typeof fetch;
+  private readonly _fetch: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (this._token !== null) headers.set(BROWSER_TOKEN_HEADER, this._token);
+    return this._rawFetch(input, { ...init, headers });
+  };
   private _WebSocket: WebSocketCtor;
   private _minDelay: number;
   private _maxDelay: number;
@@ -243,11 +294,15 @@ function normalizeBase(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-/** http(s)://… → ws(s)://…; a relative base resolves against the page. */
-export function wsUrl(base: string): string {
+/**
+ * http(s)://… → ws(s)://…; a relative base resolves against the page. The token goes in the
+ * query: a browser WebSocket cannot send headers.
+ */
+export function wsUrl(base: string, token: string | null = null): string {
   const page = (globalThis as { location?: { href: string } }).location?.href;
   const url = new URL(`${base}${API_PATHS.events}`, page);
   url.protocol =
     url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
+  if (token !== null) url.searchParams.set(BROWSER_TOKEN_PARAM, token);
   return url.toString();
 }
