@@ -1,6 +1,11 @@
 """Authenticated HTTP hook that runs the viewer server's CLI (`pipeline-viewer server
-start|stop|status|clear --port N`). The browser cannot start processes itself; this handler
-keeps that power behind Jupyter's login (and its XSRF check for POST)."""
+start|stop|status|clear|connect --port N`). The browser cannot start processes itself; this
+handler keeps that power behind Jupyter's login (and its XSRF check for POST).
+
+`POST pipeline-viewer/connect {"port": N}` gives the logged-in user the actual ports and
+the browser token of their server for N: the panel sends that token on every request to the
+viewer server (which refuses requests without it), so only pages of this Jupyter login, not
+any local program or web page, can read it. The token is never logged nor cached here."""
 import asyncio
 import json
 import os
@@ -56,6 +61,37 @@ async def run_cli(action, port):
             "stdout": out.decode(errors="replace").strip(), "stderr": err.decode(errors="replace").strip()}
 
 
+async def connect_info(port):
+    """`server connect --port N` as {port, ok, ports, browser_token} (ok false: no server of
+    this user answers for N); only these fields, so nothing else of the CLI's output leaks."""
+    try:
+        result = await run_cli("connect", port)
+    except RuntimeError as e:
+        raise tornado.web.HTTPError(500, str(e))
+    if result["exit_code"] == USAGE_EXIT_CODE:
+        raise tornado.web.HTTPError(400, result["stderr"].splitlines()[0] if result["stderr"] else "bad request")
+    if not result["ok"]:
+        return {"port": port, "ok": False, "stderr": result["stderr"]}
+    try:
+        out = json.loads(result["stdout"])
+        ports = {k: int(out["ports"][k]) for k in ("data", "control", "http")}
+        token = str(out["browser_token"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise tornado.web.HTTPError(500, f"'server connect' printed no ports and browser_token ({e!r})")
+    return {"port": port, "ok": True, "ports": ports, "browser_token": token}
+
+
+class ViewerConnectHandler(APIHandler):
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.get_json_body() or {}
+        port = parse_port(body.get("port"))
+        info = await connect_info(port)
+        # A token must not sit in a browser or proxy cache.
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(info))
+
+
 class ViewerServerHandler(APIHandler):
     @tornado.web.authenticated
     async def get(self):
@@ -85,4 +121,5 @@ class ViewerServerHandler(APIHandler):
 def setup_handlers(web_app):
     base_url = web_app.settings["base_url"]
     route = url_path_join(base_url, "pipeline-viewer", "server")
-    web_app.add_handlers(".*$", [(route, ViewerServerHandler)])
+    connect = url_path_join(base_url, "pipeline-viewer", "connect")
+    web_app.add_handlers(".*$", [(route, ViewerServerHandler), (connect, ViewerConnectHandler)])

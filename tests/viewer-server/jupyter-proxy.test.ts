@@ -1,0 +1,194 @@
+/**
+ * The browser path end to end: a real Jupyter server from .venv (token login, JupyterHub-style
+ * base URL /user/alice/, the project's server extension and jupyter-server-proxy), a real
+ * viewer server started by the CLI, and a real Chromium page of Jupyter's origin. The page
+ * gets the browser token from `POST {base}pipeline-viewer/connect` (Jupyter login required),
+ * then reads state and events through `{base}proxy/<P+3000>/`: jupyter-server-proxy forwards
+ * the token header, the WebSocket query and the browser's Host and Origin (the viewer's
+ * checks accept them). Without Jupyter's login there is no token. Data port 20049.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { BROWSER_TOKEN_HEADER, BROWSER_TOKEN_PARAM } from '../../src/protocol/index.js';
+import { BIN, ROOT, requireBuild, sendBatch, tempHome } from './server-process.js';
+
+const PORT = 20049;
+const JUPYTER = path.join(ROOT, '.venv/bin/jupyter');
+const JUPYTER_TOKEN = 'jupyter-login-token-for-this-test';
+const BASE = '/user/alice/';
+const home = tempHome();
+const env = { ...process.env, PIPELINE_VIEWER_HOME: home };
+let jupyter: ChildProcess | undefined;
+let jupyterLog = '';
+let origin = '';
+let browser: Browser;
+let page: Page;
+
+function cli(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [BIN, 'server', ...args], { env, timeout: 60_000 }, (e, out, err) =>
+      e ? reject(new Error(`${args.join(' ')}: ${e.message}\n${err}`)) : resolve(out)
+    )
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startJupyter(): Promise<void> {
+  const port = await freePort();
+  origin = `http://localhost:${port}`;
+  jupyter = spawn(
+    JUPYTER,
+    [
+      'server',
+      `--port=${port}`,
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.token=${JUPYTER_TOKEN}`,
+      `--ServerApp.base_url=${BASE}`,
+      '--ServerApp.open_browser=False',
+      '--allow-root'
+    ],
+    {
+      cwd: home,
+      env: { ...env, PATH: `${path.join(ROOT, '.venv/bin')}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  );
+  jupyter.stdout!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
+  jupyter.stderr!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${origin}${BASE}api/status?token=${JUPYTER_TOKEN}`).then(
+      r => r.ok,
+      () => false
+    );
+    if (ok) return;
+    if (jupyter.exitCode !== null) break;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(`Jupyter did not answer within 90 s:\n${jupyterLog.slice(-3000)}`);
+}
+
+beforeAll(async () => {
+  requireBuild();
+  if (!fs.existsSync(JUPYTER)) throw new Error(`${JUPYTER} is missing: run scripts/setup.sh`);
+  await cli('start', '--port', String(PORT));
+  const reply = await sendBatch(
+    PORT,
+    {
+      type: 'batch',
+      images: [{ path: '/p/x.tif', shape: [2, 2], dtype: 'uint8', image_id: 'x', frame: 1 }],
+      layer_name: 'through_jupyter'
+    },
+    [new Uint8Array([1, 2, 3, 4])],
+    'dealer'
+  );
+  expect(reply).toMatchObject({ status: 'success', accepted: 1 });
+  await startJupyter();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage']
+  });
+  page = await browser.newPage();
+  // The login: a page opened with Jupyter's token gets Jupyter's cookies.
+  await page.goto(`${origin}${BASE}lab?token=${JUPYTER_TOKEN}`, { timeout: 90_000 });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (jupyter && jupyter.exitCode === null) {
+    const exited = new Promise(r => jupyter!.once('exit', r));
+    jupyter.kill('SIGTERM');
+    const killer = setTimeout(() => jupyter!.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+  }
+  await cli('stop', '--port', String(PORT)).catch(() => '');
+  fs.rmSync(home, { recursive: true, force: true });
+}, 60_000);
+
+/** In the logged-in page: connect, then state and events through the proxy. */
+function throughJupyter(withToken: boolean) {
+  return page.evaluate(
+    async ({ base, port, withToken, header, param }) => {
+      const xsrf = /(?:^|; )_xsrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+      const res = await fetch(`${base}pipeline-viewer/connect`, {
+        method: 'POST',
+        headers: { 'X-XSRFToken': decodeURIComponent(xsrf), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ port })
+      });
+      const info = await res.json();
+      const token = withToken ? info.browser_token : 'not-the-token-of-this-server-00000000000';
+      const proxy = `${base}proxy/${info.ports.http}/`;
+      const state = await fetch(`${proxy}api/state`, { headers: { [header]: token } });
+      const stateText = `${state.status} ${(await state.text()).slice(0, 300)}`;
+      const events = await new Promise<string>(resolve => {
+        const ws = new WebSocket(
+          `${location.origin.replace('http', 'ws')}${proxy}api/events?${param}=${token}`
+        );
+        const timer = setTimeout(() => resolve('timeout'), 10_000);
+        ws.onmessage = e => {
+          clearTimeout(timer);
+          resolve(`message ${String(e.data).slice(0, 300)}`);
+          ws.close();
+        };
+        ws.onclose = e => {
+          clearTimeout(timer);
+          resolve(`closed ${e.code}`);
+        };
+      });
+      return {
+        connect: res.status,
+        cacheControl: res.headers.get('cache-control'),
+        info,
+        state: stateText,
+        events
+      };
+    },
+    { base: BASE, port: PORT, withToken, header: BROWSER_TOKEN_HEADER, param: BROWSER_TOKEN_PARAM }
+  );
+}
+
+describe('through Jupyter and jupyter-server-proxy (base URL /user/alice/)', () => {
+  it('the logged-in page gets the token and reads state and events through the proxy', async () => {
+    const seen = await throughJupyter(true);
+    expect(seen.connect).toBe(200);
+    expect(seen.cacheControl).toContain('no-store');
+    expect(seen.info).toMatchObject({ port: PORT, ok: true, ports: { data: PORT } });
+    expect(seen.info.browser_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(seen.state).toMatch(/^200 .*through_jupyter/);
+    expect(seen.events).toMatch(/^message .*through_jupyter/);
+  });
+
+  it('through the proxy too, a request without the right token reads nothing', async () => {
+    const seen = await throughJupyter(false);
+    expect(seen.state).toMatch(/^401 /);
+    expect(seen.state).not.toContain('through_jupyter');
+    expect(seen.events).toMatch(/^closed /);
+  });
+
+  it('without Jupyter login (or with a wrong Jupyter token) there is no browser token (403)', async () => {
+    for (const headers of [{}, { Authorization: 'token wrong' }] as Record<string, string>[]) {
+      const res = await fetch(`${origin}${BASE}pipeline-viewer/connect`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ port: PORT })
+      });
+      expect(res.status).toBe(403);
+      expect(await res.text()).not.toContain('browser_token');
+    }
+  });
+});
