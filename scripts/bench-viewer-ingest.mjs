@@ -114,9 +114,11 @@ await run(
   ipc
 );
 
-const status = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 5000 });
+// The server's record (with the secret status and shutdown need) is in its viewer home.
+const own = { timeoutMs: 5000, env: { PIPELINE_VIEWER_HOME: home } };
+const status = await controlRequest(PORT, { type: 'status' }, own);
 console.log(`server counters: ${JSON.stringify(status.status.counters)}; resident ${(status.status.memory.resident_bytes / 2 ** 20).toFixed(0)} MiB`);
 pre.forEach((name) => unlinkSegment(name));
-await controlRequest(PORT, { type: 'shutdown' }, { timeoutMs: 5000 });
+await controlRequest(PORT, { type: 'shutdown' }, own);
 await new Promise((r) => server.on('exit', r));
 fs.rmSync(home, { recursive: true, force: true });

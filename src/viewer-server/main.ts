@@ -57,9 +57,9 @@ async function main(): Promise<number | null> {
     while (Date.now() < deadline) {
       const pong = await ping(args.port, { timeoutMs: 500 });
       if (pong) {
-        const owner = pong.uid === undefined ? '' : `, uid ${pong.uid}`;
+        const owner = pong.uid === undefined ? '' : ` (its user: uid ${pong.uid})`;
         log(
-          `another viewer server (pid ${pong.pid}${owner}) holds port ${args.port}; this one exits`
+          `another viewer server (pid ${pong.pid}) holds port ${args.port}${owner}; this one exits`
         );
         return 0;
       }

@@ -28,6 +28,8 @@ export interface StreamReport {
   /** Images given up on: queue full, server down, or timeout. */
   dropped: number;
   errors: string[];
+  /** Data port streamed to, when it differs from the requested one or is known (viewer sink). */
+  port?: number;
 }
 
 export interface StreamSink {

@@ -106,11 +106,15 @@ export class RunProgressDisplay {
     }
   }
 
-  /** Final summary: counters, the server's pid, and an error when the run failed. */
+  /**
+   * Final summary: counters, the server's pid and the data port it used (another than the
+   * requested one when that was held by someone else), and an error when the run failed.
+   */
   finish(
-    result: ProgressCounts & { serverPid?: number | null; error?: unknown } = {}
+    result: ProgressCounts & { serverPid?: number | null; port?: number; error?: unknown } = {}
   ): RunProgress {
     this.apply(result);
+    if (result.port !== undefined) this.state.port = result.port;
     this.state.phase = result.error === undefined ? 'done' : 'failed';
     if (result.serverPid !== undefined) this.state.server_pid = result.serverPid;
     if (result.error !== undefined) {

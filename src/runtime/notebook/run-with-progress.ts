@@ -88,11 +88,13 @@ export async function runWithProgress(
       }
     });
     const failed = result.wells.filter(w => w.status === 'failed');
+    const manager = viewer ? viewerManagerFor({ port: viewer.port, host: viewer.host }) : null;
     progress.finish({
       wellsDone: result.wells.length,
       framesStreamed: result.stream.total.sent,
       drops: result.stream.total.dropped,
-      serverPid: viewer ? viewerManagerFor({ port: viewer.port, host: viewer.host }).pid : null,
+      serverPid: manager?.pid ?? null,
+      ...(manager ? { port: manager.dataPort } : {}),
       ...(failed.length > 0
         ? {
             error: failed

@@ -23,12 +23,14 @@ export async function showInViewer(
   const pong = await manager.start();
   const reply = await manager.show(array, showOptions);
   const out = display === undefined ? kernelDisplay() : display;
+  // The port actually used: another one when `port` is held by another user's server.
+  const used = manager.dataPort;
   out?.(
     viewerBundle(
-      port,
+      used,
       pong.pid,
       1,
-      `show(${showOptions.name ?? 'array'}) → viewer on port ${port}`
+      `show(${showOptions.name ?? 'array'}) → viewer on port ${used}`
     ),
     {
       display_id: `pipeline-viewer-show-${port}`,

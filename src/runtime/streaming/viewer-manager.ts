@@ -1,7 +1,9 @@
 /**
- * The producer's handle on one viewer server (one data port): start or reuse it, clear it,
- * stop it, and `show()` an array by hand. OpenHCS's NapariStreamVisualizer, without its
- * unbounded waits: every call here has a timeout.
+ * The producer's handle on one viewer server (one requested data port): start or reuse it,
+ * clear it, stop it, and `show()` an array by hand. OpenHCS's NapariStreamVisualizer,
+ * without its unbounded waits: every call here has a timeout. Only this user's server is
+ * used (found by its record); when the requested port is held by someone else, the server
+ * runs on another port, `dataPort`, which everything here then talks to.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,8 @@ import {
   type ImageMetadata
 } from '../../protocol/index.js';
 import { controlRequest, ping } from '../../protocol/node/control-client.js';
-import { defaultLogFile, ensureServer, type Pong } from '../../protocol/node/server-process.js';
+import { ensureServer, type Pong } from '../../protocol/node/server-process.js';
+import { findOwnServer, type ServerRecord } from '../../protocol/node/server-record.js';
 import type { NdArray } from '../model/image-data.js';
 import { DataChannel } from './data-channel.js';
 
@@ -25,7 +28,7 @@ export interface ViewerManagerOptions {
   persistent?: boolean;
   /** Bound on the wait for a spawned server to answer ping. */
   readyTimeoutMs?: number;
-  /** Server log; default `viewer-server-<port>.log` in the viewer's home (see defaultLogFile). */
+  /** Server log; default `viewer-server-<data port>.log` in the viewer's home (see defaultLogFile). */
   logFile?: string;
   /** Server entry; default `lib/viewer-server/main.js` of this package. */
   serverScript?: string;
@@ -57,6 +60,7 @@ export class ViewerManager {
   private readonly timeoutMs: number;
   private channel: DataChannel | null = null;
   private pong: Pong | null = null;
+  private record: ServerRecord | null = null;
 
   constructor(private readonly options: ViewerManagerOptions) {
     const problem = dataPortProblem(options.port);
@@ -67,19 +71,32 @@ export class ViewerManager {
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
-  /** Pings; reuses a running server or spawns a detached one and waits until it is ready (≤ 30 s). */
+  /** Reuses this user's server for the port or spawns a detached one and waits until it is ready (≤ 30 s). */
   async start(): Promise<Pong> {
-    const logFile = this.options.logFile ?? defaultLogFile(this.port);
-    const { pong } = await ensureServer({
+    const { pong, record } = await ensureServer({
       script: this.options.serverScript ?? defaultServerScript(),
       port: this.port,
-      args: ['--log', logFile],
       host: this.host,
-      logFile,
+      logFile: this.options.logFile,
       readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000
     });
+    if (this.record && this.record.ports.data !== record.ports.data) {
+      this.channel?.close();
+      this.channel = null;
+    }
     this.pong = pong;
+    this.record = record;
     return pong;
+  }
+
+  /** The data port actually used: the requested one, or the one taken when it was held. */
+  get dataPort(): number {
+    return this.record?.ports.data ?? this.port;
+  }
+
+  /** This user's live server for the port, found by its record (it may have been restarted). */
+  private ownServer(): ServerRecord | null {
+    return findOwnServer(this.port);
   }
 
   /** Pid of the server found by the last `start()`, or null. */
@@ -87,25 +104,36 @@ export class ViewerManager {
     return this.pong?.pid ?? null;
   }
 
+  /** Whether this user's server for the port answers ping. */
   async isRunning(): Promise<boolean> {
-    return (
-      (await ping(this.port, { host: this.host, timeoutMs: Math.min(this.timeoutMs, 1000) })) !==
-      null
+    const record = this.ownServer();
+    if (!record) return false;
+    const timeoutMs = Math.min(this.timeoutMs, 1000);
+    const pong = await ping(record.ports.data, { host: this.host, timeoutMs });
+    return pong?.pid === record.pid;
+  }
+
+  /** A control request with the server's secret; the reply must be of type `expected`. */
+  private async command(type: 'clear_state' | 'shutdown', expected: string): Promise<void> {
+    const record = this.ownServer();
+    if (!record) {
+      throw new Error(`no viewer server of yours for port ${this.port}; start() one first`);
+    }
+    const reply = await controlRequest(
+      record.ports.data,
+      { type },
+      { host: this.host, timeoutMs: this.timeoutMs, secret: record.secret }
     );
+    if (reply.type !== expected) {
+      throw new Error(
+        `viewer server on port ${record.ports.data} did not ${type === 'shutdown' ? 'acknowledge shutdown' : 'clear its state'}: ${JSON.stringify(reply)}`
+      );
+    }
   }
 
   /** Empties the server's layer store (OpenHCS sends clear_state before each run). */
   async clear(): Promise<void> {
-    const reply = await controlRequest(
-      this.port,
-      { type: 'clear_state' },
-      { host: this.host, timeoutMs: this.timeoutMs }
-    );
-    if (reply.type !== 'clear_state_ack') {
-      throw new Error(
-        `viewer server on port ${this.port} did not clear its state: ${JSON.stringify(reply)}`
-      );
-    }
+    await this.command('clear_state', 'clear_state_ack');
   }
 
   /** A persistent server stays alive; a non-persistent one is shut down. */
@@ -114,16 +142,7 @@ export class ViewerManager {
     this.channel = null;
     if (this.persistent) return;
     if (!(await this.isRunning())) return;
-    const reply = await controlRequest(
-      this.port,
-      { type: 'shutdown' },
-      { host: this.host, timeoutMs: this.timeoutMs }
-    );
-    if (reply.type !== 'shutdown_ack') {
-      throw new Error(
-        `viewer server on port ${this.port} did not acknowledge shutdown: ${JSON.stringify(reply)}`
-      );
-    }
+    await this.command('shutdown', 'shutdown_ack');
   }
 
   /**
@@ -155,7 +174,7 @@ export class ViewerManager {
       },
       [bytes]
     );
-    this.channel ??= new DataChannel(this.port, {
+    this.channel ??= new DataChannel(this.dataPort, {
       host: this.host,
       sendTimeoutMs: this.timeoutMs,
       replyTimeoutMs: this.timeoutMs

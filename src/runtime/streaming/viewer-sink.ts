@@ -2,7 +2,8 @@
  * The default `streamSinkFor` of `run` (runtime/index.ts) and `runWithProgress`: for each
  * required visualizer, start or reuse its viewer server, clear its state (as OpenHCS does
  * before a run) and stream to it. A server that cannot be started does not stop the run: the
- * sink then drops everything and says why.
+ * sink then drops everything and says why. The report names the data port actually streamed
+ * to (it differs from the requested one when another user's server holds that).
  */
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
 import { StreamBackend, type StreamBackendOptions } from './stream-backend.js';
@@ -33,7 +34,7 @@ class ViewerSink implements StreamSink {
   }
 
   async flush(timeoutMs: number): Promise<StreamReport> {
-    const report = await this.backend.flush(timeoutMs);
+    const report = { ...(await this.backend.flush(timeoutMs)), port: this.backend.options.port };
     return this.startError ? { ...report, errors: [this.startError, ...report.errors] } : report;
   }
 
@@ -63,7 +64,7 @@ export async function viewerStreamSink(
   }
   const backend = new StreamBackend({
     ...options,
-    port: target.port,
+    port: manager.dataPort,
     host: target.host,
     // Without a server every message would fail; make that cost one short wait, then drop at once.
     ...(startError ? { sendTimeoutMs: 200, backoffMs: 24 * 3600_000 } : {})
