@@ -68,8 +68,14 @@ export async function waitReady(port: number, timeoutMs = 20_000): Promise<numbe
   throw new Error(`server on ${port} not ready within ${timeoutMs} ms`);
 }
 
+/**
+ * Starts the server in a fresh viewer home, which becomes this test file's home too
+ * (process.env.PIPELINE_VIEWER_HOME): the control client finds the server's record, with
+ * the secret status, clear_state and shutdown need, there.
+ */
 export async function startServer(port: number, args: string[] = []): Promise<RunningServer> {
   const home = tempHome();
+  process.env.PIPELINE_VIEWER_HOME = home;
   const { child, exit } = spawnMain(port, home, args);
   await waitReady(port);
   return {

@@ -26,9 +26,14 @@ export interface ViewerServerProcess {
   stop(): Promise<void>;
 }
 
-/** Start the server (test data ports 20200–20299 keep P+3000 below Linux's ephemeral range). */
+/**
+ * Start the server (test data ports 20200–20299 keep P+3000 below Linux's ephemeral range).
+ * `home` becomes this test file's viewer home too, where the control client finds the
+ * server's record and secret.
+ */
 export async function startViewerServer(port: number, home: string): Promise<ViewerServerProcess> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first with 'npx tsc -b'`);
+  process.env.PIPELINE_VIEWER_HOME = home;
   const child: ChildProcess = spawn(process.execPath, [MAIN, '--port', String(port)], {
     env: { ...process.env, PIPELINE_VIEWER_HOME: home },
     stdio: ['ignore', 'ignore', 'pipe']
