@@ -64,12 +64,15 @@ export function decodeTiff(file: Uint8Array): NdArray {
   const { width, height, dtype, samples, planar } = first;
   const pageLength = width * height * samples;
   const Ctor = typedArrayCtor(dtype);
-  const data = new Ctor(pageLength * ifds.length);
-  const bytes = new Uint8Array(data.buffer);
+  const data =
+    (littleEndian && viewOfPixels(file, ifds, Ctor, pageLength * ifds.length)) ||
+    new Ctor(pageLength * ifds.length);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const pageBytes = pageLength * data.BYTES_PER_ELEMENT;
   let decoded: TiffIfd[] | null = null; // every page decoded by `tiff`, once, when one needs it
   ifds.forEach((ifd, i) => {
     const into = bytes.subarray(i * pageBytes, (i + 1) * pageBytes);
+    if (data.buffer === file.buffer) return; // already a view of the pixels
     if (ifd.compression === 1 && !ifd.tileWidth) {
       copyStrips(file, ifd, into, i);
       if (!littleEndian) swapBytes(into, data.BYTES_PER_ELEMENT);
@@ -156,12 +159,42 @@ function describe(p: Page): string {
   return `${p.width}×${p.height} ${p.dtype}${p.samples > 1 ? ` × ${p.samples} samples` : ''}`;
 }
 
+/**
+ * The pixels as a view of the file's own buffer, no copy, when they lie there as they should in
+ * memory: uncompressed strips one after the other (as our writer and tifffile lay them out),
+ * aligned for the dtype, in a buffer that is the file's alone. Else null.
+ */
+function viewOfPixels(
+  file: Uint8Array,
+  ifds: TiffIfd[],
+  Ctor: ReturnType<typeof typedArrayCtor>,
+  length: number
+): TypedArray | null {
+  if (file.byteOffset !== 0 || file.byteLength !== file.buffer.byteLength) return null;
+  if (ifds.some(ifd => ifd.compression !== 1 || ifd.tileWidth || !ifd.stripOffsets)) return null;
+  const start = (ifds[0].stripOffsets as ArrayLike<number>)[0];
+  let end = start;
+  for (const ifd of ifds) {
+    const offsets = ifd.stripOffsets as ArrayLike<number>;
+    const counts = ifd.get('StripByteCounts') as ArrayLike<number> | number | undefined;
+    const sizes = typeof counts === 'number' ? [counts] : (counts ?? []);
+    if (sizes.length !== offsets.length) return null;
+    for (let s = 0; s < offsets.length; s++) {
+      if (offsets[s] !== end) return null;
+      end += sizes[s];
+    }
+  }
+  const size = Ctor.BYTES_PER_ELEMENT;
+  if (start % size !== 0 || end - start !== length * size || end > file.length) return null;
+  return new Ctor(file.buffer, start, length);
+}
+
 /** Uncompressed strips: their bytes, in order, are the page's bytes. */
 function copyStrips(file: Uint8Array, ifd: TiffIfd, into: Uint8Array, index: number): void {
-  const offsets = ifd.stripOffsets as ArrayLike<number>;
+  const offsets = ifd.stripOffsets as ArrayLike<number> | undefined;
   const counts = (ifd.get('StripByteCounts') as ArrayLike<number> | number | undefined) ?? null;
-  if (counts === null) {
-    throw new TiffFormatError(`page ${index}: no StripByteCounts tag`);
+  if (!offsets || counts === null) {
+    throw new TiffFormatError(`page ${index}: no StripOffsets or StripByteCounts tag`);
   }
   const sizes = typeof counts === 'number' ? [counts] : counts;
   let at = 0;
