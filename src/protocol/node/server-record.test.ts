@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import {
+  findOwnServer,
+  liveServerRecord,
+  removeServerRecord,
+  serverRecordPath,
+  writeServerRecord,
+  type ServerRecord
+} from './server-record.js';
+import { ensurePrivateDir, ViewerHomeError } from './viewer-home.js';
+
+let home: string;
+let env: NodeJS.ProcessEnv;
+beforeEach(() => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-record-'));
+  env = { PIPELINE_VIEWER_HOME: home };
+});
+afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
+
+/** A record of this (live) process on data port `data`, asked for as `requested`. */
+function record(data: number, requested = data, pid = process.pid): ServerRecord {
+  return {
+    pid,
+    uid: process.getuid!(),
+    version: 1,
+    requested_port: requested,
+    // Control ports nobody listens on: the listener check has nothing to refuse.
+    ports: { data, control: data + 1000, http: data + 3000 },
+    secret: 'a'.repeat(43),
+    browser_token: 'b'.repeat(43),
+    started_at: Date.now() / 1000
+  };
+}
+
+it('writes 0600 in a 0700 folder, atomically, and reads back only live records of ours', () => {
+  const file = writeServerRecord(record(20301), env);
+  expect(file).toBe(serverRecordPath(20301, env));
+  expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+  expect(fs.readdirSync(path.dirname(file))).toEqual(['20301.json']); // no temp file left
+  expect(liveServerRecord(20301, env)?.secret).toBe('a'.repeat(43));
+
+  fs.chmodSync(file, 0o644); // readable by others: not trusted
+  expect(liveServerRecord(20301, env)).toBeNull();
+  fs.chmodSync(file, 0o600);
+  fs.chownSync(file, 65534, 65534); // someone else's file (we run as root in CI)
+  if (process.getuid!() === 0) expect(liveServerRecord(20301, env)).toBeNull();
+});
+
+it('ignores a record whose process is gone, and removes only its own', () => {
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  writeServerRecord(record(20302, 20302, dead), env);
+  expect(liveServerRecord(20302, env)).toBeNull();
+  removeServerRecord(20302, process.pid, env); // not ours to remove
+  expect(fs.existsSync(serverRecordPath(20302, env))).toBe(true);
+  removeServerRecord(20302, dead, env);
+  expect(fs.existsSync(serverRecordPath(20302, env))).toBe(false);
+});
+
+it('finds the server for a requested port on its own port or through the requested → actual mapping', () => {
+  writeServerRecord(record(20304, 20303), env);
+  expect(findOwnServer(20303, env)?.ports.data).toBe(20304);
+  expect(findOwnServer(20304, env)?.ports.data).toBe(20304);
+  expect(findOwnServer(20305, env)).toBeNull();
+  writeServerRecord(record(20303), env); // a server of ours on the port itself wins
+  expect(findOwnServer(20303, env)?.ports.data).toBe(20303);
+});
+
+it('keeps the viewer home private: 0700, and refuses a folder of another user', () => {
+  fs.chmodSync(home, 0o755);
+  ensurePrivateDir(home);
+  expect(fs.statSync(home).mode & 0o777).toBe(0o700);
+  if (process.getuid!() !== 0) return; // chown needs root
+  const foreign = path.join(home, 'foreign');
+  fs.mkdirSync(foreign);
+  fs.chownSync(foreign, 65534, 65534);
+  expect(() => ensurePrivateDir(foreign)).toThrow(ViewerHomeError);
+  expect(() => ensurePrivateDir(foreign)).toThrow(/belongs to uid 65534, not to you/);
+});
