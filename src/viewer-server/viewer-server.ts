@@ -59,6 +59,9 @@ export class PortTakenError extends Error {
   override name = 'PortTakenError';
 }
 
+/** The server record could not be written (full disk, home not ours): the server stops. */
+class RecordError extends Error {}
+
 export class ViewerServer {
   readonly core: ViewerCore;
   private readonly zap: ZapHandler;
@@ -134,9 +137,17 @@ export class ViewerServer {
           resolve();
         });
       });
-      server.writeRecord();
+      try {
+        server.writeRecord();
+      } catch (err) {
+        await server.close();
+        throw new RecordError(
+          `viewer server on data port ${data}: cannot write its record in the viewer home (${(err as Error).message}); without it no client can prove it is yours`
+        );
+      }
       await server.control.bind(tcpEndpoint(DEFAULT_HOST, control));
     } catch (err) {
+      if (err instanceof RecordError) throw err;
       await server.close();
       throw new Error(
         `viewer server on data port ${data}: cannot bind HTTP port ${web} or control port ${control} (${(err as Error).message}); another program holds it, choose another --port`

@@ -4,7 +4,7 @@
  * held by a program that is not ours gives this user a server on the next free port, which
  * start, status, connect and stop for the requested port then find (through the real CLI),
  * and to which the runtime streams, reporting the port it used.
- * Ports 20076, 20078 and 20079 (+1000, +3000).
+ * Ports 20076, 20077, 20078 and 20079 (+1000, +3000).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,7 +14,7 @@ import { PROGRESS_MIME_TYPE } from '../../src/protocol/index.js';
 import { ping } from '../../src/protocol/node/index.js';
 import { showInViewer, type MimeBundle } from '../../src/runtime/notebook/index.js';
 import { viewerStreamSink } from '../../src/runtime/streaming/viewer-sink.js';
-import { BIN, requireBuild, tempHome } from './server-process.js';
+import { BIN, requireBuild, spawnMain, tempHome, within } from './server-process.js';
 
 const home = tempHome();
 const env = { ...process.env, PIPELINE_VIEWER_HOME: home };
@@ -149,3 +149,19 @@ it('the runtime streams to the port actually used and reports it (stream report,
     await new Promise(resolve => squatter.close(resolve));
   }
 }, 120_000);
+
+it('a server that cannot write its record stops with a clear message (no unprovable server)', async () => {
+  const broken = tempHome();
+  fs.writeFileSync(path.join(broken, 'servers'), 'not a folder');
+  const { child, exit } = spawnMain(20077, broken);
+  let stderr = '';
+  child.stderr!.on('data', (text: string) => (stderr += text));
+  try {
+    expect(await within(exit, 20_000)).toBe(1);
+    expect(stderr).toMatch(/data port 20077: cannot write its record in the viewer home/);
+    expect(await ping(20077, { timeoutMs: 500 })).toBeNull();
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    fs.rmSync(broken, { recursive: true, force: true });
+  }
+});
