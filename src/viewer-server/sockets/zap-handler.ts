@@ -74,7 +74,10 @@ export class ZapHandler {
     if (domain?.toString() !== ZAP_DOMAIN || mechanism?.toString() !== 'NULL') {
       refusal ??= 'not_loopback'; // never happens with our sockets; refuse what we do not know
     }
-    if (refusal) this.note(refusal, `${domain?.toString()} peer ${peer}`);
+    if (refusal) {
+      const ipc = IPC_PEER.exec(peer);
+      this.note(refusal, ipc ? `IPC peer of uid ${ipc[1]}, pid ${ipc[3]}` : `TCP peer ${peer}`);
+    }
     const status = refusal ? ['400', `refused: ${refusal}`] : ['200', 'OK'];
     await this.socket.send([id, empty, version, requestId, ...status, '', '']);
   }
