@@ -13,6 +13,7 @@ import {
   SHM_DIR,
   writeSegment
 } from '../../src/protocol/node/index.js';
+import { browserToken, tokenHeaders } from './browser-token.js';
 import {
   getPlane,
   planeQuery,
@@ -278,7 +279,9 @@ describe('viewer server ingest', () => {
   });
 
   it('sends state on connect, then layer and plane events, then cleared on clear_state', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${httpPort(PORT)}/api/events`);
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${httpPort(PORT)}/api/events?viewer_token=${browserToken(PORT)}`
+    );
     const events: ViewerEvent[] = [];
     ws.on('message', data => events.push(ViewerEventSchema.parse(JSON.parse(String(data)))));
     const until = async (pred: () => boolean, what: string) => {
@@ -332,7 +335,11 @@ describe('viewer server ingest', () => {
       expect(ack).toEqual({ type: 'clear_state_ack', status: 'success' });
       await until(() => events.some(e => e.type === 'cleared'), 'cleared');
       expect((await status()).layers).toEqual([]);
-      const stateAfter = await (await fetch(`http://127.0.0.1:${httpPort(PORT)}/api/state`)).json();
+      const stateAfter = await (
+        await fetch(`http://127.0.0.1:${httpPort(PORT)}/api/state`, {
+          headers: tokenHeaders(PORT)
+        })
+      ).json();
       expect(stateAfter).toMatchObject({ generation: 1, layers: [] });
     } finally {
       ws.terminate();

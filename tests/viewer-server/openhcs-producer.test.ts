@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SHM_DIR } from '../../src/protocol/node/index.js';
+import { tokenHeaders } from './browser-token.js';
 import { getPlane, planeQuery, ROOT, startServer, type RunningServer } from './server-process.js';
 
 const PORT = 20060;
@@ -36,7 +37,9 @@ it('stores a batch from a pyzmq REQ producer with napari_ shared memory and repl
   expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 0 });
   expect(fs.existsSync(path.join(SHM_DIR, shm_name))).toBe(false);
 
-  const state = await (await fetch(`http://127.0.0.1:${PORT + 3000}/api/state`)).json();
+  const state = await (
+    await fetch(`http://127.0.0.1:${PORT + 3000}/api/state`, { headers: tokenHeaders(PORT) })
+  ).json();
   const layer = state.layers.find((l: { key: string }) => l.key === 'source_normalize');
   expect(layer.axes.map((a: { labels: string[] }) => a.labels)).toEqual([
     ['Well A01'],

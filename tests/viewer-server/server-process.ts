@@ -20,6 +20,7 @@ import {
   type PlanePosition
 } from '../../src/protocol/index.js';
 import { ping } from '../../src/protocol/node/index.js';
+import { tokenHeaders } from './browser-token.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MAIN = path.join(ROOT, 'lib/viewer-server/main.js');
@@ -133,6 +134,7 @@ export async function getPlane(
   query: string
 ): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
   const res = await fetch(`http://127.0.0.1:${httpPort(port)}/api/plane?${query}`, {
+    headers: tokenHeaders(port),
     signal: AbortSignal.timeout(10_000)
   });
   return {

@@ -13,6 +13,7 @@ import { PlaneLoader } from '../../src/viewer-widget/client/plane-loader.js';
 import { ViewerSession } from '../../src/viewer-widget/client/viewer-session.js';
 import { ViewerModel } from '../../src/viewer-widget/model/viewer-model.js';
 import type { WebSocketCtor } from '../../src/viewer-widget/tokens.js';
+import { browserToken, tokenHeaders } from '../viewer-server/browser-token.js';
 import {
   sendBatch,
   startViewerServer,
@@ -64,6 +65,7 @@ beforeAll(async () => {
   server = await startViewerServer(PORT, home);
   connection = new ServerConnection({
     baseUrl: base,
+    token: browserToken(PORT),
     WebSocket: WebSocket as unknown as WebSocketCtor,
     reconnectMinMs: 100,
     reconnectMaxMs: 400
@@ -99,7 +101,7 @@ describe('a plane request made before a new well sorts in', () => {
     await waitFor('A01 on the well axis', () => model.dims.axis('well')?.values.includes('A01'));
     expect(model.dims.axis('well')!.values).toEqual(['A01', 'B02']);
 
-    const loader = new PlaneLoader(() => base, fetch);
+    const loader = new PlaneLoader(() => base, connection.fetch);
     const plane = await loader.load(request);
     expect(plane.values).toContain('B02');
     expect(Buffer.from(plane.data.buffer).equals(Buffer.from(a01.buffer))).toBe(false);
@@ -125,7 +127,10 @@ describe('a plane request made before a new well sorts in', () => {
 
   it('answers a clean 404 for a value not on its axis and 400 for an unknown axis or the old index form', async () => {
     const get = async (url: string) => {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(url, {
+        headers: tokenHeaders(PORT),
+        signal: AbortSignal.timeout(5000)
+      });
       return { status: res.status, text: await res.text() };
     };
     const absent = await get(planeUrl(base, LAYER, { well: 'Z99', channel: 1 }, 64));

@@ -13,6 +13,7 @@ import { ViewerSession } from '../../src/viewer-widget/client/viewer-session.js'
 import { overlayText } from '../../src/viewer-widget/model/overlay.js';
 import { ViewerModel } from '../../src/viewer-widget/model/viewer-model.js';
 import type { WebSocketCtor } from '../../src/viewer-widget/tokens.js';
+import { liveServerRecord } from '../../src/protocol/node/index.js';
 import {
   sendBatch,
   startViewerServer,
@@ -80,8 +81,14 @@ const restarts: boolean[] = [];
 
 beforeAll(async () => {
   server = await startViewerServer(PORT, home);
+  const baseUrl = `http://127.0.0.1:${httpPort(PORT)}/`;
   connection = new ServerConnection({
-    baseUrl: `http://127.0.0.1:${httpPort(PORT)}/`,
+    baseUrl,
+    // As the panel does: address and token asked for before each attempt (a restart has a new token).
+    endpoint: async () => {
+      const record = liveServerRecord(PORT);
+      return record && { baseUrl, token: record.browser_token };
+    },
     WebSocket: WebSocket as unknown as WebSocketCtor,
     reconnectMinMs: 100,
     reconnectMaxMs: 400

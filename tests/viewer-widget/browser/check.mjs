@@ -28,7 +28,9 @@ const OUT = process.env.OUT ?? '/tmp/plv-widget-check';
 const PORT = 20210;
 const HTTP = PORT + 3000;
 const { encodeBatch } = await import(path.join(ROOT, 'lib/protocol/codec.js'));
-const { ping } = await import(path.join(ROOT, 'lib/protocol/node/index.js'));
+const { ping, liveServerRecord } = await import(path.join(ROOT, 'lib/protocol/node/index.js'));
+/** The server's browser token (from its record), sent by the widget on every request. */
+let browserToken = '';
 
 fs.mkdirSync(OUT, { recursive: true });
 const cleanups = [];
@@ -69,7 +71,7 @@ function page() {
   html, body { margin:0; height:100%; }
   #host { position:absolute; left:0; top:0; width:900px; height:640px; }
   ${css}</style></head><body><div id="host"></div><script src="viewer-widget.js"></script><script>
-  const widget = new PLV.PipelineViewerWidget({ baseUrl: '/proxy/${HTTP}/', followNewest: true });
+  const widget = new PLV.PipelineViewerWidget({ baseUrl: '/proxy/${HTTP}/', token: ${JSON.stringify(browserToken)}, followNewest: true });
   widget.node.style.position = 'absolute'; widget.node.style.inset = '0';
   window.widget = widget;
   PLV_attach();
@@ -176,6 +178,7 @@ async function main() {
   cleanups.push(() => fs.rmSync(home, { recursive: true, force: true }));
   results.bundleBytes = await bundle();
   await startViewerServer(home);
+  browserToken = liveServerRecord(PORT, { ...process.env, PIPELINE_VIEWER_HOME: home }).browser_token;
   const front = await startFrontServer();
   cleanups.push(() => front.close());
   const origin = `http://127.0.0.1:${front.address().port}`;
