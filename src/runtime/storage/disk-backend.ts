@@ -6,7 +6,7 @@
  * Writes are atomic (atomic-write.ts): a crash or a failing write never leaves a half-written
  * file under the real name.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DTYPES, type Dtype } from '../../protocol/index.js';
 import { validateNdArray, type NdArray } from '../model/image-data.js';
@@ -15,6 +15,7 @@ import { StorageError } from './storage-error.js';
 import { confinedPath, rootFolder } from './confined-path.js';
 import { replaceAtomically, TEMP_MARK, writeFileAtomic } from './atomic-write.js';
 import { encodeTiff } from './tiff-write.js';
+import { readWholeFile } from './read-file.js';
 import { decodeTiff, TiffFormatError } from './tiff-read.js';
 import { itkHandles, readItkImage, writeItkImage } from './itk-image-file.js';
 
@@ -83,7 +84,7 @@ export class DiskBackend implements StorageBackend {
       });
     }
     // No stat first: one system call less per plane; a missing file is the read's ENOENT.
-    const bytes = await readFile(target).catch((e: NodeJS.ErrnoException) => {
+    const bytes = await readWholeFile(target).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'ENOTDIR') throw missing();
       throw this.error(target, `cannot read file: ${e.message}`, e);
     });

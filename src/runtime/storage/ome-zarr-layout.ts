@@ -1,5 +1,6 @@
 /**
- * OME-Zarr (NGFF 0.4, zarr v2) metadata of an HCS plate, as the zarr backend writes it:
+ * OME-Zarr metadata of an HCS plate, as the zarr backend writes it (here in NGFF 0.4 / zarr v2
+ * files; NGFF 0.5 / zarr v3 puts the same attributes under "ome" in zarr.json: zarr-dialect.ts):
  *
  *   <store>.zarr/            .zgroup, .zattrs {plate: {rows, columns, wells, field_count}}
  *     <row>/<col>/           .zgroup, .zattrs {well: {images: [{path: "<field>"}]}}   e.g. A/01
@@ -10,9 +11,11 @@
  * 1, zarr from 0); a part missing from a file name counts as 1. Only one resolution level ("0")
  * is written: pyramids are the viewer's job.
  */
-import type { Dtype } from '../../protocol/index.js';
 
-export const NGFF_VERSION = '0.4';
+/** The NGFF versions the zarr backend writes: 0.4 on zarr v2, 0.5 on zarr v3. */
+export type NgffVersion = '0.4' | '0.5';
+export const NGFF_VERSIONS: readonly NgffVersion[] = ['0.4', '0.5'];
+
 /** Our own attributes in a field group: which file names were saved to which (t, c, z) slot. */
 export const NAMES_KEY = 'jupyterlab_pipeline_viewer';
 
@@ -26,7 +29,7 @@ export interface SlotEntry {
 
 export interface FieldAttrs {
   multiscales: unknown[];
-  omero: { name: string; version: string; channels: OmeroChannel[]; rdefs: { model: string } };
+  omero: { name: string; version?: string; channels: OmeroChannel[]; rdefs: { model: string } };
   [NAMES_KEY]: { names: Record<string, SlotEntry> };
 }
 
@@ -55,42 +58,8 @@ export interface WellAttrs {
   well: { version: string; images: { path: string }[] };
 }
 
-/** zarr v2 `.zarray` of a field's image. */
-export interface ZArray {
-  zarr_format: 2;
-  shape: number[];
-  chunks: number[];
-  dtype: string;
-  compressor: null;
-  fill_value: number;
-  order: 'C';
-  filters: null;
-  dimension_separator: '/';
-}
-
-const V2_DTYPES: Record<Dtype, string> = {
-  uint8: '|u1',
-  int8: '|i1',
-  uint16: '<u2',
-  int16: '<i2',
-  uint32: '<u4',
-  int32: '<i4',
-  float32: '<f4',
-  float64: '<f8'
-};
-
-export function v2Dtype(dtype: Dtype): string {
-  return V2_DTYPES[dtype];
-}
-
-export function dtypeFromV2(v2: string): Dtype | null {
-  return (Object.keys(V2_DTYPES) as Dtype[]).find(d => V2_DTYPES[d] === v2) ?? null;
-}
-
-export function emptyPlateAttrs(name: string): PlateAttrs {
-  return {
-    plate: { version: NGFF_VERSION, name, rows: [], columns: [], wells: [], field_count: 0 }
-  };
+export function emptyPlateAttrs(name: string, version: NgffVersion): PlateAttrs {
+  return { plate: { version, name, rows: [], columns: [], wells: [], field_count: 0 } };
 }
 
 /** Adds a well (row letters + column text) keeping rows/columns sorted and indices right. */
@@ -113,8 +82,8 @@ export function addWell(attrs: PlateAttrs, row: string, column: string): void {
   p.wells.sort((a, b) => a.rowIndex - b.rowIndex || a.columnIndex - b.columnIndex);
 }
 
-export function emptyWellAttrs(): WellAttrs {
-  return { well: { version: NGFF_VERSION, images: [] } };
+export function emptyWellAttrs(version: NgffVersion): WellAttrs {
+  return { well: { version, images: [] } };
 }
 
 export function addField(attrs: WellAttrs, field: number): void {
@@ -124,11 +93,13 @@ export function addField(attrs: WellAttrs, field: number): void {
   images.sort((a, b) => Number(a.path) - Number(b.path));
 }
 
-export function emptyFieldAttrs(name: string): FieldAttrs {
+/** 0.5 dropped the version inside multiscales and omero (it is the "ome" group's). */
+export function emptyFieldAttrs(name: string, version: NgffVersion): FieldAttrs {
+  const inner = version === '0.4' ? { version } : {};
   return {
     multiscales: [
       {
-        version: NGFF_VERSION,
+        ...inner,
         name,
         axes: [
           { name: 't', type: 'time' },
@@ -142,7 +113,7 @@ export function emptyFieldAttrs(name: string): FieldAttrs {
         ]
       }
     ],
-    omero: { name, version: NGFF_VERSION, channels: [], rdefs: { model: 'color' } },
+    omero: { name, ...inner, channels: [], rdefs: { model: 'color' } },
     [NAMES_KEY]: { names: {} }
   };
 }

@@ -9,6 +9,7 @@
  * Page 0 carries tifffile's shaped description ({"shape": [...]}), so tifffile reads a stack back
  * with its shape, also when z is 3 or 4 (it would otherwise guess RGB).
  */
+import os from 'node:os';
 import type { Dtype } from '../../protocol/index.js';
 import { bytesPerElement } from '../../protocol/index.js';
 import type { NdArray } from '../model/image-data.js';
@@ -34,6 +35,8 @@ const ASCII = 2;
 
 /** The TIFF file of `array` as byte chunks to write in order: header+IFDs, then the pixels. */
 export function encodeTiff(array: NdArray): Uint8Array[] {
+  // The header says "II" (little-endian) and the pixels are the array's own bytes.
+  if (os.endianness() !== 'LE') throw new Error('the TIFF writer needs a little-endian machine');
   const [pages, height, width] = array.shape.length === 3 ? array.shape : [1, ...array.shape];
   const bytes = bytesPerElement(array.dtype);
   const pageBytes = height * width * bytes;

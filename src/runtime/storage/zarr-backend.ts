@@ -1,17 +1,18 @@
 /**
- * Stores images in OME-Zarr HCS plates (NGFF 0.4, zarr v2; layout in ome-zarr-layout.ts) through
- * zarrita. A path `<dir>/<ImageXpress name>` maps to the store `<dir>` when that folder ends in
+ * Stores images in OME-Zarr HCS plates: NGFF 0.4 on zarr v2 (the default) or NGFF 0.5 on zarr
+ * v3 (option `ngff: '0.5'`); layout in ome-zarr-layout.ts, file forms in zarr-dialect.ts. A path `<dir>/<ImageXpress name>` maps to the store `<dir>` when that folder ends in
  * `.zarr`, else to `<dir>.zarr` next to it; the name's well, site, channel, z and timepoint pick
  * the plane: `out/A01_s002_w3_z001_t001.tif` → `out.zarr/A/01/1/0[0, 2, 0, :, :]`.
  * A 3D array saved under a name without `_z` fills z planes 0…n−1 and loads back as 3D.
  *
+ * Per plane, a save writes the chunk and the field's attributes (names, display window); the
+ * array metadata only when the array grows (zarr-store.ts keeps it between saves).
  * Writers are serialized per store inside this process (wells run in parallel); two processes
  * must not write the same store at once. Each chunk and metadata file is replaced atomically.
  */
 import path from 'node:path';
-import * as zarr from 'zarrita';
 import type { Dtype } from '../../protocol/index.js';
-import { createNdArray, validateNdArray, type NdArray } from '../model/image-data.js';
+import { validateNdArray, type NdArray } from '../model/image-data.js';
 import {
   parseImageXpressName,
   splitWell,
@@ -21,22 +22,22 @@ import {
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
 import { confinedPath, rootFolder } from './confined-path.js';
-import { AtomicFileSystemStore } from './atomic-fs-store.js';
+import { ZarrStore } from './zarr-store.js';
+import { dialectOf } from './zarr-dialect.js';
 import {
   NAMES_KEY,
+  NGFF_VERSIONS,
   addField,
   addWell,
-  dtypeFromV2,
   emptyFieldAttrs,
   emptyPlateAttrs,
   emptyWellAttrs,
   noteChannel,
-  v2Dtype,
   type FieldAttrs,
+  type NgffVersion,
   type PlateAttrs,
   type SlotEntry,
-  type WellAttrs,
-  type ZArray
+  type WellAttrs
 } from './ome-zarr-layout.js';
 
 export interface ZarrBackendOptions {
@@ -44,6 +45,11 @@ export interface ZarrBackendOptions {
   channelNames?: Record<string, string>;
   /** When set, every store must lie inside this folder (see DiskBackend). */
   root?: string;
+  /**
+   * NGFF version of the stores this backend creates: '0.4' (zarr v2, the default) or '0.5'
+   * (zarr v3). An existing store keeps its own version; naming another one here is an error.
+   */
+  ngff?: NgffVersion;
 }
 
 /** Where one file name lives inside a store. */
@@ -77,11 +83,27 @@ const storeLocks = new Map<string, Promise<unknown>>();
 export class ZarrBackend implements StorageBackend {
   readonly name = 'zarr' as const;
   private readonly root: string | null;
+  private readonly ngff: NgffVersion | null;
+  /** Stores seen by this backend, with the field metadata they keep between saves. */
+  private readonly stores = new Map<string, ZarrStore>();
   channelNames: Record<string, string>;
 
   constructor(options: ZarrBackendOptions = {}) {
     this.root = rootFolder(options.root);
     this.channelNames = { ...(options.channelNames ?? {}) };
+    if (options.ngff !== undefined && !NGFF_VERSIONS.includes(options.ngff)) {
+      throw new StorageError(
+        this.name,
+        '(options)',
+        `ngff must be one of ${NGFF_VERSIONS.join(', ')}, got '${String(options.ngff)}'`
+      );
+    }
+    this.ngff = options.ngff ?? null;
+  }
+
+  /** The NGFF version new stores get. */
+  get ngffVersion(): NgffVersion {
+    return this.ngff ?? '0.4';
   }
 
   /** The store folder a path or directory maps to. */
@@ -113,9 +135,8 @@ export class ZarrBackend implements StorageBackend {
 
   async load(filePath: string): Promise<NdArray> {
     const slot = this.slotOf(filePath);
-    const field = await this.readField(slot);
-    const entry = field && findEntry(field.attrs, slot);
-    if (!field || !entry) {
+    const found = await this.find(slot);
+    if (!found) {
       throw new StorageError(
         this.name,
         filePath,
@@ -123,35 +144,24 @@ export class ZarrBackend implements StorageBackend {
           `timepoint ${slot.t + 1} in store '${slot.store}'; check the path or that the step writing it ran`
       );
     }
-    const array = await zarr.open.v2(
-      zarr.root(new AtomicFileSystemStore(slot.store)).resolve(`${slot.wellPath}/${slot.field}/0`),
-      {
-        kind: 'array',
-        attrs: false
-      }
-    );
-    const z = entry.depth > 1 ? zarr.slice(entry.z, entry.z + entry.depth) : entry.z;
-    const chunk = await zarr.get(array, [entry.t, entry.c, z, null, null]);
-    const dtype = dtypeFromV2(field.zarray.dtype)!;
-    return createNdArray(chunk.data as NdArray['data'], chunk.shape, dtype);
+    const { store, field, entry } = found;
+    return store.readPlanes(field, entry.t, entry.c, entry.z, entry.depth);
   }
 
   async exists(filePath: string): Promise<boolean> {
-    const slot = this.slotOf(filePath);
-    const field = await this.readField(slot);
-    return Boolean(field && findEntry(field.attrs, slot));
+    return (await this.find(this.slotOf(filePath))) !== null;
   }
 
   async list(dir: string): Promise<string[]> {
     const folder = this.resolve(dir);
-    const store = this.storeOf(folder);
-    const plate = await readJson<PlateAttrs>(store, '.zattrs');
-    if (!plate?.plate) return [];
+    const store = await ZarrStore.open(this.storeOf(folder));
+    const plate = (await store?.readGroup('')) as PlateAttrs | null;
+    if (!store || !plate?.plate) return [];
     const names: string[] = [];
     for (const well of plate.plate.wells) {
-      const wellAttrs = await readJson<WellAttrs>(store, `${well.path}/.zattrs`);
-      for (const image of wellAttrs?.well.images ?? []) {
-        const field = await readJson<FieldAttrs>(store, `${well.path}/${image.path}/.zattrs`);
+      const wellAttrs = (await store.readGroup(well.path)) as WellAttrs | null;
+      for (const image of wellAttrs?.well?.images ?? []) {
+        const field = (await store.readGroup(`${well.path}/${image.path}`)) as FieldAttrs | null;
         names.push(...Object.keys(field?.[NAMES_KEY]?.names ?? {}));
       }
     }
@@ -159,110 +169,110 @@ export class ZarrBackend implements StorageBackend {
   }
 
   private async write(slot: Slot, array: NdArray): Promise<void> {
-    const store = new AtomicFileSystemStore(slot.store);
+    const store = await this.storeFor(slot);
     const [depth, ny, nx] = array.shape.length === 3 ? array.shape : [1, ...array.shape];
-    const fieldDir = `${slot.wellPath}/${slot.field}`;
-
-    const existing = await this.readField(slot);
-    let zarray: ZArray;
-    if (existing) {
-      zarray = existing.zarray;
-      const [, , , y0, x0] = zarray.shape;
-      if (zarray.dtype !== v2Dtype(array.dtype) || y0 !== ny || x0 !== nx) {
+    const dir = `${slot.wellPath}/${slot.field}`;
+    const existing = await store.field(dir);
+    try {
+      let meta = existing?.meta ?? { shape: [0, 0, 0, ny, nx], dtype: array.dtype };
+      const [, , , y0, x0] = meta.shape;
+      if (meta.dtype !== array.dtype || y0 !== ny || x0 !== nx) {
         throw new StorageError(
           this.name,
           slot.name,
-          `field ${fieldDir} of '${slot.store}' holds ${dtypeFromV2(zarray.dtype)} planes of ${y0}×${x0}, ` +
+          `field ${dir} of '${slot.store}' holds ${meta.dtype} planes of ${y0}×${x0}, ` +
             `this image is ${array.dtype} ${ny}×${nx}; every plane of a field must match (write to another folder)`
         );
       }
-    } else {
-      zarray = {
-        zarr_format: 2,
-        shape: [0, 0, 0, ny, nx],
-        chunks: [1, 1, 1, ny, nx],
-        dtype: v2Dtype(array.dtype),
-        compressor: null,
-        fill_value: 0,
-        order: 'C',
-        filters: null,
-        dimension_separator: '/'
-      };
-    }
-    const needed = [slot.t + 1, slot.c + 1, slot.z + depth];
-    const grows = needed.some((n, i) => n > zarray.shape[i]);
-    if (grows) {
-      zarray = {
-        ...zarray,
-        shape: [...needed.map((n, i) => Math.max(n, zarray.shape[i])), ny, nx]
-      };
-      // Growing only rewrites .zarray: chunk keys of a C-order, one-plane-per-chunk array do not move.
-      await writeJson(store, `${fieldDir}/0/.zarray`, zarray);
-    }
-    if (!existing) await this.registerField(store, slot);
+      const needed = [slot.t + 1, slot.c + 1, slot.z + depth];
+      if (needed.some((n, i) => n > meta.shape[i])) {
+        // Growing only rewrites the array metadata: one-plane chunks never move.
+        meta = { ...meta, shape: [...needed.map((n, i) => Math.max(n, meta.shape[i])), ny, nx] };
+        await store.writeMeta(dir, meta);
+      }
+      if (!existing) await this.registerField(store, slot);
 
-    const target = await zarr.open.v2(zarr.root(store).resolve(`${fieldDir}/0`), {
-      kind: 'array',
-      attrs: false
-    });
-    const planeSize = ny * nx;
-    for (let k = 0; k < depth; k++) {
-      const plane = array.data.subarray(k * planeSize, (k + 1) * planeSize);
-      await zarr.set(target, [slot.t, slot.c, slot.z + k, null, null], {
-        data: plane,
-        shape: [ny, nx],
-        stride: [nx, 1]
-      } as never);
-    }
+      const planeSize = ny * nx;
+      for (let k = 0; k < depth; k++) {
+        const plane = array.data.subarray(k * planeSize, (k + 1) * planeSize);
+        await store.writePlane(dir, slot.t, slot.c, slot.z + k, plane);
+      }
 
-    // The name is recorded last, so a name is listed only once its planes are on disk.
-    const attrs = existing?.attrs ?? emptyFieldAttrs(`${slot.parsed.well} field ${slot.field}`);
-    const names = attrs[NAMES_KEY].names;
-    const first = !Object.values(names).some(e => e.c === slot.c);
-    for (const [name, e] of Object.entries(names)) {
-      if (name !== slot.name && e.t === slot.t && e.c === slot.c && overlaps(e, slot.z, depth))
-        delete names[name];
+      // The name is recorded last, so a name is listed only once its planes are on disk.
+      const attrs =
+        existing?.attrs ??
+        emptyFieldAttrs(`${slot.parsed.well} field ${slot.field}`, store.dialect.ngff);
+      const names = attrs[NAMES_KEY].names;
+      const first = !Object.values(names).some(e => e.c === slot.c);
+      for (const [name, e] of Object.entries(names)) {
+        if (name !== slot.name && e.t === slot.t && e.c === slot.c && overlaps(e, slot.z, depth))
+          delete names[name];
+      }
+      names[slot.name] = { t: slot.t, c: slot.c, z: slot.z, depth };
+      const range = valueRange(array.data);
+      noteChannel(
+        attrs,
+        slot.c,
+        c => this.channelNames[String(c + 1)] ?? `Channel ${c + 1}`,
+        INT_RANGES[array.dtype] ?? range,
+        range,
+        first
+      );
+      await store.writeFieldAttrs({ dir, meta, attrs });
+    } catch (error) {
+      store.forget(dir); // what memory holds may now be ahead of the disk
+      throw error;
     }
-    names[slot.name] = { t: slot.t, c: slot.c, z: slot.z, depth };
-    const range = valueRange(array.data);
-    noteChannel(
-      attrs,
-      slot.c,
-      c => this.channelNames[String(c + 1)] ?? `Channel ${c + 1}`,
-      INT_RANGES[array.dtype] ?? range,
-      range,
-      first
-    );
-    await writeJson(store, `${fieldDir}/.zattrs`, attrs);
   }
 
   /** Adds the field to its well and the well to the plate (groups and attributes). */
-  private async registerField(store: AtomicFileSystemStore, slot: Slot): Promise<void> {
-    const plate =
-      (await readJson<PlateAttrs>(slot.store, '.zattrs')) ??
-      emptyPlateAttrs(path.basename(slot.store, '.zarr'));
-    if (!plate.plate) Object.assign(plate, emptyPlateAttrs(path.basename(slot.store, '.zarr')));
+  private async registerField(store: ZarrStore, slot: Slot): Promise<void> {
+    const { ngff } = store.dialect;
+    const name = path.basename(slot.store, '.zarr');
+    const plate = ((await store.readGroup('')) as PlateAttrs | null) ?? emptyPlateAttrs(name, ngff);
+    if (!plate.plate) Object.assign(plate, emptyPlateAttrs(name, ngff));
     const [row, column] = slot.wellPath.split('/');
-    addWell(plate, row, column);
     const well =
-      (await readJson<WellAttrs>(slot.store, `${slot.wellPath}/.zattrs`)) ?? emptyWellAttrs();
+      ((await store.readGroup(slot.wellPath)) as WellAttrs | null) ?? emptyWellAttrs(ngff);
+    if (!well.well) Object.assign(well, emptyWellAttrs(ngff));
+    const before = JSON.stringify([plate, well]);
+    addWell(plate, row, column);
     addField(well, slot.field);
     plate.plate.field_count = Math.max(plate.plate.field_count, well.well.images.length);
-    for (const group of ['', `${row}/`, `${slot.wellPath}/`, `${slot.wellPath}/${slot.field}/`]) {
-      await writeJson(store, `${group}.zgroup`, { zarr_format: 2 });
+    for (const group of ['', row, slot.wellPath, `${slot.wellPath}/${slot.field}`]) {
+      await store.ensureGroup(group);
     }
-    await writeJson(store, `${slot.wellPath}/.zattrs`, well);
-    await writeJson(store, '.zattrs', plate);
+    // Plate and well attributes change only when a well or field is new to them.
+    if (JSON.stringify([plate, well]) !== before) {
+      await store.writeAttrs(slot.wellPath, well);
+      await store.writeAttrs('', plate);
+    }
   }
 
-  private async readField(slot: Slot): Promise<{ attrs: FieldAttrs; zarray: ZArray } | null> {
-    const dir = `${slot.wellPath}/${slot.field}`;
-    const zarray = await readJson<ZArray>(slot.store, `${dir}/0/.zarray`);
-    if (!zarray) return null;
-    const attrs =
-      (await readJson<FieldAttrs>(slot.store, `${dir}/.zattrs`)) ?? emptyFieldAttrs(dir);
-    attrs[NAMES_KEY] ??= { names: {} };
-    return { attrs, zarray };
+  /** The store a save goes to: known, found on disk, or new in this backend's NGFF version. */
+  private async storeFor(slot: Slot): Promise<ZarrStore> {
+    let store = this.stores.get(slot.store) ?? (await ZarrStore.open(slot.store));
+    if (store && this.ngff && store.dialect.ngff !== this.ngff) {
+      throw new StorageError(
+        this.name,
+        slot.name,
+        `store '${slot.store}' is NGFF ${store.dialect.ngff} (zarr v${store.dialect.zarrFormat}), ` +
+          `this backend was asked for NGFF ${this.ngff}; write to another folder or remove the store`
+      );
+    }
+    store ??= new ZarrStore(slot.store, dialectOf(this.ngffVersion));
+    this.stores.set(slot.store, store);
+    return store;
+  }
+
+  /** The saved entry a slot names, with its store and field, or null. */
+  private async find(slot: Slot) {
+    const store = this.stores.get(slot.store) ?? (await ZarrStore.open(slot.store));
+    const field = store && (await store.field(`${slot.wellPath}/${slot.field}`));
+    const entry = field && findEntry(field.attrs, slot);
+    if (!store || !field || !entry) return null;
+    this.stores.set(slot.store, store);
+    return { store, field, entry };
   }
 
   private slotOf(filePath: string): Slot {
@@ -343,23 +353,4 @@ function valueRange(data: NdArray['data']): [number, number] {
     if (v > hi) hi = v;
   }
   return Number.isFinite(lo) ? [lo, hi] : [0, 0];
-}
-
-async function readJson<T>(store: string, key: string): Promise<T | null> {
-  const bytes = await new AtomicFileSystemStore(store).get(`/${key}`);
-  if (!bytes) return null;
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as T;
-  } catch (cause) {
-    throw new StorageError(
-      'zarr',
-      path.join(store, key),
-      'metadata file is not valid JSON; the store is damaged',
-      { cause }
-    );
-  }
-}
-
-async function writeJson(store: AtomicFileSystemStore, key: string, value: unknown): Promise<void> {
-  await store.set(`/${key}`, new TextEncoder().encode(JSON.stringify(value, null, 2)));
 }
