@@ -83,8 +83,11 @@ export class ZapHandler {
   }
 
   /**
-   * Counts peers of `socket` that closed before a handshake, from libzmq's events: they carry
-   * no connection id, so a close while a handshake is pending is taken for that one.
+   * Counts peers of `socket` that closed before a handshake, from libzmq's events. They carry
+   * no connection id, so a close while a handshake is pending is taken for that peer's; when
+   * that peer later completes or fails its handshake, the close was an established peer's
+   * and the count is corrected (counting at the close and again at the failure counted one
+   * raw connection twice, the fuzzer's finding). Exact once no handshake is pending.
    */
   watch(socket: zmq.Router, name: string): void {
     let shaking = 0;
@@ -94,12 +97,23 @@ export class ZapHandler {
       'address' in event ? `${name} ${String(event.address)}` : name;
     void (async () => {
       for await (const event of socket.events) {
+        const error = event.type.startsWith('handshake:error');
         if (event.type === 'accept') shaking++;
-        else if (event.type === 'handshake') {
-          shaking = Math.max(0, shaking - 1);
+        else if ((event.type === 'handshake' || error) && shaking === 0) {
+          // An earlier close taken for this pending peer was an established peer's.
+          established = Math.max(0, established - 1);
+          if (event.type === 'handshake') {
+            established++;
+            this.uncount('no_handshake');
+          } else {
+            failed++; // its own close is still to come
+            if (event.type === 'handshake:error:auth') this.uncount('no_handshake');
+          }
+        } else if (event.type === 'handshake') {
+          shaking--;
           established++;
-        } else if (event.type.startsWith('handshake:error')) {
-          shaking = Math.max(0, shaking - 1);
+        } else if (error) {
+          shaking--;
           failed++;
           if (event.type !== 'handshake:error:auth') this.note('no_handshake', where(event));
         } else if (event.type === 'disconnect') {
@@ -111,6 +125,11 @@ export class ZapHandler {
         }
       }
     })().catch(() => undefined); // the observer ends when its socket closes
+  }
+
+  private uncount(reason: PeerRefusal): void {
+    const count = this.refused.get(reason) ?? 0;
+    if (count > 0) this.refused.set(reason, count - 1);
   }
 
   private note(reason: PeerRefusal, where: string): void {
