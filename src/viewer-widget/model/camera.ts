@@ -37,6 +37,14 @@ export class Camera implements CameraState {
     ];
   }
 
+  /** Image pixel coordinates → canvas pixel (origin top-left); the inverse of toImage. */
+  toScreen(ix: number, iy: number, viewW: number, viewH: number): [number, number] {
+    return [
+      (ix - this.centerX) * this.zoom + viewW / 2,
+      (iy - this.centerY) * this.zoom + viewH / 2
+    ];
+  }
+
   /** Drag by screen pixels: the image follows the pointer. */
   pan(dx: number, dy: number): void {
     this.centerX -= dx / this.zoom;

@@ -117,4 +117,17 @@ describe('Dims', () => {
     dims.setAxes([wells(['A01', 'B02']), z(3)]);
     expect(dims.position()).toEqual({ well: 'B02', z_index: 3 });
   });
+
+  it('gives sliders only to axes with more than one value; the others stay in the position', () => {
+    const dims = new Dims();
+    dims.setAxes([
+      wells(['A01', 'B02']),
+      z(1),
+      { name: 'timepoint', values: [1], labels: ['T 1'] }
+    ]);
+    expect(dims.sliderAxes.map(a => a.name)).toEqual(['well']);
+    expect(dims.position()).toEqual({ well: 'A01', z_index: 1, timepoint: 1 });
+    dims.setAxes([wells(['A01', 'B02']), z(2)]);
+    expect(dims.sliderAxes.map(a => a.name)).toEqual(['well', 'z_index']);
+  });
 });

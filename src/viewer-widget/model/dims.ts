@@ -33,6 +33,14 @@ export class Dims {
     return this._axes;
   }
 
+  /**
+   * Axes with more than one value: the ones worth a slider. A single-value axis (z 1/1)
+   * has nothing to move; its value is still part of the position and of the overlay.
+   */
+  get sliderAxes(): readonly DimsAxis[] {
+    return this._axes.filter(a => a.values.length > 1);
+  }
+
   axis(name: Component): DimsAxis | undefined {
     return this._axes.find(a => a.name === name);
   }

@@ -4,7 +4,7 @@ import {
   type LayerInfo,
   type ViewerState
 } from '../../protocol/viewer-api.js';
-import { overlayText } from './overlay.js';
+import { overlayLabels, overlayText } from './overlay.js';
 import { ViewerModel } from './viewer-model.js';
 import { mergeAxes } from './merge-axes.js';
 
@@ -39,6 +39,7 @@ describe('ViewerModel', () => {
     expect(model.dims.axes.map(a => a.name)).toEqual(['well', 'channel', 'z_index']);
     model.dims.setIndex('z_index', 1);
     expect(overlayText(model.dims)).toBe('Well A01 | Ch1: DAPI | Z 2');
+    expect(overlayLabels(model.dims)).toEqual(['Well A01', 'Ch1: DAPI', 'Z 2']);
     model.dims.setIndex('channel', 1);
     model.dims.setIndex('well', 1);
     expect(overlayText(model.dims)).toBe('Well B02 | Ch2: GFP | Z 2');
