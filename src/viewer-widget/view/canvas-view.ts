@@ -1,10 +1,11 @@
 /**
- * CanvasView: the WebGL canvas with the text overlay and the pixel readout. Pan by dragging,
+ * CanvasView: the WebGL canvas with the text overlay and the image outline. Pan by dragging,
  * zoom with the wheel about the cursor, double-click to fit. Paints at most once per
- * animation frame, whatever the number of changes in between.
+ * animation frame, whatever the number of changes in between. Tells the host which image
+ * pixel is under the pointer (the readout row is the host's).
  */
 import { Camera } from '../model/camera.js';
-import type { Plane } from '../model/plane.js';
+import { OVERLAY_SEPARATOR } from '../model/overlay.js';
 import { el, testId } from './dom.js';
 import { GlRenderer, type DrawLayer } from './gl-renderer.js';
 
@@ -15,6 +16,8 @@ export interface CanvasViewHost {
   viewportChanged(viewportPx: number, scale: number | null): void;
   painted(): void;
   cameraChanged(): void;
+  /** Image point under the pointer (full-resolution pixels), null when it left the canvas. */
+  pointerMoved(at: { x: number; y: number } | null): void;
 }
 
 export class CanvasView {
@@ -29,9 +32,10 @@ export class CanvasView {
     this.node = el('div', 'stage');
     this.canvas = el('canvas', 'canvas', { 'data-testid': testId('canvas'), 'data-frame': '0' });
     this.overlay = el('div', 'overlay', { 'data-testid': testId('overlay') });
-    this.readout = el('div', 'readout', { 'data-testid': testId('readout') });
+    this._outline = el('div', 'outline', { 'data-testid': testId('outline') });
+    this._outline.hidden = true;
     this.message = el('div', 'message');
-    this.node.append(this.canvas, this.overlay, this.readout, this.message);
+    this.node.append(this.canvas, this._outline, this.overlay, this.message);
     const createRenderer = () => {
       try {
         this._renderer = new GlRenderer(this.canvas, textureBytes);
@@ -59,8 +63,25 @@ export class CanvasView {
   }
 
   readonly overlay: HTMLElement;
-  readonly readout: HTMLElement;
   readonly message: HTMLElement;
+
+  /** Layers of the last paint, bottom first. */
+  get drawn(): readonly DrawLayer[] {
+    return this._drawn;
+  }
+
+  /**
+   * Overlay labels, each kept on one line (a span that does not wrap): the text wraps only
+   * between labels, never inside `Z 1`. The text reads `label | label | …`.
+   */
+  setOverlay(labels: readonly string[]): void {
+    const nodes: Node[] = [];
+    labels.forEach((label, i) => {
+      if (i > 0) nodes.push(document.createTextNode(OVERLAY_SEPARATOR));
+      nodes.push(el('span', 'overlay-label', {}, label));
+    });
+    this.overlay.replaceChildren(...nodes);
+  }
 
   /** Ask for a paint on the next animation frame. */
   schedulePaint(): void {
@@ -98,7 +119,8 @@ export class CanvasView {
     });
     this._frames++;
     this.canvas.dataset.frame = String(this._frames);
-    if (this._pointer) this._readout(this._pointer); // the planes under the cursor changed
+    this._placeOutline(h, w);
+    if (this._pointer) this._pointerAt(this._pointer); // the planes under the cursor changed
     this._host.painted();
   }
 
@@ -160,7 +182,7 @@ export class CanvasView {
         this._cameraMoved();
       }
       this._pointer = { clientX: e.clientX, clientY: e.clientY };
-      this._readout(this._pointer);
+      this._pointerAt(this._pointer);
     });
     const end = (e: PointerEvent) => {
       if (drag && drag.id === e.pointerId) drag = null;
@@ -169,7 +191,7 @@ export class CanvasView {
     c.addEventListener('pointercancel', end);
     c.addEventListener('pointerleave', () => {
       this._pointer = null;
-      this.readout.textContent = '';
+      this._host.pointerMoved(null);
     });
     c.addEventListener(
       'wheel',
@@ -191,26 +213,37 @@ export class CanvasView {
     c.addEventListener('dblclick', () => this.fit());
   }
 
-  /** Value under the cursor of each drawn layer, read from the CPU copy of its plane. */
-  private _readout(e: { clientX: number; clientY: number }): void {
+  private _pointerAt(e: { clientX: number; clientY: number }): void {
     const rect = this.canvas.getBoundingClientRect();
-    const [ix, iy] = this.camera.toImage(
+    const [x, y] = this.camera.toImage(
       e.clientX - rect.left,
       e.clientY - rect.top,
       rect.width,
       rect.height
     );
-    const parts: string[] = [];
-    for (const layer of this._drawn) {
-      const value = valueAt(layer.plane, layer.fullShape, ix, iy);
-      if (value !== null) parts.push(`${layer.key}: ${format(value)}`);
-    }
-    this.readout.textContent = parts.length
-      ? `x ${Math.floor(ix)}, y ${Math.floor(iy)} · ${parts.join(' · ')}`
-      : '';
+    this._host.pointerMoved({ x, y });
+  }
+
+  /**
+   * A thin frame around the drawn extent: an image that is black where it meets the black
+   * background (a dark field, a hidden channel) still shows where it is.
+   */
+  private _placeOutline(h: number, w: number): void {
+    const viewW = this.canvas.clientWidth;
+    const viewH = this.canvas.clientHeight;
+    this._outline.hidden = w === 0 || viewW === 0;
+    if (this._outline.hidden) return;
+    const [left, top] = this.camera.toScreen(0, 0, viewW, viewH);
+    const [right, bottom] = this.camera.toScreen(w, h, viewW, viewH);
+    const style = this._outline.style;
+    style.left = `${left}px`;
+    style.top = `${top}px`;
+    style.width = `${right - left}px`;
+    style.height = `${bottom - top}px`;
   }
 
   private _renderer: GlRenderer | null = null;
+  private _outline: HTMLElement;
   private _drawn: DrawLayer[] = [];
   private _fitted = '';
   /** Last cursor position over the canvas, so the readout follows repaints too. */
@@ -230,24 +263,6 @@ function extent(layers: readonly DrawLayer[]): [number, number] {
     w = Math.max(w, l.fullShape[1]);
   }
   return [h, w];
-}
-
-/** Pixel of a (possibly downsampled) plane at full-resolution coordinates; null outside. */
-export function valueAt(
-  plane: Plane,
-  fullShape: readonly [number, number],
-  x: number,
-  y: number
-): number | null {
-  if (x < 0 || y < 0 || x >= fullShape[1] || y >= fullShape[0]) return null;
-  const [h, w] = plane.shape;
-  const px = Math.min(w - 1, Math.floor((x * w) / fullShape[1]));
-  const py = Math.min(h - 1, Math.floor((y * h) / fullShape[0]));
-  return plane.data[py * w + px];
-}
-
-function format(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toPrecision(5);
 }
 
 function devicePixelRatio(): number {

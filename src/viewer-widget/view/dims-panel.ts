@@ -1,6 +1,8 @@
 /**
- * DimsPanel: one row per stacked axis (label, slider, step buttons, play) and the
- * "follow newest" toggle. Reads and writes the model's Dims only.
+ * DimsPanel: one row (label, slider, step buttons, play) per stacked axis with more than one
+ * value, and the "follow newest" toggle. A single-value axis (z 1/1, timepoint 1/1) gets no
+ * row: it would be a slider that cannot move; the overlay names its value. Reads and writes
+ * the model's Dims only.
  */
 import type { Component } from '../../protocol/components.js';
 import type { Dims } from '../model/dims.js';
@@ -32,9 +34,9 @@ export class DimsPanel {
     this.update();
   }
 
-  /** Rebuild rows when axes change; otherwise only move sliders and labels. */
+  /** Rebuild rows when the slider axes change; otherwise only move sliders and labels. */
   update(): void {
-    const axes = this._dims.axes;
+    const axes = this._dims.sliderAxes;
     const names = axes.map(a => a.name).join(',');
     if (names !== this._names) {
       this._names = names;
@@ -47,13 +49,11 @@ export class DimsPanel {
       const r = this._axisRows.get(axis.name)!;
       const n = axis.values.length;
       const i = this._dims.index(axis.name);
-      r.slider.max = String(Math.max(0, n - 1));
-      r.slider.disabled = n <= 1;
+      r.slider.max = String(n - 1);
       if (r.slider.value !== String(i)) r.slider.value = String(i);
       r.slider.setAttribute('aria-valuetext', this._dims.label(axis.name) ?? '');
       r.label.textContent = this._dims.label(axis.name) ?? '';
-      r.count.textContent = n ? `${i + 1}/${n}` : '0/0';
-      r.play.disabled = n <= 1;
+      r.count.textContent = `${i + 1}/${n}`;
     }
     this._follow.checked = this._dims.followNewest;
     if (this._playing && !this._axisRows.has(this._playing)) this.stop();
@@ -71,10 +71,10 @@ export class DimsPanel {
 
   /** Step the axis last touched (else the first with several values): arrow keys. */
   stepActive(delta: number): void {
-    const axes = this._dims.axes;
+    const axes = this._dims.sliderAxes;
     const name =
       (this._active && axes.some(a => a.name === this._active) ? this._active : null) ??
-      axes.find(a => a.values.length > 1)?.name;
+      axes[0]?.name;
     if (name) this._dims.step(name, delta, false);
   }
 

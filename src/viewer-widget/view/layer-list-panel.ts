@@ -1,8 +1,11 @@
 /**
  * LayerListPanel: a row per layer with visibility, opacity, colormap, contrast limits and
- * an "auto" button. Writes only to the Layer models; `autoContrast` asks the host for the
- * plane on screen.
+ * an "auto" button, under a header whose button collapses the list to a thin strip (the
+ * canvas then fills the panel). Writes only to the Layer models; `autoContrast` asks the
+ * host for the plane on screen. Whether it is collapsed is the host's call (`collapsed`);
+ * the header button asks through `toggled`.
  */
+import { Signal, type ISignal } from '@lumino/signaling';
 import { COLORMAPS, type Colormap } from '../../protocol/components.js';
 import type { Layer } from '../model/layer.js';
 import type { LayerList, LayerListChange } from '../model/layer-list.js';
@@ -27,15 +30,44 @@ export class LayerListPanel {
     private readonly _pixelsOf: (key: string) => PlanePixels | undefined
   ) {
     this.node = el('div', 'layers', { 'data-testid': testId('layers') });
+    this._toggle = el('button', 'layers-toggle', { 'data-testid': testId('layers', 'toggle') });
+    this._toggle.addEventListener('click', () => this._toggled.emit(!this._collapsed));
+    this._title = el('span', 'layers-title', {}, 'Layers');
+    const head = el('div', 'layers-head');
+    head.append(this._toggle, this._title);
+    this._body = el('div', 'layers-body');
     this._empty = el('div', 'empty', {}, 'No images yet. Run a pipeline with streaming enabled.');
-    this.node.append(this._empty);
+    this._body.append(this._empty);
+    this.node.append(head, this._body);
     _layers.changed.connect(this._onChange, this);
     for (const layer of _layers) this._add(layer);
     this._empty.hidden = _layers.length > 0;
+    this.collapsed = false;
+  }
+
+  /** Collapsed: only the header's button shows, in a strip at the panel's edge. */
+  get collapsed(): boolean {
+    return this._collapsed;
+  }
+
+  set collapsed(on: boolean) {
+    this._collapsed = on;
+    this.node.dataset.collapsed = String(on);
+    this._body.hidden = on;
+    this._title.hidden = on;
+    this._toggle.setAttribute('aria-expanded', String(!on));
+    this._toggle.title = on ? 'Show the layer list' : 'Hide the layer list';
+    this._toggle.textContent = on ? '‹' : '›';
+  }
+
+  /** The header button was pressed: the wanted `collapsed` value. */
+  get toggled(): ISignal<this, boolean> {
+    return this._toggled;
   }
 
   dispose(): void {
     this._layers.changed.disconnect(this._onChange, this);
+    Signal.clearData(this);
   }
 
   private _onChange(_: LayerList, change: LayerListChange): void {
@@ -100,35 +132,49 @@ export class LayerListPanel {
     auto.addEventListener('click', () => {
       const pixels = this._pixelsOf(key);
       if (pixels) layer.autoContrast(pixels);
+      // The fields show the model's limits again (auto may not change them: then no
+      // display change arrives), so whatever invalid pair was typed is gone.
+      this._sync(layer, true);
     });
     const controls = el('div', 'layer-controls');
     controls.append(opacity, colormap, min, max, auto);
     const head = el('div', 'layer-head');
     head.append(visible, name, info);
     row.append(head, controls);
-    this.node.append(row);
+    this._body.append(row);
     this._rows.set(key, { row, visible, opacity, colormap, min, max, info });
     this._sync(layer);
   }
 
-  /** Show the model's values, leaving an input the user is typing in alone. */
-  private _sync(layer: Layer): void {
+  /**
+   * Show the model's values, leaving an input the user is typing in alone (unless `all`).
+   * Contrast fields that show the model's limits are valid: the red mark goes.
+   */
+  private _sync(layer: Layer, all = false): void {
     const r = this._rows.get(layer.key);
     if (!r) return;
-    const focused = r.row.ownerDocument.activeElement;
+    const focused = all ? null : r.row.ownerDocument.activeElement;
     r.visible.checked = layer.visible;
     if (focused !== r.opacity) r.opacity.value = String(layer.opacity);
     r.colormap.value = layer.colormap;
     const [lo, hi] = layer.effectiveContrastLimits;
     if (focused !== r.min) r.min.value = String(round(lo));
     if (focused !== r.max) r.max.value = String(round(hi));
+    if (focused !== r.min && focused !== r.max) r.row.classList.remove('jp-mod-invalid');
     const [h, w] = layer.info.shape;
     r.info.textContent = `${w}×${h} ${layer.info.dtype} · ${layer.info.image_count}`;
-    r.row.classList.toggle('jp-mod-hidden', !layer.visible);
+    // An attribute, not a class: JupyterLab styles `.jp-mod-hidden` as display: none
+    // everywhere, which took the whole row (and the way back) away.
+    r.row.dataset.visible = String(layer.visible);
   }
 
   private _rows = new Map<string, Row>();
   private _empty: HTMLElement;
+  private _body: HTMLElement;
+  private _title: HTMLElement;
+  private _toggle: HTMLButtonElement;
+  private _collapsed = false;
+  private _toggled = new Signal<this, boolean>(this);
 }
 
 function round(v: number): number {

@@ -1,7 +1,7 @@
 /**
  * PipelineViewerWidget: the docked viewer. A Lumino widget that owns a ViewerModel, a
- * connection to one viewer server and the views of the model (canvas, layer list,
- * sliders). The host (the JupyterLab extension) gives it a base URL and saves
+ * connection to one viewer server and the views of the model (canvas, layer list, readout
+ * row, sliders). The host (the JupyterLab extension) gives it a base URL and saves
  * `viewerState()`; see README.md for the API and the stable selectors.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
@@ -9,16 +9,24 @@ import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { ServerConnection } from '../client/server-connection.js';
 import { ViewerSession } from '../client/viewer-session.js';
-import { overlayText } from '../model/overlay.js';
+import { overlayLabels } from '../model/overlay.js';
+import { readoutAt } from '../model/readout.js';
 import { ViewerModel } from '../model/viewer-model.js';
 import type { PipelineViewerOptions, PipelineViewerState, ViewerStats } from '../tokens.js';
 import { CanvasView } from './canvas-view.js';
 import { DimsPanel } from './dims-panel.js';
 import { el, PREFIX, testId } from './dom.js';
 import type { DrawLayer } from './gl-renderer.js';
+import { InfoBar } from './info-bar.js';
 import { LayerListPanel } from './layer-list-panel.js';
 
 const STATE_DEBOUNCE_MS = 500;
+
+/**
+ * Below this panel width the layer list starts collapsed (until the user opens or closes
+ * it), so the canvas keeps the panel: two viewers docked beside a notebook are ~250 px.
+ */
+const NARROW_PANEL_PX = 520;
 
 export class PipelineViewerWidget extends Widget {
   readonly model: ViewerModel;
@@ -45,25 +53,26 @@ export class PipelineViewerWidget extends Widget {
         drawLayers: () => this._drawLayers(),
         viewportChanged: (px, scale) => this.session.setViewport(px, scale),
         painted: () => this.session.notePainted(),
-        cameraChanged: () => this._stateTouched()
+        cameraChanged: () => this._stateTouched(),
+        pointerMoved: at => this._showReadout(at)
       },
       options.textureBytes
     );
-    this._status = el(
-      'div',
-      'status',
-      { 'data-testid': testId('status'), 'data-status': 'disconnected' },
-      'disconnected'
-    );
-    this._canvas.node.append(this._status);
+    this._infoBar = new InfoBar();
+    this._status = this._infoBar.status;
     this._layersPanel = new LayerListPanel(
       this.model.layers,
       key => this.session.shown.get(key)?.data
     );
+    this._layersPanel.toggled.connect((_, collapsed) => {
+      this._layersCollapsed = collapsed;
+      this._applyLayersCollapsed();
+      this._stateTouched();
+    }, this);
     this._dimsPanel = new DimsPanel(this.model.dims);
     const main = el('div', 'main');
     main.append(this._canvas.node, this._layersPanel.node);
-    this.node.append(main, this._dimsPanel.node);
+    this.node.append(main, this._infoBar.node, this._dimsPanel.node);
 
     this.session.changed.connect(() => this._canvas.schedulePaint(), this);
     this.session.statsChanged.connect((_, stats) => this._onStats(stats), this);
@@ -130,12 +139,20 @@ export class PipelineViewerWidget extends Widget {
   viewerState(): PipelineViewerState {
     // a camera is saved only when the user placed it; otherwise the view keeps fitting
     const camera = this._canvas.camera;
-    return { ...this.model.viewerState(), camera: camera.userMoved ? camera.state() : undefined };
+    return {
+      ...this.model.viewerState(),
+      camera: camera.userMoved ? camera.state() : undefined,
+      layersCollapsed: this._layersCollapsed ?? undefined
+    };
   }
 
   restore(state: Partial<PipelineViewerState>): void {
     this.model.restore(state);
     if (state.camera) this._canvas.camera.restore(state.camera);
+    if (typeof state.layersCollapsed === 'boolean') {
+      this._layersCollapsed = state.layersCollapsed;
+      this._applyLayersCollapsed();
+    }
     this._updateOverlay();
     this._canvas.schedulePaint();
   }
@@ -155,12 +172,14 @@ export class PipelineViewerWidget extends Widget {
 
   protected override onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
+    this._applyLayersCollapsed();
     this._canvas.resize();
     this._canvas.schedulePaint();
   }
 
   protected override onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
+    this._applyLayersCollapsed();
     this._canvas.resize();
   }
 
@@ -199,7 +218,20 @@ export class PipelineViewerWidget extends Widget {
   }
 
   private _updateOverlay(): void {
-    this._canvas.overlay.textContent = overlayText(this.model.dims);
+    this._canvas.setOverlay(overlayLabels(this.model.dims));
+  }
+
+  private _showReadout(at: { x: number; y: number } | null): void {
+    this._infoBar.showReadout(at ? readoutAt(this._canvas.drawn, at.x, at.y) : null);
+  }
+
+  /** The user's choice, else collapsed in a narrow panel (see NARROW_PANEL_PX). */
+  private _applyLayersCollapsed(): void {
+    const width = this.node.clientWidth;
+    const collapsed = this._layersCollapsed ?? (width > 0 && width < NARROW_PANEL_PX);
+    if (collapsed === this._layersPanel.collapsed) return;
+    this._layersPanel.collapsed = collapsed;
+    this._canvas.resize();
   }
 
   private _onStats(stats: ViewerStats): void {
@@ -223,7 +255,10 @@ export class PipelineViewerWidget extends Widget {
   }
 
   private _canvas: CanvasView;
+  private _infoBar: InfoBar;
   private _status: HTMLElement;
+  /** null until the user opens or closes the layer list: then it follows the panel width. */
+  private _layersCollapsed: boolean | null = null;
   private _layersPanel: LayerListPanel;
   private _dimsPanel: DimsPanel;
   private _stateTimer: ReturnType<typeof setTimeout> | undefined;
