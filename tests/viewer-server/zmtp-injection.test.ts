@@ -56,8 +56,9 @@ it('HTTP bytes carrying a batch inject nothing through the data port', async () 
   const after = await status();
   expect(after.layers.map(l => l.key)).toEqual(['legit']);
   expect(after.counters.messages).toBe(1);
-  // Counted: connections closed before a ZeroMQ 3 handshake, one per POST.
-  expect(after.counters.peers_refused_reasons).toMatchObject({ no_handshake: 3 });
+  // Counted: connections closed before a ZeroMQ 3 handshake, one per POST (at least: libzmq's
+  // events name no connection, so a close of another one during a pending handshake adds one).
+  expect(after.counters.peers_refused_reasons?.no_handshake).toBeGreaterThanOrEqual(3);
 });
 
 it('HTTP bytes carrying clear_state and shutdown neither clear nor stop the server', async () => {
@@ -66,7 +67,7 @@ it('HTTP bytes carrying clear_state and shutdown neither clear nor stop the serv
   expect((await ping(PORT, { timeoutMs: 5000 }))?.pid).toBe(server.child.pid);
   const after = await status();
   expect(after.layers.map(l => l.key)).toEqual(['legit']);
-  expect(after.counters.peers_refused_reasons).toMatchObject({ no_handshake: 6 });
+  expect(after.counters.peers_refused_reasons?.no_handshake).toBeGreaterThanOrEqual(6);
   // Status answers at once after the attempts (the server did not hang).
   expect(await within(status(), 1000)).not.toBe('timeout');
 });
