@@ -242,6 +242,11 @@ describe('run', () => {
     });
     expect(ck.items[0].array.shape).toEqual([SIZE, SIZE]);
     expect(ck.items[0].array.data[0]).toBe(baseValue(2, 1, 1, 1) + 1);
+    // A projection's planes are streamed as one (the viewer reads "Z projection"); their
+    // files keep the first input's z.
+    const max = batches.find(b => key(b) === 'Max Z/A01')!;
+    expect(max.items.map(i => i.metadata.z_index)).toEqual(max.items.map(() => 'projection'));
+    expect(max.items.every(i => /_z0*1[._]/.test(path.basename(i.path)))).toBe(true);
     expect(result.stream.total).toEqual({ sent: 16, dropped: 0, errors: [] });
     expect(result.stream.byVisualizer['pipeline-viewer:5555']).toMatchObject({
       batches: 4,

@@ -2,6 +2,7 @@ import {
   groupPlanes,
   outputMetas,
   planeFileName,
+  projectedComponents,
   type GroupedPlane,
   type PlaneMeta
 } from './grouping.js';
@@ -56,6 +57,19 @@ describe('outputMetas', () => {
   });
   it('renumbers the first variable component for any other count', () => {
     expect(outputMetas(inputs, 2, ['z_index', 'site']).map(m => m.z_index)).toEqual([1, 2]);
+  });
+});
+
+describe('projectedComponents', () => {
+  const inputs = [meta(1, 2, 1), meta(1, 2, 2), meta(1, 2, 3)];
+  it('names the variable components one output plane was reduced over (a max over z)', () => {
+    expect(projectedComponents(inputs, 1, ['z_index'])).toEqual(['z_index']);
+    expect(projectedComponents(inputs, 1, ['z_index', 'site'])).toEqual(['z_index']);
+  });
+  it('is empty when planes keep their identity or a single plane came in', () => {
+    expect(projectedComponents(inputs, 3, ['z_index'])).toEqual([]);
+    expect(projectedComponents(inputs, 2, ['z_index'])).toEqual([]);
+    expect(projectedComponents([meta(1, 2, 1)], 1, ['z_index'])).toEqual([]);
   });
 });
 

@@ -67,6 +67,26 @@ export function outputMetas(
   return Array.from({ length: count }, (_, i) => ({ ...inputs[0], [first]: i + 1 }));
 }
 
+/**
+ * The axis value a projection's output is streamed with (`Z projection` in the viewer),
+ * instead of the first input's value it keeps on disk (`z_index 1`, which read as if only
+ * plane 1 was shown). See docs/runtime.md "Streaming".
+ */
+export const PROJECTION_VALUE = 'projection';
+
+/**
+ * Variable components a group was reduced over: the function returned one plane for a group
+ * whose planes differ on them (a max projection over z: ['z_index']).
+ */
+export function projectedComponents(
+  inputs: readonly PlaneMeta[],
+  count: number,
+  variable: readonly PlaneComponent[]
+): PlaneComponent[] {
+  if (count !== 1 || inputs.length < 2) return [];
+  return variable.filter(c => new Set(inputs.map(m => m[c])).size > 1);
+}
+
 /** File name of a plane, ImageXpress style (`A01_s001_w2_z001_t001.tif`); null parts are left out. */
 export function planeFileName(meta: PlaneMeta, extension = '.tif'): string {
   return formatImageXpressName({ ...meta, extension });

@@ -21,7 +21,15 @@ import type {
   WellPlan
 } from '../compile/compiled-plan.js';
 import { FunctionRunner } from './function-runner.js';
-import { groupPlanes, outputMetas, planeFileName, type GroupedPlane } from '../model/grouping.js';
+import {
+  groupPlanes,
+  outputMetas,
+  planeFileName,
+  projectedComponents,
+  PROJECTION_VALUE,
+  type GroupedPlane
+} from '../model/grouping.js';
+import type { PlaneComponent } from '../model/step.js';
 import type { NdArray } from '../model/image-data.js';
 import type { RunEvent, RunResult, StepTiming, WellResult } from './run-result.js';
 import { visualizerKey } from '../compile/selection.js';
@@ -52,6 +60,8 @@ export interface RunDependencies {
 interface PlaneOutput {
   plane: GroupedPlane;
   array: NdArray;
+  /** Components the step reduced this plane over (a projection); streamed as such. */
+  projected: PlaneComponent[];
 }
 
 interface PendingWrite {
@@ -274,9 +284,11 @@ async function runStep(
       planes: metas.map(m => ({ ...m, source: stepPlan.name }))
     });
     const outMetas = outputMetas(metas, result.shape[0], stepPlan.variableComponents);
+    const projected = projectedComponents(metas, result.shape[0], stepPlan.variableComponents);
     return splitStack(result).map((array, i) => ({
       array,
-      plane: { meta: outMetas[i], path: path.join(stepPlan.outputDir, planeFileName(outMetas[i])) }
+      plane: { meta: outMetas[i], path: path.join(stepPlan.outputDir, planeFileName(outMetas[i])) },
+      projected
     }));
   };
   // Worker steps fan all groups out to the pool (it queues them); in-process steps run one
@@ -303,7 +315,11 @@ function stream(
     items: outputs.map(o => ({
       path: path.join(dir, path.basename(o.plane.path)),
       array: o.array,
-      metadata: { source: stepPlan.name, ...o.plane.meta }
+      metadata: {
+        source: stepPlan.name,
+        ...o.plane.meta,
+        ...Object.fromEntries(o.projected.map(c => [c, PROJECTION_VALUE]))
+      }
     })),
     display: stepPlan.display,
     componentNames: ctx.componentNames
