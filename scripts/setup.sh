@@ -78,6 +78,24 @@ fi
 if [ ! -f "$VENV/etc/jupyter/jupyter_server_config.d/jupyterlab_pipeline_viewer.json" ]; then
   "$VENV/bin/jupyter" server extension enable --sys-prefix jupyterlab_pipeline_viewer >/dev/null
 fi
+# The project's own JupyterLab settings (no news toast over the viewer): each JSON file of
+# jupyter-config/project/ is merged into the same path under the env (keys already there and
+# not ours are kept). Not part of the wheel: other installs keep their JupyterLab as it was.
+"$VENV/bin/python" - "$VENV" <<'PY'
+import json, pathlib, sys
+src, env = pathlib.Path("jupyter-config/project"), pathlib.Path(sys.argv[1])
+def merge(into, new):
+    for k, v in new.items():
+        into[k] = merge(into.get(k, {}), v) if isinstance(v, dict) and isinstance(into.get(k), dict) else v
+    return into
+for f in sorted(src.rglob("*.json")):
+    dest = env / f.relative_to(src)
+    old = json.loads(dest.read_text()) if dest.exists() else {}
+    new = merge(json.loads(json.dumps(old)), json.loads(f.read_text()))
+    if new != old:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(json.dumps(new, indent=2) + "\n")
+PY
 
 # 7. Deno's kernel (binary from the `deno` npm package), registered inside the venv.
 DENO_BIN="$(node -p "require('./node_modules/deno/install_api.cjs').runInstall()")"

@@ -25,3 +25,7 @@ c.ServerApp.open_browser = False  # noqa: F821
 # Kernels and viewer servers started by the tests log here instead of the user's temp dir.
 os.environ.setdefault("PIPELINE_VIEWER_LOG_DIR", str(HERE / "test-results" / "server-logs"))
 c.ServerApp.allow_root = True  # noqa: F821 (CI and these machines run as root)
+# No news feed nor update check, as in the project's JupyterLab (jupyter-config/project/,
+# installed into the venv by scripts/setup.sh, which also makes `fetchNews` "false").
+c.LabApp.news_url = None  # noqa: F821
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"  # noqa: F821
