@@ -71,7 +71,9 @@ describe('ZarrBackend (OME-Zarr HCS plate on disk)', () => {
     ]);
     expect(field.omero.channels.map((c: { label: string }) => c.label)).toEqual(['DAPI', 'GFP']);
     expect(field.omero.channels[1].window).toMatchObject({ start: 4000, end: 4029 });
-    expect((await json(path.join(store, 'A/01/0/0/.zarray'))).shape).toEqual([2, 2, 2, 6, 5]);
+    // Every field of the plate shares one (t, c, z) extent (ome-zarr tiles fields into one array).
+    expect((await json(path.join(store, 'A/01/0/0/.zarray'))).shape).toEqual([2, 2, 3, 6, 5]);
+    expect((await json(path.join(store, 'B/03/0/0/.zarray'))).shape).toEqual([2, 2, 3, 6, 5]);
 
     // Plain zarrita, no backend code: the plane sits at [t, c, z] = [0, 1, 1].
     const arr = await zarr.open.v2(zarr.root(new FileSystemStore(store)).resolve('A/01/0/0'), {
@@ -171,5 +173,24 @@ describe('ZarrBackend (OME-Zarr HCS plate on disk)', () => {
     await expect(new ZarrBackend({ root: dir }).save(plane(1), '../A01.tif')).rejects.toThrow(
       /outside the backend's root/
     );
+    expect(() => new ZarrBackend({ ngff: '0.3' as never })).toThrow(
+      /ngff must be one of 0.4, 0.5, got '0.3'/
+    );
+  });
+
+  it('notices a store removed or rewritten behind its back', async () => {
+    const zb = new ZarrBackend();
+    const out = path.join(dir, 'again');
+    await zb.save(plane(1), path.join(out, 'A01_s1_w1.tif'));
+    await zb.save(plane(2), path.join(out, 'A01_s1_w2.tif'));
+    await rm(path.join(dir, 'again.zarr'), { recursive: true });
+    // The same backend writes a complete store again, not one missing its plate and groups.
+    await zb.save(plane(3), path.join(out, 'A01_s1_w2.tif'));
+    expect(await zb.list(out)).toEqual([path.join(out, 'A01_s1_w2.tif')]);
+    expect((await json(path.join(dir, 'again.zarr', '.zattrs'))).plate.wells).toHaveLength(1);
+    // Another backend's save into the same field is seen by the first one.
+    await new ZarrBackend().save(plane(4), path.join(out, 'A01_s1_w3.tif'));
+    expect((await zb.load(path.join(out, 'A01_s1_w3.tif'))).data[0]).toBe(4000);
+    expect(await zb.exists(path.join(out, 'A01_s1_w1.tif'))).toBe(false);
   });
 });

@@ -24,14 +24,11 @@ import { StorageError } from './storage-error.js';
 import { confinedPath, rootFolder } from './confined-path.js';
 import { ZarrStore } from './zarr-store.js';
 import { dialectOf } from './zarr-dialect.js';
+import { sizeField } from './zarr-plate.js';
 import {
   NAMES_KEY,
   NGFF_VERSIONS,
-  addField,
-  addWell,
   emptyFieldAttrs,
-  emptyPlateAttrs,
-  emptyWellAttrs,
   noteChannel,
   type FieldAttrs,
   type NgffVersion,
@@ -185,12 +182,17 @@ export class ZarrBackend implements StorageBackend {
         );
       }
       const needed = [slot.t + 1, slot.c + 1, slot.z + depth];
-      if (needed.some((n, i) => n > meta.shape[i])) {
-        // Growing only rewrites the array metadata: one-plane chunks never move.
-        meta = { ...meta, shape: [...needed.map((n, i) => Math.max(n, meta.shape[i])), ny, nx] };
-        await store.writeMeta(dir, meta);
+      if (!existing || needed.some((n, i) => n > meta.shape[i])) {
+        const spec = {
+          dir,
+          wellPath: slot.wellPath,
+          field: slot.field,
+          dtype: array.dtype,
+          ny,
+          nx
+        };
+        meta = await sizeField(store, spec, needed, !existing);
       }
-      if (!existing) await this.registerField(store, slot);
 
       const planeSize = ny * nx;
       for (let k = 0; k < depth; k++) {
@@ -222,30 +224,6 @@ export class ZarrBackend implements StorageBackend {
     } catch (error) {
       store.forget(dir); // what memory holds may now be ahead of the disk
       throw error;
-    }
-  }
-
-  /** Adds the field to its well and the well to the plate (groups and attributes). */
-  private async registerField(store: ZarrStore, slot: Slot): Promise<void> {
-    const { ngff } = store.dialect;
-    const name = path.basename(slot.store, '.zarr');
-    const plate = ((await store.readGroup('')) as PlateAttrs | null) ?? emptyPlateAttrs(name, ngff);
-    if (!plate.plate) Object.assign(plate, emptyPlateAttrs(name, ngff));
-    const [row, column] = slot.wellPath.split('/');
-    const well =
-      ((await store.readGroup(slot.wellPath)) as WellAttrs | null) ?? emptyWellAttrs(ngff);
-    if (!well.well) Object.assign(well, emptyWellAttrs(ngff));
-    const before = JSON.stringify([plate, well]);
-    addWell(plate, row, column);
-    addField(well, slot.field);
-    plate.plate.field_count = Math.max(plate.plate.field_count, well.well.images.length);
-    for (const group of ['', row, slot.wellPath, `${slot.wellPath}/${slot.field}`]) {
-      await store.ensureGroup(group);
-    }
-    // Plate and well attributes change only when a well or field is new to them.
-    if (JSON.stringify([plate, well]) !== before) {
-      await store.writeAttrs(slot.wellPath, well);
-      await store.writeAttrs('', plate);
     }
   }
 

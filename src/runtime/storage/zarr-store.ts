@@ -54,7 +54,7 @@ export class ZarrStore {
     if (stamp === null) return null;
     const meta = await this.readMeta(dir);
     if (!meta) return null;
-    const attrs = ((await this.readJson(this.dialect.attrsKey(dir))) ??
+    const attrs = ((await this.readGroup(dir)) ??
       emptyFieldAttrs(dir, this.dialect.ngff)) as unknown as FieldAttrs;
     attrs[NAMES_KEY] ??= { names: {} };
     const state = { dir, meta, attrs, stamp };
@@ -144,7 +144,7 @@ export class ZarrStore {
     return { data, shape: [depth, ny, nx], dtype };
   }
 
-  private async readMeta(dir: string): Promise<ArrayMeta | null> {
+  async readMeta(dir: string): Promise<ArrayMeta | null> {
     const json = await this.readJson(this.dialect.arrayKey(`${dir}/0`));
     return json && this.dialect.readArray(json);
   }
