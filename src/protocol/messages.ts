@@ -142,7 +142,7 @@ export const CountersSchema = z.object({
   segments_refused_reasons: z.record(z.string(), z.number()).optional(),
   /** Browser API requests refused (no or wrong token, foreign Host, other Origin); status only. */
   browser_refused: z.number().optional(),
-  /** The same by reason: host, origin, token (only reasons seen). */
+  /** The same by reason: host, origin, token, frame (only reasons seen). */
   browser_refused_reasons: z.record(z.string(), z.number()).optional(),
   /** ZeroMQ peers refused (not ZeroMQ 3, e.g. HTTP bytes; not loopback; IPC of another uid). */
   peers_refused: z.number().optional(),

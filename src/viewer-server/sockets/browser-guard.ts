@@ -11,7 +11,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { BROWSER_TOKEN_HEADER, BROWSER_TOKEN_PARAM } from '../../protocol/index.js';
 
-export const BROWSER_REFUSALS = ['host', 'origin', 'token'] as const;
+/** `frame`: a WebSocket frame from a client over the api/events cap (the connection is closed). */
+export const BROWSER_REFUSALS = ['host', 'origin', 'token', 'frame'] as const;
 export type BrowserRefusal = (typeof BROWSER_REFUSALS)[number];
 
 export interface Refused {
@@ -76,6 +77,16 @@ export class BrowserGuard {
   checkUpgrade(req: IncomingMessage): Refused | null {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get(BROWSER_TOKEN_PARAM);
     return this.count(req, this.checkBrowser(req) ?? this.checkToken(query ?? headerToken(req)));
+  }
+
+  /** A frame the WebSocket library refused on an open api/events connection (it closes it). */
+  refuseFrame(message: string): void {
+    const n = (this.refused.get('frame') ?? 0) + 1;
+    this.refused.set('frame', n);
+    if (n <= LOGGED_PER_REASON)
+      this.log(
+        `http: closed an api/events connection: ${message}; clients send nothing there, frames over 1 KiB are refused${n === LOGGED_PER_REASON ? ' (further ones are only counted)' : ''}`
+      );
   }
 
   /** For status: refusals by reason. */

@@ -30,7 +30,12 @@ export class EventHub {
     private readonly core: ViewerCore,
     private readonly guard: BrowserGuard
   ) {
-    this.wss.on('connection', ws => this.send(ws, { type: 'state', state: core.state() }));
+    this.wss.on('connection', ws => {
+      // A frame over maxPayload is reported here (then ws closes with 1009); unheard, it
+      // was an uncaught exception that stopped the server.
+      ws.on('error', err => this.guard.refuseFrame(err.message));
+      this.send(ws, { type: 'state', state: core.state() });
+    });
     this.timers.push(setInterval(() => this.flush(), FLUSH_MS));
     this.timers.push(setInterval(() => this.stats(), STATS_MS));
   }
