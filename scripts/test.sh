@@ -23,6 +23,9 @@ timeout 600 npm run --silent lint
 stage "jest"
 NODE_OPTIONS=--experimental-vm-modules timeout 1800 npx jest --ci </dev/null
 
+stage "bench:io --short (every figure produced; the figures themselves are not checked)"
+timeout 600 node scripts/bench-io.mjs --short </dev/null
+
 if [ -d tests/deno ]; then
   stage "deno test"
   timeout 600 node_modules/.bin/deno test -A tests/deno/ </dev/null
