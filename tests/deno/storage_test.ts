@@ -1,6 +1,6 @@
 /**
  * Plates and storage inside Deno (the runtime of the Deno Jupyter kernel): write a synthetic
- * ImageXpress plate, read it with readPlate, load a TIFF through itk-wasm and round-trip it
+ * ImageXpress plate, read it with readPlate, load a TIFF through the disk backend and round-trip it
  * through a real zarr store reopened by a fresh FileManager.
  * Needs the built package (`npx tsc -b`, done by `npm test`). No ports.
  * Run: node_modules/.bin/deno test -A tests/deno/
