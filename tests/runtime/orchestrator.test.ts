@@ -2,7 +2,7 @@
  * The orchestrator on a real plate: TIFFs written and read back through itk-wasm, a zarr store
  * opened again, module functions on real worker threads, a failing well, and a recording sink.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -339,8 +339,8 @@ describe('run', () => {
       wells: ['B01'],
       images: plate.images.filter(i => i.well === 'B01')
     };
-    // float64 planes cannot go into a TIFF through itk-wasm: the main write fails after the
-    // checkpoints of the first step were written.
+    // A folder stands where the first main output goes: that write fails (the rename over a
+    // folder) after the checkpoints of the first step were written.
     const toFloat64 = (stack: NdArray): NdArray => ({
       data: Float64Array.from(stack.data),
       shape: stack.shape,
@@ -353,6 +353,8 @@ describe('run', () => {
       ]
     });
     const out = path.join(tmp, 'out-writefail');
+    const blocked = 'B01_s001_w1_z001_t001.tif';
+    await mkdir(path.join(out, blocked), { recursive: true });
     const result = await run(await compile(pipeline, oneWell, { output_dir: out }), {
       streamSinkFor: null
     });
@@ -360,11 +362,13 @@ describe('run', () => {
     expect(w.status).toBe('failed');
     expect(w.error).toEqual({
       step: 'To float64',
-      message: expect.stringMatching(/writing .*B01_s001_w1_z001_t001.tif failed: .*float64/)
+      message: expect.stringMatching(
+        /writing .*B01_s001_w1_z001_t001.tif failed: .*writing failed, nothing was written/
+      )
     });
     expect(w.cleanup?.removed).toHaveLength(6);
     expect(w.cleanup?.leftBehind).toEqual([]);
     expect(await tiffs(path.join(out, 'checkpoints', 'Add_one'))).toEqual([]);
-    expect(await tiffs(out)).toEqual([]);
+    expect(await tiffs(out)).toEqual([blocked]); // only the folder that blocked the write
   });
 });
