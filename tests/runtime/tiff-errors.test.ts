@@ -43,7 +43,12 @@ describe('DiskBackend: bad TIFFs', () => {
     await disk.save(ramp([64, 64]), file('half.tif'));
     await truncate(file('half.tif'), 4000);
     expect(await loadError('half.tif')).toMatch(
-      /page 0: strip 0 ends at byte 8\d{3} but the file has 4000 bytes \(truncated\)/
+      /the image needs 8192 bytes of uncompressed pixels but the file has 4000 \(truncated or damaged\)/
+    );
+    await disk.save(ramp([64, 64]), file('end.tif'));
+    await truncate(file('end.tif'), 8200);
+    expect(await loadError('end.tif')).toMatch(
+      /page 0: strip 0 ends at byte 8\d{3} but the file has 8200 bytes \(truncated\)/
     );
     await disk.save(ramp([64, 64]), file('header.tif'));
     await truncate(file('header.tif'), 20);

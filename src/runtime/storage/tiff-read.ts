@@ -64,6 +64,14 @@ export function decodeTiff(file: Uint8Array): NdArray {
   const { width, height, dtype, samples, planar } = first;
   const pageLength = width * height * samples;
   const Ctor = typedArrayCtor(dtype);
+  // Uncompressed pixels must be in the file: refuse before allocating what a damaged header asks.
+  const rawBytes =
+    ifds.filter(ifd => ifd.compression === 1).length * pageLength * Ctor.BYTES_PER_ELEMENT;
+  if (rawBytes > file.length) {
+    throw new TiffFormatError(
+      `the image needs ${rawBytes} bytes of uncompressed pixels but the file has ${file.length} (truncated or damaged)`
+    );
+  }
   const data =
     (littleEndian && viewOfPixels(file, ifds, Ctor, pageLength * ifds.length)) ||
     new Ctor(pageLength * ifds.length);
