@@ -21,6 +21,8 @@ interface AxisRow {
 
 export class DimsPanel {
   readonly node: HTMLElement;
+  /** The line under the sliders, with "Follow newest"; the host may add to it. */
+  readonly footer: HTMLElement;
 
   constructor(private readonly _dims: Dims) {
     this.node = el('div', 'dims', { 'data-testid': testId('dims') });
@@ -29,7 +31,9 @@ export class DimsPanel {
     this._follow = el('input', 'follow', { type: 'checkbox', 'data-testid': testId('follow') });
     this._follow.addEventListener('change', () => this._dims.setFollowNewest(this._follow.checked));
     followLabel.append(this._follow, document.createTextNode(' Follow newest'));
-    this.node.append(this._rows, followLabel);
+    this.footer = el('div', 'dims-footer');
+    this.footer.append(followLabel);
+    this.node.append(this._rows, this.footer);
     _dims.changed.connect(this.update, this);
     this.update();
   }

@@ -17,8 +17,8 @@ import { CanvasView } from './canvas-view.js';
 import { DimsPanel } from './dims-panel.js';
 import { el, PREFIX, testId } from './dom.js';
 import type { DrawLayer } from './gl-renderer.js';
-import { InfoBar } from './info-bar.js';
 import { LayerListPanel } from './layer-list-panel.js';
+import { ReadoutRow } from './readout-row.js';
 
 const STATE_DEBOUNCE_MS = 500;
 
@@ -58,8 +58,13 @@ export class PipelineViewerWidget extends Widget {
       },
       options.textureBytes
     );
-    this._infoBar = new InfoBar();
-    this._status = this._infoBar.status;
+    this._readout = new ReadoutRow();
+    this._status = el(
+      'div',
+      'status',
+      { 'data-testid': testId('status'), 'data-status': 'disconnected' },
+      'disconnected'
+    );
     this._layersPanel = new LayerListPanel(
       this.model.layers,
       key => this.session.shown.get(key)?.data
@@ -70,9 +75,11 @@ export class PipelineViewerWidget extends Widget {
       this._stateTouched();
     }, this);
     this._dimsPanel = new DimsPanel(this.model.dims);
+    // the status shares the "Follow newest" line: not over the image, not in the readout's way
+    this._dimsPanel.footer.append(this._status);
     const main = el('div', 'main');
     main.append(this._canvas.node, this._layersPanel.node);
-    this.node.append(main, this._infoBar.node, this._dimsPanel.node);
+    this.node.append(main, this._readout.node, this._dimsPanel.node);
 
     this.session.changed.connect(() => this._canvas.schedulePaint(), this);
     this.session.statsChanged.connect((_, stats) => this._onStats(stats), this);
@@ -222,7 +229,7 @@ export class PipelineViewerWidget extends Widget {
   }
 
   private _showReadout(at: { x: number; y: number } | null): void {
-    this._infoBar.showReadout(at ? readoutAt(this._canvas.drawn, at.x, at.y) : null);
+    this._readout.show(at ? readoutAt(this._canvas.drawn, at.x, at.y) : null);
   }
 
   /** The user's choice, else collapsed in a narrow panel (see NARROW_PANEL_PX). */
@@ -255,7 +262,7 @@ export class PipelineViewerWidget extends Widget {
   }
 
   private _canvas: CanvasView;
-  private _infoBar: InfoBar;
+  private _readout: ReadoutRow;
   private _status: HTMLElement;
   /** null until the user opens or closes the layer list: then it follows the panel width. */
   private _layersCollapsed: boolean | null = null;
