@@ -6,22 +6,49 @@ import * as path from 'node:path';
 import { REPO } from './viewer-server.js';
 
 /**
- * Galata's readiness check with more patience: it gives the Launcher tab 15 s, which a
- * shared 2-core machine running other suites can exceed. Use with
- * `test.use({ waitForApplication: patientWaitForApplication })`.
+ * Galata gives JupyterLab 15 s to start and the Launcher tab 15 s more, which a shared
+ * 2-core machine running other suites can exceed. In a spec:
+ *   test.use(PATIENT_LAB);
+ *   test.beforeEach(({ page, tmpPath }) => gotoLabPatiently(page, tmpPath));
  */
-export const patientWaitForApplication = async (
-  {}: object,
-  use: (wait: (page: Page) => Promise<void>) => Promise<void>
-): Promise<void> => {
-  await use(async page => {
-    await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
-    await page
-      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Launcher' })
-      .first()
-      .waitFor({ timeout: 60_000 });
-  });
+export const PATIENT_LAB = {
+  autoGoto: false,
+  waitForApplication: async (
+    {}: object,
+    use: (wait: (page: Page) => Promise<void>) => Promise<void>
+  ): Promise<void> => {
+    await use(async page => {
+      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
+      await page
+        .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Launcher' })
+        .first()
+        .waitFor({ timeout: 60_000 });
+    });
+  }
 };
+
+/** Galata's `goto` (and `reload`) of a fresh workspace, waiting up to 2 minutes for the app. */
+export async function gotoLabPatiently(
+  page: IJupyterLabPageFixture,
+  tmpPath: string
+): Promise<void> {
+  // an own property of Galata's page object, read by its goto and reload
+  (page as unknown as { waitForAppStarted: () => Promise<void> }).waitForAppStarted = async () => {
+    await expect
+      .poll(
+        () =>
+          page.evaluate(async () => {
+            const app = (window as any).jupyterapp;
+            if (typeof app !== 'object') return false;
+            await app.started;
+            return true;
+          }),
+        { timeout: 120_000 }
+      )
+      .toBe(true);
+  };
+  await page.goto(`tree/${tmpPath}?reset`);
+}
 
 /** Runs a JupyterLab command; returns its result when it is plain data (not a widget). */
 export async function runCommand(

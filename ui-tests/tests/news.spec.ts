@@ -6,14 +6,15 @@
  * notification plugin no mocked value and reads what the server's JupyterLab serves.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
-import { patientWaitForApplication } from '../helpers/viewer-page.js';
+import { gotoLabPatiently, PATIENT_LAB } from '../helpers/viewer-page.js';
 
 const NOTIFICATION = '@jupyterlab/apputils-extension:notification';
 
 test.use({
   mockSettings: { ...galata.DEFAULT_SETTINGS, [NOTIFICATION]: {} },
-  waitForApplication: patientWaitForApplication
+  ...PATIENT_LAB
 });
+test.beforeEach(({ page, tmpPath }) => gotoLabPatiently(page, tmpPath));
 
 test('no Jupyter news toast, and news fetching is off by default', async ({ page }) => {
   const reply = await page.request.get(`/lab/api/settings/${NOTIFICATION}`);

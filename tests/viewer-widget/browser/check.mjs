@@ -383,7 +383,7 @@ async function main() {
   });
   await pageObj.mouse.move(box.x + at[0], box.y + at[1]);
   const readout = await pageObj.textContent('[data-testid=pipeline-viewer-readout]');
-  check('pixel readout under the cursor', /x \d+, y \d+ · .*channel/.test(readout), readout);
+  check('pixel readout under the cursor', /^\[y, x\] \[\d+, \d+\] · .*channel/.test(readout), readout);
 
   // 6. screenshot API
   const png = await pageObj.evaluate(async () => {
