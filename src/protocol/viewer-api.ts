@@ -2,8 +2,9 @@
  * The browser-facing API of the viewer server: HTTP for state and planes, a WebSocket for
  * live events. The widget reaches it through jupyter-server-proxy at
  * `{baseUrl}proxy/<httpPort>/`, behind Jupyter's authentication; every request also carries
- * the server's browser token (BROWSER_TOKEN_HEADER / BROWSER_TOKEN_PARAM), because any local
- * program (another user's Jupyter proxy included) could reach the port itself.
+ * the server's browser token (BROWSER_TOKEN_HEADER, or on the WebSocket a subprotocol, see
+ * eventsSubprotocols), because any local program (another user's Jupyter proxy included)
+ * could reach the port itself.
  *
  *   GET  api/state                 → ViewerState (JSON)
  *   GET  api/plane?layer&at&max    → plane pixels (binary, see PLANE_HEADERS)
@@ -129,12 +130,40 @@ export const API_PATHS = { state: 'api/state', plane: 'api/plane', events: 'api/
 
 /**
  * Where a client puts the server's browser token (`pipeline-viewer server connect` prints
- * it): a header on HTTP requests, a query parameter on the WebSocket (the browser's
- * WebSocket cannot set headers). Neither is `Authorization` nor `token`: Jupyter reads those
- * as its own credentials when the request passes through jupyter-server-proxy. Jupyter
- * scrubs query parameters whose name contains "token" from its logs.
+ * it). HTTP: the header. Neither `Authorization` nor `token`: Jupyter reads those as its own
+ * credentials when the request passes through jupyter-server-proxy.
  */
 export const BROWSER_TOKEN_HEADER = 'x-pipeline-viewer-token';
+
+/**
+ * The WebSocket `api/events`: a browser cannot set headers there, so the panel offers the
+ * subprotocols `eventsSubprotocols(token)` = [EVENTS_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX +
+ * token] and the server selects the first (jupyter-server-proxy answers the browser with
+ * the first one itself, issue 459 there). Not the URL: jupyter-server-proxy logs the upstream
+ * URL, query included, at INFO level ("Trying to establish websocket connection to …").
+ * Programs may send the header instead.
+ */
+export const EVENTS_SUBPROTOCOL = 'pipeline-viewer.events';
+export const TOKEN_SUBPROTOCOL_PREFIX = 'pipeline-viewer.token.';
+
+export function eventsSubprotocols(token: string): string[] {
+  return [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`];
+}
+
+/** The token offered in a Sec-WebSocket-Protocol header (comma-separated), or null. */
+export function subprotocolToken(header: string | undefined): string | null {
+  for (const part of (header ?? '').split(',')) {
+    const name = part.trim();
+    if (name.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
+      return name.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+  }
+  return null;
+}
+
+/**
+ * A query parameter with the token, still accepted on the WebSocket for programs. Browser
+ * pages must not use it through jupyter-server-proxy (see above: the URL is logged).
+ */
 export const BROWSER_TOKEN_PARAM = 'viewer_token';
 
 /**

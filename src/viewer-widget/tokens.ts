@@ -5,7 +5,7 @@
 import type { Colormap, Component } from '../protocol/components.js';
 
 /** Minimal WebSocket constructor (the browser's, or the `ws` package's in Node). */
-export type WebSocketCtor = new (url: string) => WebSocket;
+export type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocket;
 
 /** Where a viewer server is reached and the browser token it asks for. */
 export interface ViewerEndpoint {

@@ -8,7 +8,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { BROWSER_TOKEN_HEADER, BROWSER_TOKEN_PARAM, httpPort } from '../../src/protocol/index.js';
+import { BROWSER_TOKEN_HEADER, eventsSubprotocols, httpPort } from '../../src/protocol/index.js';
 import { browserToken } from './browser-token.js';
 import { sendBatch, startServer, type RunningServer } from './server-process.js';
 
@@ -28,7 +28,7 @@ interface Seen {
 /** In `tab`: fetch api/state and open api/events at `base` (http://host:port/), with the token. */
 function probe(tab: Page, base: string): Promise<Seen> {
   return tab.evaluate(
-    async ({ base, token, header, param }) => {
+    async ({ base, token, header, protocols }) => {
       const state = await fetch(`${base}api/state`, {
         headers: { [header]: token },
         signal: AbortSignal.timeout(5000)
@@ -37,7 +37,7 @@ function probe(tab: Page, base: string): Promise<Seen> {
         (err: Error) => `failed: ${err.name}`
       );
       const events = await new Promise<string>(resolve => {
-        const ws = new WebSocket(`${base.replace('http', 'ws')}api/events?${param}=${token}`);
+        const ws = new WebSocket(`${base.replace('http', 'ws')}api/events`, protocols);
         const timer = setTimeout(() => resolve('timeout'), 5000);
         ws.onmessage = e => {
           clearTimeout(timer);
@@ -51,7 +51,7 @@ function probe(tab: Page, base: string): Promise<Seen> {
       });
       return { state, events };
     },
-    { base, token, header: BROWSER_TOKEN_HEADER, param: BROWSER_TOKEN_PARAM }
+    { base, token, header: BROWSER_TOKEN_HEADER, protocols: eventsSubprotocols(token) }
   );
 }
 
@@ -132,20 +132,20 @@ describe('browser API in Chromium', () => {
 
     const fromNull = await inTab(otherOrigin, tab =>
       tab.evaluate(
-        ({ url }) =>
+        ({ url, protocols }) =>
           new Promise<string>(resolve => {
             window.addEventListener('message', e => resolve(String(e.data)));
             const frame = document.createElement('iframe');
             frame.sandbox.add('allow-scripts');
             frame.srcdoc = `<script>
-              const ws = new WebSocket(${JSON.stringify(url)});
+              const ws = new WebSocket(${JSON.stringify(url)}, ${JSON.stringify(protocols)});
               ws.onmessage = e => parent.postMessage('message ' + String(e.data).slice(0, 200), '*');
               ws.onclose = e => parent.postMessage('closed ' + e.code, '*');
             </script>`;
             document.body.append(frame);
             setTimeout(() => resolve('timeout'), 5000);
           }),
-        { url: `ws://127.0.0.1:${HTTP}/api/events?${BROWSER_TOKEN_PARAM}=${token}` }
+        { url: `ws://127.0.0.1:${HTTP}/api/events`, protocols: eventsSubprotocols(token) }
       )
     );
     expect(fromNull).toMatch(/^closed /);

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import WebSocket from 'ws';
-import { BROWSER_TOKEN_HEADER, BROWSER_TOKEN_PARAM, httpPort } from '../../src/protocol/index.js';
+import { BROWSER_TOKEN_HEADER, eventsSubprotocols, httpPort } from '../../src/protocol/index.js';
 import { BIN } from './server-process.js';
 
 /** `pipeline-viewer server connect --port P` with the server's viewer home: its JSON. */
@@ -63,13 +63,13 @@ export interface WsOutcome {
   body: string;
 }
 
-/** Open api/events with this Origin/Host/token; what the server answered, within 5 s. */
+/** Open api/events with this Origin/Host/token (as the panel: a subprotocol); what the server answered, within 5 s. */
 export function openEvents(
   port: number,
   options: { origin?: string; host?: string; token?: string }
 ): Promise<WsOutcome> {
-  const query = options.token === undefined ? '' : `?${BROWSER_TOKEN_PARAM}=${options.token}`;
-  const ws = new WebSocket(`ws://127.0.0.1:${httpPort(port)}/api/events${query}`, {
+  const protocols = options.token === undefined ? [] : eventsSubprotocols(options.token);
+  const ws = new WebSocket(`ws://127.0.0.1:${httpPort(port)}/api/events`, protocols, {
     origin: options.origin,
     headers: options.host ? { host: options.host } : {},
     handshakeTimeout: 5000

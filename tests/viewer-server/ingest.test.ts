@@ -6,7 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import WebSocket from 'ws';
-import { httpPort, ViewerEventSchema, type ViewerEvent } from '../../src/protocol/index.js';
+import {
+  eventsSubprotocols,
+  httpPort,
+  ViewerEventSchema,
+  type ViewerEvent
+} from '../../src/protocol/index.js';
 import {
   controlRequest,
   dataIpcEndpoint,
@@ -280,7 +285,8 @@ describe('viewer server ingest', () => {
 
   it('sends state on connect, then layer and plane events, then cleared on clear_state', async () => {
     const ws = new WebSocket(
-      `ws://127.0.0.1:${httpPort(PORT)}/api/events?viewer_token=${browserToken(PORT)}`
+      `ws://127.0.0.1:${httpPort(PORT)}/api/events`,
+      eventsSubprotocols(browserToken(PORT))
     );
     const events: ViewerEvent[] = [];
     ws.on('message', data => events.push(ViewerEventSchema.parse(JSON.parse(String(data)))));

@@ -4,15 +4,20 @@
  * viewer server started by the CLI, and a real Chromium page of Jupyter's origin. The page
  * gets the browser token from `POST {base}pipeline-viewer/connect` (Jupyter login required),
  * then reads state and events through `{base}proxy/<P+3000>/`: jupyter-server-proxy forwards
- * the token header, the WebSocket query and the browser's Host and Origin (the viewer's
- * checks accept them). Without Jupyter's login there is no token. Data port 20049.
+ * the token header, the WebSocket subprotocols and the browser's Host and Origin (the
+ * viewer's checks accept them), and its log holds no token. Without Jupyter's login there
+ * is no token. Data port 20049.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { BROWSER_TOKEN_HEADER, BROWSER_TOKEN_PARAM } from '../../src/protocol/index.js';
+import {
+  BROWSER_TOKEN_HEADER,
+  EVENTS_SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX
+} from '../../src/protocol/index.js';
 import { BIN, ROOT, requireBuild, sendBatch, tempHome } from './server-process.js';
 
 const PORT = 20049;
@@ -123,7 +128,7 @@ afterAll(async () => {
 /** In the logged-in page: connect, then state and events through the proxy. */
 function throughJupyter(withToken: boolean) {
   return page.evaluate(
-    async ({ base, port, withToken, header, param }) => {
+    async ({ base, port, withToken, header, protocol, prefix }) => {
       const xsrf = /(?:^|; )_xsrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
       const res = await fetch(`${base}pipeline-viewer/connect`, {
         method: 'POST',
@@ -137,7 +142,8 @@ function throughJupyter(withToken: boolean) {
       const stateText = `${state.status} ${(await state.text()).slice(0, 300)}`;
       const events = await new Promise<string>(resolve => {
         const ws = new WebSocket(
-          `${location.origin.replace('http', 'ws')}${proxy}api/events?${param}=${token}`
+          `${location.origin.replace('http', 'ws')}${proxy}api/events`,
+          [protocol, prefix + token] // as eventsSubprotocols(token)
         );
         const timer = setTimeout(() => resolve('timeout'), 10_000);
         ws.onmessage = e => {
@@ -158,7 +164,14 @@ function throughJupyter(withToken: boolean) {
         events
       };
     },
-    { base: BASE, port: PORT, withToken, header: BROWSER_TOKEN_HEADER, param: BROWSER_TOKEN_PARAM }
+    {
+      base: BASE,
+      port: PORT,
+      withToken,
+      header: BROWSER_TOKEN_HEADER,
+      protocol: EVENTS_SUBPROTOCOL,
+      prefix: TOKEN_SUBPROTOCOL_PREFIX
+    }
   );
 }
 
@@ -171,6 +184,9 @@ describe('through Jupyter and jupyter-server-proxy (base URL /user/alice/)', () 
     expect(seen.info.browser_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(seen.state).toMatch(/^200 .*through_jupyter/);
     expect(seen.events).toMatch(/^message .*through_jupyter/);
+    // jupyter-server-proxy logs the upstream WebSocket URL: it must hold no token.
+    expect(jupyterLog).toContain('Websocket connection established to ws://');
+    expect(jupyterLog).not.toContain(seen.info.browser_token);
   });
 
   it('through the proxy too, a request without the right token reads nothing', async () => {

@@ -70,11 +70,18 @@ describe('BrowserGuard', () => {
     }
   });
 
-  it('takes the WebSocket token from the query (browsers cannot set headers there)', () => {
+  it('takes the WebSocket token from a subprotocol (browsers cannot set headers there), the header or the query', () => {
     const g = guard();
-    const url = `/proxy/8555/api/events?viewer_token=${TOKEN}`;
-    expect(g.checkUpgrade(req({ host: 'localhost:8888' }, url))).toBeNull();
-    expect(g.checkUpgrade(req({ host: 'localhost:8888' }, '/api/events?token=x'))).toMatchObject({
+    const host = 'localhost:8888';
+    const offered = `pipeline-viewer.events, pipeline-viewer.token.${TOKEN}`;
+    expect(g.checkUpgrade(req({ host, 'sec-websocket-protocol': offered }))).toBeNull();
+    expect(g.checkUpgrade(req({ host, ...auth }, '/api/events'))).toBeNull();
+    expect(g.checkUpgrade(req({ host }, `/api/events?viewer_token=${TOKEN}`))).toBeNull();
+    const wrong = 'pipeline-viewer.events, pipeline-viewer.token.x';
+    expect(g.checkUpgrade(req({ host, 'sec-websocket-protocol': wrong }))).toMatchObject({
+      reason: 'token'
+    });
+    expect(g.checkUpgrade(req({ host }, `/api/events?token=${TOKEN}`))).toMatchObject({
       reason: 'token'
     });
   });

@@ -9,7 +9,12 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { BROWSER_TOKEN_HEADER, BROWSER_TOKEN_PARAM } from '../../protocol/index.js';
+import {
+  BROWSER_TOKEN_HEADER,
+  BROWSER_TOKEN_PARAM,
+  subprotocolToken,
+  TOKEN_SUBPROTOCOL_PREFIX
+} from '../../protocol/index.js';
 
 /** `frame`: a WebSocket frame from a client over the api/events cap (the connection is closed). */
 export const BROWSER_REFUSALS = ['host', 'origin', 'token', 'frame'] as const;
@@ -73,10 +78,13 @@ export class BrowserGuard {
     return this.count(req, this.checkBrowser(req) ?? this.checkToken(headerToken(req)));
   }
 
-  /** A WebSocket upgrade: Host, Origin, and the token as query parameter (or header). */
+  /** A WebSocket upgrade: Host, Origin, and the token as subprotocol (or header, or query). */
   checkUpgrade(req: IncomingMessage): Refused | null {
-    const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get(BROWSER_TOKEN_PARAM);
-    return this.count(req, this.checkBrowser(req) ?? this.checkToken(query ?? headerToken(req)));
+    const token =
+      subprotocolToken(req.headers['sec-websocket-protocol']) ??
+      headerToken(req) ??
+      new URL(req.url ?? '/', 'http://localhost').searchParams.get(BROWSER_TOKEN_PARAM);
+    return this.count(req, this.checkBrowser(req) ?? this.checkToken(token));
   }
 
   /** A frame the WebSocket library refused on an open api/events connection (it closes it). */
@@ -137,7 +145,7 @@ export class BrowserGuard {
     return {
       status: 401,
       reason: 'token',
-      message: `${token === null ? 'missing' : 'wrong'} viewer token: send the server's browser token in the ${BROWSER_TOKEN_HEADER} header (HTTP) or the ${BROWSER_TOKEN_PARAM} query parameter (WebSocket); 'pipeline-viewer server connect --port P' prints it`
+      message: `${token === null ? 'missing' : 'wrong'} viewer token: send the server's browser token in the ${BROWSER_TOKEN_HEADER} header, or on the WebSocket as the subprotocol ${TOKEN_SUBPROTOCOL_PREFIX}<token>; 'pipeline-viewer server connect --port P' prints it`
     };
   }
 

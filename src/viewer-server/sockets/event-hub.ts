@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { API_PATHS, type ViewerEvent } from '../../protocol/index.js';
+import { API_PATHS, EVENTS_SUBPROTOCOL, type ViewerEvent } from '../../protocol/index.js';
 import type { ViewerCore } from '../core/viewer-core.js';
 import type { BrowserGuard, Refused } from './browser-guard.js';
 
@@ -21,7 +21,9 @@ const MAX_CLIENT_FRAME_BYTES = 1024;
 export class EventHub {
   private readonly wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_CLIENT_FRAME_BYTES
+    maxPayload: MAX_CLIENT_FRAME_BYTES,
+    // Select the events protocol, never echo the one that carries the token.
+    handleProtocols: protocols => (protocols.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : false)
   });
   private readonly behind = new WeakSet<WebSocket>();
   private readonly timers: NodeJS.Timeout[] = [];

@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { ViewerEvent, ViewerState } from '../../protocol/viewer-api.js';
+import { subprotocolToken, type ViewerEvent, type ViewerState } from '../../protocol/viewer-api.js';
 import type { WebSocketCtor } from '../tokens.js';
 import { ServerConnection, wsUrl } from './server-connection.js';
 
@@ -23,11 +23,13 @@ interface Fixture {
   token?: string;
   /** Token of each state request and WebSocket upgrade ('' for none), in order. */
   seenTokens: string[];
+  socketUrls: string[];
 }
 
 async function fixture(port = PORT): Promise<Fixture> {
   const f: Fixture = {
     seenTokens: [],
+    socketUrls: [],
     stateRequests: 0,
     stateDelayMs: 0,
     state: { pid: 1, started_at: 1, generation: 0, layers: [] },
@@ -49,8 +51,9 @@ async function fixture(port = PORT): Promise<Fixture> {
     server,
     verifyClient: ({ req }: { req: http.IncomingMessage }) => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const token = url.searchParams.get('viewer_token') ?? '';
+      const token = subprotocolToken(req.headers['sec-websocket-protocol']) ?? '';
       f.seenTokens.push(token);
+      f.socketUrls.push(req.url ?? '');
       return url.pathname === '/api/events' && (f.token === undefined || token === f.token);
     }
   });
@@ -78,9 +81,6 @@ describe('ServerConnection', () => {
     expect(wsUrl('http://h:1/user/x/proxy/8555/')).toBe('ws://h:1/user/x/proxy/8555/api/events');
     expect(wsUrl('https://hub.example/proxy/8555/')).toBe(
       'wss://hub.example/proxy/8555/api/events'
-    );
-    expect(wsUrl('http://h:1/user/x/proxy/8555/', 'a+b/c')).toBe(
-      'ws://h:1/user/x/proxy/8555/api/events?viewer_token=a%2Bb%2Fc'
     );
   });
 
@@ -176,7 +176,7 @@ describe('ServerConnection', () => {
     }
   });
 
-  it('sends the token on every state request (header) and WebSocket (query parameter)', async () => {
+  it('sends the token on every state request (header) and WebSocket (subprotocol, never the URL)', async () => {
     const f = await fixture();
     f.token = 'tok-1';
     const c = new ServerConnection({
@@ -190,6 +190,7 @@ describe('ServerConnection', () => {
       const res = await c.fetch(`http://127.0.0.1:${PORT}/api/state`, { headers: { a: 'b' } });
       expect(res.status).toBe(200);
       expect(f.seenTokens).toEqual(['tok-1', 'tok-1', 'tok-1']); // socket, state, plane-style fetch
+      expect(f.socketUrls).toEqual(['/api/events']); // proxies log URLs: no token there
     } finally {
       c.dispose();
       await f.close();

@@ -3,7 +3,7 @@
  * first, then fetches the state (events that arrive meanwhile are held and replayed after
  * it, so none is lost). On close it reconnects with bounded exponential backoff and
  * fetches the state again; a server restart shows as a new pid / started_at. Every request
- * carries the server's browser token (header on HTTP, query parameter on the WebSocket);
+ * carries the server's browser token (header on HTTP, a subprotocol on the WebSocket);
  * with an `endpoint` function the address and token are asked for before each attempt, so
  * a restarted server's new token (after a stop/start, or a page reload) is picked up.
  */
@@ -11,7 +11,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import {
   API_PATHS,
   BROWSER_TOKEN_HEADER,
-  BROWSER_TOKEN_PARAM,
+  eventsSubprotocols,
   ViewerEventSchema,
   ViewerStateSchema,
   type ViewerEvent,
@@ -159,10 +159,13 @@ export class ServerConnection {
   }
 
   private _openSocket(): void {
-    const url = wsUrl(this._base, this._token);
+    const url = wsUrl(this._base);
     let socket: WebSocket;
     try {
-      socket = new this._WebSocket(url);
+      socket =
+        this._token === null
+          ? new this._WebSocket(url)
+          : new this._WebSocket(url, eventsSubprotocols(this._token));
     } catch (err) {
       this._error.emit(`cannot open ${url}: ${(err as Error).message}`);
       this._scheduleReconnect();
@@ -294,15 +297,11 @@ function normalizeBase(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-/**
- * http(s)://… → ws(s)://…; a relative base resolves against the page. The token goes in the
- * query: a browser WebSocket cannot send headers.
- */
-export function wsUrl(base: string, token: string | null = null): string {
+/** http(s)://… → ws(s)://…; a relative base resolves against the page. */
+export function wsUrl(base: string): string {
   const page = (globalThis as { location?: { href: string } }).location?.href;
   const url = new URL(`${base}${API_PATHS.events}`, page);
   url.protocol =
     url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
-  if (token !== null) url.searchParams.set(BROWSER_TOKEN_PARAM, token);
   return url.toString();
 }
