@@ -10,7 +10,7 @@ import * as zarr from 'zarrita';
 import FileSystemStore from '@zarrita/storage/fs';
 import { ZarrBackend } from '../../src/runtime/storage/zarr-backend.js';
 import { createNdArray, type NdArray } from '../../src/runtime/model/image-data.js';
-import type { NgffVersion } from '../../src/runtime/storage/ome-zarr-layout.js';
+import type { NgffVersion } from '../../src/runtime/storage/zarr/ome-zarr-layout.js';
 import { python } from './python.js';
 
 const CHECK = `

@@ -14,9 +14,9 @@ import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
 import { confinedPath, rootFolder } from './confined-path.js';
 import { replaceAtomically, TEMP_MARK, writeFileAtomic } from './atomic-write.js';
-import { encodeTiff } from './tiff-write.js';
+import { encodeTiff } from './tiff/tiff-write.js';
 import { readWholeFile } from './read-file.js';
-import { decodeTiff, TiffFormatError } from './tiff-read.js';
+import { decodeTiff, TiffFormatError } from './tiff/tiff-read.js';
 import { itkHandles, readItkImage, writeItkImage } from './itk-image-file.js';
 
 /** Pixel types a TIFF of this backend holds: all of them. */

@@ -22,9 +22,9 @@ import {
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
 import { confinedPath, rootFolder } from './confined-path.js';
-import { ZarrStore } from './zarr-store.js';
-import { dialectOf } from './zarr-dialect.js';
-import { sizeField } from './zarr-plate.js';
+import { ZarrStore } from './zarr/zarr-store.js';
+import { dialectOf } from './zarr/zarr-dialect.js';
+import { sizeField } from './zarr/zarr-plate.js';
 import {
   NAMES_KEY,
   NGFF_VERSIONS,
@@ -35,7 +35,7 @@ import {
   type PlateAttrs,
   type SlotEntry,
   type WellAttrs
-} from './ome-zarr-layout.js';
+} from './zarr/ome-zarr-layout.js';
 
 export interface ZarrBackendOptions {
   /** Channel number (as string) → name for the omero metadata, e.g. a plate's `channelNames`. */

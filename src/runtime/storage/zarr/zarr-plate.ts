@@ -8,7 +8,7 @@
  * fields it needs then is cheap, and a save that fits writes no metadata at all.
  */
 import path from 'node:path';
-import type { Dtype } from '../../protocol/index.js';
+import type { Dtype } from '../../../protocol/index.js';
 import type { ZarrStore } from './zarr-store.js';
 import type { ArrayMeta } from './zarr-dialect.js';
 import {

@@ -9,7 +9,7 @@
  * Arrays are always (t, c, z, y, x), one uncompressed little-endian chunk per plane, so a chunk
  * file is exactly the plane's bytes.
  */
-import type { Dtype } from '../../protocol/index.js';
+import type { Dtype } from '../../../protocol/index.js';
 import { NAMES_KEY, type NgffVersion } from './ome-zarr-layout.js';
 
 /** What the backend needs of an array's metadata; chunks are always one (y, x) plane. */

@@ -8,9 +8,9 @@
  * (one memcpy per strip): `tiff` reads every sample through a DataView, ~10× slower than this.
  */
 import { decode, type TiffIfd } from 'tiff';
-import type { Dtype, TypedArray } from '../../protocol/index.js';
-import { typedArrayCtor } from '../../protocol/index.js';
-import { createNdArray, type NdArray } from '../model/image-data.js';
+import type { Dtype, TypedArray } from '../../../protocol/index.js';
+import { typedArrayCtor } from '../../../protocol/index.js';
+import { createNdArray, type NdArray } from '../../model/image-data.js';
 import { checkTiffStructure, TiffFormatError } from './tiff-structure.js';
 
 export { TiffFormatError };

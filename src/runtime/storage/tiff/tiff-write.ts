@@ -10,9 +10,9 @@
  * with its shape, also when z is 3 or 4 (it would otherwise guess RGB).
  */
 import os from 'node:os';
-import type { Dtype } from '../../protocol/index.js';
-import { bytesPerElement } from '../../protocol/index.js';
-import type { NdArray } from '../model/image-data.js';
+import type { Dtype } from '../../../protocol/index.js';
+import { bytesPerElement } from '../../../protocol/index.js';
+import type { NdArray } from '../../model/image-data.js';
 
 /** Classic TIFF addresses bytes with 32-bit offsets. */
 export const MAX_TIFF_BYTES = 2 ** 32 - 1;

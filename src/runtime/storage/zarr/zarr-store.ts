@@ -11,11 +11,11 @@
 import { readdir, stat, open } from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
-import { typedArrayCtor, type TypedArray } from '../../protocol/index.js';
-import type { NdArray } from '../model/image-data.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { readWholeFile } from './read-file.js';
-import { StorageError } from './storage-error.js';
+import { typedArrayCtor, type TypedArray } from '../../../protocol/index.js';
+import type { NdArray } from '../../model/image-data.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { readWholeFile } from '../read-file.js';
+import { StorageError } from '../storage-error.js';
 import { detectDialect, type ArrayMeta, type ZarrDialect } from './zarr-dialect.js';
 import { NAMES_KEY, emptyFieldAttrs, type FieldAttrs } from './ome-zarr-layout.js';
 
