@@ -83,13 +83,19 @@ export class ViewerCore {
     let accepted = 0;
     for (const { item, bytes } of images) {
       try {
-        for (const { plane, bytes: planeBytes } of imagePlanes(item, bytes)) {
-          const change = this.layers.add(plane, config);
+        const planes = imagePlanes(item, bytes);
+        // All planes of the image or none (LimitError names the bound it would exceed).
+        const changes = this.layers.addImage(
+          planes.map(p => p.plane),
+          config
+        );
+        changes.forEach((change, i) => {
+          const { plane, bytes: planeBytes } = planes[i];
           this.planes.put(change.plane.id, plane.dtype, plane.shape, planeBytes);
           if (change.replaced) this.forgetPlane(change.replaced);
           this.dirtyLayers.add(change.layer.key);
           this.dirtyPlanes.set(`${change.layer.key}\u0000${change.plane.identity}`, change.plane);
-        }
+        });
         accepted++;
         this.counters.images++;
         this.counters.bytes += bytes.byteLength;

@@ -1,4 +1,4 @@
-import { ImageItemSchema } from '../../protocol/index.js';
+import { ImageItemSchema, MAX_PLANES_PER_IMAGE } from '../../protocol/index.js';
 import { imagePlanes } from './image-planes.js';
 
 const item = (shape: number[], metadata = {}) =>
@@ -32,5 +32,15 @@ describe('imagePlanes', () => {
       /read as z_index/
     );
     expect(() => imagePlanes(item([1, 1, 1, 1, 2, 2]), new Uint8Array(4))).toThrow(/at most 5/);
+  });
+
+  it(`refuses an image of more than MAX_PLANES_PER_IMAGE (${MAX_PLANES_PER_IMAGE}) planes`, () => {
+    // 400 KB of [t, c, z, 1, 1] would be 400,000 planes
+    expect(() => imagePlanes(item([100, 40, 100, 1, 1]), new Uint8Array(400_000))).toThrow(
+      /splits into 400000 planes of 1×1, over MAX_PLANES_PER_IMAGE \(4096\)/
+    );
+    expect(imagePlanes(item([MAX_PLANES_PER_IMAGE, 1, 1]), new Uint8Array(4096))).toHaveLength(
+      MAX_PLANES_PER_IMAGE
+    );
   });
 });

@@ -6,6 +6,7 @@
 import {
   bytesPerElement,
   elementCount,
+  MAX_PLANES_PER_IMAGE,
   type Component,
   type ImageItem
 } from '../../protocol/index.js';
@@ -48,6 +49,13 @@ export function imagePlanes(item: ImageItem, bytes: Uint8Array): PlanePixels[] {
   });
   const planeBytes = height * width * bytesPerElement(item.dtype);
   const count = elementCount(leading);
+  // Each plane costs bookkeeping far beyond its pixels: without this bound a 400 KB frame
+  // of shape [t, c, z, 1, 1] made 400,000 planes.
+  if (count > MAX_PLANES_PER_IMAGE) {
+    throw new ImageShapeError(
+      `image ${item.path}: shape [${item.shape}] splits into ${count} planes of ${height}×${width}, over MAX_PLANES_PER_IMAGE (${MAX_PLANES_PER_IMAGE}); send the planes as several images`
+    );
+  }
   const planes: PlanePixels[] = [];
   for (let n = 0; n < count; n++) {
     const metadata: Record<string, unknown> = { ...item.metadata };

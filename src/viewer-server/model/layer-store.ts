@@ -2,9 +2,16 @@
  * All layers of the server: the model behind status, api/state and the events. It does no
  * I/O; callers keep pixels in a PlaneStore under the plane ids handed out here.
  */
-import type { ComponentNames, DisplayConfig } from '../../protocol/index.js';
-import { Layer, type LayerChange, type NewPlane, type PlaneRef } from './layer.js';
+import { MAX_LAYERS, type ComponentNames, type DisplayConfig } from '../../protocol/index.js';
+import {
+  Layer,
+  type LayerChange,
+  type NewPlane,
+  type PendingValues,
+  type PlaneRef
+} from './layer.js';
 import { layerKey } from './layer-key.js';
+import { LimitError } from './limit-error.js';
 
 /** How a batch wants its images shown. */
 export interface LayerConfig {
@@ -26,28 +33,66 @@ export class LayerStore {
   private nextPlaneId = 1;
   private revision = 0;
 
+  /** Add one plane; throws LimitError (nothing changed) when it would exceed a bound. */
   add(image: NewPlane, config: LayerConfig): StoreChange {
-    let key = config.layerName ?? layerKey(image.metadata, config.display);
-    if (config.display.variable_size_handling === 'separate_layers') {
-      const first = this.layers.get(key);
-      const [h, w] = image.shape;
-      if (first && first.imageCount > 0 && (first.shape[0] !== h || first.shape[1] !== w))
-        key = `${key}_${h}x${w}`;
+    return this.addImage([image], config)[0];
+  }
+
+  /**
+   * Add the planes of one image, all or none: every bound (MAX_LAYERS, MAX_AXIS_VALUES,
+   * MAX_PLANE_PIXELS) is checked for all of them before the first is added, so a refused
+   * image leaves no partial planes, axis values or empty layers behind.
+   */
+  addImage(planes: readonly NewPlane[], config: LayerConfig): StoreChange[] {
+    this.check(planes, config);
+    return planes.map(image => {
+      const key = this.keyOf(image, config);
+      let layer = this.layers.get(key);
+      const created = layer === undefined;
+      if (layer === undefined) {
+        layer = new Layer(key, config.display, image.dtype);
+        this.layers.set(key, layer);
+      }
+      const change = layer.add(
+        image,
+        this.nextPlaneId++,
+        ++this.revision,
+        config.display,
+        config.names
+      );
+      return { ...change, layer, created, layoutChanged: change.layoutChanged || created };
+    });
+  }
+
+  private check(planes: readonly NewPlane[], config: LayerConfig): void {
+    // Layers these planes would create, checked as empty ones (never stored here).
+    const created = new Map<string, Layer>();
+    const pending = new Map<Layer, PendingValues>();
+    for (const image of planes) {
+      const key = this.keyOf(image, config);
+      let layer = this.layers.get(key) ?? created.get(key);
+      if (layer === undefined) {
+        if (this.layers.size + created.size >= MAX_LAYERS)
+          throw new LimitError(
+            'MAX_LAYERS',
+            `image ${image.path}: layer ${JSON.stringify(key)} would be layer ${this.layers.size + created.size + 1}, over MAX_LAYERS (${MAX_LAYERS}); send fewer distinct slice-mode values (make a component stack-mode instead) or clear the viewer`
+          );
+        layer = new Layer(key, config.display, image.dtype);
+        created.set(key, layer);
+      }
+      if (!pending.has(layer)) pending.set(layer, new Map());
+      layer.check(image, pending.get(layer));
     }
-    let layer = this.layers.get(key);
-    const created = layer === undefined;
-    if (layer === undefined) {
-      layer = new Layer(key, config.display, image.dtype);
-      this.layers.set(key, layer);
-    }
-    const change = layer.add(
-      image,
-      this.nextPlaneId++,
-      ++this.revision,
-      config.display,
-      config.names
-    );
-    return { ...change, layer, created, layoutChanged: change.layoutChanged || created };
+  }
+
+  private keyOf(image: NewPlane, config: LayerConfig): string {
+    const key = config.layerName ?? layerKey(image.metadata, config.display);
+    if (config.display.variable_size_handling !== 'separate_layers') return key;
+    const first = this.layers.get(key);
+    const [h, w] = image.shape;
+    return first && first.imageCount > 0 && (first.shape[0] !== h || first.shape[1] !== w)
+      ? `${key}_${h}x${w}`
+      : key;
   }
 
   get(key: string): Layer | undefined {

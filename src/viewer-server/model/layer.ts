@@ -2,9 +2,12 @@
  * A layer: the images of one slice-mode key, stacked along one axis per stack-mode
  * component. Adding an image updates the layer in place (no rebuild, OpenHCS mistake 4);
  * an image with the same components replaces the old one. Pixels live elsewhere
- * (PlaneStore); a layer only knows plane ids, shapes and component values.
+ * (PlaneStore); a layer only knows plane ids, shapes and component values. Planes are
+ * keyed by their axis values, never by slider indices, so a growing axis re-indexes nothing.
  */
 import {
+  MAX_AXIS_VALUES,
+  MAX_PLANE_PIXELS,
   WIRE_DTYPES,
   type Colormap,
   type Component,
@@ -20,6 +23,7 @@ import { Axis } from './axis.js';
 import { axisLabel } from './axis-label.js';
 import { missingValue, normaliseValue, type AxisValue } from './component-value.js';
 import { stackComponents } from './layer-key.js';
+import { LimitError } from './limit-error.js';
 import type { PlaneShape } from '../pixels/wire-pixels.js';
 
 /** What the store knows of one stored plane; its pixels are in the PlaneStore under `id`. */
@@ -54,6 +58,11 @@ export interface LayerChange {
   layoutChanged: boolean;
 }
 
+type AxisInfo = LayerInfo['axes'][number];
+
+/** New axis values of the planes checked so far for one image, by component. */
+export type PendingValues = Map<Component, Set<AxisValue>>;
+
 export class Layer {
   private readonly axisOf = new Map<Component, Axis>();
   private readonly stackOrder: Component[];
@@ -65,6 +74,8 @@ export class Layer {
   range: [number, number] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
   revision = 0;
   private newest: PlaneRef | null = null;
+  /** Axes with values and labels for info/summary; rebuilt after a layout change only. */
+  private axisCache: AxisInfo[] | null = null;
 
   constructor(
     readonly key: string,
@@ -97,6 +108,39 @@ export class Layer {
     return this.planes.values();
   }
 
+  /**
+   * Throws LimitError, changing nothing, when adding `image` would exceed MAX_PLANE_PIXELS
+   * (its own plane or the layer's padded one) or MAX_AXIS_VALUES. `pending` carries the new
+   * axis values of the image's planes checked before this one (all are added together).
+   */
+  check(image: NewPlane, pending: PendingValues = new Map()): void {
+    const [h, w] = image.shape;
+    if (h * w > MAX_PLANE_PIXELS)
+      throw new LimitError(
+        'MAX_PLANE_PIXELS',
+        `image ${image.path}: a plane of ${h}×${w} = ${h * w} pixels is over MAX_PLANE_PIXELS (${MAX_PLANE_PIXELS}); send it in smaller tiles`
+      );
+    const [ph, pw] = [Math.max(this.shape[0], h), Math.max(this.shape[1], w)];
+    if (ph * pw > MAX_PLANE_PIXELS)
+      throw new LimitError(
+        'MAX_PLANE_PIXELS',
+        `image ${image.path} (${h}×${w}) would pad every plane of layer ${this.key} (${this.shape[0]}×${this.shape[1]} so far) to ${ph}×${pw} = ${ph * pw} pixels, over MAX_PLANE_PIXELS (${MAX_PLANE_PIXELS}); send images of similar sizes to one layer or set variable_size_handling to 'separate_layers'`
+      );
+    for (const component of this.stackOrder) {
+      const axis = this.axisOf.get(component)!;
+      const value = normaliseValue(component, image.metadata[component]) ?? missingValue(component);
+      if (axis.hasPosition(value)) continue;
+      const fresh = pending.get(component) ?? new Set<AxisValue>();
+      pending.set(component, fresh.add(value));
+      if (axis.length + fresh.size > MAX_AXIS_VALUES)
+        throw new LimitError(
+          'MAX_AXIS_VALUES',
+          `image ${image.path}: ${component} ${JSON.stringify(value)} would be value ${axis.length + fresh.size} of axis ${component} of layer ${this.key}, over MAX_AXIS_VALUES (${MAX_AXIS_VALUES}); send fewer distinct ${component} values to one layer (or make ${component} a slice-mode component) or clear the viewer`
+        );
+    }
+  }
+
+  /** Add a plane that passed check(). */
   add(
     image: NewPlane,
     id: number,
@@ -140,6 +184,7 @@ export class Layer {
       layoutChanged = true;
     }
     this.range = [Math.min(this.range[0], image.range[0]), Math.max(this.range[1], image.range[1])];
+    if (layoutChanged) this.axisCache = null;
 
     const identity = JSON.stringify(this.stackOrder.map(c => values[c]));
     const plane: PlaneRef = {
@@ -207,12 +252,13 @@ export class Layer {
     }
     const byComponent = new Map<Component, AxisValue>();
     axes.forEach((axis, i) => {
-      if (index[i] >= axis.values.length) {
+      const value = axis.valueAt(index[i]);
+      if (value === undefined) {
         throw new RangeError(
-          `index ${index[i]} is outside axis ${axis.name} of layer ${this.key} (${axis.values.length} values)`
+          `index ${index[i]} is outside axis ${axis.name} of layer ${this.key} (${axis.length} values)`
         );
       }
-      byComponent.set(axis.name, axis.values[index[i]]);
+      byComponent.set(axis.name, value);
     });
     const identity = JSON.stringify(
       this.stackOrder.map(c => byComponent.get(c) ?? missingValue(c))
@@ -220,12 +266,13 @@ export class Layer {
     return this.planes.get(identity);
   }
 
-  private axisInfo() {
-    return this.axes().map(axis => ({
+  private axisInfo(): AxisInfo[] {
+    this.axisCache ??= this.axes().map(axis => ({
       name: axis.name,
-      values: [...axis.values],
-      labels: axis.values.map(v => axisLabel(axis.name, v, this.names))
+      values: [...axis.values()],
+      labels: axis.values().map(v => axisLabel(axis.name, v, this.names))
     }));
+    return this.axisCache;
   }
 
   summary(): LayerSummary {
