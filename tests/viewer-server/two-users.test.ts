@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import { BIN, requireBuild, ROOT } from './server-process.js';
 
 const PORT = 20090;
+/** The port user 2 got for PORT (found by the first test). */
+let user2Port = PORT + 1;
 const USERS = ['plvtest1', 'plvtest2'] as const;
 type User = (typeof USERS)[number];
 const CLIENT = path.join(ROOT, 'tests/viewer-server/fixtures/user-client.mjs');
@@ -93,7 +95,7 @@ beforeAll(() => {
 afterAll(async () => {
   if (!isRoot) return;
   for (const user of USERS) {
-    for (const port of [PORT, PORT + 1])
+    for (const port of [PORT, user2Port])
       await cli(user, 'stop', '--port', String(port)).catch(() => undefined);
     fs.rmSync(homes[user], { recursive: true, force: true });
   }
@@ -105,11 +107,10 @@ maybe(
     const first = json(await cli('plvtest1', 'start', '--port', String(PORT)));
     expect(first).toMatchObject({ server: 'started', ports: { data: PORT } });
     const second = json(await cli('plvtest2', 'start', '--port', String(PORT)));
-    expect(second).toMatchObject({
-      server: 'started',
-      requested_port: PORT,
-      ports: { data: PORT + 1 }
-    });
+    expect(second).toMatchObject({ server: 'started', requested_port: PORT });
+    // The next free port from PORT on (PORT + 1 unless another program holds it).
+    user2Port = second.ports.data;
+    expect(user2Port).toBeGreaterThan(PORT);
     expect(second.pid).not.toBe(first.pid);
     expect(json(await cli('plvtest2', 'start', '--port', String(PORT)))).toMatchObject({
       server: 'already running',
@@ -125,7 +126,7 @@ maybe(
     const one = json(await as('plvtest1', [CLIENT, 'show', String(PORT), 'from-user1']));
     const two = json(await as('plvtest2', [CLIENT, 'show', String(PORT), 'from-user2']));
     expect(one).toMatchObject({ dataPort: PORT, reply: { status: 'success', accepted: 1 } });
-    expect(two).toMatchObject({ dataPort: PORT + 1, reply: { status: 'success', accepted: 1 } });
+    expect(two).toMatchObject({ dataPort: user2Port, reply: { status: 'success', accepted: 1 } });
     const layers = async (user: User) =>
       json(await cli(user, 'status', '--port', String(PORT))).layers.map(
         (l: { key: string }) => l.key
@@ -161,10 +162,10 @@ maybe(
     // User 2's CLI for that port acts on user 2's own server only.
     expect(json(await cli('plvtest2', 'clear', '--port', String(PORT)))).toMatchObject({
       cleared: true,
-      port: PORT + 1
+      port: user2Port
     });
     const stopped = json(await cli('plvtest2', 'stop', '--port', String(PORT)));
-    expect(stopped).toMatchObject({ stopped: true, ports: { data: PORT + 1 } });
+    expect(stopped).toMatchObject({ stopped: true, ports: { data: user2Port } });
 
     const after = json(await cli('plvtest1', 'status', '--port', String(PORT)));
     expect(after.pid).toBe(owner.pid);
