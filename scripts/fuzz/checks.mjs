@@ -42,33 +42,45 @@ export function foreignFds(server, files) {
   });
 }
 
-/** Differences between the status counters and the predictions. */
-export function counterProblems(counters, tally) {
-  const e = tally.expected;
+/**
+ * Differences between what the status counters grew by since `before` (taken when the server
+ * was ready: a ping at start may count as a peer without handshake) and the predictions.
+ */
+export function counterProblems(after, tally, before) {
+  const grew = (get, key) => (get(after)?.[key] ?? 0) - (get(before)?.[key] ?? 0);
   const out = [];
+  const compare = (label, server, sent) => {
+    if (server !== sent) out.push(`${label}: server ${server}, sent ${sent}`);
+  };
+  const e = tally.expected;
   for (const key of ['messages', 'images', 'errors', 'dropped'])
-    if (counters[key] !== e[key]) out.push(`${key}: server ${counters[key]}, sent ${e[key]}`);
-  const reasons = counters.segments_refused_reasons ?? {};
-  for (const reason of new Set([...Object.keys(reasons), ...Object.keys(e.reasons)]))
-    if ((reasons[reason] ?? 0) !== (e.reasons[reason] ?? 0))
-      out.push(
-        `segments_refused_reasons.${reason}: server ${reasons[reason] ?? 0}, sent ${e.reasons[reason] ?? 0}`
-      );
-  if ((counters.control_unauthorized ?? 0) !== tally.unauthorized)
-    out.push(
-      `control_unauthorized: server ${counters.control_unauthorized}, sent ${tally.unauthorized}`
+    compare(
+      key,
+      grew(c => c, key),
+      e[key]
     );
-  const browser = counters.browser_refused_reasons ?? {};
-  for (const reason of new Set([...Object.keys(browser), ...Object.keys(tally.browser)]))
-    if ((browser[reason] ?? 0) !== (tally.browser[reason] ?? 0))
-      out.push(
-        `browser_refused_reasons.${reason}: server ${browser[reason] ?? 0}, sent ${tally.browser[reason] ?? 0}`
-      );
-  const noHandshake = counters.peers_refused_reasons?.no_handshake ?? 0;
-  if (noHandshake !== tally.raw.sent)
-    out.push(
-      `peers_refused_reasons.no_handshake: server ${noHandshake}, raw connections ${tally.raw.sent}`
-    );
+  const reasons = c => c.segments_refused_reasons;
+  for (const r of new Set([
+    ...Object.keys(after.segments_refused_reasons ?? {}),
+    ...Object.keys(e.reasons)
+  ]))
+    compare(`segments_refused_reasons.${r}`, grew(reasons, r), e.reasons[r] ?? 0);
+  compare(
+    'control_unauthorized',
+    grew(c => c, 'control_unauthorized'),
+    tally.unauthorized
+  );
+  const browser = c => c.browser_refused_reasons;
+  for (const r of new Set([
+    ...Object.keys(after.browser_refused_reasons ?? {}),
+    ...Object.keys(tally.browser)
+  ]))
+    compare(`browser_refused_reasons.${r}`, grew(browser, r), tally.browser[r] ?? 0);
+  compare(
+    'peers_refused_reasons.no_handshake (raw connections)',
+    grew(c => c.peers_refused_reasons, 'no_handshake'),
+    tally.raw.sent
+  );
   return out;
 }
 

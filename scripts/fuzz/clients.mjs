@@ -17,7 +17,14 @@ export class ZmqClient {
   }
 
   open() {
-    const options = { linger: 0, sendTimeout: this.timeoutMs, receiveTimeout: this.timeoutMs };
+    // No automatic reconnect: after the server dropped us, a fresh socket is made (a
+    // reconnect closed before its handshake would count as a refused peer).
+    const options = {
+      linger: 0,
+      sendTimeout: this.timeoutMs,
+      receiveTimeout: this.timeoutMs,
+      reconnectInterval: -1
+    };
     this.socket = this.kind === 'req' ? new zmq.Request(options) : new zmq.Dealer(options);
     this.disconnects = 0;
     this.socket.events.on('disconnect', () => this.disconnects++);

@@ -7,8 +7,13 @@ import { controlRequest } from '../../lib/protocol/node/index.js';
 import { json } from './images.mjs';
 
 const PER_MESSAGE = 200;
-/** Bookkeeping per plane below which the budget would not need to stop them here. */
-const ASSUMED_MIN_BOOKKEEPING = 1000;
+/**
+ * Bookkeeping per plane, at least (measured 1.6–2.4 KB, src/viewer-server/pixels/
+ * memory-cost.ts): once budget / this many planes were taken, the budget was passed.
+ */
+const MIN_BOOKKEEPING = 2048;
+/** The phase gives up after this long (a server that never refuses would take minutes). */
+const PHASE_MS = 120_000;
 
 async function send(socket, header) {
   await socket.send([json(header)]);
@@ -38,8 +43,9 @@ export async function exhaustBudget(server, budgetBytes, memoryCheck) {
   let planes = 0;
   let refusal = null;
   try {
-    const maxPlanes = Math.ceil(budgetBytes / ASSUMED_MIN_BOOKKEEPING);
-    while (refusal === null && planes < maxPlanes) {
+    const maxPlanes = Math.ceil(budgetBytes / MIN_BOOKKEEPING);
+    const started = Date.now();
+    while (refusal === null && planes < maxPlanes && Date.now() - started < PHASE_MS) {
       const reply = await send(socket, tiny({ first: planes, count: PER_MESSAGE }, 'fz-exhaust'));
       if (reply.status === 'success') planes += reply.accepted;
       if (reply.status !== 'success' || reply.rejected > 0) {
@@ -50,7 +56,7 @@ export async function exhaustBudget(server, budgetBytes, memoryCheck) {
     }
     if (refusal === null)
       problems.push(
-        `${planes} one-pixel planes taken, none refused: the budget does not bound their bookkeeping`
+        `${planes} one-pixel planes taken in ${((Date.now() - started) / 1000).toFixed(0)} s, none refused: the budget does not bound their bookkeeping`
       );
     else if (!/memory.budget/.test(refusal))
       problems.push(`refusal does not name the memory budget: ${refusal.slice(0, 300)}`);

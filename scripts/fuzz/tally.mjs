@@ -96,6 +96,8 @@ export class Tally {
   /** Why an HTTP answer differs from `expect`, or null. */
   static httpProblem(expect, answer) {
     if (answer.error) return `no HTTP answer: ${answer.error}`;
+    // Node's HTTP parser refuses a request line + headers over 16 KiB before the server sees it.
+    if (expect.status === '4xx' && answer.status === 431) return null;
     if (expect.status === '4xx') {
       if (answer.status < 400 || answer.status > 499) return `expected 4xx, got ${answer.status}`;
     } else if (answer.status !== expect.status)
