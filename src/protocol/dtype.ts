@@ -38,6 +38,16 @@ const CTORS: Record<Dtype, TypedArrayCtor> = {
   float64: Float64Array
 };
 
+/** [min, max] of each integer dtype (float dtypes have none). */
+export const INTEGER_RANGES: Readonly<Partial<Record<Dtype, readonly [number, number]>>> = {
+  uint8: [0, 255],
+  int8: [-128, 127],
+  uint16: [0, 65535],
+  int16: [-32768, 32767],
+  uint32: [0, 4294967295],
+  int32: [-2147483648, 2147483647]
+};
+
 export function isDtype(value: unknown): value is Dtype {
   return typeof value === 'string' && (DTYPES as readonly string[]).includes(value);
 }

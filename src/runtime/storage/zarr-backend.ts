@@ -11,7 +11,7 @@
  * must not write the same store at once. Each chunk and metadata file is replaced atomically.
  */
 import path from 'node:path';
-import type { Dtype } from '../../protocol/index.js';
+import { INTEGER_RANGES } from '../../protocol/index.js';
 import { validateNdArray, type NdArray } from '../model/image-data.js';
 import {
   parseImageXpressName,
@@ -61,15 +61,6 @@ interface Slot {
   c: number;
   z: number;
 }
-
-const INT_RANGES: Partial<Record<Dtype, [number, number]>> = {
-  uint8: [0, 255],
-  int8: [-128, 127],
-  uint16: [0, 65535],
-  int16: [-32768, 32767],
-  uint32: [0, 4294967295],
-  int32: [-2147483648, 2147483647]
-};
 
 /**
  * Tail of the write queue of each store, shared by every ZarrBackend of this process: two
@@ -216,7 +207,7 @@ export class ZarrBackend implements StorageBackend {
         attrs,
         slot.c,
         c => this.channelNames[String(c + 1)] ?? `Channel ${c + 1}`,
-        INT_RANGES[array.dtype] ?? range,
+        INTEGER_RANGES[array.dtype] ?? range,
         range,
         first
       );

@@ -8,6 +8,7 @@ import {
   bytesPerElement,
   elementCount,
   INLINE_MAX_BYTES,
+  INTEGER_RANGES,
   typedArrayCtor,
   type Dtype,
   type ImageItem
@@ -19,20 +20,10 @@ export class InlinePixelsError extends Error {
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** [min, max] of the integer dtypes. */
-const INTEGER_RANGE: Partial<Record<Dtype, [number, number]>> = {
-  uint8: [0, 255],
-  int8: [-128, 127],
-  uint16: [0, 65535],
-  int16: [-32768, 32767],
-  uint32: [0, 4294967295],
-  int32: [-2147483648, 2147483647]
-};
-
 /** Why `v` cannot be stored as `dtype`, or null. */
 function valueProblem(v: unknown, dtype: Dtype): string | null {
   if (typeof v !== 'number') return `${JSON.stringify(v)}, not a number`;
-  const range = INTEGER_RANGE[dtype];
+  const range = INTEGER_RANGES[dtype];
   if (range) {
     if (!Number.isInteger(v)) return `${v}, not an integer (${dtype} holds whole numbers)`;
     if (v < range[0] || v > range[1])

@@ -129,7 +129,7 @@ export function noteChannel(
   attrs: FieldAttrs,
   c: number,
   label: (c: number) => string,
-  dtypeRange: [number, number],
+  dtypeRange: readonly [number, number],
   planeRange: [number, number],
   first: boolean
 ): void {
