@@ -19,7 +19,7 @@ import {
   type BatchReply,
   type PlanePosition
 } from '../../src/protocol/index.js';
-import { ping } from '../../src/protocol/node/index.js';
+import { ping, SERVER_PROCESS_ENV } from '../../src/protocol/node/index.js';
 import { tokenHeaders } from './browser-token.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -50,7 +50,8 @@ export function spawnMain(
 ): { child: ChildProcess; exit: Promise<number | null> } {
   requireBuild();
   const child = spawn(process.execPath, [MAIN, '--port', String(port), ...args], {
-    env: { ...process.env, PIPELINE_VIEWER_HOME: home },
+    // as ensureServer() starts it (SERVER_PROCESS_ENV)
+    env: { ...process.env, ...SERVER_PROCESS_ENV, PIPELINE_VIEWER_HOME: home },
     stdio: ['ignore', 'ignore', 'pipe']
   });
   child.stderr!.setEncoding('utf8');

@@ -149,6 +149,17 @@ export async function ensureServer(options: EnsureServerOptions): Promise<Ensure
 }
 
 /**
+ * Environment the viewer server runs with. A fixed malloc mmap threshold: glibc otherwise
+ * raises it to the size of the first large buffer freed, after which plane-sized buffers
+ * (zeromq frames kept as planes) come from heap arenas whose freed parts it cannot give
+ * back: streaming raw frames took the server's RSS to 1.8-2.0 × its memory budget above
+ * idle, 1.1 × with this (tests/viewer-server/memory-bound.test.ts).
+ */
+export const SERVER_PROCESS_ENV: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: String(128 * 1024)
+};
+
+/**
  * Spawns the server on `port` and waits until it (or a racing server of ours) is ready.
  * Null when the port went to another program first (the child exits 0 or 3 then).
  */
@@ -170,7 +181,7 @@ async function spawnAndWait(
     const child = spawn(options.node ?? nodeExecutable(), [...args, ...(options.args ?? [])], {
       detached: true,
       stdio: ['ignore', logFd, logFd],
-      env
+      env: { ...env, ...SERVER_PROCESS_ENV }
     });
     pid = child.pid;
     child.on('error', () => (exited.code = -1));

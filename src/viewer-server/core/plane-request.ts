@@ -11,6 +11,11 @@ import type { WirePixels } from '../pixels/wire-pixels.js';
 /** A served plane: its pixels at a level, and what the reply headers say about them. */
 export interface ServedPlane extends PlaneHeader {
   pixels: WirePixels;
+  /**
+   * Call once the response no longer reads `pixels`: the stored plane's buffer is lent
+   * until then (it cannot be reused or counted as freed before).
+   */
+  release(): void;
 }
 
 export class PlaneRequestError extends Error {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeBatch, type BatchMessageInput } from '../../protocol/index.js';
 import { listSegments, writeSegment } from '../../protocol/node/index.js';
+import { allocatedBytes, PLANE_BOOKKEEPING_BYTES } from '../pixels/memory-cost.js';
 import { ViewerCore } from './viewer-core.js';
 
 const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-core-test-'));
@@ -79,7 +80,8 @@ describe('ViewerCore', () => {
     expect([...second.pixels]).toEqual([1, 2, 3, 4]);
     expect(second.revision).toBeGreaterThan(first.revision);
     expect(core.summaries()[0].image_count).toBe(1);
-    expect(core.planes.stats().resident_bytes).toBe(8);
+    // one plane: its 8-byte buffer as malloc allocates it, and its bookkeeping
+    expect(core.planes.stats().resident_bytes).toBe(allocatedBytes(8) + PLANE_BOOKKEEPING_BYTES);
     await core.close();
   });
 
@@ -220,6 +222,39 @@ describe('ViewerCore with OpenHCS ROI items', () => {
       same((await core.plane('source_s', { well: 'A01', z_index: 2 }, 4096)).pixels, frame(21))
     ).toBe(true);
     expect(listSegments().filter(name => !before.has(name))).toEqual([]);
+    await core.close();
+  });
+
+  it('counts a served plane as held until its response released it, not after', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    const image = (seed: number) =>
+      send(
+        core,
+        [
+          {
+            path: 'p',
+            shape: [64, 64],
+            dtype: 'uint8',
+            image_id: 'p',
+            frame: 1,
+            metadata: { source: 'r' }
+          }
+        ],
+        [new Uint8Array(4096).fill(seed)]
+      );
+    const one = allocatedBytes(4096) + PLANE_BOOKKEEPING_BYTES;
+    await image(1);
+    expect(core.planes.stats().resident_bytes).toBe(one);
+    const full = await core.plane('source_r', {}, 64); // level 0: the stored bytes themselves
+    await image(2); // replaces the plane while the response still reads its bytes
+    expect(core.planes.stats().resident_bytes).toBe(one + allocatedBytes(4096));
+    expect(full.pixels.every(v => v === 1)).toBe(true);
+    full.release();
+    expect(core.planes.stats().resident_bytes).toBe(one);
+    const reduced = await core.plane('source_r', {}, 32); // level 1: computed, nothing lent
+    await image(3);
+    expect(core.planes.stats().resident_bytes).toBe(one);
+    reduced.release();
     await core.close();
   });
 });

@@ -15,11 +15,12 @@ import { imagePlanes } from '../ingest/image-planes.js';
 import { unlinksSettled } from '../ingest/segment-copy.js';
 import type { PlaneRef } from '../model/layer.js';
 import { LayerStore, type LayerConfig } from '../model/layer-store.js';
+import { GarbageMeter } from '../pixels/garbage-meter.js';
 import { PlaneBufferPool } from '../pixels/plane-buffer-pool.js';
 import { chooseLevel, LevelCache, levelShape } from '../pixels/plane-levels.js';
-import { PlaneStore } from '../pixels/plane-store.js';
+import { PlaneStore, type PlaneLease } from '../pixels/plane-store.js';
 import { SpillStore } from '../pixels/spill-store.js';
-import { padPixels, toWirePixels } from '../pixels/wire-pixels.js';
+import { padPixels, toWirePixels, type WirePixels } from '../pixels/wire-pixels.js';
 import { IngestCounters } from './counters.js';
 import { findPlane, PlaneRequestError, type ServedPlane } from './plane-request.js';
 
@@ -29,6 +30,10 @@ export interface ViewerCoreOptions {
   log?: (line: string) => void;
 }
 
+const MIB = 1024 ** 2;
+/** Longest a message waits for the spill of earlier ones (then it is stored over budget). */
+const SETTLE_MS = 10_000;
+
 export class ViewerCore {
   readonly layers = new LayerStore();
   readonly planes: PlaneStore;
@@ -37,6 +42,7 @@ export class ViewerCore {
   private readonly spill: SpillStore;
   private readonly levels: LevelCache;
   private readonly pool: PlaneBufferPool;
+  private readonly garbage: GarbageMeter;
   private readonly log: (line: string) => void;
   private cleared = false;
   private readonly dirtyLayers = new Set<string>();
@@ -45,13 +51,19 @@ export class ViewerCore {
   constructor(options: ViewerCoreOptions) {
     this.log = options.log ?? (() => {});
     this.spill = new SpillStore(options.storeDir);
-    // Free buffers of replaced planes, enough for a few batches of 2048² frames.
-    this.pool = new PlaneBufferPool(
-      Math.min(128 << 20, Math.max(0, Math.floor(options.memoryBudgetBytes / 8)))
-    );
-    this.planes = new PlaneStore(options.memoryBudgetBytes, this.spill, this.log, this.pool);
-    this.levels = new LevelCache(
-      Math.max(16 << 20, Math.min(512 << 20, options.memoryBudgetBytes / 4))
+    const budget = options.memoryBudgetBytes;
+    // Dropped buffers wait for the GC: at most a 16th of the budget of them.
+    this.garbage = new GarbageMeter(Math.min(64 * MIB, Math.max(4 * MIB, budget / 16)));
+    // Free buffers (for the next frames) and cached levels are carved out of the budget.
+    this.pool = new PlaneBufferPool(Math.min(128 * MIB, Math.floor(budget / 16)), this.garbage);
+    this.levels = new LevelCache(Math.min(256 * MIB, Math.floor(budget / 8)), this.garbage);
+    this.planes = new PlaneStore(
+      budget,
+      this.spill,
+      this.log,
+      this.pool,
+      [this.levels],
+      this.garbage
     );
   }
 
@@ -61,6 +73,11 @@ export class ViewerCore {
    */
   async ingest(frames: readonly Uint8Array[]): Promise<BatchReply> {
     this.counters.messages++;
+    // Backpressure: store a message only once earlier planes were spilled down to the budget
+    // less its raw frames (already in memory), so a fast producer cannot outrun the disk.
+    const rawBytes = frames.slice(1).reduce((n, frame) => n + frame.byteLength, 0);
+    if (!(await this.planes.settle(SETTLE_MS, rawBytes)))
+      this.log(`memory: spilling did not finish within ${SETTLE_MS} ms; storing over budget`);
     const decoded = batchPixels(frames, {
       alloc: nbytes => this.pool.take(nbytes),
       maxCopyBytes: this.planes.budgetBytes,
@@ -84,6 +101,7 @@ export class ViewerCore {
     for (const { item, bytes } of images) {
       try {
         const planes = imagePlanes(item, bytes);
+        this.planes.assertRoom(planes.length);
         // All planes of the image or none (LimitError names the bound it would exceed).
         const changes = this.layers.addImage(
           planes.map(p => p.plane),
@@ -151,23 +169,51 @@ export class ViewerCore {
     const { layer, plane, index } = findPlane(this.layers, key, at);
     const wire = layer.wireDtype;
     const level = chooseLevel(layer.shape, max);
-    const pixels = await this.levels.level(plane.id, plane.shape, wire, level, async () => {
-      const bytes = await this.planes.get(plane.id);
-      if (bytes === undefined)
-        throw new PlaneRequestError(
-          `plane of layer ${key} at [${index}] was replaced meanwhile`,
-          404
-        );
-      return toWirePixels(plane.dtype, bytes, wire);
-    });
+    let lease: PlaneLease | undefined;
+    let full: WirePixels | undefined;
+    let pixels: WirePixels;
+    try {
+      pixels = await this.levels.level(plane.id, plane.shape, wire, level, async () => {
+        lease = await this.planes.get(plane.id);
+        if (lease === undefined)
+          throw new PlaneRequestError(
+            `plane of layer ${key} at [${index}] was replaced meanwhile`,
+            404
+          );
+        full = toWirePixels(plane.dtype, lease.bytes, wire);
+        return full;
+      });
+    } catch (err) {
+      lease?.release();
+      throw err;
+    }
     const [h, w] = levelShape(plane.shape, level);
     const shape = levelShape(layer.shape, level);
+    const served = padPixels(pixels, h, w, shape[0], shape[1]);
+    // The stored bytes stay lent only while the response sends them; buffers made for this
+    // request alone (a conversion, padding, an uncached level) are garbage after it.
+    const stored = lease?.bytes.buffer;
+    if (served.buffer !== stored) lease?.release();
+    const converted = full as WirePixels | undefined;
+    if (converted && converted.buffer !== stored && converted.buffer !== served.buffer)
+      this.garbage.dropped(converted.byteLength); // only read to compute a level or to pad
+    const temporary =
+      served.buffer !== stored && !this.levels.holds(plane.id, level, served)
+        ? served.byteLength
+        : 0;
+    let done = false;
     return {
-      pixels: padPixels(pixels, h, w, shape[0], shape[1]),
+      pixels: served,
       shape,
       dtype: wire,
       level,
-      revision: plane.revision
+      revision: plane.revision,
+      release: () => {
+        if (done) return;
+        done = true;
+        lease?.release();
+        if (temporary > 0) this.garbage.dropped(temporary);
+      }
     };
   }
 

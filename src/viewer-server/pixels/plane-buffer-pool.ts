@@ -7,8 +7,12 @@
  * Only buffers this pool allocated come back, and only whole (a view of the complete
  * buffer): a zeromq frame or one plane of a stacked image is never reused. Whoever gives a
  * buffer back promises that nothing can still read it (PlaneStore never gives back a plane
- * whose bytes it handed out). Free buffers are bounded by `maxBytes`, oldest dropped first.
+ * whose bytes are lent out). Free buffers are bounded by `maxBytes` (as allocated), oldest dropped first;
+ * that bound is part of the server's memory budget (PlaneStore reserves it).
  */
+import type { GarbageMeter } from './garbage-meter.js';
+import { allocatedBytes } from './memory-cost.js';
+
 export class PlaneBufferPool {
   private readonly born = new WeakSet<ArrayBuffer>();
   /** Free buffers, oldest first. */
@@ -18,7 +22,10 @@ export class PlaneBufferPool {
   reused = 0;
   allocated = 0;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(
+    readonly maxBytes: number,
+    private readonly garbage?: GarbageMeter
+  ) {}
 
   /** A buffer of `byteLength` bytes with arbitrary contents (the caller overwrites it all). */
   take(byteLength: number): Uint8Array {
@@ -27,7 +34,7 @@ export class PlaneBufferPool {
       if (bytes.byteLength !== byteLength) continue;
       this.free.splice(i, 1);
       this.freeSet.delete(bytes.buffer as ArrayBuffer);
-      this.freeBytes -= byteLength;
+      this.freeBytes -= allocatedBytes(byteLength);
       this.reused++;
       return bytes;
     }
@@ -47,21 +54,23 @@ export class PlaneBufferPool {
       this.freeSet.has(buffer) ||
       bytes.byteOffset !== 0 ||
       bytes.byteLength !== buffer.byteLength ||
-      bytes.byteLength > this.maxBytes
+      allocatedBytes(bytes.byteLength) > this.maxBytes
     )
       return false;
     this.free.push(bytes);
     this.freeSet.add(buffer);
-    this.freeBytes += bytes.byteLength;
+    this.freeBytes += allocatedBytes(bytes.byteLength);
     while (this.freeBytes > this.maxBytes) {
       const oldest = this.free.shift()!;
       this.freeSet.delete(oldest.buffer as ArrayBuffer);
-      this.freeBytes -= oldest.byteLength;
+      this.freeBytes -= allocatedBytes(oldest.byteLength);
+      this.garbage?.dropped(allocatedBytes(oldest.byteLength));
     }
     return true;
   }
 
-  get bytesFree(): number {
+  /** What the free buffers hold, as malloc allocated them (counted in the budget). */
+  get bytesHeld(): number {
     return this.freeBytes;
   }
 }

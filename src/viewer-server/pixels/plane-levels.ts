@@ -2,10 +2,13 @@
  * Downsampled levels of planes for the browser, which asks for the size it displays:
  * level k halves the plane k times. Levels are computed on demand from the level above
  * and cached (least recently used beyond a byte bound); they are derived data, so the
- * cache just drops them instead of spilling.
+ * cache just drops them instead of spilling. Its bound is part of the server's memory
+ * budget (PlaneStore reserves it); dropped levels are reported to the GarbageMeter.
  */
 import type { WireDtype } from '../../protocol/index.js';
 import { binShrink2, halvedSize } from './bin-shrink.js';
+import type { GarbageMeter } from './garbage-meter.js';
+import { allocatedBytes } from './memory-cost.js';
 import type { PlaneShape, WirePixels } from './wire-pixels.js';
 
 /** The smallest level whose larger side is still ≥ `max` (level 0, full size, if none is). */
@@ -29,7 +32,20 @@ export class LevelCache {
   private readonly cache = new Map<string, WirePixels>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    readonly maxBytes: number,
+    private readonly garbage?: GarbageMeter
+  ) {}
+
+  /** What the cached levels hold, as allocated (for the budget). */
+  get bytesHeld(): number {
+    return this.bytes;
+  }
+
+  /** Whether `pixels` is the cached level `level` of plane `id` (else it is the caller's). */
+  holds(id: number, level: number, pixels: WirePixels): boolean {
+    return this.cache.get(`${id}:${level}`) === pixels;
+  }
 
   /** Level `level` of plane `id`, whose full-size wire pixels `full()` yields. */
   async level(
@@ -62,14 +78,16 @@ export class LevelCache {
   }
 
   clear(): void {
+    this.garbage?.dropped(this.bytes);
     this.cache.clear();
     this.bytes = 0;
   }
 
   private remember(key: string, pixels: WirePixels): void {
-    if (pixels.byteLength > this.maxBytes) return;
+    const size = allocatedBytes(pixels.byteLength);
+    if (size > this.maxBytes) return;
     this.cache.set(key, pixels);
-    this.bytes += pixels.byteLength;
+    this.bytes += size;
     for (const oldest of this.cache.keys()) {
       if (this.bytes <= this.maxBytes) break;
       this.drop(oldest);
@@ -80,6 +98,8 @@ export class LevelCache {
     const pixels = this.cache.get(key);
     if (pixels === undefined) return;
     this.cache.delete(key);
-    this.bytes -= pixels.byteLength;
+    const size = allocatedBytes(pixels.byteLength);
+    this.bytes -= size;
+    this.garbage?.dropped(size);
   }
 }

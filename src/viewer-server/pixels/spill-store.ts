@@ -3,12 +3,17 @@
  * plane (`p<id>`, one chunk), under `<store dir>/planes.zarr`. The server owns that folder
  * alone: it is emptied at start and removed at shutdown; nothing else under the store dir
  * is touched, and no name in it comes from a message.
+ *
+ * zarrita writes each array's metadata; the one chunk (`p<id>/c/0/0`, raw little-endian
+ * bytes, as the metadata declares) is written from and read into the plane's own buffer:
+ * zarrita's set/get copied every spilled or paged-in plane once more, garbage the size of
+ * the planes that kept the server's memory above its budget.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import FileSystemStore from '@zarrita/storage/fs';
 import * as zarr from 'zarrita';
-import { viewAs, type Dtype } from '../../protocol/index.js';
+import type { Dtype } from '../../protocol/index.js';
 import type { PlaneShape } from './wire-pixels.js';
 
 export class SpillStore {
@@ -32,7 +37,7 @@ export class SpillStore {
 
   async write(id: number, dtype: Dtype, shape: PlaneShape, bytes: Uint8Array): Promise<void> {
     await this.init();
-    const array = await zarr.create(this.root.resolve(`p${id}`), {
+    await zarr.create(this.root.resolve(`p${id}`), {
       shape: [...shape],
       chunkShape: [...shape],
       dtype,
@@ -40,20 +45,37 @@ export class SpillStore {
       // array→bytes codec for other readers (zarr-python) to open the store.
       codecs: [{ name: 'bytes', configuration: { endian: 'little' } }]
     });
-    const data = viewAs(dtype, bytes);
-    await zarr.set(array, [null, null], {
-      data,
-      shape: [...shape],
-      stride: [shape[1], 1]
-    } as never);
+    const chunk = this.chunkPath(id);
+    await fs.promises.mkdir(path.dirname(chunk), { recursive: true });
+    await fs.promises.writeFile(chunk, bytes);
   }
 
-  async read(id: number): Promise<Uint8Array> {
+  /** The plane's `byteLength` bytes, read into a buffer from `alloc`. */
+  async read(
+    id: number,
+    byteLength: number,
+    alloc: (nbytes: number) => Uint8Array = n => new Uint8Array(n)
+  ): Promise<Uint8Array> {
     await this.init();
-    const array = await zarr.open.v3(this.root.resolve(`p${id}`), { kind: 'array' });
-    const chunk = await zarr.get(array);
-    const data = chunk.data as ArrayBufferView;
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const file = await fs.promises.open(this.chunkPath(id), 'r');
+    try {
+      const { size } = await file.stat();
+      if (size !== byteLength)
+        throw new Error(`spilled plane p${id} holds ${size} bytes on disk, expected ${byteLength}`);
+      const out = alloc(byteLength);
+      for (let read = 0; read < byteLength;) {
+        const { bytesRead } = await file.read(out, read, byteLength - read, read);
+        if (bytesRead === 0) throw new Error(`spilled plane p${id} ended early at ${read} bytes`);
+        read += bytesRead;
+      }
+      return out;
+    } finally {
+      await file.close();
+    }
+  }
+
+  private chunkPath(id: number): string {
+    return path.join(this.dir, `p${id}`, 'c', '0', '0');
   }
 
   async delete(id: number): Promise<void> {

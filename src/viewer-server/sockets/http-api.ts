@@ -80,6 +80,9 @@ async function servePlane(core: ViewerCore, url: URL, res: ServerResponse): Prom
   }
   try {
     const plane = await core.plane(layer, at, max);
+    // The plane's stored bytes are lent until the response is done with them.
+    if (res.closed) plane.release();
+    else res.once('close', () => plane.release());
     const body = Buffer.from(plane.pixels.buffer, plane.pixels.byteOffset, plane.pixels.byteLength);
     res.writeHead(200, {
       'content-type': 'application/octet-stream',

@@ -1,0 +1,28 @@
+import { GarbageMeter } from './garbage-meter.js';
+
+const MIB = 1024 ** 2;
+
+/** Buffers nothing references any more once this returns. */
+function makeGarbage(bytes: number): void {
+  const buffers = Array.from({ length: bytes / MIB }, () => Buffer.allocUnsafeSlow(MIB).fill(1));
+  expect(buffers).toHaveLength(bytes / MIB);
+}
+
+describe('GarbageMeter', () => {
+  it('asks for a collection once the dropped bytes reach its threshold, and the GC frees them', async () => {
+    const meter = new GarbageMeter(32 * MIB);
+    meter.dropped(16 * MIB);
+    expect(meter.collections).toBe(0);
+    makeGarbage(64 * MIB);
+    const withGarbage = process.memoryUsage().arrayBuffers;
+    meter.dropped(64 * MIB);
+    expect(meter.collections).toBe(1);
+    // The collection runs concurrently: the 64 MiB are freed within a bounded wait.
+    const deadline = Date.now() + 10_000;
+    while (process.memoryUsage().arrayBuffers > withGarbage - 48 * MIB && Date.now() < deadline)
+      await new Promise(r => setTimeout(r, 20));
+    expect(process.memoryUsage().arrayBuffers).toBeLessThanOrEqual(withGarbage - 48 * MIB);
+    meter.dropped(16 * MIB); // counting starts again after a collection
+    expect(meter.collections).toBe(1);
+  });
+});
