@@ -31,8 +31,9 @@ export interface ViewerCoreOptions {
 }
 
 const MIB = 1024 ** 2;
-/** Longest a message waits for the spill of earlier ones (then it is stored over budget). */
-const SETTLE_MS = 10_000;
+/** Longest a message waits for the spill of earlier ones (then it is stored over budget):
+ * well within the 10 s producers wait for a reply. */
+const SETTLE_MS = 5_000;
 
 export class ViewerCore {
   readonly layers = new LayerStore();
