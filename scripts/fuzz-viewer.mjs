@@ -2,7 +2,7 @@
 // Fuzzes a real viewer server (lib/viewer-server/main.js; build with `npx tsc -b`) with
 // malformed messages on its data, control and browser ports from several concurrent
 // clients, then checks that it answered each as predicted, counted what it refused, kept
-// its memory and files in bounds, and still serves (docs/security/E.md).
+// its memory and files in bounds, and still serves (docs/security/fuzzing.md).
 //   npm run fuzz -- [--messages 100000] [--seed N] [--port 20096] [--budget 128M] [--only a,b]
 // --messages (or FUZZ_MESSAGES): malformed messages to the data and control ports; valid
 // data messages and browser-API requests come on top. --only: just these classes (replay).
