@@ -10,7 +10,7 @@ import {
   type ViewerEvent,
   type ViewerState
 } from '../../protocol/index.js';
-import { batchPixels } from '../ingest/batch-pixels.js';
+import { readBatch } from '../ingest/batch-pixels.js';
 import { imagePlanes } from '../ingest/image-planes.js';
 import { unlinksSettled } from '../ingest/segment-copy.js';
 import type { PlaneRef } from '../model/layer.js';
@@ -75,15 +75,18 @@ export class ViewerCore {
   async ingest(frames: readonly Uint8Array[]): Promise<BatchReply> {
     this.counters.messages++;
     // Backpressure: store a message only once earlier planes were spilled down to the budget
-    // less its raw frames (already in memory), so a fast producer cannot outrun the disk.
-    const rawBytes = frames.slice(1).reduce((n, frame) => n + frame.byteLength, 0);
-    if (!(await this.planes.settle(SETTLE_MS, rawBytes)))
-      this.log(`memory: spilling did not finish within ${SETTLE_MS} ms; storing over budget`);
-    const decoded = batchPixels(frames, {
+    // less its raw frames (already in memory) and its segment copies (made right after), so
+    // a fast producer cannot outrun the disk. The header is read (once) before the wait.
+    const read = readBatch(frames, {
       alloc: nbytes => this.pool.take(nbytes),
       maxCopyBytes: this.planes.budgetBytes,
       log: this.log
     });
+    const rawBytes = frames.slice(1).reduce((n, frame) => n + frame.byteLength, 0);
+    const incoming = rawBytes + ('error' in read ? 0 : read.segmentBytes);
+    if (!(await this.planes.settle(SETTLE_MS, incoming)))
+      this.log(`memory: spilling did not finish within ${SETTLE_MS} ms; storing over budget`);
+    const decoded = 'error' in read ? read : read.copy();
     if ('error' in decoded) {
       this.counters.errors++;
       this.log(`rejected message: ${decoded.error}`);

@@ -6,6 +6,7 @@
  * planted under a segment name that are not ours are refused and left alone
  * (protocol/node/shm.ts, segment-copy.ts).
  */
+import * as fs from 'node:fs';
 import {
   bytesPerElement,
   elementCount,
@@ -15,9 +16,15 @@ import {
   type BatchMessage,
   type ImageItem
 } from '../../protocol/index.js';
-import { readSegment, SharedMemoryError, type SegmentRefusal } from '../../protocol/node/index.js';
+import {
+  readSegment,
+  segmentPath,
+  segmentProblem,
+  SharedMemoryError,
+  type SegmentRefusal
+} from '../../protocol/node/index.js';
 import { namedSegments, namedSegmentsInText } from './named-segments.js';
-import { setAsideRois } from './roi-items.js';
+import { setAsideRois, type SetAsideRoi } from './roi-items.js';
 import { unlinkSegmentAsync } from './segment-copy.js';
 import { inlinePixels } from './inline-pixels.js';
 
@@ -68,11 +75,31 @@ function refuse(err: unknown, names: string[], log: (line: string) => void): Ref
   };
 }
 
+/** A message whose header passed validation; none of its segments was copied yet. */
+export interface ReadBatch {
+  /** Bytes its segment copies will take (declared sizes, at most maxCopyBytes). */
+  segmentBytes: number;
+  /** Copies the pixels out and unlinks every segment the message named. */
+  copy(): BatchPixels;
+}
+
 /** The images of one message with their pixels, or why the message is refused as a whole. */
 export function batchPixels(
   frames: readonly Uint8Array[],
-  { alloc, maxCopyBytes = Infinity, log = () => {} }: BatchPixelsOptions = {}
+  options: BatchPixelsOptions = {}
 ): BatchPixels | RefusedBatch {
+  const read = readBatch(frames, options);
+  return 'error' in read ? read : read.copy();
+}
+
+/**
+ * The header of one message parsed (once) and validated, and what its segments will take,
+ * before anything is copied: the caller makes room for that first (viewer-core.ts).
+ */
+export function readBatch(
+  frames: readonly Uint8Array[],
+  { alloc, maxCopyBytes = Infinity, log = () => {} }: BatchPixelsOptions = {}
+): ReadBatch | RefusedBatch {
   let raw: unknown;
   try {
     raw = parseBatchHeader(frames[0]); // the one JSON.parse of this header
@@ -87,12 +114,49 @@ export function batchPixels(
     return refuse(err, namedSegments(raw), log);
   }
   const { batch, frames: rawFrames } = decoded;
+  return {
+    segmentBytes: segmentBytes(batch, maxCopyBytes),
+    copy: () => copyPixels(batch, rawFrames, roi?.rois ?? [], { alloc, maxCopyBytes, log })
+  };
+}
+
+/**
+ * What the copies of a batch's segments will take: those that will be copied, as far as an
+ * lstat tells (our own regular file of the declared size, within maxCopyBytes). A name
+ * that is missing or planted costs no room, so it cannot make the server spill for nothing.
+ */
+function segmentBytes(batch: BatchMessage, maxCopyBytes: number): number {
+  let total = 0;
+  const seen = new Set<string>();
+  for (const item of batch.images) {
+    const name = item.shm_name;
+    if (name === undefined || seen.has(name)) continue;
+    seen.add(name);
+    const nbytes = elementCount(item.shape) * bytesPerElement(item.dtype);
+    if (nbytes > maxCopyBytes - total) continue; // refused as over budget when copied
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.lstatSync(segmentPath(name), { throwIfNoEntry: false });
+    } catch {
+      continue;
+    }
+    if (stat && segmentProblem(name, stat, nbytes) === null) total += nbytes;
+  }
+  return total;
+}
+
+function copyPixels(
+  batch: BatchMessage,
+  rawFrames: Uint8Array[],
+  rois: SetAsideRoi[],
+  { alloc, maxCopyBytes = Infinity, log = () => {} }: BatchPixelsOptions
+): BatchPixels {
   const images: ImagePixels[] = [];
   const rejected: RejectedImage[] = [];
   const consumed = new Set<string>();
   const unlinks: Promise<void>[] = [];
   let copied = 0;
-  for (const item of roi?.rois ?? []) {
+  for (const item of rois) {
     if (item.shmName !== undefined) unlinks.push(unlinkSegmentAsync(item.shmName, log));
     rejected.push({
       index: item.index,
@@ -144,7 +208,7 @@ export function batchPixels(
     batch,
     images,
     rejected,
-    total: batch.images.length + (roi?.rois.length ?? 0),
+    total: batch.images.length + rois.length,
     unlinked: Promise.all(unlinks).then(() => undefined)
   };
 }
