@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { liveServerRecord, ping } from '../../lib/protocol/node/index.js';
+import { liveServerRecord, ping, SERVER_PROCESS_ENV } from '../../lib/protocol/node/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(ROOT, 'lib/viewer-server/main.js');
@@ -14,7 +14,8 @@ const MAIN = path.join(ROOT, 'lib/viewer-server/main.js');
 export async function startServer({ port, budget, readyMs = 30_000 }) {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first with 'npx tsc -b'`);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-fuzz-home-'));
-  const env = { ...process.env, PIPELINE_VIEWER_HOME: home };
+  // As ensureServer starts it (SERVER_PROCESS_ENV: glibc's malloc settings for the server).
+  const env = { ...process.env, ...SERVER_PROCESS_ENV, PIPELINE_VIEWER_HOME: home };
   const child = spawn(
     process.execPath,
     [MAIN, '--port', String(port), '--memory-budget', String(budget)],

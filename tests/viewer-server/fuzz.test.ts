@@ -27,14 +27,17 @@ const CHECKS = [
 /** Runs `npm run fuzz -- args`; its exit code and output, or a kill after `timeoutMs`. */
 function npmFuzz(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
   return new Promise(resolve => {
+    // A process group of its own: on timeout the signal reaches npm, sh and the fuzzer (which
+    // then stops its server and removes what it planted), not npm alone.
     const child = spawn('npm', ['run', '--silent', 'fuzz', '--', ...args], {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe']
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true
     });
     let out = '';
     child.stdout.on('data', chunk => (out += chunk));
     child.stderr.on('data', chunk => (out += chunk));
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGTERM'), timeoutMs);
     child.on('exit', code => {
       clearTimeout(timer);
       resolve({ code, out });
