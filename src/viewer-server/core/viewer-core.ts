@@ -22,6 +22,7 @@ import { PlaneStore, type PlaneLease } from '../pixels/plane-store.js';
 import { SpillStore } from '../pixels/spill-store.js';
 import { padPixels, toWirePixels, type WirePixels } from '../pixels/wire-pixels.js';
 import { IngestCounters } from './counters.js';
+import { LimitedLog } from './limited-log.js';
 import { findPlane, PlaneRequestError, type ServedPlane } from './plane-request.js';
 
 export interface ViewerCoreOptions {
@@ -45,12 +46,15 @@ export class ViewerCore {
   private readonly pool: PlaneBufferPool;
   private readonly garbage: GarbageMeter;
   private readonly log: (line: string) => void;
+  /** Lines about refused input: any peer can cause them, so they are rate-limited. */
+  private readonly refusals: LimitedLog;
   private cleared = false;
   private readonly dirtyLayers = new Set<string>();
   private readonly dirtyPlanes = new Map<string, PlaneRef>();
 
   constructor(options: ViewerCoreOptions) {
     this.log = options.log ?? (() => {});
+    this.refusals = new LimitedLog(this.log, 'lines about refused messages, images or segments');
     this.spill = new SpillStore(options.storeDir);
     const budget = options.memoryBudgetBytes;
     // Dropped buffers wait for the GC: at most a 16th of the budget of them.
@@ -80,7 +84,7 @@ export class ViewerCore {
     const read = readBatch(frames, {
       alloc: nbytes => this.pool.take(nbytes),
       maxCopyBytes: this.planes.budgetBytes,
-      log: this.log
+      log: line => this.refusals.line(line)
     });
     const rawBytes = frames.slice(1).reduce((n, frame) => n + frame.byteLength, 0);
     const incoming = rawBytes + ('error' in read ? 0 : read.segmentBytes);
@@ -89,7 +93,7 @@ export class ViewerCore {
     const decoded = 'error' in read ? read : read.copy();
     if ('error' in decoded) {
       this.counters.errors++;
-      this.log(`rejected message: ${decoded.error}`);
+      this.refusals.line(`rejected message: ${decoded.error}`);
       await decoded.unlinked;
       return { status: 'error', type: 'batch', error: decoded.error };
     }
@@ -129,7 +133,7 @@ export class ViewerCore {
     this.counters.dropped += rejectedCount;
     this.counters.errors += errors.length;
     if (errors.length > 0)
-      this.log(`batch: ${errors.length} image(s) rejected:\n  ${errors.join('\n  ')}`);
+      this.refusals.line(`batch: ${errors.length} image(s) rejected:\n  ${errors.join('\n  ')}`);
     await unlinked;
     if (accepted === 0 && rejectedCount > 0) {
       return {
@@ -248,6 +252,7 @@ export class ViewerCore {
   }
 
   async close(): Promise<void> {
+    this.refusals.flush();
     await unlinksSettled();
     await this.planes.close();
     await this.spill.destroy();

@@ -14,6 +14,7 @@ import {
   type ControlReply,
   type ControlRequest
 } from '../../protocol/index.js';
+import { LimitedLog } from '../core/limited-log.js';
 import { RouterSocket } from './router-socket.js';
 import type { ZapHandler } from './zap-handler.js';
 
@@ -35,10 +36,13 @@ function digest(text: string): Buffer {
 export class ControlSocket extends RouterSocket {
   private readonly secretDigest: Buffer;
   private unauthorizedCount = 0;
+  /** Malformed requests (pickles, random bytes) are any peer's to send: rate-limited lines. */
+  private readonly failures: LimitedLog;
 
   constructor(log: (line: string) => void, zap: ZapHandler, secret: string) {
     super('control', 500, log, MAX_CONTROL_MESSAGE_BYTES, zap);
     this.secretDigest = digest(secret);
+    this.failures = new LimitedLog(log, 'failed control requests');
   }
 
   get unauthorized(): number {
@@ -57,7 +61,7 @@ export class ControlSocket extends RouterSocket {
     afterReply: (request: ControlRequest) => void
   ): void {
     const failed = (err: Error): Uint8Array => {
-      this.log(`control: ${err.message}`);
+      this.failures.line(`control: ${err.message}`);
       const reply: ControlReply = { type: 'error', error: err.message };
       return encodeJson(reply);
     };
