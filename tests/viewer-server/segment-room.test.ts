@@ -15,6 +15,8 @@ const MIB = 1024 ** 2;
 const BUDGET = 64 * MIB;
 /** As memory-bound.test.ts: code first run by the spill and one message in flight. */
 const ALLOWANCE = 16 * MIB;
+/** Rows of a 4096-wide uint16 segment of 0.9 × the budget. */
+const rows = Math.floor((0.9 * BUDGET) / (4096 * 2));
 let server: RunningServer;
 
 beforeAll(async () => {
@@ -52,7 +54,6 @@ it('copies a segment of 0.9 × the budget only after making room for it', async 
     expect(reply).toMatchObject({ status: 'success', accepted: 1 });
   }
   fs.writeFileSync(`/proc/${pid}/clear_refs`, '5'); // VmHWM from here on
-  const rows = Math.floor((0.9 * BUDGET) / (4096 * 2));
   const big = new Uint16Array(rows * 4096).fill(7);
   const reply = await sendBatch(PORT, {
     type: 'batch',
@@ -73,4 +74,35 @@ it('copies a segment of 0.9 × the budget only after making room for it', async 
     `segment-room: idle ${(idle / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB (${((peak - idle) / BUDGET).toFixed(2)} × budget above idle)\n`
   );
   expect(peak).toBeLessThanOrEqual(1.2 * BUDGET + idle + ALLOWANCE);
+});
+
+it('frees the plane a segment replaces before copying the new one', async () => {
+  const pid = server.child.pid!;
+  // 0.6 × the budget: stays resident (the planes' share is 52 MiB), then is replaced.
+  const side = Math.floor((0.6 * BUDGET) / (4096 * 2));
+  const send = (value: number) =>
+    sendBatch(PORT, {
+      type: 'batch',
+      images: [
+        {
+          path: `/replaced/${value}`,
+          shape: [side, 4096],
+          dtype: 'uint16',
+          image_id: `r${value}`,
+          shm_name: writeSegment(new Uint16Array(side * 4096).fill(value)),
+          metadata: { source: 'replaced' }
+        }
+      ]
+    });
+  expect(await send(1)).toMatchObject({ status: 'success', accepted: 1 });
+  const before = memory(pid).rss;
+  fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  expect(await send(2)).toMatchObject({ status: 'success', accepted: 1 });
+  const peak = memory(pid).hwm;
+  process.stderr.write(
+    `segment-room (replacing): before ${(before / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB\n`
+  );
+  // The old plane is spilled and its memory collected before the new copy is made: the
+  // peak stays where it was (before: old and new together, +0.6 × budget).
+  expect(peak - before).toBeLessThanOrEqual(ALLOWANCE);
 });

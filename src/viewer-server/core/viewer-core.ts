@@ -90,6 +90,8 @@ export class ViewerCore {
     const incoming = rawBytes + ('error' in read ? 0 : read.segmentBytes);
     if (!(await this.planes.settle(SETTLE_MS, incoming)))
       this.log(`memory: spilling did not finish within ${SETTLE_MS} ms; storing over budget`);
+    // What that spill dropped is freed before the copy, not after it.
+    if (!('error' in read)) await this.garbage.collectBefore(read.segmentBytes);
     const decoded = 'error' in read ? read : read.copy();
     if ('error' in decoded) {
       this.counters.errors++;

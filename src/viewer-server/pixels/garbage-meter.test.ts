@@ -26,3 +26,23 @@ describe('GarbageMeter', () => {
     expect(meter.collections).toBe(1);
   });
 });
+
+describe('GarbageMeter.collectBefore', () => {
+  it('collects what was dropped before a large copy, and only then', async () => {
+    const meter = new GarbageMeter(32 * MIB);
+    await meter.collectBefore(64 * MIB); // nothing dropped yet: no collection
+    expect(meter.collections).toBe(0);
+    makeGarbage(64 * MIB);
+    const withGarbage = process.memoryUsage().arrayBuffers;
+    meter.dropped(16 * MIB); // under the threshold: no concurrent collection was asked for
+    meter.dropped(16 * MIB - 1);
+    await meter.collectBefore(1 * MIB); // a small copy: not worth a collection
+    expect(meter.collections).toBe(0);
+    meter.dropped(1);
+    expect(meter.collections).toBe(1); // the concurrent one, at the threshold
+    await meter.collectBefore(64 * MIB);
+    expect(meter.collections).toBe(2);
+    // Synchronous: freed when it returns, no wait.
+    expect(process.memoryUsage().arrayBuffers).toBeLessThanOrEqual(withGarbage - 48 * MIB);
+  });
+});
