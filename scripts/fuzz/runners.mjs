@@ -15,6 +15,9 @@ function wsProblem(expect, outcome) {
     : `closed with ${outcome.close}, not ${expect.close}`;
 }
 
+/** The class each data client is sending now (for the memory peak's report). */
+export const sending = new Map();
+
 export function runners({ names, rngOf, files, tally, ctx, ports, alive }) {
   // Once the server is gone every client stops: the run reports how it ended.
   const runData = async (client, k, indexes) => {
@@ -30,7 +33,9 @@ export function runners({ names, rngOf, files, tally, ctx, ports, alive }) {
       }
       stats.sent++;
       tally.expectData(built.expect);
+      sending.set(k, name);
       const outcome = await client.request(built.frames);
+      sending.delete(k);
       const problem = outcome.reply
         ? Tally.dataProblem(built.expect, outcome.reply)
         : 'no reply within 30 s';
