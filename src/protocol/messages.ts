@@ -66,6 +66,18 @@ export const ComponentNamesSchema = z.partialRecord(
 );
 export type ComponentNames = z.infer<typeof ComponentNamesSchema>;
 
+/**
+ * Physical size of one pixel, from the plate's metadata (Harmony, OME, ImageXpress HTD…).
+ * Drives the scale bar and the readout's physical units; absent when unknown.
+ */
+export const PixelSizeSchema = z.object({
+  x: z.number().positive().finite(),
+  y: z.number().positive().finite(),
+  /** A length unit as in OME-NGFF, e.g. "micrometer". */
+  unit: z.string().min(1).max(32).default('micrometer')
+});
+export type PixelSize = z.infer<typeof PixelSizeSchema>;
+
 /** A batch: all selected outputs of one step in one well, or one manual `show()`. */
 export const BatchMessageSchema = z.object({
   type: z.literal('batch'),
@@ -79,6 +91,8 @@ export const BatchMessageSchema = z.object({
   component_names_metadata: ComponentNamesSchema.default({}),
   /** A layer name forced by `show(array, {name})`; overrides the slice-mode key. */
   layer_name: z.string().min(1).max(200).optional(),
+  /** Pixel size of every image of the batch, when the plate declares it. */
+  pixel_size: PixelSizeSchema.optional(),
   timestamp: z.number().optional()
 });
 export type BatchMessage = z.infer<typeof BatchMessageSchema>;
@@ -126,7 +140,8 @@ export const LayerSummarySchema = z.object({
   shape: z.array(z.number().int()),
   axes: z.array(AxisInfoSchema),
   image_count: z.number().int(),
-  colormap: z.enum(COLORMAPS)
+  colormap: z.enum(COLORMAPS),
+  pixel_size: PixelSizeSchema.optional()
 });
 export type LayerSummary = z.infer<typeof LayerSummarySchema>;
 

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { COLORMAPS, COMPONENTS } from './components.js';
-import { AxisInfoSchema, CountersSchema } from './messages.js';
+import { AxisInfoSchema, CountersSchema, PixelSizeSchema } from './messages.js';
 
 /** Pixel types sent to the browser; the server converts others to float32. */
 export const WIRE_DTYPES = ['uint8', 'uint16', 'float32'] as const;
@@ -32,7 +32,9 @@ export const LayerInfoSchema = z.object({
   /** Axis indices of the most recently stored plane ("follow newest"). */
   newest: z.array(z.number().int()),
   /** Grows on every change of this layer. */
-  revision: z.number().int()
+  revision: z.number().int(),
+  /** Physical pixel size, when the producer sent one (scale bar, readout units). */
+  pixel_size: PixelSizeSchema.optional()
 });
 export type LayerInfo = z.infer<typeof LayerInfoSchema>;
 

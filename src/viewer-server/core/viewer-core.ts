@@ -105,7 +105,8 @@ export class ViewerCore {
     const config: LayerConfig = {
       display: batch.display_config,
       names: batch.component_names_metadata,
-      layerName: batch.layer_name
+      layerName: batch.layer_name,
+      pixelSize: batch.pixel_size
     };
     let accepted = 0;
     for (const { item, bytes } of images) {

@@ -29,6 +29,20 @@ function config(
 }
 
 describe('LayerStore', () => {
+  it('carries the pixel size a batch declares into the layer info and summary', () => {
+    const store = new LayerStore();
+    const first = store.add(plane({ source: 'Raw', well: 'A01' }), config());
+    expect(first.layer.info().pixel_size).toBeUndefined();
+    const sized = { ...config(), pixelSize: { x: 0.65, y: 0.65, unit: 'micrometer' } };
+    const change = store.add(plane({ source: 'Raw', well: 'A02' }), sized);
+    expect(change.layoutChanged).toBe(true);
+    expect(change.layer.info().pixel_size).toEqual({ x: 0.65, y: 0.65, unit: 'micrometer' });
+    expect(change.layer.summary().pixel_size).toEqual({ x: 0.65, y: 0.65, unit: 'micrometer' });
+    // A batch without one keeps the known size.
+    store.add(plane({ source: 'Raw', well: 'A03' }), config());
+    expect(change.layer.info().pixel_size?.x).toBe(0.65);
+  });
+
   it('keys layers by slice-mode components in component order, default_layer without any', () => {
     const store = new LayerStore();
     expect(store.add(plane({ source: 'Enhance', well: 'A01' }), config()).layer.key).toBe(

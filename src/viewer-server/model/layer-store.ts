@@ -2,7 +2,12 @@
  * All layers of the server: the model behind status, api/state and the events. It does no
  * I/O; callers keep pixels in a PlaneStore under the plane ids handed out here.
  */
-import { MAX_LAYERS, type ComponentNames, type DisplayConfig } from '../../protocol/index.js';
+import {
+  MAX_LAYERS,
+  type ComponentNames,
+  type DisplayConfig,
+  type PixelSize
+} from '../../protocol/index.js';
 import {
   Layer,
   type LayerChange,
@@ -19,6 +24,8 @@ export interface LayerConfig {
   names: ComponentNames;
   /** `show(array, {name})` forces the layer name. */
   layerName?: string;
+  /** Physical pixel size the batch declared; the newest one wins. */
+  pixelSize?: PixelSize;
 }
 
 export interface StoreChange extends LayerChange {
@@ -58,7 +65,8 @@ export class LayerStore {
         this.nextPlaneId++,
         ++this.revision,
         config.display,
-        config.names
+        config.names,
+        config.pixelSize
       );
       return { ...change, layer, created, layoutChanged: change.layoutChanged || created };
     });

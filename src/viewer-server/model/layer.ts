@@ -14,6 +14,7 @@ import {
   type ComponentNames,
   type DisplayConfig,
   type Dtype,
+  type PixelSize,
   type ImageMetadata,
   type LayerInfo,
   type LayerSummary,
@@ -71,6 +72,7 @@ export class Layer {
   dtype: Dtype;
   colormap: Colormap;
   readonly names: ComponentNames = {};
+  pixelSize: PixelSize | undefined;
   range: [number, number] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
   revision = 0;
   private newest: PlaneRef | null = null;
@@ -146,9 +148,14 @@ export class Layer {
     id: number,
     revision: number,
     display: DisplayConfig,
-    names: ComponentNames
+    names: ComponentNames,
+    pixelSize?: PixelSize
   ): LayerChange {
     let layoutChanged = false;
+    if (pixelSize && !samePixelSize(pixelSize, this.pixelSize)) {
+      this.pixelSize = { ...pixelSize };
+      layoutChanged = true;
+    }
     const values: Partial<Record<Component, AxisValue>> = {};
     for (const component of this.stackOrder) {
       const real = normaliseValue(component, image.metadata[component]);
@@ -282,7 +289,8 @@ export class Layer {
       shape: [...this.shape],
       axes: this.axisInfo(),
       image_count: this.imageCount,
-      colormap: this.colormap
+      colormap: this.colormap,
+      ...(this.pixelSize ? { pixel_size: { ...this.pixelSize } } : {})
     };
   }
 
@@ -297,7 +305,12 @@ export class Layer {
       range: finite ? [...this.range] : [0, 0],
       image_count: this.imageCount,
       newest: this.newest ? this.indexOf(this.newest) : [],
-      revision: this.revision
+      revision: this.revision,
+      ...(this.pixelSize ? { pixel_size: { ...this.pixelSize } } : {})
     };
   }
+}
+
+function samePixelSize(a: PixelSize, b: PixelSize | undefined): boolean {
+  return b !== undefined && a.x === b.x && a.y === b.y && a.unit === b.unit;
 }
