@@ -57,7 +57,7 @@ export interface ViewerStats {
   status: ConnectionStatus;
   /** Frames painted per second over the last second. */
   fps: number;
-  /** Plane requests given up because the position moved on, plus failed ones. */
+  /** Plane requests that failed (aborted ones are not drops: nothing was lost). */
   drops: number;
   /** Images the server dropped (from its counters), -1 when unknown. */
   serverDropped: number;
@@ -74,12 +74,28 @@ export interface LayerDisplayState {
   contrastLimits: [number, number] | null;
 }
 
+/** Display settings of one channel, by channel name (`DAPI`), across layers and runs. */
+export interface ChannelDisplayState {
+  visible: boolean;
+  colormap: Colormap;
+  /** null: not chosen yet (auto contrast on the first plane shown). */
+  contrastLimits: [number, number] | null;
+  /** Applied after contrast: t → t^gamma (below 1 lifts dim pixels). */
+  gamma: number;
+}
+
+/** `composite`: a channel layer shows all its channels added up; `single`: a channel slider. */
+export type ChannelMode = 'composite' | 'single';
+
 /** What the host saves (IStateDB / restorer) and gives back to `restore()`. */
 export interface PipelineViewerState {
   /** Current axis values, by axis name (values, not indices, so they survive new data). */
   position: Partial<Record<Component, string | number>>;
   followNewest: boolean;
   layers: Record<string, LayerDisplayState>;
+  /** Per channel name; unset in states saved before channels had settings. */
+  channels?: Record<string, ChannelDisplayState>;
+  channelMode?: ChannelMode;
   /** Pan and zoom of the canvas. */
   camera?: { zoom: number; centerX: number; centerY: number };
   /** The user closed (true) or opened (false) the layer list; unset: by panel width. */

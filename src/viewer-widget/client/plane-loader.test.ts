@@ -76,19 +76,54 @@ describe('PlaneLoader', () => {
     expect(loader.inFlight).toBe(0);
   });
 
-  it('aborts requests nobody wants any more and counts them as drops', async () => {
+  it('aborts prefetches nobody wants any more, not counted as drops or aborts', async () => {
     const { fetch, calls } = fakeFetch();
     const loader = new PlaneLoader(() => 'b/', fetch);
-    const a = loader.load(req('A01'));
-    const b = loader.load(req('B02'));
+    const a = loader.load(req('A01'), { prefetch: true });
+    const b = loader.load(req('B02'), { prefetch: true });
     loader.keepOnly(new Set([PlaneLoader.key(req('B02'))]));
     await expect(a).rejects.toMatchObject({ name: 'AbortError' });
     expect(calls[0].signal.aborted).toBe(true);
     expect(calls[1].signal.aborted).toBe(false);
-    expect(loader.drops).toBe(1);
     calls[1].respond(planeResponse(new Uint16Array(4), '2,2'));
     await expect(b).resolves.toMatchObject({ values: ['B02'] });
-    expect(loader.drops).toBe(1);
+    expect([loader.drops, loader.aborted]).toEqual([0, 0]);
+  });
+
+  it('scrubbing: the request in flight completes, only the newest waits, then is sent', async () => {
+    const { fetch, calls } = fakeFetch();
+    const loader = new PlaneLoader(() => 'b/', fetch);
+    const wells = ['A01', 'A02', 'A03', 'A04'];
+    const asked = wells.map(w => {
+      const p = loader.loadLatest(req(w));
+      loader.keepOnly(new Set([PlaneLoader.key(req(w))])); // the position moved on
+      return p;
+    });
+    expect(calls.length).toBe(1); // A01 in flight; A02 and A03 were replaced by A04
+    await expect(asked[1]).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(asked[2]).rejects.toMatchObject({ name: 'AbortError' });
+    expect(loader.isLoading(req('A04'))).toBe(true);
+    expect(calls[0].signal.aborted).toBe(false);
+    calls[0].respond(planeResponse(new Uint16Array(4), '2,2'));
+    await expect(asked[0]).resolves.toMatchObject({ values: ['A01'] });
+    await Promise.resolve();
+    expect(calls.length).toBe(2);
+    expect(new URL(calls[1].url, 'http://h/').searchParams.get('at')).toBe('{"well":"A04"}');
+    calls[1].respond(planeResponse(new Uint16Array(4), '2,2'));
+    await expect(asked[3]).resolves.toMatchObject({ values: ['A04'] });
+    expect([loader.drops, loader.aborted, loader.inFlight]).toEqual([0, 0, 0]);
+  });
+
+  it('cancelAll aborts the lane and its waiting request; counted as aborted, not dropped', async () => {
+    const { fetch, calls } = fakeFetch();
+    const loader = new PlaneLoader(() => 'b/', fetch);
+    const a = loader.loadLatest(req('A01'));
+    const b = loader.loadLatest(req('A02'));
+    loader.cancelAll();
+    await expect(a).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(b).rejects.toMatchObject({ name: 'AbortError' });
+    expect(calls.length).toBe(1);
+    expect([loader.drops, loader.aborted]).toEqual([0, 1]);
   });
 
   it('rejects a reply whose size does not match its shape, naming both', async () => {

@@ -8,7 +8,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { Component } from '../../protocol/components.js';
 import { bytesPerElement } from '../../protocol/dtype.js';
 import type { LayerInfo, ViewerEvent } from '../../protocol/viewer-api.js';
-import type { ViewerModel } from '../model/viewer-model.js';
+import type { ViewerModel, VisiblePlane } from '../model/viewer-model.js';
 import { planeSize, type AxisValue, type Plane } from '../model/plane.js';
 import type { ViewerStats } from '../tokens.js';
 import { PlaneLoader, type PlaneRequest } from './plane-loader.js';
@@ -76,9 +76,17 @@ export class ViewerSession {
     return this._error;
   }
 
-  /** The plane each visible layer shows now (may be an older one until the new arrives). */
+  /**
+   * The plane each visible layer shows now (may be an older one until the new arrives), by
+   * `VisiblePlane.drawKey`: the layer key, or layer and channel of a composite.
+   */
   get shown(): ReadonlyMap<string, Plane> {
     return this._shown;
+  }
+
+  /** Planes put on screen so far (a test hook: scrubbing must keep painting new planes). */
+  get planesShown(): number {
+    return this._planesShown;
   }
 
   /** True while some visible layer waits for the plane at the current position. */
@@ -130,7 +138,7 @@ export class ViewerSession {
     const refine = this._refined;
     const wanted = new Set<string>();
     const visible = this.model.visiblePlanes();
-    const keys = new Set(visible.map(v => v.layer.key));
+    const keys = new Set(visible.map(v => v.drawKey));
     let changed = false;
     let loading = false;
     for (const key of [...this._shown.keys()]) {
@@ -139,7 +147,8 @@ export class ViewerSession {
         changed = true;
       }
     }
-    for (const { layer, values } of visible) {
+    for (const v of visible) {
+      const { layer, values } = v;
       const axes = axisNames(layer.info);
       const full = Math.max(layer.info.shape[0], layer.info.shape[1]);
       let size = this.wantedSize(full);
@@ -150,14 +159,14 @@ export class ViewerSession {
       // no preview when the full-size plane is already on its way (fetched ahead)
       const ahead: PlaneRequest = { layer: layer.key, axes, values, max: size };
       if (!cached && this.loader.isLoading(ahead)) {
-        this.loader.load(ahead).catch(() => {}); // now needed: a give-up counts as a drop
+        this.loader.loadLatest(ahead).catch(() => {}); // now needed: never aborted
         wanted.add(PlaneLoader.key(ahead));
         loading = true;
         continue;
       }
       if (!cached) size = Math.min(size, PREVIEW_PX);
-      if (cached && this._shown.get(layer.key) !== cached) {
-        this._show(cached);
+      if (cached && this._shown.get(v.drawKey) !== cached) {
+        this._show(cached, v);
         changed = true;
       }
       const good = cached && (planeSize(cached) >= size || cached.level === 0);
@@ -256,7 +265,7 @@ export class ViewerSession {
   private _request(req: PlaneRequest): void {
     if (this.loader.isLoading(req)) return;
     const generation = this.model.server?.generation;
-    this.loader.load(req).then(
+    this.loader.loadLatest(req).then(
       plane => {
         if (this._disposed || this.model.server?.generation !== generation) return;
         // fetched while the server replaced the image: drop it, update() asks again
@@ -267,9 +276,13 @@ export class ViewerSession {
         }
         this.model.cache.put(plane);
         this.update();
-        // a plane larger than the cache budget is not cached; show it anyway if still wanted
-        if (!this._shown.has(plane.layer) && this._stillWanted(plane)) {
-          this._show(plane);
+        // a plane larger than the cache budget is not cached; show it anyway if still wanted.
+        // While scrubbing, a plane the slider passed is newer than the one shown: paint it
+        // until the current position's plane arrives (the newest plane that could finish).
+        const as = this.model.shownAs(plane.layer, plane.values);
+        const shown = as && this._shown.get(as.drawKey);
+        if (as && (!shown || !this._stillWanted(shown))) {
+          this._show(plane, as);
           this._changed.emit();
         }
       },
@@ -285,9 +298,11 @@ export class ViewerSession {
       .some(v => v.layer.key === plane.layer && v.values.every((x, i) => x === plane.values[i]));
   }
 
-  private _show(plane: Plane): void {
-    this._shown.set(plane.layer, plane);
-    this.model.layers.get(plane.layer)?.initContrastFrom(plane.data);
+  /** Show a plane as `as` (a layer, or a channel of a composite) says. */
+  private _show(plane: Plane, as: VisiblePlane): void {
+    if (this._shown.get(as.drawKey) !== plane) this._planesShown++;
+    this._shown.set(as.drawKey, plane);
+    this.model.initContrast(as, plane.data);
   }
 
   /** Remember which axis the user moved, for fetching its neighbours ahead. */
@@ -348,6 +363,7 @@ export class ViewerSession {
   /** Newest revision announced per plane, to recognise replies that raced a replacement. */
   private _revisions = new Map<string, number>();
   private _shown = new Map<string, Plane>();
+  private _planesShown = 0;
   private _loading = false;
   /** Idle since the last move: fetch visible planes at full size. */
   private _refined = false;
