@@ -45,6 +45,29 @@ describe('Dims', () => {
     expect(dims.value('well')).toBe('C03');
   });
 
+  it('returns to the chosen value once a re-run streams it again (issue 10, defect 7)', () => {
+    const dims = new Dims({ followNewest: false });
+    dims.setAxes([wells(['A01', 'A02', 'A03', 'A04', 'A05'])]);
+    dims.setIndex('well', 4);
+    dims.setAxes([]); // the re-run cleared the layer
+    dims.setAxes([wells(['A01'])]); // its first well streams: shown meanwhile
+    expect(dims.value('well')).toBe('A01');
+    dims.setAxes([wells(['A01', 'A02', 'A03'])]);
+    dims.setAxes([wells(['A01', 'A02', 'A03', 'A04', 'A05'])]);
+    expect(dims.value('well')).toBe('A05');
+    expect(dims.followNewest).toBe(false);
+  });
+
+  it('a user move while the chosen value is absent makes the new value the chosen one', () => {
+    const dims = new Dims({ followNewest: false });
+    dims.setAxes([wells(['A01', 'A05'])]);
+    dims.setIndex('well', 1);
+    dims.setAxes([wells(['A01', 'A02'])]);
+    dims.setIndex('well', 0);
+    dims.setAxes([wells(['A01', 'A02', 'A05'])]);
+    expect(dims.value('well')).toBe('A01');
+  });
+
   it('follows the newest plane until the user moves a slider', () => {
     const dims = new Dims({ followNewest: true });
     dims.setAxes([wells(['A01', 'B02', 'C03']), z(3)]);

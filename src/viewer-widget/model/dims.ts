@@ -1,7 +1,8 @@
 /**
  * Dims: the stacked axes shown as sliders and the current position on each, like napari's
  * Dims. The position is kept as axis VALUES, so when the server inserts a new well before
- * the current one the user stays on the same well, not on the same index.
+ * the current one the user stays on the same well, not on the same index, and a well that
+ * vanished and comes back (a re-run) is returned to.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { Component } from '../../protocol/components.js';
@@ -106,12 +107,15 @@ export class Dims {
       });
     if (same) return;
     for (const axis of axes) {
-      const current = this._position.get(axis.name);
       if (axis.values.length === 0) continue;
-      if (current === undefined) {
+      // the value last chosen (by the user, following or restore), else where we are
+      const target = this._chosen.get(axis.name) ?? this._position.get(axis.name);
+      if (target === undefined) {
         this._position.set(axis.name, axis.values[0]);
-      } else if (!axis.values.includes(current)) {
-        this._position.set(axis.name, nearest(axis.values, current));
+      } else if (axis.values.includes(target)) {
+        this._position.set(axis.name, target);
+      } else {
+        this._position.set(axis.name, nearest(axis.values, target));
       }
     }
     this._axes = axes.map(a => ({ name: a.name, values: [...a.values], labels: [...a.labels] }));
@@ -146,7 +150,9 @@ export class Dims {
   /** Set the position without touching the follow flag (restore from saved state). */
   setPosition(values: Partial<Record<Component, AxisValue>>): void {
     for (const [name, value] of Object.entries(values)) {
-      if (value !== undefined) this._position.set(name as Component, value);
+      if (value === undefined) continue;
+      this._position.set(name as Component, value);
+      this._chosen.set(name as Component, value);
     }
     this._changed.emit({ kind: 'position', byUser: false });
   }
@@ -159,6 +165,7 @@ export class Dims {
       if (!axis || !axis.values.includes(value)) continue;
       if (this.value(name as Component) !== value) moved = true;
       this._position.set(name as Component, value);
+      this._chosen.set(name as Component, value);
     }
     if (moved || byUser) this._changed.emit({ kind: 'position', byUser });
     return moved;
@@ -167,6 +174,12 @@ export class Dims {
   private _axes: DimsAxis[] = [];
   /** Remembered per axis name, also for axes that are currently absent. */
   private _position = new Map<Component, AxisValue>();
+  /**
+   * The value last moved to on purpose. While it is absent (a re-run cleared the layer and
+   * streams its wells again) the position falls back to the nearest value, and returns to
+   * this one when it is back: a re-run with follow newest off no longer lands on A01.
+   */
+  private _chosen = new Map<Component, AxisValue>();
   private _follow: boolean;
   private _changed = new Signal<this, DimsChange>(this);
 }
