@@ -7,6 +7,10 @@ import { z } from 'zod';
 import { COLORMAPS, COMPONENTS } from './components.js';
 import { DTYPES } from './dtype.js';
 import { MAX_IMAGES_PER_MESSAGE } from './limits.js';
+
+/** Bounds of a run tag's fields (they are stored with every plane). */
+const MAX_OWNER_CHARS = 300;
+const MAX_RUN_ID_CHARS = 100;
 import { SHM_NAME_PATTERN } from './shm.js';
 
 const componentValue = z.union([z.string(), z.number(), z.null()]);
@@ -78,6 +82,17 @@ export const PixelSizeSchema = z.object({
 });
 export type PixelSize = z.infer<typeof PixelSizeSchema>;
 
+/**
+ * Who made a batch: `owner` names the producer (a notebook session + pipeline, or one
+ * `show()`), `id` one run of it. The server remembers both per plane, so `clear_owner`
+ * removes only that owner's planes of earlier runs (docs/protocol.md "Ownership").
+ */
+export const RunTagSchema = z.object({
+  owner: z.string().min(1).max(MAX_OWNER_CHARS),
+  id: z.string().min(1).max(MAX_RUN_ID_CHARS)
+});
+export type RunTag = z.infer<typeof RunTagSchema>;
+
 /** A batch: all selected outputs of one step in one well, or one manual `show()`. */
 export const BatchMessageSchema = z.object({
   type: z.literal('batch'),
@@ -93,6 +108,8 @@ export const BatchMessageSchema = z.object({
   layer_name: z.string().min(1).max(200).optional(),
   /** Pixel size of every image of the batch, when the plate declares it. */
   pixel_size: PixelSizeSchema.optional(),
+  /** The producer and run; untagged batches (OpenHCS) belong to no owner. */
+  run: RunTagSchema.optional(),
   timestamp: z.number().optional()
 });
 export type BatchMessage = z.infer<typeof BatchMessageSchema>;
@@ -104,7 +121,9 @@ export const BatchReplySchema = z.discriminatedUnion('status', [
     status: z.literal('success'),
     type: z.literal('batch'),
     accepted: z.number().int(),
-    rejected: z.number().int().default(0)
+    rejected: z.number().int().default(0),
+    /** Stored planes of another owner (or of no owner) that this message's planes replaced. */
+    replaced: z.number().int().optional()
   }),
   z.object({ status: z.literal('error'), type: z.literal('batch'), error: z.string() })
 ]);
@@ -122,6 +141,13 @@ export const ControlRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
   z.object({ type: z.literal('status'), auth }),
   z.object({ type: z.literal('clear_state'), auth }),
+  /** Removes the planes of `owner`'s runs other than `except_run`; nothing of other owners. */
+  z.object({
+    type: z.literal('clear_owner'),
+    auth,
+    owner: z.string().min(1).max(MAX_OWNER_CHARS),
+    except_run: z.string().min(1).max(MAX_RUN_ID_CHARS).optional()
+  }),
   z.object({ type: z.literal('shutdown'), auth })
 ]);
 export type ControlRequest = z.infer<typeof ControlRequestSchema>;
@@ -199,6 +225,13 @@ export const ControlReplySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('status'), status: ServerStatusSchema }),
   z.object({ type: z.literal('clear_state_ack'), status: z.literal('success') }),
+  z.object({
+    type: z.literal('clear_owner_ack'),
+    status: z.literal('success'),
+    /** Planes removed, and layers removed because none of their planes was left. */
+    planes: z.number().int(),
+    layers: z.number().int()
+  }),
   z.object({ type: z.literal('shutdown_ack') }),
   z.object({ type: z.literal('error'), error: z.string() })
 ]);

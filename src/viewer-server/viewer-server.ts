@@ -226,6 +226,11 @@ export class ViewerServer {
         this.core.clear();
         this.events.flush();
         return { type: 'clear_state_ack', status: 'success' };
+      case 'clear_owner': {
+        const removed = this.core.clearOwner(request.owner, request.except_run);
+        this.events.flush();
+        return { type: 'clear_owner_ack', status: 'success', ...removed };
+      }
       case 'shutdown':
         this.options.log('shutdown requested');
         return { type: 'shutdown_ack' };

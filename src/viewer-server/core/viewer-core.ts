@@ -7,6 +7,7 @@ import {
   type BatchReply,
   type LayerSummary,
   type PlanePosition,
+  type RunTag,
   type ViewerEvent,
   type ViewerState
 } from '../../protocol/index.js';
@@ -49,12 +50,17 @@ export class ViewerCore {
   /** Lines about refused input: any peer can cause them, so they are rate-limited. */
   private readonly refusals: LimitedLog;
   private cleared = false;
+  /** Part of the state was removed (clearOwner): clients get the whole state again. */
+  private stateChanged = false;
+  /** Lines about planes of another owner replaced: one per batch, so rate-limited too. */
+  private readonly replacements: LimitedLog;
   private readonly dirtyLayers = new Set<string>();
   private readonly dirtyPlanes = new Map<string, PlaneRef>();
 
   constructor(options: ViewerCoreOptions) {
     this.log = options.log ?? (() => {});
     this.refusals = new LimitedLog(this.log, 'lines about refused messages, images or segments');
+    this.replacements = new LimitedLog(this.log, 'lines about replaced planes of other runs');
     this.spill = new SpillStore(options.storeDir);
     const budget = options.memoryBudgetBytes;
     // Dropped buffers wait for the GC: at most a 16th of the budget of them.
@@ -106,9 +112,11 @@ export class ViewerCore {
       display: batch.display_config,
       names: batch.component_names_metadata,
       layerName: batch.layer_name,
-      pixelSize: batch.pixel_size
+      pixelSize: batch.pixel_size,
+      run: batch.run
     };
     let accepted = 0;
+    const replacedOwners = new Map<string, number>();
     for (const { item, bytes } of images) {
       try {
         const planes = imagePlanes(item, bytes);
@@ -121,7 +129,13 @@ export class ViewerCore {
         changes.forEach((change, i) => {
           const { plane, bytes: planeBytes } = planes[i];
           this.planes.put(change.plane.id, plane.dtype, plane.shape, planeBytes);
-          if (change.replaced) this.forgetPlane(change.replaced);
+          if (change.replaced) {
+            this.forgetPlane(change.replaced);
+            if (change.replaced.run?.owner !== batch.run?.owner) {
+              const other = ownerName(change.replaced.run);
+              replacedOwners.set(other, (replacedOwners.get(other) ?? 0) + 1);
+            }
+          }
           this.dirtyLayers.add(change.layer.key);
           this.dirtyPlanes.set(`${change.layer.key}\u0000${change.plane.identity}`, change.plane);
         });
@@ -137,6 +151,13 @@ export class ViewerCore {
     this.counters.errors += errors.length;
     if (errors.length > 0)
       this.refusals.line(`batch: ${errors.length} image(s) rejected:\n  ${errors.join('\n  ')}`);
+    const replaced = [...replacedOwners.values()].reduce((a, b) => a + b, 0);
+    if (replaced > 0) {
+      const whose = [...replacedOwners].map(([owner, n]) => `${n} of ${owner}`).join(', ');
+      this.replacements.line(
+        `batch of ${ownerName(batch.run)} replaced ${replaced} plane(s) made by another producer: ${whose}`
+      );
+    }
     await unlinked;
     if (accepted === 0 && rejectedCount > 0) {
       return {
@@ -145,7 +166,32 @@ export class ViewerCore {
         error: `no image stored: ${errors.slice(0, 5).join('; ')}`
       };
     }
-    return { status: 'success', type: 'batch', accepted, rejected: rejectedCount };
+    return {
+      status: 'success',
+      type: 'batch',
+      accepted,
+      rejected: rejectedCount,
+      ...(replaced > 0 ? { replaced } : {})
+    };
+  }
+
+  /**
+   * Removes the planes of `owner`'s runs other than `exceptRun` (and layers left empty);
+   * other owners' planes stay. Clients get the new state at the next event flush.
+   */
+  clearOwner(owner: string, exceptRun?: string): { planes: number; layers: number } {
+    const { planes, layers } = this.layers.clearOwner(owner, exceptRun);
+    for (const plane of planes) this.forgetPlane(plane);
+    if (planes.length > 0) {
+      this.stateChanged = true;
+      this.dirtyLayers.clear();
+      this.dirtyPlanes.clear();
+      this.log(
+        `cleared ${planes.length} plane(s) and ${layers.length} layer(s) of ${owner}` +
+          `${exceptRun ? ` (runs other than ${exceptRun})` : ''} (generation ${this.layers.generation})`
+      );
+    }
+    return { planes: planes.length, layers: layers.length };
   }
 
   clear(): void {
@@ -231,10 +277,14 @@ export class ViewerCore {
   /** Events for the browser since the last call, coalesced: one per layer, one per plane slot. */
   takeEvents(): ViewerEvent[] {
     const events: ViewerEvent[] = [];
-    if (this.cleared) {
+    if (this.stateChanged) {
+      // The whole state replaces a 'cleared' too: it carries the new generation.
+      events.push({ type: 'state', state: this.state() });
+    } else if (this.cleared) {
       events.push({ type: 'cleared', generation: this.layers.generation });
-      this.cleared = false;
     }
+    this.stateChanged = false;
+    this.cleared = false;
     for (const key of this.dirtyLayers) {
       const layer = this.layers.get(key);
       if (layer) events.push({ type: 'layer', layer: layer.info() });
@@ -256,6 +306,7 @@ export class ViewerCore {
 
   async close(): Promise<void> {
     this.refusals.flush();
+    this.replacements.flush();
     await unlinksSettled();
     await this.planes.close();
     await this.spill.destroy();
@@ -265,4 +316,9 @@ export class ViewerCore {
     this.planes.remove(plane.id);
     this.levels.forget(plane.id);
   }
+}
+
+/** An owner as the log names it. */
+function ownerName(run: RunTag | undefined): string {
+  return run ? JSON.stringify(run.owner) : 'an untagged producer';
 }

@@ -6,7 +6,8 @@ import {
   MAX_LAYERS,
   type ComponentNames,
   type DisplayConfig,
-  type PixelSize
+  type PixelSize,
+  type RunTag
 } from '../../protocol/index.js';
 import {
   Layer,
@@ -26,6 +27,8 @@ export interface LayerConfig {
   layerName?: string;
   /** Physical pixel size the batch declared; the newest one wins. */
   pixelSize?: PixelSize;
+  /** The batch's producer and run, remembered with each plane (clearOwner). */
+  run?: RunTag;
 }
 
 export interface StoreChange extends LayerChange {
@@ -66,7 +69,8 @@ export class LayerStore {
         ++this.revision,
         config.display,
         config.names,
-        config.pixelSize
+        config.pixelSize,
+        config.run
       );
       return { ...change, layer, created, layoutChanged: change.layoutChanged || created };
     });
@@ -109,6 +113,28 @@ export class LayerStore {
 
   list(): Layer[] {
     return [...this.layers.values()];
+  }
+
+  /**
+   * Removes the planes of `owner`'s runs other than `exceptRun`, and the layers left empty;
+   * planes of other owners (and untagged ones) stay. Returns what to free.
+   */
+  clearOwner(owner: string, exceptRun?: string): { planes: PlaneRef[]; layers: string[] } {
+    const owns = (plane: PlaneRef) => plane.run?.owner === owner && plane.run.id !== exceptRun;
+    const planes: PlaneRef[] = [];
+    const layers: string[] = [];
+    for (const layer of this.list()) {
+      planes.push(...layer.remove(owns, this.revision + 1));
+      if (layer.imageCount === 0) {
+        this.layers.delete(layer.key);
+        layers.push(layer.key);
+      }
+    }
+    if (planes.length > 0) {
+      this.revision += 1;
+      this.generation += 1; // clients drop their cached planes and re-read the state
+    }
+    return { planes, layers };
   }
 
   /** Empty everything, axes included (OpenHCS mistake 5); returns the planes to free. */

@@ -16,6 +16,7 @@ import {
   type Dtype,
   type PixelSize,
   type ImageMetadata,
+  type RunTag,
   type LayerInfo,
   type LayerSummary,
   type WireDtype
@@ -39,6 +40,10 @@ export interface PlaneRef {
   revision: number;
   path: string;
   imageId: string;
+  /** The producer and run that made it (none for untagged batches, e.g. OpenHCS). */
+  run?: RunTag;
+  /** Stack components the image lacked (their value is a default): no slider of their own. */
+  defaulted?: Component[];
 }
 
 /** One 2-D image about to be stored. */
@@ -149,7 +154,8 @@ export class Layer {
     revision: number,
     display: DisplayConfig,
     names: ComponentNames,
-    pixelSize?: PixelSize
+    pixelSize?: PixelSize,
+    run?: RunTag
   ): LayerChange {
     let layoutChanged = false;
     if (pixelSize && !samePixelSize(pixelSize, this.pixelSize)) {
@@ -157,10 +163,12 @@ export class Layer {
       layoutChanged = true;
     }
     const values: Partial<Record<Component, AxisValue>> = {};
+    const defaulted: Component[] = [];
     for (const component of this.stackOrder) {
       const real = normaliseValue(component, image.metadata[component]);
       const value = real ?? missingValue(component);
       values[component] = value;
+      if (real === null) defaulted.push(component);
       if (this.axisOf.get(component)!.add(value, real !== null)) layoutChanged = true;
     }
     for (const [component, byValue] of Object.entries(names) as [
@@ -203,13 +211,35 @@ export class Layer {
       dtype: image.dtype,
       revision,
       path: image.path,
-      imageId: image.imageId
+      imageId: image.imageId,
+      ...(run ? { run } : {}),
+      ...(defaulted.length > 0 ? { defaulted } : {})
     };
     const replaced = this.planes.get(identity);
     this.planes.set(identity, plane);
     this.newest = plane;
     this.revision = revision;
     return { plane, replaced, layoutChanged };
+  }
+
+  /**
+   * Removes the planes `owns` picks and returns them. The axes are rebuilt from the planes
+   * left (a position no plane has any more goes), so this is a layout change: `revision`.
+   */
+  remove(owns: (plane: PlaneRef) => boolean, revision: number): PlaneRef[] {
+    const removed = [...this.planes].filter(([, plane]) => owns(plane));
+    if (removed.length === 0) return [];
+    for (const [identity] of removed) this.planes.delete(identity);
+    for (const c of this.stackOrder) this.axisOf.set(c, new Axis(c));
+    this.newest = null;
+    for (const plane of this.planes.values()) {
+      for (const c of this.stackOrder)
+        this.axisOf.get(c)!.add(plane.values[c]!, !plane.defaulted?.includes(c));
+      if (!this.newest || plane.revision > this.newest.revision) this.newest = plane;
+    }
+    this.axisCache = null;
+    this.revision = revision;
+    return removed.map(([, plane]) => plane);
   }
 
   /** Slider indices of a plane on the current axes. */

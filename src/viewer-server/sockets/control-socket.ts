@@ -1,5 +1,5 @@
 /**
- * The control socket: ROUTER on P+1000 for ping, status, clear_state and shutdown, as
+ * The control socket: ROUTER on P+1000 for ping, status, clear_state, clear_owner and shutdown, as
  * JSON (OpenHCS pickles; our producers and CLI speak JSON). Invalid requests get an error
  * reply naming what was wrong. ping is open (readiness, pid, ports, uid); every other request
  * must carry the server's secret in `auth` (its record, readable only by its user), else it
@@ -18,12 +18,13 @@ import { LimitedLog } from '../core/limited-log.js';
 import { RouterSocket } from './router-socket.js';
 import type { ZapHandler } from './zap-handler.js';
 
-/** The CLI command that sends each request with the secret (named in refusals). */
-const CLI_COMMAND: Record<ControlRequest['type'], string> = {
-  ping: 'start',
-  status: 'status',
-  clear_state: 'clear',
-  shutdown: 'stop'
+/** What sends each request with the secret (named in refusals). */
+const SENT_BY: Record<ControlRequest['type'], string> = {
+  ping: 'pipeline-viewer server start',
+  status: 'pipeline-viewer server status',
+  clear_state: 'pipeline-viewer server clear',
+  clear_owner: "a pipeline run's viewer sink (runtime/streaming)",
+  shutdown: 'pipeline-viewer server stop'
 };
 
 /** Unauthorized requests logged one by one; later ones are only counted. */
@@ -98,7 +99,7 @@ export class ControlSocket extends RouterSocket {
       error:
         `not authorized: ${request.type} ${what}; only the user who started this server can ` +
         `send it, with the secret ("auth") from the server record in that user's viewer home ` +
-        `(pipeline-viewer server ${CLI_COMMAND[request.type]} does this)`
+        `(${SENT_BY[request.type]} does this)`
     };
     return encodeJson(reply);
   }
