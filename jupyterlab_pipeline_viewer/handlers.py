@@ -16,6 +16,8 @@ import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
+from .cli_location import find_cli
+
 ACTIONS = ("start", "stop", "status", "clear")
 HERE = Path(__file__).resolve().parent
 # The CLI checks the port range (protocol's one check); its exit code 2 means bad input.
@@ -24,15 +26,12 @@ CLI_TIMEOUT_S = 30
 
 
 def cli_command(action, port):
-    """`node bin/pipeline-viewer.js server <action> --port N` of this source tree (overridable
-    for other layouts)."""
+    """`node <pipeline-viewer CLI> server <action> --port N`; cli_location.py says where the
+    CLI is looked for (CliNotFound is a RuntimeError saying how to install it)."""
     node = os.environ.get("PIPELINE_VIEWER_NODE") or shutil.which("node")
     if not node:
         raise RuntimeError("node was not found on PATH; set PIPELINE_VIEWER_NODE to the node binary")
-    cli = os.environ.get("PIPELINE_VIEWER_CLI") or str(HERE.parent / "bin" / "pipeline-viewer.js")
-    if not Path(cli).is_file():
-        raise RuntimeError(f"viewer CLI not found at {cli}; set PIPELINE_VIEWER_CLI to bin/pipeline-viewer.js")
-    return [node, cli, "server", action, "--port", str(port)]
+    return [node, str(find_cli()), "server", action, "--port", str(port)]
 
 
 def parse_port(value):
