@@ -1,11 +1,17 @@
 """Authenticated HTTP hook that runs the viewer server's CLI (`pipeline-viewer server
-start|stop|status|clear|connect --port N`). The browser cannot start processes itself; this
+start|stop|status|clear|connect --port N`, `server list`). The browser cannot start processes itself; this
 handler keeps that power behind Jupyter's login (and its XSRF check for POST).
 
 `POST pipeline-viewer/connect {"port": N}` gives the logged-in user the actual ports and
 the browser token of their server for N: the panel sends that token on every request to the
 viewer server (which refuses requests without it), so only pages of this Jupyter login, not
-any local program or web page, can read it. The token is never logged nor cached here."""
+any local program or web page, can read it. The token is never logged nor cached here.
+Its `ready` is true once the server answers ping: until then the panel waits, so
+jupyter-server-proxy never proxies to a port that is not bound yet.
+
+`GET pipeline-viewer/servers` lists this user's running viewer servers (from their records
+in the viewer home, never by probing other users' ports), newest first, without secrets:
+what "Open Pipeline Viewer" offers when no port is named."""
 import asyncio
 import json
 import os
@@ -27,11 +33,12 @@ CLI_TIMEOUT_S = 30
 
 def cli_command(action, port):
     """`node <pipeline-viewer CLI> server <action> --port N`; cli_location.py says where the
-    CLI is looked for (CliNotFound is a RuntimeError saying how to install it)."""
+    CLI is looked for (CliNotFound is a RuntimeError saying how to install it). port None:
+    no --port (`server list`)."""
     node = os.environ.get("PIPELINE_VIEWER_NODE") or shutil.which("node")
     if not node:
         raise RuntimeError("node was not found on PATH; set PIPELINE_VIEWER_NODE to the node binary")
-    return [node, str(find_cli()), "server", action, "--port", str(port)]
+    return [node, str(find_cli()), "server", action] + ([] if port is None else ["--port", str(port)])
 
 
 def parse_port(value):
@@ -75,9 +82,31 @@ async def connect_info(port):
         out = json.loads(result["stdout"])
         ports = {k: int(out["ports"][k]) for k in ("data", "control", "http")}
         token = str(out["browser_token"])
+        ready = bool(out.get("ready", True))
+        pid = int(out["pid"])
     except (ValueError, KeyError, TypeError) as e:
         raise tornado.web.HTTPError(500, f"'server connect' printed no ports and browser_token ({e!r})")
-    return {"port": port, "ok": True, "ports": ports, "browser_token": token}
+    return {"port": port, "ok": True, "ready": ready, "pid": pid, "ports": ports, "browser_token": token}
+
+
+async def list_servers():
+    """`server list` as {servers: [{requested_port, pid, started_at, ports}]} (no secrets)."""
+    try:
+        result = await run_cli("list", None)
+    except RuntimeError as e:
+        raise tornado.web.HTTPError(500, str(e))
+    if not result["ok"]:
+        raise tornado.web.HTTPError(500, f"'server list' failed: {result['stderr'] or result['stdout']}")
+    try:
+        servers = json.loads(result["stdout"])["servers"]
+        return {"servers": [
+            {"requested_port": int(s["requested_port"]), "pid": int(s["pid"]),
+             "started_at": float(s["started_at"]),
+             "ports": {k: int(s["ports"][k]) for k in ("data", "control", "http")}}
+            for s in servers
+        ]}
+    except (ValueError, KeyError, TypeError) as e:
+        raise tornado.web.HTTPError(500, f"'server list' printed no server list ({e!r})")
 
 
 class ViewerConnectHandler(APIHandler):
@@ -89,6 +118,13 @@ class ViewerConnectHandler(APIHandler):
         # A token must not sit in a browser or proxy cache.
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps(info))
+
+
+class ViewerServersHandler(APIHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(await list_servers()))
 
 
 class ViewerServerHandler(APIHandler):
@@ -121,4 +157,6 @@ def setup_handlers(web_app):
     base_url = web_app.settings["base_url"]
     route = url_path_join(base_url, "pipeline-viewer", "server")
     connect = url_path_join(base_url, "pipeline-viewer", "connect")
-    web_app.add_handlers(".*$", [(route, ViewerServerHandler), (connect, ViewerConnectHandler)])
+    servers = url_path_join(base_url, "pipeline-viewer", "servers")
+    web_app.add_handlers(".*$", [(route, ViewerServerHandler), (connect, ViewerConnectHandler),
+                                 (servers, ViewerServersHandler)])

@@ -118,6 +118,21 @@ export function liveServerRecord(
   return record && record.ports.data === dataPort && isLive(record) ? record : null;
 }
 
+/** Every live server of this user (its records in the viewer home), newest first. */
+export function listOwnServers(env: NodeJS.ProcessEnv = process.env): ServerRecord[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(serverRecordsDir(env));
+  } catch {
+    return [];
+  }
+  return names
+    .filter(name => /^\d+\.json$/.test(name))
+    .map(name => readRecordFile(path.join(serverRecordsDir(env), name)))
+    .filter((r): r is ServerRecord => r !== null && isLive(r))
+    .sort((a, b) => b.started_at - a.started_at);
+}
+
 /**
  * This user's live server for requested port `port`: the one on that data port, else the
  * newest one started for it on another port (the requested → actual mapping). Null if none.

@@ -1,10 +1,11 @@
 /**
- * `pipeline-viewer server start|stop|status|clear|connect [--port N]` (bin/pipeline-viewer.js).
+ * `pipeline-viewer server start|stop|status|clear|connect|list [--port N]` (bin/pipeline-viewer.js).
  * start reuses this user's server for N or spawns a detached one (on N, or on a free port when
  * N is held by anything else) and waits ≤ 30 s for ready; status prints the server's status
  * as JSON; stop asks it to shut down and waits until its ports are free; clear empties its
- * layers (every connected panel empties too); connect prints its ports and browser token (for
- * the Jupyter server extension). All but start act only on a server of this user, found by
+ * layers (every connected panel empties too); connect prints its ports, browser token and
+ * whether it answers ping yet (for the Jupyter server extension); list prints this user's
+ * live servers (no secrets), newest first, from their records. All but start act only on a server of this user, found by
  * its record in the viewer home (protocol/node/server-record.ts), and send its secret.
  * Exit code 2 for a usage error (bad port, unknown option), 1 with a message on stderr when
  * something fails.
@@ -16,6 +17,7 @@ import {
   ControlTimeoutError,
   ensureServer,
   findOwnServer,
+  listOwnServers,
   ping,
   viewerHome,
   waitPortsFree,
@@ -23,19 +25,22 @@ import {
 } from '../../protocol/node/index.js';
 import { parsePort, readOptions, UsageError } from './server-args.js';
 
-const USAGE = `usage: pipeline-viewer server start|stop|status|clear|connect [--port N]
+const USAGE = `usage: pipeline-viewer server start|stop|status|clear|connect|list [--port N]
   start   [--port N] [--memory-budget BYTES] [--store DIR] [--log FILE]
           start a detached viewer server for data port N (default ${DEFAULT_DATA_PORT}), or report yours;
           when N is held by another user or program, your server takes the next free port
   status  [--port N]   print your server's status as JSON (pid, ports, layers, counters)
   stop    [--port N]   shut your server down and wait until its ports are free
   clear   [--port N]   remove every layer your server holds
-  connect [--port N]   print your server's ports and browser token as JSON`;
+  connect [--port N]   print your server's ports and browser token as JSON
+  list                 print your running servers as JSON (ports, pid, start time)`;
 
 const STOP_WAIT_MS = 10_000;
 /** Generous bounds: a busy 2-core machine can hold a reply back for seconds. */
 const REPLY_TIMEOUT_MS = 10_000;
 const PING_TIMEOUT_MS = 3000;
+/** connect is asked again with backoff while a server is not ready: a short ping suffices. */
+const CONNECT_PING_TIMEOUT_MS = 1500;
 
 class CliError extends Error {}
 
@@ -141,19 +146,39 @@ async function stop(port: number): Promise<number> {
   return 0;
 }
 
-/** What the Jupyter server extension needs to proxy the panel to this user's server. */
+/**
+ * What the Jupyter server extension needs to proxy the panel to this user's server. `ready`:
+ * it answers ping as itself, so every port is bound (the record is written a moment before
+ * the control port); until then the panel waits instead of letting the proxy hit a closed port.
+ */
 async function connect(port: number): Promise<number> {
   const record = await ownServer(port);
+  const pong = await ping(record.ports.data, { timeoutMs: CONNECT_PING_TIMEOUT_MS });
   print({
     requested_port: port,
     pid: record.pid,
+    started_at: record.started_at,
     ports: record.ports,
+    ready: pong !== null && pong.pid === record.pid,
     browser_token: record.browser_token
   });
   return 0;
 }
 
-const COMMANDS = ['start', 'stop', 'status', 'clear', 'connect'];
+/** This user's live servers, newest first: what a panel can open (no secret, no token). */
+function list(): number {
+  print({
+    servers: listOwnServers().map(r => ({
+      requested_port: r.requested_port,
+      pid: r.pid,
+      started_at: r.started_at,
+      ports: r.ports
+    }))
+  });
+  return 0;
+}
+
+const COMMANDS = ['start', 'stop', 'status', 'clear', 'connect', 'list'];
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [group, command, ...rest] = argv;
@@ -163,7 +188,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   try {
     const known = command === 'start' ? ['port', 'memory-budget', 'store', 'log'] : ['port'];
-    const options = readOptions(rest, known);
+    const options = readOptions(rest, command === 'list' ? [] : known);
+    if (command === 'list') return list();
     const port = parsePort(options.get('port') ?? String(DEFAULT_DATA_PORT));
     if (command === 'start') return await start(options, port);
     if (command === 'status') return await status(port);
