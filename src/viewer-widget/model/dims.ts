@@ -122,12 +122,18 @@ export class Dims {
     this._changed.emit({ kind: 'axes', byUser: false });
   }
 
+  /** The axis the user moved last (arrow keys step it), null before any move. */
+  get lastAxis(): Component | null {
+    return this._lastAxis;
+  }
+
   /** The user moved a slider: go there and stop following the newest plane. */
   setIndex(name: Component, index: number): void {
     const axis = this.axis(name);
     if (!axis || axis.values.length === 0) return;
     const i = Math.min(axis.values.length - 1, Math.max(0, Math.round(index)));
     this._follow = false;
+    this._lastAxis = name;
     this._moveTo({ [name]: axis.values[i] }, true);
   }
 
@@ -181,6 +187,7 @@ export class Dims {
    */
   private _chosen = new Map<Component, AxisValue>();
   private _follow: boolean;
+  private _lastAxis: Component | null = null;
   private _changed = new Signal<this, DimsChange>(this);
 }
 

@@ -144,8 +144,7 @@ export class ViewerModel {
   }
 
   /** Visible layers that have a plane at the current position. */
-  visiblePlanes(): VisiblePlane[] {
-    const position = this.dims.position();
+  visiblePlanes(position = this.dims.position()): VisiblePlane[] {
     const out: VisiblePlane[] = [];
     for (const layer of this.layers) {
       if (!layer.visible || layer.info.image_count === 0) continue;

@@ -73,15 +73,6 @@ export class DimsPanel {
     this._timer = setInterval(() => this._dims.step(name, 1), 1000 / PLAY_FPS);
   }
 
-  /** Step the axis last touched (else the first with several values): arrow keys. */
-  stepActive(delta: number): void {
-    const axes = this._dims.sliderAxes;
-    const name =
-      (this._active && axes.some(a => a.name === this._active) ? this._active : null) ??
-      axes[0]?.name;
-    if (name) this._dims.step(name, delta, false);
-  }
-
   stop(): void {
     clearInterval(this._timer);
     this._timer = undefined;
@@ -131,17 +122,10 @@ export class DimsPanel {
     const label = el('span', 'axis-label');
     const count = el('span', 'axis-count');
     slider.addEventListener('input', () => {
-      this._active = name;
       this._dims.setIndex(name, Number(slider.value));
     });
-    prev.addEventListener('click', () => {
-      this._active = name;
-      this._dims.step(name, -1);
-    });
-    next.addEventListener('click', () => {
-      this._active = name;
-      this._dims.step(name, 1);
-    });
+    prev.addEventListener('click', () => this._dims.step(name, -1));
+    next.addEventListener('click', () => this._dims.step(name, 1));
     play.addEventListener('click', () => (this._playing === name ? this.stop() : this.play(name)));
     row.append(title, prev, slider, next, play, label, count);
     return { row, slider, label, count, play };
@@ -152,6 +136,5 @@ export class DimsPanel {
   private _names = '';
   private _axisRows = new Map<Component, AxisRow>();
   private _playing: Component | null = null;
-  private _active: Component | null = null;
   private _timer: ReturnType<typeof setInterval> | undefined;
 }

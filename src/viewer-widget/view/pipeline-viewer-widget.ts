@@ -7,8 +7,11 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
+import { GridLoader } from '../client/grid-loader.js';
 import { ServerConnection } from '../client/server-connection.js';
 import { ViewerSession } from '../client/viewer-session.js';
+import { GridModel } from '../model/grid.js';
+import { keyAction } from '../model/keys.js';
 import { overlayLabels } from '../model/overlay.js';
 import { readoutAt } from '../model/readout.js';
 import { ViewerModel } from '../model/viewer-model.js';
@@ -17,6 +20,8 @@ import { CanvasView } from './canvas-view.js';
 import { DimsPanel } from './dims-panel.js';
 import { el, PREFIX, testId } from './dom.js';
 import type { DrawLayer } from './gl-renderer.js';
+import { GridView } from './grid-view.js';
+import { HelpOverlay } from './help-overlay.js';
 import { LayerListPanel } from './layer-list-panel.js';
 import { ReadoutRow } from './readout-row.js';
 
@@ -77,6 +82,17 @@ export class PipelineViewerWidget extends Widget {
     this._dimsPanel = new DimsPanel(this.model.dims);
     // the status shares the "Follow newest" line: not over the image, not in the readout's way
     this._dimsPanel.footer.append(this._status);
+    // plate grid and key help over the canvas (issue 10's navigation)
+    const grid = new GridModel(this.model.dims, at => this.model.visiblePlanes(at));
+    this._gridLoader = new GridLoader(this.model, this.session.loader, grid);
+    this._grid = new GridView(this.model, grid, this._gridLoader, ({ layer }) => ({
+      contrast: layer.effectiveContrastLimits,
+      colormap: layer.colormap,
+      opacity: layer.opacity
+    }));
+    this._help = new HelpOverlay();
+    this._canvas.node.append(this._grid.node, this._help.node);
+    this._dimsPanel.footer.append(this._grid.toggle);
     const main = el('div', 'main');
     main.append(this._canvas.node, this._layersPanel.node);
     this.node.append(main, this._readout.node, this._dimsPanel.node);
@@ -95,6 +111,7 @@ export class PipelineViewerWidget extends Widget {
     this._updateOverlay();
     this.node.addEventListener('keydown', this._onKey);
     this._canvas.canvas.addEventListener('pointerdown', () => this.node.focus());
+    this._grid.canvas.addEventListener('pointerdown', () => this.node.focus());
     if (options.autoConnect ?? true) this.connect();
   }
 
@@ -169,6 +186,8 @@ export class PipelineViewerWidget extends Widget {
     clearTimeout(this._stateTimer);
     this.node.removeEventListener('keydown', this._onKey);
     this._dimsPanel.dispose();
+    this._grid.dispose();
+    this._gridLoader.dispose();
     this._layersPanel.dispose();
     this._canvas.dispose();
     this.session.dispose();
@@ -196,13 +215,33 @@ export class PipelineViewerWidget extends Widget {
     this._canvas.schedulePaint();
   }
 
-  /** ← / → step the axis last used (not while typing in a field or on a slider). */
+  /** Keys as in napari (model/keys.ts), not while typing in a field or on a slider. */
   private _onKey = (e: KeyboardEvent): void => {
-    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
     const target = e.target as HTMLElement | null;
     if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) return;
+    const action = keyAction(e, this.model.dims);
+    if (!action) return;
     e.preventDefault();
-    this._dimsPanel.stepActive(e.key === 'ArrowLeft' ? -1 : 1);
+    const dims = this.model.dims;
+    switch (action.kind) {
+      case 'step':
+        return dims.step(action.axis, action.delta, false);
+      case 'jump':
+        return dims.setIndex(
+          action.axis,
+          action.to === 'first' ? 0 : (dims.axis(action.axis)?.values.length ?? 1) - 1
+        );
+      case 'help':
+        this._help.shown = !this._help.shown;
+        return;
+      case 'grid':
+        return this._grid.setShown(!this._grid.shown);
+      case 'fit':
+        return this._canvas.fit();
+      case 'close':
+        if (this._help.shown) this._help.shown = false;
+        else this._grid.setShown(false);
+    }
   };
 
   private _drawLayers(): DrawLayer[] {
@@ -221,6 +260,9 @@ export class PipelineViewerWidget extends Widget {
     }
     this._canvas.canvas.dataset.position = JSON.stringify(this.model.dims.position());
     this._canvas.canvas.dataset.loading = String(this.session.loading);
+    // test hooks: scrubbing must keep painting new planes and abort none (issue 10, defect 14)
+    this._canvas.canvas.dataset.planesShown = String(this.session.planesShown);
+    this._canvas.canvas.dataset.aborted = String(this.session.loader.aborted);
     return out;
   }
 
@@ -268,6 +310,9 @@ export class PipelineViewerWidget extends Widget {
   private _layersCollapsed: boolean | null = null;
   private _layersPanel: LayerListPanel;
   private _dimsPanel: DimsPanel;
+  private _grid: GridView;
+  private _gridLoader: GridLoader;
+  private _help: HelpOverlay;
   private _stateTimer: ReturnType<typeof setTimeout> | undefined;
   private _errorTimer: ReturnType<typeof setTimeout> | undefined;
   private _statsChanged = new Signal<this, ViewerStats>(this);
