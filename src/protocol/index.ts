@@ -8,3 +8,4 @@ export * from './codec.js';
 export * from './viewer-api.js';
 export * from './notebook-display.js';
 export * from './limits.js';
+export * from './pickle.js';

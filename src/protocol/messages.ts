@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { COLORMAPS, COMPONENTS } from './components.js';
 import { DTYPES } from './dtype.js';
-import { MAX_IMAGES_PER_MESSAGE } from './limits.js';
+import { MAX_AXIS_VALUES, MAX_IMAGES_PER_MESSAGE } from './limits.js';
 
 /** Bounds of a run tag's fields (they are stored with every plane). */
 const MAX_OWNER_CHARS = 300;
@@ -106,6 +106,16 @@ export const BatchMessageSchema = z.object({
   component_names_metadata: ComponentNamesSchema.default({}),
   /** A layer name forced by `show(array, {name})`; overrides the slice-mode key. */
   layer_name: z.string().min(1).max(200).optional(),
+  /**
+   * OpenHCS 0.8.6: every value of each component the run will send, declared up front, so
+   * the axes are laid out before the images arrive (sliders do not shift).
+   */
+  component_value_domain: z
+    .partialRecord(
+      z.enum(COMPONENTS),
+      z.array(z.union([z.string(), z.number()])).max(MAX_AXIS_VALUES)
+    )
+    .optional(),
   /** Pixel size of every image of the batch, when the plate declares it. */
   pixel_size: PixelSizeSchema.optional(),
   /** The producer and run; untagged batches (OpenHCS) belong to no owner. */

@@ -113,7 +113,8 @@ export class ViewerCore {
       names: batch.component_names_metadata,
       layerName: batch.layer_name,
       pixelSize: batch.pixel_size,
-      run: batch.run
+      run: batch.run,
+      domain: batch.component_value_domain
     };
     let accepted = 0;
     const replacedOwners = new Map<string, number>();

@@ -1,13 +1,15 @@
 /**
- * Turn the frames of one data message into images with their pixel bytes. Shared memory
- * named in the message belongs to the server from the moment it arrives: every segment is
- * copied out (if the item is valid) and unlinked exactly once, also when the header is
- * malformed or the item invalid, so no message leaks a segment (OpenHCS mistake 1). Files
+ * Turn the frames of one data message into images with their pixel bytes. A `plv_` segment
+ * named in the message belongs to the server from the moment it arrives: it is copied out
+ * (if the item is valid) and unlinked exactly once, also when the header is malformed or
+ * the item invalid, so no message leaks a segment (OpenHCS mistake 1). A `napari_` segment
+ * (OpenHCS 0.8.6) is only copied: its sender unlinks it after the reply. Files
  * planted under a segment name that are not ours are refused and left alone
  * (protocol/node/shm.ts, segment-copy.ts).
  */
 import * as fs from 'node:fs';
 import {
+  SHM_PREFIX,
   bytesPerElement,
   elementCount,
   parseBatchHeader,
@@ -24,6 +26,7 @@ import {
   type SegmentRefusal
 } from '../../protocol/node/index.js';
 import { namedSegments, namedSegmentsInText } from './named-segments.js';
+import { fromOpenHcs } from './openhcs-batch.js';
 import { setAsideRois, type SetAsideRoi } from './roi-items.js';
 import { unlinkSegmentAsync } from './segment-copy.js';
 import { inlinePixels } from './inline-pixels.js';
@@ -68,10 +71,24 @@ export interface BatchPixelsOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Who unlinks a segment: `plv_` ones are handed over to the server with the message (our
+ * producers never touch them again), `napari_` ones stay their sender's: OpenHCS 0.8.6
+ * unlinks its own after the reply (polystore _streaming_backend.py:798-801), and a second
+ * unlink made its SharedMemory.unlink fail and warn once per image.
+ */
+export function serverUnlinks(name: string): boolean {
+  return name.startsWith(SHM_PREFIX);
+}
+
+function release(name: string, log: (line: string) => void): Promise<void> {
+  return serverUnlinks(name) ? unlinkSegmentAsync(name, log) : Promise.resolve();
+}
+
 function refuse(err: unknown, names: string[], log: (line: string) => void): RefusedBatch {
   return {
     error: err instanceof ProtocolError ? err.message : `batch: ${(err as Error).message}`,
-    unlinked: Promise.all(names.map(name => unlinkSegmentAsync(name, log))).then(() => {})
+    unlinked: Promise.all(names.map(name => release(name, log))).then(() => {})
   };
 }
 
@@ -106,6 +123,7 @@ export function readBatch(
   } catch (err) {
     return refuse(err, namedSegmentsInText(frames[0]), log);
   }
+  raw = fromOpenHcs(raw);
   const roi = setAsideRois(raw);
   let decoded;
   try {
@@ -157,7 +175,7 @@ function copyPixels(
   const unlinks: Promise<void>[] = [];
   let copied = 0;
   for (const item of rois) {
-    if (item.shmName !== undefined) unlinks.push(unlinkSegmentAsync(item.shmName, log));
+    if (item.shmName !== undefined) unlinks.push(release(item.shmName, log));
     rejected.push({
       index: item.index,
       path: item.path,
@@ -182,7 +200,7 @@ function copyPixels(
           images.push({ item, bytes: readSegment(name, nbytes, alloc) });
           copied += nbytes;
         } finally {
-          unlinks.push(unlinkSegmentAsync(name, log));
+          unlinks.push(release(name, log));
         }
       } else if (item.data !== undefined) {
         images.push({ item, bytes: inlinePixels(item, item.data) });

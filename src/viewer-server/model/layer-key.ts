@@ -2,6 +2,9 @@
  * Which layer an image belongs to, as in OpenHCS: `{component}_{value}` of every slice-mode
  * component the image has, joined in component order (`source_Enhance`); `default_layer`
  * when there is none. Stack-mode components become the layer's axes, in the same order.
+ * An OpenHCS 0.8.6 image names its producer (metadata.producer_title, ingest/openhcs-batch.ts):
+ * its layer is keyed and titled as OpenHCS's napari viewer titles it, the producer then
+ * `{component} {value}` of each layer-mode component ("2. Enhance", "2. Enhance well A01").
  */
 import {
   COMPONENTS,
@@ -31,11 +34,14 @@ export function stackComponents(display: DisplayConfig): Component[] {
 }
 
 export function layerKey(metadata: ImageMetadata, display: DisplayConfig): string {
-  const parts: string[] = [];
+  const producer = metadata.producer_title;
+  const titled = typeof producer === 'string' && producer !== '';
+  const parts: string[] = titled ? [producer] : [];
   for (const component of componentOrder(display)) {
     if (componentMode(display, component) !== 'slice') continue;
     const value = normaliseValue(component, metadata[component]);
-    if (value !== null) parts.push(`${component}_${value}`);
+    if (value !== null) parts.push(titled ? `${component} ${value}` : `${component}_${value}`);
   }
-  return parts.length > 0 ? parts.join('_') : DEFAULT_LAYER_KEY;
+  if (parts.length === 0) return DEFAULT_LAYER_KEY;
+  return parts.join(titled ? ' ' : '_');
 }

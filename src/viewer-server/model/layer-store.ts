@@ -2,8 +2,10 @@
  * All layers of the server: the model behind status, api/state and the events. It does no
  * I/O; callers keep pixels in a PlaneStore under the plane ids handed out here.
  */
+import type { AxisValue } from './component-value.js';
 import {
   MAX_LAYERS,
+  type Component,
   type ComponentNames,
   type DisplayConfig,
   type PixelSize,
@@ -29,6 +31,8 @@ export interface LayerConfig {
   pixelSize?: PixelSize;
   /** The batch's producer and run, remembered with each plane (clearOwner). */
   run?: RunTag;
+  /** OpenHCS's component_value_domain: axis positions laid out up front (Layer.declare). */
+  domain?: Partial<Record<Component, readonly AxisValue[]>>;
 }
 
 export interface StoreChange extends LayerChange {
@@ -72,7 +76,13 @@ export class LayerStore {
         config.pixelSize,
         config.run
       );
-      return { ...change, layer, created, layoutChanged: change.layoutChanged || created };
+      const declared = config.domain !== undefined && layer.declare(config.domain);
+      return {
+        ...change,
+        layer,
+        created,
+        layoutChanged: change.layoutChanged || created || declared
+      };
     });
   }
 

@@ -223,6 +223,26 @@ export class Layer {
   }
 
   /**
+   * Positions declared up front (OpenHCS's component_value_domain) on the stack axes, so
+   * sliders do not shift as images arrive; an axis stays hidden until an image has its
+   * component, and never passes MAX_AXIS_VALUES. True when an axis grew.
+   */
+  declare(domain: Partial<Record<Component, readonly AxisValue[]>>): boolean {
+    let grew = false;
+    for (const component of this.stackOrder) {
+      const axis = this.axisOf.get(component)!;
+      for (const raw of domain[component] ?? []) {
+        const value = normaliseValue(component, raw);
+        if (value === null || axis.hasPosition(value)) continue;
+        if (axis.length >= MAX_AXIS_VALUES) break;
+        if (axis.add(value, false)) grew = true;
+      }
+    }
+    if (grew) this.axisCache = null;
+    return grew;
+  }
+
+  /**
    * Removes the planes `owns` picks and returns them. The axes are rebuilt from the planes
    * left (a position no plane has any more goes), so this is a layout change: `revision`.
    */
