@@ -1,4 +1,4 @@
-import { autoContrast, histogram, percentile } from './histogram.js';
+import { autoContrast, histogram, percentile, sliderHistogram } from './histogram.js';
 
 describe('histogram and auto contrast', () => {
   it('bins uint8 exactly', () => {
@@ -53,5 +53,20 @@ describe('histogram and auto contrast', () => {
     const [lo, hi] = autoContrast(data);
     expect(lo).toBeLessThan(10);
     expect(hi).toBeGreaterThan(4080);
+  });
+});
+
+describe('slider histogram', () => {
+  it('spans the plane and the limits, in equal bins', () => {
+    const data = new Uint16Array([100, 100, 150, 200]);
+    const h = sliderHistogram(data, [50, 300], 5);
+    expect([h.min, h.max]).toEqual([50, 300]);
+    expect([...h.counts]).toEqual([0, 2, 1, 1, 0]); // bins of 50 from 50
+  });
+
+  it('keeps uint8 on 0–255 and survives a flat float plane with NaN', () => {
+    expect(sliderHistogram(new Uint8Array([3, 4]), [3, 5], 4)).toMatchObject({ min: 0, max: 255 });
+    const h = sliderHistogram(new Float32Array([2, 2, NaN]), [2, 2], 4);
+    expect([h.min, h.max, h.counts[0]]).toEqual([2, 3, 2]);
   });
 });

@@ -87,3 +87,38 @@ export function autoContrast(data: PlanePixels, low = 0.1, high = 99.9): [number
   if (!(hi > lo)) hi = lo + 1;
   return [lo, hi];
 }
+
+/** A histogram for a contrast slider: `bins` equal bins over [min, max]. */
+export interface SliderHistogram {
+  min: number;
+  max: number;
+  counts: Uint32Array;
+}
+
+/**
+ * The histogram drawn under a contrast range slider: over the plane's finite values and the
+ * current limits (so both handles are always on the track), in `bins` bins. uint8 always
+ * spans 0–255.
+ */
+export function sliderHistogram(
+  data: PlanePixels,
+  limits: readonly [number, number],
+  bins = 64
+): SliderHistogram {
+  const stride = Math.max(1, Math.ceil(data.length / MAX_SAMPLES));
+  let min = Math.min(limits[0], data instanceof Uint8Array ? 0 : Infinity);
+  let max = Math.max(limits[1], data instanceof Uint8Array ? 255 : -Infinity);
+  for (let i = 0; i < data.length; i += stride) {
+    const v = data[i];
+    if (v < min) min = v; // NaN compares false
+    if (v > max) max = v;
+  }
+  if (!(max > min)) max = min + 1;
+  const counts = new Uint32Array(bins);
+  const scale = bins / (max - min);
+  for (let i = 0; i < data.length; i += stride) {
+    const v = data[i];
+    if (v >= min && v <= max) counts[Math.min(bins - 1, Math.floor((v - min) * scale))]++;
+  }
+  return { min, max, counts };
+}

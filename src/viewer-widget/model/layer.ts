@@ -13,6 +13,17 @@ import type { AxisValue, PlanePixels } from './plane.js';
 
 export type LayerChange = 'info' | 'display';
 
+/**
+ * Contrast limits as drawn: finite (else an error naming `owner`), max above min (an equal
+ * pair is widened a hair, so the shader never divides by zero).
+ */
+export function contrastPair(owner: string, lo: number, hi: number): [number, number] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+    throw new Error(`${owner}: contrast limits must be finite numbers, got [${lo}, ${hi}]`);
+  }
+  return hi > lo ? [lo, hi] : [lo, lo + Math.max(1e-6, Math.abs(lo) * 1e-6)];
+}
+
 export class Layer {
   constructor(info: LayerInfo, saved?: LayerDisplayState) {
     this._info = info;
@@ -83,13 +94,7 @@ export class Layer {
   }
 
   setContrastLimits(lo: number, hi: number): void {
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
-      throw new Error(
-        `Layer ${this.key}: contrast limits must be finite numbers, got [${lo}, ${hi}]`
-      );
-    }
-    const next: [number, number] =
-      hi > lo ? [lo, hi] : [lo, lo + Math.max(1e-6, Math.abs(lo) * 1e-6)];
+    const next = contrastPair(`Layer ${this.key}`, lo, hi);
     if (this._contrast && this._contrast[0] === next[0] && this._contrast[1] === next[1]) return;
     this._contrast = next;
     this._changed.emit('display');

@@ -1,4 +1,6 @@
-import type { Dims } from './dims.js';
+import { COMPONENTS } from '../../protocol/components.js';
+import { defaultLabel } from './axis-values.js';
+import type { Dims, DimsAxis } from './dims.js';
 
 /**
  * The overlay's labels of the current position, e.g. `['Well A01', 'Ch1: DAPI', 'Z 2']`:
@@ -6,13 +8,28 @@ import type { Dims } from './dims.js';
  * is where its value is read). Labels come from the server (component names), with
  * OpenHCS's abbreviations as fallback. The view keeps each label on one line.
  */
-export function overlayLabels(dims: Dims): string[] {
+export function overlayLabels(dims: Dims, composite: DimsAxis | null = null): string[] {
   const parts: string[] = [];
+  let channelDone = composite === null;
+  const rank = (name: string) => COMPONENTS.indexOf(name as (typeof COMPONENTS)[number]);
   for (const axis of dims.axes) {
+    if (!channelDone && rank(axis.name) > rank('channel')) {
+      parts.push(compositeLabel(composite!));
+      channelDone = true;
+    }
     const label = dims.label(axis.name);
     if (label) parts.push(label);
   }
+  if (!channelDone) parts.push(compositeLabel(composite!));
   return parts;
+}
+
+/**
+ * A composite's channel axis has no slider and no position: the overlay names every channel
+ * where the channel's label would be, `Ch1: DAPI + Ch2: GFP`.
+ */
+function compositeLabel(axis: DimsAxis): string {
+  return axis.values.map((v, i) => axis.labels[i] || defaultLabel('channel', v)).join(' + ');
 }
 
 /** The overlay as one string, labels joined with ` | ` (what the overlay's text reads). */

@@ -37,3 +37,12 @@ describe('pixel readout', () => {
     expect(readoutParts(r)[1]).toBe('f: 0.12346');
   });
 });
+
+describe('pixel readout with channels and a pixel size', () => {
+  it('names a channel by its label and gives the point in the pixel size unit', () => {
+    const p = plane([4, 4]);
+    const dapi: ReadoutLayer = { key: 'l\u0000DAPI', label: 'DAPI', plane: p, fullShape: [4, 4] };
+    const r = readoutAt([dapi], 1, 3, { x: 0.65, y: 0.5, unit: 'micrometer' })!;
+    expect(readoutParts(r)).toEqual(['[y, x] [3, 1]', '[1.5, 0.65] µm', 'DAPI: 31']);
+  });
+});

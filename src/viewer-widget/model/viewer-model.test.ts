@@ -35,6 +35,7 @@ function state(layers: LayerInfo[], over: Partial<ViewerState> = {}): ViewerStat
 describe('ViewerModel', () => {
   it('builds one slider per stacked axis with labels, and the overlay text', () => {
     const model = new ViewerModel({ followNewest: false });
+    model.channels.mode = 'single'; // a channel slider (composite: composite.test.ts)
     model.applyState(state([layerInfo()]));
     expect(model.dims.axes.map(a => a.name)).toEqual(['well', 'channel', 'z_index']);
     model.dims.setIndex('z_index', 1);
@@ -112,6 +113,7 @@ describe('ViewerModel', () => {
 
   it('follows the newest plane, and stops when the user moves a slider', () => {
     const model = new ViewerModel({ followNewest: true });
+    model.channels.mode = 'single';
     model.applyState(state([layerInfo({ newest: [1, 0, 2] })]));
     expect(model.dims.position()).toEqual({ well: 'B02', channel: 1, z_index: 3 });
     model.applyEvent({ type: 'plane', layer: 'source_Enhance', index: [0, 1, 0], revision: 13 });

@@ -8,12 +8,14 @@ import type { Component } from '../../protocol/components.js';
 import type { Counters } from '../../protocol/messages.js';
 import type { ViewerEvent, ViewerState } from '../../protocol/viewer-api.js';
 import type { PipelineViewerState } from '../tokens.js';
-import { Dims } from './dims.js';
+import { ChannelSettings } from './channel-settings.js';
+import { Dims, type DimsAxis } from './dims.js';
+import { isChannelLayer, layerChannels, planeChannel } from './layer-channels.js';
 import type { Layer } from './layer.js';
 import { LayerList } from './layer-list.js';
 import { mergeAxes } from './merge-axes.js';
 import { PlaneCache } from './plane-cache.js';
-import type { AxisValue } from './plane.js';
+import type { AxisValue, PlanePixels } from './plane.js';
 
 /** A plane of a layer was stored or replaced on the server. */
 export interface PlaneNotice {
@@ -27,11 +29,15 @@ export interface ServerStats {
   imagesPerSecond: number;
 }
 
-/** What is drawn for one visible layer at the current position. */
+/** What is drawn for one visible layer (or channel of a composite) at the current position. */
 export interface VisiblePlane {
   layer: Layer;
   index: number[];
   values: AxisValue[];
+  /** What the plane is shown as: the layer key, or the layer key and channel of a composite. */
+  drawKey: string;
+  /** Channel name when the layer is a channel layer (its settings apply). */
+  channel?: string;
 }
 
 export interface ServerIdentity {
@@ -44,10 +50,18 @@ export class ViewerModel {
   readonly dims: Dims;
   readonly layers = new LayerList();
   readonly cache: PlaneCache;
+  /** Per channel name: visible, colormap, contrast, gamma; and composite vs single mode. */
+  readonly channels = new ChannelSettings();
 
   constructor(options: { followNewest?: boolean; cacheBytes?: number } = {}) {
     this.dims = new Dims({ followNewest: options.followNewest });
     this.cache = new PlaneCache(options.cacheBytes);
+    this.channels.changed.connect((_, name) => name === null && this._updateAxes());
+  }
+
+  /** The channel axis drawn as a composite (it then has no slider), else null. */
+  get compositeAxis(): DimsAxis | null {
+    return this._compositeAxis;
   }
 
   get planeUpdated(): ISignal<this, PlaneNotice> {
@@ -143,34 +157,71 @@ export class ViewerModel {
     }
   }
 
-  /** Visible layers that have a plane at the current position. */
+  /**
+   * Visible layers that have a plane at the current position; a channel layer in composite
+   * mode gives one entry per visible channel.
+   */
   visiblePlanes(position = this.dims.position()): VisiblePlane[] {
     const out: VisiblePlane[] = [];
     for (const layer of this.layers) {
       if (!layer.visible || layer.info.image_count === 0) continue;
-      const index = layer.indexAt(position);
-      const values = index && layer.valuesOf(index);
-      if (index && values) out.push({ layer, index, values });
+      const channels = layerChannels(layer.info, this.channels);
+      const composite = this._compositeAxis !== null && channels.length > 0;
+      for (const c of composite ? channels : [null]) {
+        if (c && !c.settings.visible) continue;
+        const index = layer.indexAt(c ? { ...position, channel: c.value } : position);
+        const values = index && layer.valuesOf(index);
+        if (!index || !values) continue;
+        const channel = c?.name ?? planeChannel(layer.info, this.channels, values)?.name;
+        const drawKey = c ? `${layer.key}\u0000${c.name}` : layer.key;
+        out.push({ layer, index, values, drawKey, channel });
+      }
     }
     return out;
+  }
+
+  /** How a plane of `layer` at `values` is shown now, if it is (a visible layer or channel). */
+  shownAs(layer: string, values: readonly AxisValue[]): VisiblePlane | undefined {
+    const k = this.layers.get(layer)?.info.axes.findIndex(a => a.name === 'channel') ?? -1;
+    return this.visiblePlanes().find(
+      v => v.layer.key === layer && (v.drawKey === layer || v.values[k] === values[k])
+    );
+  }
+
+  /** A plane is shown for the first time: auto contrast for its channel or layer, once. */
+  initContrast(shown: Pick<VisiblePlane, 'layer' | 'channel'>, pixels: PlanePixels): void {
+    if (shown.channel !== undefined) this.channels.initContrastFrom(shown.channel, pixels);
+    else shown.layer.initContrastFrom(pixels);
   }
 
   viewerState(): PipelineViewerState {
     return {
       position: this.dims.position() as Partial<Record<Component, string | number>>,
       followNewest: this.dims.followNewest,
-      layers: this.layers.displayStates()
+      layers: this.layers.displayStates(),
+      channels: this.channels.displayStates(),
+      channelMode: this.channels.mode
     };
   }
 
   restore(state: Partial<PipelineViewerState>): void {
     if (state.layers) this.layers.restoreDisplayStates(state.layers);
+    this.channels.restore(state.channels ?? {}, state.channelMode);
     if (typeof state.followNewest === 'boolean') this.dims.setFollowNewest(state.followNewest);
     if (state.position) this.dims.setPosition(state.position);
   }
 
+  /** Dims gets every axis but the channel axis of a composite (no slider: all are drawn). */
   private _updateAxes(): void {
-    this.dims.setAxes(mergeAxes([...this.layers].map(l => l.info.axes)));
+    for (const layer of this.layers) layerChannels(layer.info, this.channels); // known by name
+    const axes = mergeAxes([...this.layers].map(l => l.info.axes));
+    const channel = axes.find(a => a.name === 'channel');
+    const composite =
+      this.channels.mode === 'composite' &&
+      channel !== undefined &&
+      [...this.layers].some(l => isChannelLayer(l.info));
+    this._compositeAxis = composite ? channel : null;
+    this.dims.setAxes(composite ? axes.filter(a => a !== channel) : axes);
   }
 
   private _follow(layer: Layer, index: readonly number[]): void {
@@ -179,6 +230,7 @@ export class ViewerModel {
     if (position) this.dims.follow(position);
   }
 
+  private _compositeAxis: DimsAxis | null = null;
   private _server: ServerIdentity | null = null;
   private _stats: ServerStats | null = null;
   private _planeUpdated = new Signal<this, PlaneNotice>(this);
