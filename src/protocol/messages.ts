@@ -200,7 +200,12 @@ export const CountersSchema = z.object({
   /** The same by reason: no_handshake, not_loopback, foreign_uid (only reasons seen). */
   peers_refused_reasons: z.record(z.string(), z.number()).optional(),
   /** Control requests without the server's secret (refused). */
-  control_unauthorized: z.number().optional()
+  control_unauthorized: z.number().optional(),
+  /** Pickled control requests outside the safe subset (GLOBAL, REDUCE…) or malformed: refused. */
+  control_pickles_refused: z.number().optional(),
+  /** Per-image acks to OpenHCS's ack port sent, and dropped (no listener, queue full). */
+  openhcs_acks_sent: z.number().optional(),
+  openhcs_acks_dropped: z.number().optional()
 });
 export type Counters = z.infer<typeof CountersSchema>;
 

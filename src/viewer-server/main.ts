@@ -44,7 +44,9 @@ async function main(): Promise<number | null> {
       storeDir: args.storeDir,
       log,
       onShutdown: () => process.exit(0),
-      record: { requestedPort: args.requestedPort, log: args.logFile }
+      record: { requestedPort: args.requestedPort, log: args.logFile },
+      // OpenHCS's ack port is zmqruntime's shared_ack_port (7555); tests run their own.
+      openhcs: { ackPort: Number(process.env.PIPELINE_VIEWER_OPENHCS_ACK_PORT) || 7555 }
     });
   } catch (err) {
     if (!(err instanceof PortTakenError)) {

@@ -34,6 +34,9 @@ import { DataSocket } from './sockets/data-socket.js';
 import { EventHub } from './sockets/event-hub.js';
 import { httpHandler } from './sockets/http-api.js';
 import { ZapHandler } from './sockets/zap-handler.js';
+import { AckSender } from './sockets/ack-sender.js';
+import { OpenHcsControl } from './sockets/openhcs-control.js';
+import { ipcPathProblem, openHcsIpcPath } from './sockets/openhcs-ipc.js';
 import { ViewerCore } from './core/viewer-core.js';
 
 export interface ViewerServerOptions {
@@ -43,6 +46,11 @@ export interface ViewerServerOptions {
   log: (line: string) => void;
   /** Token every browser API request must carry (part D); a random one when not given. */
   browserToken?: string;
+  /**
+   * OpenHCS producers' ack port (zmqruntime's shared_ack_port, 7555); the tests give
+   * another. Environment of the OpenHCS paths (HOME) for its IPC endpoints.
+   */
+  openhcs?: { ackPort?: number; env?: NodeJS.ProcessEnv };
   /** Called after a `shutdown` request was answered and the server closed. */
   onShutdown?: () => void;
   /** Secret that status, clear_state and shutdown must carry; a random one when not given. */
@@ -77,20 +85,43 @@ export class ViewerServer {
   private ready = false;
   /** The data socket's IPC endpoint, when bound (protocol/node/ipc-endpoint.ts). */
   ipcEndpoint: string | null = null;
+  /** OpenHCS's default IPC endpoints (data, control) this server bound (sockets/openhcs-ipc.ts). */
+  readonly openHcsIpc: string[] = [];
+  private readonly openHcsControl: OpenHcsControl;
+  private readonly acks: AckSender;
   private closing: Promise<void> | null = null;
 
   private constructor(private readonly options: ViewerServerOptions) {
     const { log } = options;
+    const ackPort = options.openhcs?.ackPort ?? 7555;
+    this.acks = new AckSender(
+      [
+        tcpEndpoint(DEFAULT_HOST, ackPort),
+        `ipc://${openHcsIpcPath(ackPort, options.openhcs?.env)}`
+      ],
+      options.port
+    );
     this.core = new ViewerCore({
       memoryBudgetBytes: options.memoryBudgetBytes,
       storeDir: options.storeDir,
-      log
+      log,
+      imageOutcomes: outcomes => this.acks.send(outcomes)
     });
     // A context of its own: the ZAP endpoint is per context, and only this server's sockets use it.
     this.zap = new ZapHandler(new zmq.Context(), log, currentUid());
     this.secret = options.secret ?? newSecret();
     this.data = new DataSocket(log, this.zap);
     this.control = new ControlSocket(log, this.zap, this.secret);
+    this.openHcsControl = new OpenHcsControl({
+      ports: { data: options.port, control: controlPort(options.port) },
+      ready: () => this.ready && this.closing === null,
+      clear: () => {
+        this.core.clear();
+        this.events.flush();
+      },
+      stored: () => this.core.counters.images,
+      log
+    });
     this.browserToken = options.browserToken ?? randomBytes(32).toString('base64url');
     this.browserGuard = new BrowserGuard(this.browserToken, httpPort(options.port), log);
     this.httpServer = http.createServer(httpHandler(this.core, this.browserGuard, log));
@@ -153,18 +184,46 @@ export class ViewerServer {
         `viewer server on data port ${data}: cannot bind HTTP port ${web} or control port ${control} (${(err as Error).message}); another program holds it, choose another --port`
       );
     }
+    await server.bindOpenHcsIpc();
     server.data.start(body => server.core.ingest(body));
     server.control.start(
       request => server.handleControl(request),
       request => {
         if (request.type === 'shutdown') void server.close().then(() => options.onShutdown?.());
-      }
+      },
+      server.openHcsControl
     );
     server.ready = true;
     options.log(
-      `ready: data ${data}${server.ipcEndpoint ? ` and ${server.ipcEndpoint}` : ''}, control ${control}, http ${web}, pid ${process.pid}`
+      `ready: data ${data}${server.ipcEndpoint ? ` and ${server.ipcEndpoint}` : ''}, control ${control}, http ${web}, pid ${process.pid}${server.openHcsIpc.length > 0 ? `; OpenHCS IPC ${server.openHcsIpc.join(', ')}` : ''}`
     );
     return server;
+  }
+
+  /**
+   * OpenHCS's default IPC paths for data and control, when free (after the TCP data port
+   * was won, so never a second server's); a path taken by a live process is left to it.
+   */
+  private async bindOpenHcsIpc(): Promise<void> {
+    const { data, control } = this.ports;
+    const env = this.options.openhcs?.env;
+    for (const [socket, port] of [
+      [this.data, data],
+      [this.control, control]
+    ] as const) {
+      const file = openHcsIpcPath(port, env);
+      try {
+        const problem = await ipcPathProblem(file);
+        if (problem !== null) {
+          this.options.log(`openhcs: not binding ${file}: ${problem}`);
+          continue;
+        }
+        await socket.bind(`ipc://${file}`);
+        this.openHcsIpc.push(file);
+      } catch (err) {
+        this.options.log(`openhcs: not binding ${file}: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** The record that lets this user's clients find and command the server (0600, atomic). */
@@ -199,7 +258,10 @@ export class ViewerServer {
         ...this.core.counters.snapshot(),
         ...this.browserGuard.snapshot(),
         ...this.zap.snapshot(),
-        control_unauthorized: this.control.unauthorized
+        control_unauthorized: this.control.unauthorized + this.openHcsControl.unauthorized,
+        control_pickles_refused: this.openHcsControl.refused,
+        openhcs_acks_sent: this.acks.sent,
+        openhcs_acks_dropped: this.acks.dropped
       },
       memory: this.core.planes.stats()
     };
@@ -246,7 +308,9 @@ export class ViewerServer {
         removeServerRecord(this.ports.data, process.pid, this.options.record?.env);
       }
       await Promise.all([this.data.close(), this.control.close()]);
+      this.acks.close();
       await this.zap.close();
+      for (const file of this.openHcsIpc) fs.rmSync(file, { force: true });
       // The socket file is ours (bound after winning the port); zeromq leaves it behind.
       if (this.ipcEndpoint) fs.rmSync(this.ipcEndpoint.slice('ipc://'.length), { force: true });
       await new Promise<void>(resolve => {

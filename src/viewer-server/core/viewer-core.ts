@@ -5,6 +5,7 @@
  */
 import {
   type BatchReply,
+  type ImageItem,
   type LayerSummary,
   type PlanePosition,
   type RunTag,
@@ -30,6 +31,17 @@ export interface ViewerCoreOptions {
   memoryBudgetBytes: number;
   storeDir: string;
   log?: (line: string) => void;
+  /**
+   * Told, per batch, the outcome of each image of an OpenHCS producer (metadata.producer_title
+   * set): the server acks them to OpenHCS's ack port (sockets/ack-sender.ts).
+   */
+  imageOutcomes?: (outcomes: ImageOutcome[]) => void;
+}
+
+export interface ImageOutcome {
+  image_id: string;
+  status: 'success' | 'error';
+  error?: string;
 }
 
 const MIB = 1024 ** 2;
@@ -47,6 +59,7 @@ export class ViewerCore {
   private readonly pool: PlaneBufferPool;
   private readonly garbage: GarbageMeter;
   private readonly log: (line: string) => void;
+  private readonly imageOutcomes?: (outcomes: ImageOutcome[]) => void;
   /** Lines about refused input: any peer can cause them, so they are rate-limited. */
   private readonly refusals: LimitedLog;
   private cleared = false;
@@ -59,6 +72,7 @@ export class ViewerCore {
 
   constructor(options: ViewerCoreOptions) {
     this.log = options.log ?? (() => {});
+    this.imageOutcomes = options.imageOutcomes;
     this.refusals = new LimitedLog(this.log, 'lines about refused messages, images or segments');
     this.replacements = new LimitedLog(this.log, 'lines about replaced planes of other runs');
     this.spill = new SpillStore(options.storeDir);
@@ -117,6 +131,15 @@ export class ViewerCore {
       domain: batch.component_value_domain
     };
     let accepted = 0;
+    const outcomes: ImageOutcome[] = [];
+    const outcome = (item: ImageItem, error?: string): void => {
+      if (this.imageOutcomes && item.metadata.producer_title !== undefined)
+        outcomes.push({ image_id: item.image_id, status: error ? 'error' : 'success', error });
+    };
+    for (const r of rejected) {
+      const item = batch.images[r.index];
+      if (item?.path === r.path) outcome(item, r.error);
+    }
     const replacedOwners = new Map<string, number>();
     for (const { item, bytes } of images) {
       try {
@@ -141,10 +164,12 @@ export class ViewerCore {
           this.dirtyPlanes.set(`${change.layer.key}\u0000${change.plane.identity}`, change.plane);
         });
         accepted++;
+        outcome(item);
         this.counters.images++;
         this.counters.bytes += bytes.byteLength;
       } catch (err) {
         errors.push(`image ${item.path}: ${(err as Error).message}`);
+        outcome(item, (err as Error).message);
       }
     }
     const rejectedCount = total - accepted;
@@ -160,6 +185,7 @@ export class ViewerCore {
       );
     }
     await unlinked;
+    if (outcomes.length > 0) this.imageOutcomes?.(outcomes);
     if (accepted === 0 && rejectedCount > 0) {
       return {
         status: 'error',

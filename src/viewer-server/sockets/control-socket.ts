@@ -10,11 +10,13 @@ import {
   ControlRequestSchema,
   decodeJson,
   encodeJson,
+  isPickle,
   MAX_CONTROL_MESSAGE_BYTES,
   type ControlReply,
   type ControlRequest
 } from '../../protocol/index.js';
 import { LimitedLog } from '../core/limited-log.js';
+import type { OpenHcsControl } from './openhcs-control.js';
 import { RouterSocket } from './router-socket.js';
 import type { ZapHandler } from './zap-handler.js';
 
@@ -56,10 +58,14 @@ export class ControlSocket extends RouterSocket {
     return request.auth !== undefined && timingSafeEqual(digest(request.auth), this.secretDigest);
   }
 
-  /** `afterReply` runs once the reply was handed to zeromq (shutdown exits there). */
+  /**
+   * `afterReply` runs once the reply was handed to zeromq (shutdown exits there); requests
+   * that start with a pickle's first byte (0x80) go to `pickles` (OpenHCS), JSON ones here.
+   */
   start(
     handle: (request: ControlRequest) => ControlReply,
-    afterReply: (request: ControlRequest) => void
+    afterReply: (request: ControlRequest) => void,
+    pickles?: OpenHcsControl
   ): void {
     const failed = (err: Error): Uint8Array => {
       this.failures.line(`control: ${err.message}`);
@@ -69,6 +75,8 @@ export class ControlSocket extends RouterSocket {
     this.serve({
       // An invalid or unauthorized request gets an error reply, without afterReply.
       handle: body => {
+        if (pickles && body.length === 1 && isPickle(body[0]))
+          return { reply: pickles.answer(body[0]) };
         const request = decodeJson(
           body[0] ?? new Uint8Array(),
           ControlRequestSchema,
