@@ -17,6 +17,7 @@ import { FileManager } from './storage/file-manager.js';
 import { MemoryBackend } from './storage/memory-backend.js';
 import { ZarrBackend } from './storage/zarr-backend.js';
 import { viewerStreamSink } from './streaming/viewer-sink.js';
+import { asRunOf } from './streaming/run-owner.js';
 
 // Pipeline model
 export {
@@ -124,28 +125,35 @@ export interface RunOptions {
   fileManager?: FileManager;
   /**
    * Opens the stream sink of one required visualizer. Unset: `viewerStreamSink` starts or
-   * reuses its viewer server and clears it (runtime/streaming). `null`: nothing is streamed and
-   * the stream report counts the selected images as dropped.
+   * reuses its viewer server and removes this pipeline's earlier run there
+   * (runtime/streaming). `null`: nothing is streamed and the stream report counts the
+   * selected images as dropped.
    */
   streamSinkFor?: StreamSinkFor | null;
   onEvent?: (event: RunEvent) => void;
 }
 
-/** Runs a compiled plan (see run/orchestrator.ts); options left unset get the defaults above. */
+/**
+ * Runs a compiled plan (see run/orchestrator.ts); options left unset get the defaults above.
+ * Viewer sinks opened during the run belong to this session + pipeline (streaming/run-owner.ts):
+ * they replace this pipeline's earlier run from here, nothing of other notebooks.
+ */
 export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise<RunResult> {
   const { fileManager, streamSinkFor, onEvent } = options;
-  return runPlan(plan, {
-    fileManager:
-      fileManager ??
-      new FileManager([
-        new MemoryBackend(),
-        new DiskBackend(),
-        new ZarrBackend({ channelNames: plan.plate.channelNames })
-      ]),
-    streamSinkFor:
-      streamSinkFor === undefined
-        ? v => viewerStreamSink({ port: v.port, host: v.host, persistent: v.persistent })
-        : streamSinkFor,
-    onEvent
-  });
+  return asRunOf(plan.pipeline.name, () =>
+    runPlan(plan, {
+      fileManager:
+        fileManager ??
+        new FileManager([
+          new MemoryBackend(),
+          new DiskBackend(),
+          new ZarrBackend({ channelNames: plan.plate.channelNames })
+        ]),
+      streamSinkFor:
+        streamSinkFor === undefined
+          ? v => viewerStreamSink({ port: v.port, host: v.host, persistent: v.persistent })
+          : streamSinkFor,
+      onEvent
+    })
+  );
 }

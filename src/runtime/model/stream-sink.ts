@@ -28,6 +28,11 @@ export interface StreamReport {
   /** Images given up on: queue full, server down, or timeout. */
   dropped: number;
   errors: string[];
+  /**
+   * Stored planes of another run (another notebook, `show()`, program) that this stream's
+   * images replaced, as the server counted them; absent when none.
+   */
+  replaced?: number;
   /** Data port streamed to, when it differs from the requested one or is known (viewer sink). */
   port?: number;
 }

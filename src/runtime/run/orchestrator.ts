@@ -379,6 +379,7 @@ async function closeSinks(
     byVisualizer[key] = { ...report, batches: state.batches, images: state.images };
     total.sent += report.sent;
     total.dropped += report.dropped;
+    if (report.replaced) total.replaced = (total.replaced ?? 0) + report.replaced;
     total.errors.push(...report.errors.map(e => `${key}: ${e}`));
   }
   return { total, byVisualizer };

@@ -5,6 +5,7 @@
  * every socket wait has a timeout, and after a failure batches are dropped at once for a
  * back-off period instead of each waiting for a dead server. Every drop is counted.
  */
+import type { RunTag } from '../../protocol/index.js';
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
 import { BoundedQueue, type QueueLimits } from './bounded-queue.js';
 import { DataChannel, type DataChannelOptions } from './data-channel.js';
@@ -17,6 +18,8 @@ export interface StreamBackendOptions extends DataChannelOptions, Partial<QueueL
   chunkSize?: number;
   /** After a send failure, drop without trying for this long (a dead server costs one timeout). */
   backoffMs?: number;
+  /** Sent with every batch: the server remembers whose planes they are (run-owner.ts). */
+  run?: RunTag;
 }
 
 const MAX_ERRORS = 20;
@@ -28,6 +31,8 @@ export class StreamBackend implements StreamSink {
   private readonly backoffMs: number;
   private sent = 0;
   private dropped = 0;
+  /** Planes of another producer that our batches replaced, as the server counted them. */
+  private replaced = 0;
   private readonly errors: string[] = [];
   private draining: Promise<void> | null = null;
   private downUntil = 0;
@@ -86,7 +91,22 @@ export class StreamBackend implements StreamSink {
 
   /** Counts so far (cumulative over the life of this sink). */
   report(): StreamReport {
-    return { sent: this.sent, dropped: this.dropped, errors: [...this.errors] };
+    const report: StreamReport = {
+      sent: this.sent,
+      dropped: this.dropped,
+      errors: [...this.errors]
+    };
+    if (this.replaced === 0) return report;
+    // Not lost silently: the planes shown before at those layers and positions are gone.
+    const what = `${this.replaced} plane${this.replaced === 1 ? '' : 's'} of another run replaced`;
+    return {
+      ...report,
+      replaced: this.replaced,
+      errors: [
+        ...report.errors,
+        `${what} (another notebook, show() or program had streamed the same layer and position; the server log names it)`
+      ]
+    };
   }
 
   /** Drops what is queued, cancels the message in flight and waits for the drain loop to stop. */
@@ -113,7 +133,7 @@ export class StreamBackend implements StreamSink {
   private async sendChunk(batch: StreamBatch, items: StreamBatch['items']): Promise<void> {
     let chunk;
     try {
-      chunk = encodeChunk(batch, items);
+      chunk = encodeChunk(batch, items, this.options.run);
     } catch (err) {
       this.drop(
         items.length,
@@ -125,6 +145,7 @@ export class StreamBackend implements StreamSink {
       const reply = await this.channel.request(chunk.frames);
       if (reply.status === 'success') {
         this.sent += reply.accepted;
+        this.replaced += reply.replaced ?? 0;
         if (reply.rejected > 0)
           this.drop(
             reply.rejected,

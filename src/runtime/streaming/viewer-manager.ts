@@ -13,6 +13,8 @@ import {
   encodeBatch,
   type BatchReply,
   type Colormap,
+  type ControlReply,
+  type ControlRequest,
   type ImageMetadata
 } from '../../protocol/index.js';
 import { controlRequest, ping } from '../../protocol/node/control-client.js';
@@ -20,6 +22,7 @@ import { ensureServer, type Pong } from '../../protocol/node/server-process.js';
 import { findOwnServer, type ServerRecord } from '../../protocol/node/server-record.js';
 import type { NdArray } from '../model/image-data.js';
 import { DataChannel } from './data-channel.js';
+import { newRun, showOwner } from './run-owner.js';
 
 export interface ViewerManagerOptions {
   port: number;
@@ -114,26 +117,49 @@ export class ViewerManager {
   }
 
   /** A control request with the server's secret; the reply must be of type `expected`. */
-  private async command(type: 'clear_state' | 'shutdown', expected: string): Promise<void> {
+  private async command<T extends ControlReply['type']>(
+    request: ControlRequest,
+    expected: T,
+    what: string
+  ): Promise<Extract<ControlReply, { type: T }>> {
     const record = this.ownServer();
     if (!record) {
       throw new Error(`no viewer server of yours for port ${this.port}; start() one first`);
     }
-    const reply = await controlRequest(
-      record.ports.data,
-      { type },
-      { host: this.host, timeoutMs: this.timeoutMs, secret: record.secret }
-    );
+    const reply = await controlRequest(record.ports.data, request, {
+      host: this.host,
+      timeoutMs: this.timeoutMs,
+      secret: record.secret
+    });
     if (reply.type !== expected) {
       throw new Error(
-        `viewer server on port ${record.ports.data} did not ${type === 'shutdown' ? 'acknowledge shutdown' : 'clear its state'}: ${JSON.stringify(reply)}`
+        `viewer server on port ${record.ports.data} did not ${what}: ${JSON.stringify(reply)}`
       );
     }
+    return reply as Extract<ControlReply, { type: T }>;
   }
 
-  /** Empties the server's layer store (OpenHCS sends clear_state before each run). */
+  /** Empties the server's whole layer store, every producer's planes (OpenHCS's clear_state). */
   async clear(): Promise<void> {
-    await this.command('clear_state', 'clear_state_ack');
+    await this.command({ type: 'clear_state' }, 'clear_state_ack', 'clear its state');
+  }
+
+  /**
+   * Removes only the planes `owner` made in runs other than `exceptRun` (and layers left
+   * empty); other notebooks' runs and show() layers stay. Resolves with what was removed.
+   */
+  async clearOwner(owner: string, exceptRun?: string): Promise<{ planes: number; layers: number }> {
+    const request: ControlRequest = {
+      type: 'clear_owner',
+      owner,
+      ...(exceptRun ? { except_run: exceptRun } : {})
+    };
+    const { planes, layers } = await this.command(
+      request,
+      'clear_owner_ack',
+      `clear the earlier runs of ${owner}`
+    );
+    return { planes, layers };
   }
 
   /** A persistent server stays alive; a non-persistent one is shut down. */
@@ -142,12 +168,13 @@ export class ViewerManager {
     this.channel = null;
     if (this.persistent) return;
     if (!(await this.isRunning())) return;
-    await this.command('shutdown', 'shutdown_ack');
+    await this.command({ type: 'shutdown' }, 'shutdown_ack', 'acknowledge shutdown');
   }
 
   /**
    * Sends one array as the binary variant: the JSON header plus the raw bytes as a second
    * multipart frame, handed to zeromq without a copy. Resolves with the server's reply.
+   * The batch is owned by this session's show() of that name: no pipeline run clears it.
    */
   async show(array: NdArray, options: ShowOptions = {}): Promise<BatchReply> {
     const { data, shape, dtype } = array;
@@ -170,7 +197,8 @@ export class ViewerManager {
           colormap: options.colormap ?? 'gray',
           variable_size_handling: 'pad_to_max'
         },
-        ...(options.name ? { layer_name: options.name } : {})
+        ...(options.name ? { layer_name: options.name } : {}),
+        run: newRun(showOwner(options.name ?? 'show'))
       },
       [bytes]
     );

@@ -8,7 +8,8 @@ import {
   encodeBatch,
   INLINE_MAX_BYTES,
   type BatchMessageInput,
-  type ImageItem
+  type ImageItem,
+  type RunTag
 } from '../../protocol/index.js';
 import { unlinkSegment, writeSegment } from '../../protocol/node/shm.js';
 import type { StreamBatch, StreamItem } from '../model/stream-sink.js';
@@ -36,7 +37,11 @@ export function chunkItems(
  * Writes the segments of one chunk and builds its frames. If a segment cannot be written
  * (e.g. /dev/shm full) the segments already written are unlinked before the error is thrown.
  */
-export function encodeChunk(batch: StreamBatch, items: readonly StreamItem[]): WireChunk {
+export function encodeChunk(
+  batch: StreamBatch,
+  items: readonly StreamItem[],
+  run?: RunTag
+): WireChunk {
   const segments: string[] = [];
   try {
     const images: ImageItem[] = items.map(item => {
@@ -59,7 +64,8 @@ export function encodeChunk(batch: StreamBatch, items: readonly StreamItem[]): W
       type: 'batch',
       images,
       display_config: batch.display,
-      component_names_metadata: batch.componentNames
+      component_names_metadata: batch.componentNames,
+      ...(run ? { run } : {})
     };
     return { frames: encodeBatch(message), segments, images: images.length };
   } catch (err) {
