@@ -1,11 +1,13 @@
 /**
- * CanvasView: the WebGL canvas with the text overlay and the image outline. Pan by dragging,
+ * CanvasView: the WebGL canvas with the text overlay, the image outline and, when the
+ * pixel size is known, a scale bar. Pan by dragging,
  * zoom with the wheel about the cursor, double-click to fit. Paints at most once per
  * animation frame, whatever the number of changes in between. Tells the host which image
  * pixel is under the pointer (the readout row is the host's).
  */
 import { Camera } from '../model/camera.js';
 import { OVERLAY_SEPARATOR } from '../model/overlay.js';
+import { scaleBar } from '../model/scale-bar.js';
 import { el, testId } from './dom.js';
 import { GlRenderer, type DrawLayer } from './gl-renderer.js';
 
@@ -35,7 +37,9 @@ export class CanvasView {
     this._outline = el('div', 'outline', { 'data-testid': testId('outline') });
     this._outline.hidden = true;
     this.message = el('div', 'message');
-    this.node.append(this.canvas, this._outline, this.overlay, this.message);
+    this._scaleBar = el('div', 'scalebar', { 'data-testid': testId('scalebar') });
+    this._scaleBar.hidden = true;
+    this.node.append(this.canvas, this._outline, this.overlay, this._scaleBar, this.message);
     const createRenderer = () => {
       try {
         this._renderer = new GlRenderer(this.canvas, textureBytes);
@@ -120,6 +124,7 @@ export class CanvasView {
     this._frames++;
     this.canvas.dataset.frame = String(this._frames);
     this._placeOutline(h, w);
+    this._placeScaleBar(layers);
     if (this._pointer) this._pointerAt(this._pointer); // the planes under the cursor changed
     this._host.painted();
   }
@@ -242,7 +247,19 @@ export class CanvasView {
     style.height = `${bottom - top}px`;
   }
 
+  /** A bar of a round length under the image's bottom right, in the first drawn pixel size. */
+  private _placeScaleBar(layers: readonly DrawLayer[]): void {
+    const size = layers.find(l => l.pixelSize)?.pixelSize;
+    const bar = size ? scaleBar(size, this.camera.zoom) : null;
+    this._scaleBar.hidden = !bar;
+    if (!bar) return;
+    this._scaleBar.style.width = `${bar.widthPx}px`;
+    this._scaleBar.textContent = bar.label;
+    this._scaleBar.dataset.length = bar.label;
+  }
+
   private _renderer: GlRenderer | null = null;
+  private _scaleBar: HTMLElement;
   private _outline: HTMLElement;
   private _drawn: DrawLayer[] = [];
   private _fitted = '';

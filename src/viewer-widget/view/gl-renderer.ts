@@ -1,11 +1,13 @@
 /**
  * GlRenderer: draws planes with WebGL2. Planes stay on the GPU in a TextureCache bounded in
  * bytes (scrubbing back over recent planes costs a bind and a draw; a new plane of a known
- * size is uploaded into a recycled texture, no allocation). uint8 → R8, uint16 → R16UI read by a usampler, float32 → R32F; contrast
- * and the colormap (a 256×1 LUT texture) are applied in the fragment shader, and layers
- * are added up (additive blending) for channel composites.
+ * size is uploaded into a recycled texture, no allocation). uint8 → R8, uint16 → R16UI read
+ * by a usampler, float32 → R32F; contrast, gamma and the colormap (a 256×1 LUT texture) are
+ * applied in the fragment shader, and layers and the channels of a composite are added up
+ * (additive blending, as napari's `channel_axis`).
  */
 import type { Colormap } from '../../protocol/components.js';
+import type { PixelSize } from '../../protocol/messages.js';
 import type { WireDtype } from '../../protocol/viewer-api.js';
 import { colormapLut } from '../model/colormaps.js';
 import type { CameraState } from '../model/camera.js';
@@ -20,6 +22,12 @@ export interface DrawLayer {
   contrast: readonly [number, number];
   colormap: Colormap;
   opacity: number;
+  /** t → t^gamma after contrast (1: linear). */
+  gamma: number;
+  /** How the readout names it: the layer key, or the channel name of a composite. */
+  label: string;
+  /** Physical pixel size, when the producer sent one (scale bar, readout). */
+  pixelSize?: PixelSize;
 }
 
 const VERTEX = `#version 300 es
@@ -45,12 +53,14 @@ uniform sampler2D u_lut;
 uniform vec2 u_clim;      // contrast limits in data units
 uniform float u_scale;    // data units per texture unit (255 for R8)
 uniform float u_opacity;
+uniform float u_gamma;
 in vec2 v_uv;
 out vec4 color;
 void main() {
   float v = float(texture(u_data, v_uv).r) * u_scale;
   float t = clamp((v - u_clim.x) / (u_clim.y - u_clim.x), 0.0, 1.0);
   if (v != v) t = 0.0; // NaN
+  t = pow(t, u_gamma);
   vec3 rgb = texture(u_lut, vec2(t * (255.0 / 256.0) + 0.5 / 256.0, 0.5)).rgb;
   color = vec4(rgb * u_opacity, 1.0);
 }`;
@@ -141,6 +151,7 @@ export class GlRenderer {
       gl.uniform2f(p.uniforms.u_clim, lo, hi > lo ? hi : lo + 1);
       gl.uniform1f(p.uniforms.u_scale, FORMATS[layer.plane.dtype].scale);
       gl.uniform1f(p.uniforms.u_opacity, layer.opacity);
+      gl.uniform1f(p.uniforms.u_gamma, layer.gamma > 0 ? layer.gamma : 1);
       gl.uniform2f(p.uniforms.u_size, layer.fullShape[1], layer.fullShape[0]);
       gl.uniform2f(p.uniforms.u_view, this.canvas.width, this.canvas.height);
       gl.uniform3f(p.uniforms.u_camera, camera.zoom, camera.centerX, camera.centerY);
@@ -212,6 +223,7 @@ export class GlRenderer {
       'u_clim',
       'u_scale',
       'u_opacity',
+      'u_gamma',
       'u_size',
       'u_view',
       'u_camera'

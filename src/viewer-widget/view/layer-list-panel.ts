@@ -1,15 +1,19 @@
 /**
  * LayerListPanel: a row per layer with visibility, opacity, colormap, contrast limits and
- * an "auto" button, under a header whose button collapses the list to a thin strip (the
+ * an "auto" button — for a channel layer, a ChannelRow per channel instead of colormap and
+ * contrast (those are the channel's) — under a header whose button collapses the list to a thin strip (the
  * canvas then fills the panel). Writes only to the Layer models; `autoContrast` asks the
  * host for the plane on screen. Whether it is collapsed is the host's call (`collapsed`);
  * the header button asks through `toggled`.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 import { COLORMAPS, type Colormap } from '../../protocol/components.js';
+import type { ChannelSettings } from '../model/channel-settings.js';
 import type { Layer } from '../model/layer.js';
+import { channelContrast, layerChannels } from '../model/layer-channels.js';
 import type { LayerList, LayerListChange } from '../model/layer-list.js';
 import type { PlanePixels } from '../model/plane.js';
+import { ChannelRow } from './channel-row.js';
 import { el, testId } from './dom.js';
 
 interface Row {
@@ -20,6 +24,10 @@ interface Row {
   min: HTMLInputElement;
   max: HTMLInputElement;
   info: HTMLElement;
+  /** Colormap, contrast fields and auto: hidden for a channel layer. */
+  layerOnly: HTMLElement[];
+  channelBox: HTMLElement;
+  channels: ChannelRow[];
 }
 
 export class LayerListPanel {
@@ -27,7 +35,9 @@ export class LayerListPanel {
 
   constructor(
     private readonly _layers: LayerList,
-    private readonly _pixelsOf: (key: string) => PlanePixels | undefined
+    private readonly _channels: ChannelSettings,
+    /** The plane on screen of a layer, or of one of its channels. */
+    private readonly _pixelsOf: (key: string, channel?: string) => PlanePixels | undefined
   ) {
     this.node = el('div', 'layers', { 'data-testid': testId('layers') });
     this._toggle = el('button', 'layers-toggle', { 'data-testid': testId('layers', 'toggle') });
@@ -40,6 +50,7 @@ export class LayerListPanel {
     this._body.append(this._empty);
     this.node.append(head, this._body);
     _layers.changed.connect(this._onChange, this);
+    _channels.changed.connect(this._onChannel, this);
     for (const layer of _layers) this._add(layer);
     this._empty.hidden = _layers.length > 0;
     this.collapsed = false;
@@ -65,8 +76,15 @@ export class LayerListPanel {
     return this._toggled;
   }
 
+  /** The planes on screen changed: histograms follow (only those whose plane changed). */
+  refreshHistograms(): void {
+    if (this._collapsed) return;
+    for (const r of this._rows.values()) for (const c of r.channels) c.refreshHistogram();
+  }
+
   dispose(): void {
     this._layers.changed.disconnect(this._onChange, this);
+    this._channels.changed.disconnect(this._onChannel, this);
     Signal.clearData(this);
   }
 
@@ -77,6 +95,11 @@ export class LayerListPanel {
       this._rows.delete(change.layer.key);
     } else this._sync(change.layer);
     this._empty.hidden = this._layers.length > 0;
+  }
+
+  private _onChannel(_: ChannelSettings, name: string | null): void {
+    for (const r of this._rows.values())
+      for (const c of r.channels) if (name === null || c.name === name) c.sync();
   }
 
   private _add(layer: Layer): void {
@@ -140,9 +163,22 @@ export class LayerListPanel {
     controls.append(opacity, colormap, min, max, auto);
     const head = el('div', 'layer-head');
     head.append(visible, name, info);
-    row.append(head, controls);
+    const channelBox = el('div', 'channels');
+    row.append(head, controls, channelBox);
     this._body.append(row);
-    this._rows.set(key, { row, visible, opacity, colormap, min, max, info });
+    const layerOnly = [colormap, min, max, auto];
+    this._rows.set(key, {
+      row,
+      visible,
+      opacity,
+      colormap,
+      min,
+      max,
+      info,
+      layerOnly,
+      channelBox,
+      channels: []
+    });
     this._sync(layer);
   }
 
@@ -161,11 +197,33 @@ export class LayerListPanel {
     if (focused !== r.min) r.min.value = String(round(lo));
     if (focused !== r.max) r.max.value = String(round(hi));
     if (focused !== r.min && focused !== r.max) r.row.classList.remove('jp-mod-invalid');
+    this._syncChannels(layer, r);
     const [h, w] = layer.info.shape;
     r.info.textContent = `${w}×${h} ${layer.info.dtype} · ${layer.info.image_count}`;
     // An attribute, not a class: JupyterLab styles `.jp-mod-hidden` as display: none
     // everywhere, which took the whole row (and the way back) away.
     r.row.dataset.visible = String(layer.visible);
+  }
+
+  /** A ChannelRow per channel of a channel layer, rebuilt when its channels change. */
+  private _syncChannels(layer: Layer, r: Row): void {
+    const channels = layerChannels(layer.info, this._channels);
+    const names = channels.map(c => c.name);
+    for (const node of r.layerOnly) node.hidden = names.length > 0;
+    if (names.join('\u0000') === r.channels.map(c => c.name).join('\u0000')) {
+      for (const c of r.channels) c.sync(); // the data range (limits until chosen) may have grown
+      return;
+    }
+    r.channels = names.map(
+      name =>
+        new ChannelRow(
+          name,
+          this._channels,
+          () => this._pixelsOf(layer.key, name),
+          () => channelContrast(this._channels.get(name)!, layer.info)
+        )
+    );
+    r.channelBox.replaceChildren(...r.channels.map(c => c.node));
   }
 
   private _rows = new Map<string, Row>();

@@ -13,10 +13,13 @@ import { ViewerSession } from '../client/viewer-session.js';
 import { GridModel } from '../model/grid.js';
 import { keyAction } from '../model/keys.js';
 import { overlayLabels } from '../model/overlay.js';
+import { isChannelLayer } from '../model/layer-channels.js';
 import { readoutAt } from '../model/readout.js';
 import { ViewerModel } from '../model/viewer-model.js';
 import type { PipelineViewerOptions, PipelineViewerState, ViewerStats } from '../tokens.js';
 import { CanvasView } from './canvas-view.js';
+import { ChannelModeButton } from './channel-mode-button.js';
+import { drawLayers, planeOnScreen } from './draw-layers.js';
 import { DimsPanel } from './dims-panel.js';
 import { el, PREFIX, testId } from './dom.js';
 import type { DrawLayer } from './gl-renderer.js';
@@ -57,7 +60,10 @@ export class PipelineViewerWidget extends Widget {
       {
         drawLayers: () => this._drawLayers(),
         viewportChanged: (px, scale) => this.session.setViewport(px, scale),
-        painted: () => this.session.notePainted(),
+        painted: () => {
+          this.session.notePainted();
+          this._layersPanel.refreshHistograms();
+        },
         cameraChanged: () => this._stateTouched(),
         pointerMoved: at => this._showReadout(at)
       },
@@ -72,8 +78,11 @@ export class PipelineViewerWidget extends Widget {
     );
     this._layersPanel = new LayerListPanel(
       this.model.layers,
-      key => this.session.shown.get(key)?.data
+      this.model.channels,
+      (key, channel) => planeOnScreen(this.model, this.session, key, channel)?.data
     );
+    this._channelMode = new ChannelModeButton(this.model.channels);
+    this._canvas.node.append(this._channelMode.node);
     this._layersPanel.toggled.connect((_, collapsed) => {
       this._layersCollapsed = collapsed;
       this._applyLayersCollapsed();
@@ -106,6 +115,14 @@ export class PipelineViewerWidget extends Widget {
     }, this);
     this.model.layers.changed.connect((_, change) => {
       if (change.kind !== 'info') this._stateTouched();
+      this._channelMode.update([...this.model.layers].some(l => isChannelLayer(l.info)));
+      if (this.model.compositeAxis) this._updateOverlay(); // its channels may have grown
+      this._canvas.schedulePaint();
+    }, this);
+    this.model.channels.changed.connect(() => {
+      this.session.update(); // a channel shown or hidden: planes to fetch
+      this._updateOverlay();
+      this._stateTouched();
       this._canvas.schedulePaint();
     }, this);
     this._updateOverlay();
@@ -189,6 +206,7 @@ export class PipelineViewerWidget extends Widget {
     this._grid.dispose();
     this._gridLoader.dispose();
     this._layersPanel.dispose();
+    this._channelMode.dispose();
     this._canvas.dispose();
     this.session.dispose();
     this.connection.dispose();
@@ -245,33 +263,22 @@ export class PipelineViewerWidget extends Widget {
   };
 
   private _drawLayers(): DrawLayer[] {
-    const out: DrawLayer[] = [];
-    for (const layer of this.model.layers) {
-      const plane = this.session.shown.get(layer.key);
-      if (!plane || !layer.visible) continue;
-      out.push({
-        key: layer.key,
-        plane,
-        fullShape: layer.info.shape,
-        contrast: layer.effectiveContrastLimits,
-        colormap: layer.colormap,
-        opacity: layer.opacity
-      });
-    }
     this._canvas.canvas.dataset.position = JSON.stringify(this.model.dims.position());
     this._canvas.canvas.dataset.loading = String(this.session.loading);
     // test hooks: scrubbing must keep painting new planes and abort none (issue 10, defect 14)
     this._canvas.canvas.dataset.planesShown = String(this.session.planesShown);
     this._canvas.canvas.dataset.aborted = String(this.session.loader.aborted);
-    return out;
+    return drawLayers(this.model, this.session);
   }
 
   private _updateOverlay(): void {
-    this._canvas.setOverlay(overlayLabels(this.model.dims));
+    this._canvas.setOverlay(overlayLabels(this.model.dims, this.model.compositeAxis));
   }
 
   private _showReadout(at: { x: number; y: number } | null): void {
-    this._readout.show(at ? readoutAt(this._canvas.drawn, at.x, at.y) : null);
+    const drawn = this._canvas.drawn;
+    const size = drawn.find(l => l.pixelSize)?.pixelSize;
+    this._readout.show(at ? readoutAt(drawn, at.x, at.y, size) : null);
   }
 
   /** The user's choice, else collapsed in a narrow panel (see NARROW_PANEL_PX). */
@@ -309,6 +316,7 @@ export class PipelineViewerWidget extends Widget {
   /** null until the user opens or closes the layer list: then it follows the panel width. */
   private _layersCollapsed: boolean | null = null;
   private _layersPanel: LayerListPanel;
+  private _channelMode: ChannelModeButton;
   private _dimsPanel: DimsPanel;
   private _grid: GridView;
   private _gridLoader: GridLoader;
