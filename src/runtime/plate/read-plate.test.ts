@@ -106,7 +106,9 @@ describe('readPlate', () => {
 
   it('gives clear errors for a missing, empty or file path', async () => {
     await expect(readPlate(path.join(dir, 'nope'))).rejects.toThrow(/does not exist/);
-    await expect(readPlate(dir)).rejects.toThrow(/holds no \.tif\/\.tiff images/);
+    await expect(readPlate(dir)).rejects.toThrow(
+      /no plate format fits. Tried OME-Zarr .*ImageXpress/
+    );
     await touch(dir, 'f.tif');
     await expect(readPlate(path.join(dir, 'f.tif'))).rejects.toThrow(/is a file, not a folder/);
   });

@@ -1,136 +1,161 @@
 /**
- * Reads a folder of ImageXpress-named TIFFs into a `Plate` (file list + components; pixels are
- * read later through the FileManager's disk backend). Images may sit in the folder itself or in
- * MetaXpress-style `TimePoint_N/` and `TimePoint_N/ZStep_M/` subfolders; a name without `_t`/`_z`
- * then takes its timepoint/z from the folder. Channel names come from the plate's `.HTD` file
- * (see htd.ts), looked for in the folder and, when the folder itself is a `TimePoint_N`, its parent.
+ * `readPlate(dir)`: finds out which format a plate folder holds and reads it with that format's
+ * reader, listing images and metadata only (no pixels). Formats are tried in this order:
+ *
+ *   OME-Zarr   the folder is an NGFF HCS store (.zattrs/.zgroup or zarr.json with a plate)
+ *   Harmony    Opera Phenix / Operetta export: Index.idx.xml or Index.xml (here or in Images/)
+ *   OME-TIFF   *.ome.tif / *.ome.tiff files with OME-XML
+ *   ImageXpress  A01_s001_w1_z001_t001.tif files (or TimePoint_N folders)
+ *
+ * and `{ pattern }` reads files named any other way. A folder that matches two formats is an
+ * error (one plate per folder), and one that matches none says what was looked for.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Plate, PlateImage } from './plate.js';
-import { IMAGE_XPRESS_PATTERN, compareWells, parseImageXpressName } from '../model/image-xpress.js';
-import { readHtdChannelNames } from './htd.js';
+import type { PixelSize, Plate, PlateFormat } from './plate.js';
+import { looksLikeImageXpress, readImageXpressPlate } from './image-xpress-plate.js';
+import { readPatternPlate, type FilePattern } from './pattern-plate.js';
+import { harmonyIndexOf, readHarmonyPlate } from './harmony-plate.js';
+import { omeTiffFilesOf, readOmeTiffPlate } from './ome-tiff-plate.js';
+import { looksLikeZarr, readOmeZarrPlate } from './ome-zarr-plate.js';
 
-const TIFF_RE = /\.tiff?$/i;
-const TIMEPOINT_DIR_RE = /^TimePoint_(\d+)$/i;
-const ZSTEP_DIR_RE = /^ZStep_(\d+)$/i;
-
-interface Found {
-  file: string;
-  timepoint: number | null;
-  z_index: number | null;
+export interface ReadPlateOptions {
+  /** Read the folder as this format instead of detecting it. */
+  format?: PlateFormat;
+  /**
+   * File names with named groups, for plates named neither way above; implies format
+   * 'pattern'. See pattern-plate.ts: `'{well}_s{site}_ch{channel}.tif'` or a RegExp.
+   */
+  pattern?: FilePattern;
+  /** The pixel size to use when the plate's metadata has none (or to correct it). */
+  pixelSize?: PixelSize;
+  /** Channel names to use where the plate's metadata has none. */
+  channelNames?: Record<string, string>;
 }
 
-export async function readPlate(dir: string): Promise<Plate> {
+interface Candidate {
+  format: PlateFormat;
+  label: string;
+  /** Why the folder looks like this format, or null. */
+  sign: (root: string, entries: readonly Dirent[]) => Promise<string | null>;
+  /** What was looked for, when it does not. */
+  lookedFor: string;
+}
+
+const CANDIDATES: Candidate[] = [
+  {
+    format: 'ome-zarr',
+    label: 'OME-Zarr',
+    sign: async (root, entries) => looksLikeZarr(root, entries),
+    lookedFor: 'a .zgroup/.zattrs or zarr.json of an NGFF plate'
+  },
+  {
+    format: 'harmony',
+    label: 'Harmony (Opera Phenix / Operetta)',
+    sign: async (root, entries) => {
+      const index = await harmonyIndexOf(root, entries);
+      return index && path.relative(root, index);
+    },
+    lookedFor: 'Index.idx.xml or Index.xml, here or in Images/'
+  },
+  {
+    format: 'ome-tiff',
+    label: 'OME-TIFF',
+    sign: async (_root, entries) => {
+      const files = omeTiffFilesOf(entries);
+      return files.length > 0 ? `${files.length} .ome.tif file(s)` : null;
+    },
+    lookedFor: '*.ome.tif / *.ome.tiff files'
+  },
+  {
+    format: 'imagexpress',
+    label: 'ImageXpress',
+    sign: async (_root, entries) =>
+      looksLikeImageXpress(entries.filter(e => !/\.ome\.tiff?$/i.test(e.name)))
+        ? '.tif files or TimePoint_N folders'
+        : null,
+    lookedFor: '.tif/.tiff files named like A01_s001_w1_z001_t001.tif, or TimePoint_N folders'
+  }
+];
+
+export async function readPlate(dir: string, options: ReadPlateOptions = {}): Promise<Plate> {
   const root = path.resolve(dir);
   const info = await stat(root).catch(() => null);
   if (!info)
     throw new Error(
-      `Plate folder '${root}' does not exist; pass the folder that holds the plate's TIFF files`
+      `Plate folder '${root}' does not exist; pass the folder that holds the plate's images`
     );
   if (!info.isDirectory())
     throw new Error(
       `Plate folder '${root}' is a file, not a folder; pass the folder that holds it`
     );
+  const entries = await readdir(root, { withFileTypes: true });
+  const format =
+    options.pattern !== undefined ? 'pattern' : (options.format ?? (await detect(root, entries)));
+  const plate = await readAs(format, root, entries, options);
+  return withOptions(plate, options);
+}
 
-  const found: Found[] = [];
-  await collect(root, { timepoint: null, z_index: null }, found, 0);
+/** The one format the folder holds; errors when none or several fit. */
+async function detect(root: string, entries: readonly Dirent[]): Promise<PlateFormat> {
+  const signs: { candidate: Candidate; sign: string }[] = [];
+  for (const candidate of CANDIDATES) {
+    const sign = await candidate.sign(root, entries);
+    if (sign) signs.push({ candidate, sign });
+  }
+  // A Harmony export's own TIFFs are not a second (ImageXpress) plate.
+  const found = signs.filter(
+    s =>
+      !(s.candidate.format === 'imagexpress' && signs.some(o => o.candidate.format === 'harmony'))
+  );
+  if (found.length === 1) return found[0].candidate.format;
   if (found.length === 0) {
+    const tried = CANDIDATES.map(c => `${c.label} (${c.lookedFor})`).join('; ');
     throw new Error(
-      `Plate folder '${root}' holds no .tif/.tiff images (also looked in TimePoint_N/ZStep_M subfolders); ` +
-        `expected files named ${IMAGE_XPRESS_PATTERN}`
+      `Plate folder '${root}': no plate format fits. Tried ${tried}. ` +
+        "For files named another way, pass a pattern: readPlate(dir, { pattern: '{well}_s{site}_w{channel}.tif' })."
     );
   }
-
-  const images: PlateImage[] = [];
-  const bad: string[] = [];
-  for (const f of found) {
-    const parsed = parseImageXpressName(path.basename(f.file));
-    if (!parsed) {
-      bad.push(path.relative(root, f.file));
-      continue;
-    }
-    images.push({
-      path: f.file,
-      well: parsed.well,
-      site: parsed.site,
-      channel: parsed.channel,
-      z_index: parsed.z_index ?? f.z_index,
-      timepoint: parsed.timepoint ?? f.timepoint
-    });
-  }
-  if (bad.length > 0) {
-    const shown = bad
-      .slice(0, 5)
-      .map(b => `'${b}'`)
-      .join(', ');
-    throw new Error(
-      `Plate folder '${root}': ${bad.length} file(s) do not follow the ImageXpress naming: ${shown}` +
-        `${bad.length > 5 ? ', …' : ''}. Expected ${IMAGE_XPRESS_PATTERN}; rename them or move them out of the folder.`
-    );
-  }
-
-  images.sort(compareImages);
-  for (let i = 1; i < images.length; i++) {
-    if (compareImages(images[i - 1], images[i]) === 0) {
-      throw new Error(
-        `Plate folder '${root}': '${images[i - 1].path}' and '${images[i].path}' name the same image ` +
-          `(well ${images[i].well}, site ${images[i].site}, channel ${images[i].channel}, z ${images[i].z_index}, ` +
-          `timepoint ${images[i].timepoint}); remove one of them.`
-      );
-    }
-  }
-
-  let htd = await readHtdChannelNames(root);
-  const isTimePointDir = TIMEPOINT_DIR_RE.test(path.basename(root));
-  if (!htd.file && isTimePointDir) htd = await readHtdChannelNames(path.dirname(root));
-
-  return {
-    root,
-    name: path.basename(isTimePointDir ? path.dirname(root) : root),
-    wells: [...new Set(images.map(i => i.well))].sort(compareWells),
-    images,
-    channelNames: htd.names
-  };
-}
-
-/** Gathers TIFFs of `dir`, descending only into TimePoint_N and ZStep_M folders. */
-async function collect(
-  dir: string,
-  from: Omit<Found, 'file'>,
-  out: Found[],
-  depth: number
-): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isFile() && TIFF_RE.test(entry.name) && !/thumb/i.test(entry.name)) {
-      out.push({ file: full, ...from });
-    } else if (entry.isDirectory() && depth < 2) {
-      const tp = TIMEPOINT_DIR_RE.exec(entry.name);
-      const zs = ZSTEP_DIR_RE.exec(entry.name);
-      if (tp)
-        await collect(full, { ...from, timepoint: Number.parseInt(tp[1], 10) }, out, depth + 1);
-      else if (zs)
-        await collect(full, { ...from, z_index: Number.parseInt(zs[1], 10) }, out, depth + 1);
-    }
-  }
-}
-
-function compareImages(a: PlateImage, b: PlateImage): number {
-  return (
-    compareWells(a.well, b.well) ||
-    cmp(a.site, b.site) ||
-    cmp(a.channel, b.channel) ||
-    cmp(a.z_index, b.z_index) ||
-    cmp(a.timepoint, b.timepoint)
+  const what = found.map(s => `${s.candidate.label} (${s.sign})`).join(' and ');
+  throw new Error(
+    `Plate folder '${root}' mixes plate formats: ${what}. Keep one plate per folder ` +
+      `(move the others out), or choose one with readPlate(dir, { format: '${found[0].candidate.format}' }).`
   );
 }
 
-/** Nulls first, then ascending. */
-function cmp(a: number | null, b: number | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  return a - b;
+function readAs(
+  format: PlateFormat,
+  root: string,
+  entries: readonly Dirent[],
+  options: ReadPlateOptions
+): Promise<Plate> {
+  switch (format) {
+    case 'imagexpress':
+      return readImageXpressPlate(root, entries);
+    case 'pattern':
+      if (options.pattern === undefined)
+        throw new Error(
+          `format 'pattern' needs a pattern: readPlate(dir, { pattern: '{well}_{channel}.tif' })`
+        );
+      return readPatternPlate(root, options.pattern);
+    case 'harmony':
+      return readHarmonyPlate(root, entries);
+    case 'ome-tiff':
+      return readOmeTiffPlate(root, entries);
+    case 'ome-zarr':
+      return readOmeZarrPlate(root);
+    default:
+      throw new Error(
+        `unknown plate format '${String(format)}'; use one of ${CANDIDATES.map(c => c.format).join(', ')}, pattern`
+      );
+  }
+}
+
+function withOptions(plate: Plate, options: ReadPlateOptions): Plate {
+  return {
+    ...plate,
+    channelNames: { ...(options.channelNames ?? {}), ...plate.channelNames },
+    pixelSize: options.pixelSize ?? plate.pixelSize ?? null
+  };
 }

@@ -3,9 +3,16 @@
  * channel × z × timepoint named `A01_s001_w1_z001_t001.tif`, and a `<plate>.HTD` naming the
  * channels. Images show cell-like blobs (see synthetic-cells.ts) that differ per well (count,
  * positions, brightness) and per channel. Same options and seed → byte-identical files.
+ *
+ * The plate is written into a temporary folder beside the target (`.partial-…`, which readers
+ * skip) and renamed into place when complete, so a reader finds no plate or all of it. When
+ * two writers race for one folder (two notebooks generating the demo plate), the first rename
+ * wins and the other keeps that plate if it was made with the same options.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { TEMP_MARK } from '../storage/atomic-write.js';
 import { bytesPerElement } from '../../protocol/index.js';
 import { createNdArray } from '../model/image-data.js';
 import { DiskBackend } from '../storage/disk-backend.js';
@@ -69,15 +76,79 @@ export async function writeSyntheticPlate(
 ): Promise<SyntheticPlate> {
   const started = performance.now();
   const o = resolveOptions(options);
-  const root = path.resolve(dir);
+  const target = path.resolve(dir);
+  const stamp = JSON.stringify(o);
+  if ((await markerOf(target)) === stamp) return describe(target, o, started);
+  const root = path.join(
+    path.dirname(target),
+    `${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(target)}`
+  );
   await mkdir(root, { recursive: true });
+  try {
+    await writePlateFiles(root, path.basename(target), o);
+    await writeFile(path.join(root, MARKER), stamp);
+    await rename(root, target);
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    // Another writer (or an earlier run) put a plate there first.
+    if ((await markerOf(target)) !== stamp) {
+      throw new Error(
+        `writeSyntheticPlate: '${target}' already holds a different plate (or other files); ` +
+          'remove it or choose another folder'
+      );
+    }
+  }
+  return describe(target, o, started);
+}
+
+/** Records the options a plate was made with: a plate with them is not written again. */
+const MARKER = '.synthetic-plate.json';
+
+async function markerOf(dir: string): Promise<string | null> {
+  return readFile(path.join(dir, MARKER), 'utf8').catch(() => null);
+}
+
+/** What a plate made with these options holds, in `root`. */
+function describe(root: string, o: ResolvedOptions, started: number): SyntheticPlate {
+  const files: string[] = [];
+  for (const well of o.wells)
+    for (let site = 1; site <= o.sites; site++)
+      for (let t = 1; t <= o.timepoints; t++)
+        for (let c = 1; c <= o.channelNames.length; c++)
+          for (let z = 1; z <= o.zPlanes; z++)
+            files.push(
+              path.join(
+                root,
+                formatImageXpressName({ well, site, channel: c, z_index: z, timepoint: t })
+              )
+            );
+  return {
+    dir: root,
+    htd: path.join(root, `${path.basename(root)}.HTD`),
+    files,
+    wells: o.wells,
+    sites: o.sites,
+    channelNames: o.channelNames,
+    zPlanes: o.zPlanes,
+    timepoints: o.timepoints,
+    width: o.width,
+    height: o.height,
+    dtype: o.dtype,
+    bytes: files.length * o.width * o.height * bytesPerElement(o.dtype),
+    elapsedMs: performance.now() - started
+  };
+}
+
+/** The TIFFs and the .HTD (named after the plate) into `root`. */
+async function writePlateFiles(root: string, name: string, o: ResolvedOptions): Promise<void> {
   const disk = new DiskBackend();
   const noise = normalTable(o.seed);
   const levels = LEVELS[o.dtype];
   const nChannels = o.channelNames.length;
   const pixels = o.width * o.height;
   const signal = new Float32Array(pixels);
-  const files: string[] = [];
 
   for (const well of o.wells) {
     const look = wellLook(o.seed, well, nChannels, Math.min(o.width, o.height));
@@ -111,7 +182,6 @@ export async function writeSyntheticPlate(
               formatImageXpressName({ well, site, channel: c, z_index: z, timepoint: t })
             );
             await disk.save(createNdArray(data, [o.height, o.width], o.dtype), file);
-            files.push(file);
           }
         }
       }
@@ -119,7 +189,7 @@ export async function writeSyntheticPlate(
   }
 
   const cols = o.wells.length <= 96 ? 12 : o.wells.length <= 384 ? 24 : 48;
-  const htd = path.join(root, `${path.basename(root)}.HTD`);
+  const htd = path.join(root, `${name}.HTD`);
   await writeFile(
     htd,
     formatHtd({
@@ -132,23 +202,6 @@ export async function writeSyntheticPlate(
       timepoints: o.timepoints
     })
   );
-
-  const bytesPer = bytesPerElement(o.dtype);
-  return {
-    dir: root,
-    htd,
-    files,
-    wells: o.wells,
-    sites: o.sites,
-    channelNames: o.channelNames,
-    zPlanes: o.zPlanes,
-    timepoints: o.timepoints,
-    width: o.width,
-    height: o.height,
-    dtype: o.dtype,
-    bytes: files.length * pixels * bytesPer,
-    elapsedMs: performance.now() - started
-  };
 }
 
 /** Background + signal + noise (read noise plus signal-dependent shot noise), clamped. */

@@ -39,21 +39,32 @@ interface Page {
   planar: boolean;
 }
 
-/** The pixels of a TIFF file (all of its bytes); errors are TiffFormatErrors saying why. */
-export function decodeTiff(file: Uint8Array): NdArray {
+/**
+ * The pixels of a TIFF file (all of its bytes); errors are TiffFormatErrors saying why.
+ * `pages` picks pages (0-based, in that order; an OME-TIFF's planes): [pages, y, x] then.
+ */
+export function decodeTiff(file: Uint8Array, pages?: readonly number[]): NdArray {
   const { littleEndian, ifds: offsets } = checkTiffStructure(file);
-  let ifds: TiffIfd[];
+  let all: TiffIfd[];
   try {
-    ifds = decode(file, { ignoreImageData: true });
+    all = decode(file, { ignoreImageData: true });
   } catch (cause) {
     throw new TiffFormatError(`cannot parse the TIFF tags: ${(cause as Error).message}`, { cause });
   }
-  if (ifds.length !== offsets.length) {
-    throw new TiffFormatError(`found ${ifds.length} IFDs, expected ${offsets.length}`);
+  if (all.length !== offsets.length) {
+    throw new TiffFormatError(`found ${all.length} IFDs, expected ${offsets.length}`);
   }
-  const first = pageOf(ifds[0], 0);
+  const pageIndex = pages ?? all.map((_, i) => i);
+  const wrong = pageIndex.find(p => !Number.isInteger(p) || p < 0 || p >= all.length);
+  if (wrong !== undefined) {
+    throw new TiffFormatError(
+      `page ${wrong} was asked for but the file has ${all.length} page(s) (truncated, or the metadata names pages it lacks)`
+    );
+  }
+  const ifds = pageIndex.map(p => all[p]);
+  const first = pageOf(ifds[0], pageIndex[0]);
   ifds.forEach((ifd, i) => {
-    const page = pageOf(ifd, i);
+    const page = pageOf(ifd, pageIndex[i]);
     if (i > 0 && JSON.stringify(page) !== JSON.stringify(first)) {
       throw new TiffFormatError(
         `page ${i} is ${describe(page)} but page 0 is ${describe(first)}; a stack's pages must match`
@@ -81,18 +92,19 @@ export function decodeTiff(file: Uint8Array): NdArray {
   ifds.forEach((ifd, i) => {
     const into = bytes.subarray(i * pageBytes, (i + 1) * pageBytes);
     if (data.buffer === file.buffer) return; // already a view of the pixels
+    const page = pageIndex[i];
     if (ifd.compression === 1 && !ifd.tileWidth) {
-      copyStrips(file, ifd, into, i);
+      copyStrips(file, ifd, into, page);
       if (!littleEndian) swapBytes(into, data.BYTES_PER_ELEMENT);
     } else {
-      decoded ??= decodeAll(file, ifd, i);
-      copyDecoded(decoded[i].data as TypedArray, into, data.BYTES_PER_ELEMENT, i);
+      decoded ??= decodeAll(file, ifd, page);
+      copyDecoded(decoded[page].data as TypedArray, into, data.BYTES_PER_ELEMENT, page);
     }
   });
 
   const plane =
     samples === 1 ? [height, width] : planar ? [samples, height, width] : [height, width, samples];
-  const shape = shapedDescription(ifds[0], plane, data.length) ?? [
+  const shape = (pages ? null : shapedDescription(ifds[0], plane, data.length)) ?? [
     ...(ifds.length > 1 ? [ifds.length] : []),
     ...plane
   ];

@@ -1,0 +1,185 @@
+/**
+ * Opera Phenix / Operetta plates as Harmony exports them: an `Index.idx.xml` (Phenix) or
+ * `Index.xml` (Operetta) beside the TIFFs, often in an `Images/` folder. Its `Images/Image`
+ * entries name each file (`URL`) with `Row`, `Col`, `FieldID`, `PlaneID`, `TimepointID` (from 0),
+ * `ChannelID` and `ChannelName`; `ImageResolutionX/Y` give the pixel size in metres (also in
+ * `Maps/Map/Entry` per channel). Each file is one plane, read by the disk backend.
+ * Every TIFF of the folder must be listed and every listed file must exist: either mismatch is
+ * an incomplete export, reported with the file names.
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import type { PixelSize, Plate, PlateImage } from './plate.js';
+import { rowLetters } from './pattern-plate.js';
+import {
+  isTemporaryName,
+  refuseIfBeingWritten,
+  someNames,
+  sortPlateImages,
+  wellsOf
+} from './plate-images.js';
+
+const INDEX_NAMES = ['Index.idx.xml', 'Index.xml'];
+const TIFF_RE = /\.tiff?$/i;
+
+/** The Harmony index of the folder (or of its Images/ folder), or null. */
+export async function harmonyIndexOf(
+  root: string,
+  entries: readonly Dirent[]
+): Promise<string | null> {
+  const own = INDEX_NAMES.find(n => entries.some(e => e.isFile() && e.name === n));
+  if (own) return path.join(root, own);
+  if (!entries.some(e => e.isDirectory() && e.name === 'Images')) return null;
+  const inner = await readdir(path.join(root, 'Images')).catch(() => [] as string[]);
+  const found = INDEX_NAMES.find(n => inner.includes(n));
+  return found ? path.join(root, 'Images', found) : null;
+}
+
+type Node = Record<string, unknown>;
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  isArray: name => name === 'Image' || name === 'Entry' || name === 'Map' || name === 'Plate'
+});
+
+export async function readHarmonyPlate(root: string, entries: readonly Dirent[]): Promise<Plate> {
+  const index = await harmonyIndexOf(root, entries);
+  if (!index) {
+    throw new Error(
+      `Plate folder '${root}' has no Harmony index (${INDEX_NAMES.join(' or ')}, here or in Images/)`
+    );
+  }
+  const folder = path.dirname(index);
+  let doc: Node;
+  try {
+    doc = parser.parse(await readFile(index, 'utf8')) as Node;
+  } catch (cause) {
+    throw new Error(
+      `Harmony index '${index}' is not valid XML: ${(cause as Error).message}; re-export the plate from Harmony`,
+      { cause }
+    );
+  }
+  const top = doc.EvaluationInputData as Node | undefined;
+  const entriesXml = ((top?.Images as Node | undefined)?.Image as Node[] | undefined) ?? [];
+  if (!top || entriesXml.length === 0) {
+    throw new Error(
+      `Harmony index '${index}' lists no images (expected EvaluationInputData/Images/Image entries); re-export the plate`
+    );
+  }
+
+  const listed = new Set<string>();
+  const images: PlateImage[] = [];
+  const channelNames: Record<string, string> = {};
+  let pixelSize: PixelSize | null = null;
+  for (const [i, e] of entriesXml.entries()) {
+    const where = `image entry ${i + 1} (${text(e.id) ?? 'no id'}) of '${index}'`;
+    const url = text(e.URL);
+    if (!url) throw new Error(`${where} has no URL; re-export the plate from Harmony`);
+    const file = path.resolve(folder, url);
+    listed.add(path.basename(file));
+    const channel = int(e.ChannelID, 'ChannelID', where);
+    const name = text(e.ChannelName);
+    if (name && channel !== null) channelNames[String(channel)] ??= name;
+    pixelSize ??= resolution(e);
+    const row = int(e.Row, 'Row', where);
+    const col = int(e.Col, 'Col', where);
+    if (row === null || col === null) throw new Error(`${where} has no Row or Col`);
+    const timepoint = int(e.TimepointID, 'TimepointID', where);
+    images.push({
+      path: file,
+      well: `${rowLetters(row, where)}${String(col).padStart(2, '0')}`,
+      site: int(e.FieldID, 'FieldID', where),
+      channel,
+      z_index: int(e.PlaneID, 'PlaneID', where),
+      timepoint: timepoint === null ? null : timepoint + 1
+    });
+  }
+  for (const map of ((top.Maps as Node | undefined)?.Map as Node[] | undefined) ?? []) {
+    for (const entry of (map.Entry as Node[] | undefined) ?? []) {
+      const id = entry['@ChannelID'];
+      const name = text(entry.ChannelName);
+      if (typeof id === 'string' && name) channelNames[String(Number(id))] ??= name;
+      pixelSize ??= resolution(entry);
+    }
+  }
+
+  await checkFiles(root, folder, index, listed);
+  const sorted = sortPlateImages(root, images);
+  const plateName =
+    text(((top.Plates as Node | undefined)?.Plate as Node[] | undefined)?.[0]?.Name) ??
+    text(((top.Plates as Node | undefined)?.Plate as Node[] | undefined)?.[0]?.PlateID);
+  return {
+    root,
+    name: plateName ?? path.basename(root),
+    format: 'harmony',
+    wells: wellsOf(sorted),
+    images: sorted,
+    channelNames,
+    pixelSize,
+    pixels: null
+  };
+}
+
+/** Every listed file exists and every TIFF is listed; else the export is incomplete. */
+async function checkFiles(root: string, folder: string, index: string, listed: Set<string>) {
+  const present = await readdir(folder);
+  refuseIfBeingWritten(
+    root,
+    present.filter(isTemporaryName).map(n => path.join(folder, n))
+  );
+  const have = new Set(present);
+  const missing = [...listed].filter(n => !have.has(n)).map(n => path.join(folder, n));
+  if (missing.length > 0) {
+    throw new Error(
+      `Harmony plate '${root}': ${missing.length} image file(s) listed in '${path.basename(index)}' are missing: ` +
+        `${someNames(root, missing)}. The export is incomplete; export the plate again or restore the files.`
+    );
+  }
+  const unlisted = present
+    .filter(n => TIFF_RE.test(n) && !listed.has(n) && !isTemporaryName(n))
+    .map(n => path.join(folder, n));
+  if (unlisted.length > 0) {
+    throw new Error(
+      `Harmony plate '${root}': ${unlisted.length} TIFF(s) have no entry in '${path.basename(index)}': ` +
+        `${someNames(root, unlisted)}. Without an entry their well, field, plane and channel are unknown; ` +
+        'export the plate again, or move these files out of the folder.'
+    );
+  }
+}
+
+/** ImageResolutionX/Y (metres, or the Unit given) as micrometres. */
+function resolution(node: Node): PixelSize | null {
+  const size = (tag: string): number | null => {
+    const v = node[tag];
+    const value = Number(text(v));
+    if (!(value > 0)) return null;
+    const unit = typeof v === 'object' && v ? (v as Node)['@Unit'] : 'm';
+    const factor =
+      unit === 'm' ? 1e6 : unit === 'mm' ? 1e3 : unit === 'µm' || unit === 'um' ? 1 : null;
+    return factor === null ? null : value * factor;
+  };
+  const x = size('ImageResolutionX');
+  const y = size('ImageResolutionY') ?? x;
+  return x && y ? { x, y, unit: 'micrometer' } : null;
+}
+
+function text(v: unknown): string | null {
+  if (typeof v === 'string') return v.trim() || null;
+  if (typeof v === 'number') return String(v);
+  if (v && typeof v === 'object' && '#text' in v) return text((v as Node)['#text']);
+  return null;
+}
+
+function int(v: unknown, tag: string, where: string): number | null {
+  const t = text(v);
+  if (t === null) return null;
+  const n = Number(t);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${where}: ${tag} '${t}' is not a whole number`);
+  return n;
+}

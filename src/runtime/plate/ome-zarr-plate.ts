@@ -1,0 +1,226 @@
+/**
+ * OME-Zarr HCS plates (NGFF 0.4 on zarr v2, 0.5 on zarr v3; written by ome-zarr-py, OpenHCS or
+ * our zarr backend). Reading the plate reads the plate, well and field metadata only; a plane is
+ * read when the orchestrator asks for it, chunk by chunk through zarrita (any chunking and the
+ * usual codecs: zstd, blosc, gzip…). Each (t, c, z) of a field's full-resolution array is one
+ * plate image: site = field + 1, channel = c + 1, z_index = z + 1, timepoint = t + 1 (an axis the
+ * array lacks leaves its component null). Channel names come from `omero.channels[].label`, the
+ * pixel size from the full-resolution level's `scale` (and the multiscale's) with the axes' unit.
+ */
+import type { Dirent } from 'node:fs';
+import path from 'node:path';
+import * as zarr from 'zarrita';
+import FileSystemStore from '@zarrita/storage/fs';
+import { DTYPES, type Dtype } from '../../protocol/index.js';
+import { createNdArray, type NdArray } from '../model/image-data.js';
+import type { PixelSize, Plate, PlateImage } from './plate.js';
+import { sortPlateImages, wellsOf } from './plate-images.js';
+
+interface Axis {
+  name: string;
+  type?: string;
+  unit?: string;
+}
+interface Transform {
+  type: string;
+  scale?: number[];
+}
+interface Multiscale {
+  axes?: (Axis | string)[];
+  datasets: { path: string; coordinateTransformations?: Transform[] }[];
+  coordinateTransformations?: Transform[];
+}
+type Attrs = Record<string, unknown>;
+
+/** Why the folder looks like a zarr store, or null. */
+export function looksLikeZarr(root: string, entries: readonly Dirent[]): string | null {
+  const names = new Set(entries.map(e => e.name));
+  if (names.has('zarr.json')) return 'zarr.json';
+  if (names.has('.zattrs') || names.has('.zgroup')) return '.zgroup/.zattrs';
+  return root.toLowerCase().endsWith('.zarr') ? 'a .zarr folder' : null;
+}
+
+/** A plane: where its field's array is and the index of each of the array's axes but y, x. */
+interface PlaneRef {
+  array: string;
+  index: number[];
+}
+
+export async function readOmeZarrPlate(root: string): Promise<Plate> {
+  const store = zarr.root(new FileSystemStore(root));
+  const plateAttrs = await groupAttrs(store, '', root);
+  const plate = plateAttrs.plate as { wells?: { path: string }[]; name?: string } | undefined;
+  if (!plate?.wells) {
+    throw new Error(
+      `'${root}' is a zarr group but not an OME-Zarr plate (no "plate" attributes with wells); ` +
+        'pass the plate store (the folder whose metadata lists the wells)'
+    );
+  }
+  const images: PlateImage[] = [];
+  const refs = new Map<string, PlaneRef>();
+  const channelNames: Record<string, string> = {};
+  let pixelSize: PixelSize | null = null;
+  for (const well of plate.wells) {
+    const wellName = wellNameOf(well.path, root);
+    const wellAttrs = await groupAttrs(store, well.path, root);
+    const fields = (wellAttrs.well as { images?: { path: string }[] } | undefined)?.images ?? [];
+    for (const [f, field] of fields.entries()) {
+      const fieldPath = `${well.path}/${field.path}`;
+      const attrs = await groupAttrs(store, fieldPath, root);
+      const multiscale = (attrs.multiscales as Multiscale[] | undefined)?.[0];
+      if (!multiscale?.datasets?.length) {
+        throw new Error(
+          `OME-Zarr plate '${root}': field ${fieldPath} has no multiscales datasets; the store is incomplete or damaged`
+        );
+      }
+      const arrayPath = `${fieldPath}/${multiscale.datasets[0].path}`;
+      const array = await zarr.open(store.resolve(arrayPath), { kind: 'array' }).catch(cause => {
+        throw new Error(
+          `OME-Zarr plate '${root}': cannot open the array ${arrayPath}: ${(cause as Error).message}`,
+          { cause }
+        );
+      });
+      const axes = axesOf(multiscale, array.shape.length);
+      const labels = (attrs.omero as { channels?: { label?: string }[] } | undefined)?.channels;
+      labels?.forEach((ch, i) => {
+        if (ch.label && !channelNames[String(i + 1)]) channelNames[String(i + 1)] = ch.label;
+      });
+      pixelSize ??= pixelSizeOf(multiscale, axes);
+      for (const index of planeIndices(array.shape.slice(0, -2))) {
+        const at = (name: string) => {
+          const i = axes.findIndex(a => a.name === name);
+          return i < 0 || i >= index.length ? null : index[i] + 1;
+        };
+        const label = axes
+          .slice(0, -2)
+          .map((a, i) => `${a.name} ${index[i] + 1}`)
+          .join(', ');
+        const imagePath = `${path.join(root, arrayPath)} [${label}]`;
+        refs.set(imagePath, { array: arrayPath, index });
+        images.push({
+          path: imagePath,
+          well: wellName,
+          site: f + 1,
+          channel: at('c'),
+          z_index: at('z'),
+          timepoint: at('t')
+        });
+      }
+    }
+  }
+  const sorted = sortPlateImages(root, images);
+  return {
+    root,
+    name: plate.name ?? path.basename(root, '.zarr'),
+    format: 'ome-zarr',
+    wells: wellsOf(sorted),
+    images: sorted,
+    channelNames,
+    pixelSize,
+    pixels: { load: paths => loadPlanes(store, root, refs, paths) }
+  };
+}
+
+async function loadPlanes(
+  store: zarr.Location<FileSystemStore>,
+  root: string,
+  refs: Map<string, PlaneRef>,
+  paths: readonly string[]
+): Promise<NdArray[]> {
+  const arrays = new Map<string, Promise<zarr.Array<zarr.DataType, FileSystemStore>>>();
+  const out: NdArray[] = [];
+  for (const p of paths) {
+    const ref = refs.get(p);
+    if (!ref) throw new Error(`OME-Zarr plate '${root}' has no image '${p}'`);
+    let opening = arrays.get(ref.array);
+    if (!opening) {
+      opening = zarr.open(store.resolve(ref.array), { kind: 'array' });
+      arrays.set(ref.array, opening);
+    }
+    const array = await opening;
+    const dtype = array.dtype as string;
+    if (!DTYPES.includes(dtype as Dtype)) {
+      throw new Error(
+        `OME-Zarr plate '${root}': array ${ref.array} holds ${dtype} pixels; supported are ${DTYPES.join(', ')}`
+      );
+    }
+    const chunk = await zarr.get(array, [...ref.index, null, null]).catch(cause => {
+      throw new Error(
+        `OME-Zarr plate '${root}': reading ${p} failed: ${(cause as Error).message} (a chunk is damaged or uses an unsupported codec)`,
+        { cause }
+      );
+    });
+    const [ny, nx] = array.shape.slice(-2);
+    out.push(createNdArray(chunk.data as NdArray['data'], [ny, nx], dtype as Dtype));
+  }
+  return out;
+}
+
+/** A group's attributes, NGFF 0.5's `ome` folded in as 0.4 has them at the top. */
+async function groupAttrs(
+  store: zarr.Location<FileSystemStore>,
+  at: string,
+  root: string
+): Promise<Attrs> {
+  const group = await zarr.open(at ? store.resolve(at) : store, { kind: 'group' }).catch(cause => {
+    throw new Error(
+      `OME-Zarr plate '${root}': ${at || 'the store'} is not a zarr group (${(cause as Error).message}); the store is incomplete or damaged`,
+      { cause }
+    );
+  });
+  const attrs = group.attrs as Attrs;
+  const ome = attrs.ome as Attrs | undefined;
+  return ome ? { ...attrs, ...ome } : attrs;
+}
+
+/** NGFF 0.4+ axes are objects; 0.3 had names; older stores had none (then t, c, z, y, x). */
+function axesOf(multiscale: Multiscale, rank: number): Axis[] {
+  const axes = (multiscale.axes ?? ['t', 'c', 'z', 'y', 'x'].slice(5 - rank)).map(a =>
+    typeof a === 'string' ? { name: a } : a
+  );
+  if (axes.length !== rank) {
+    throw new Error(`multiscales names ${axes.length} axes but the array has ${rank} dimensions`);
+  }
+  return axes;
+}
+
+/** Physical x/y pixel size of the full-resolution level; null without a length unit. */
+function pixelSizeOf(multiscale: Multiscale, axes: Axis[]): PixelSize | null {
+  const scale = axes.map(() => 1);
+  for (const t of [
+    ...(multiscale.datasets[0].coordinateTransformations ?? []),
+    ...(multiscale.coordinateTransformations ?? [])
+  ]) {
+    if (t.type === 'scale' && t.scale?.length === axes.length)
+      t.scale.forEach((s, i) => (scale[i] *= s));
+  }
+  const [y, x] = [axes.length - 2, axes.length - 1];
+  const unit = axes[x].unit ?? axes[y].unit;
+  if (!unit || !(scale[x] > 0) || !(scale[y] > 0)) return null;
+  return { x: scale[x], y: scale[y], unit };
+}
+
+/** Every index of the leading (non-y, x) dimensions, C order. */
+function* planeIndices(shape: readonly number[]): Generator<number[]> {
+  const count = shape.reduce((a, b) => a * b, 1);
+  for (let k = 0; k < count; k++) {
+    const index: number[] = [];
+    let rest = k;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      index.unshift(rest % shape[d]);
+      rest = Math.floor(rest / shape[d]);
+    }
+    yield index;
+  }
+}
+
+/** `A/1`, `A/01` → `A01`. */
+function wellNameOf(wellPath: string, root: string): string {
+  const m = /^([A-Za-z]{1,2})\/(\d{1,3})$/.exec(wellPath);
+  if (!m) {
+    throw new Error(
+      `OME-Zarr plate '${root}': well path '${wellPath}' is not <row letters>/<column number>`
+    );
+  }
+  return `${m[1].toUpperCase()}${m[2].padStart(2, '0')}`;
+}

@@ -1,0 +1,110 @@
+/**
+ * Every plate format read back from files made by the format's reference writer (Python, the
+ * project's .venv: tifffile, ome-zarr-py on zarr-python, and the Harmony generator that follows
+ * PerkinElmer's schema; tests/runtime/fixtures/make_plates.py): detection, wells, components,
+ * channel names, pixel size, and every plane's pixels (sum and first values) compared with what
+ * the writer put there.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readPlate } from '../../src/runtime/plate/read-plate.js';
+import type { Plate, PlateImage } from '../../src/runtime/plate/plate.js';
+import { DiskBackend } from '../../src/runtime/storage/disk-backend.js';
+import type { NdArray } from '../../src/runtime/model/image-data.js';
+import { python } from './python.js';
+import { readFileSync } from 'node:fs';
+
+interface Manifest {
+  wells: string[];
+  channelNames: Record<string, string>;
+  pixelSize: { x: number; y: number; unit: string };
+  shape: [number, number];
+  images: {
+    well: string;
+    site: number;
+    channel: number;
+    z_index: number;
+    timepoint: number;
+    sum: number;
+    first: number[];
+  }[];
+}
+
+const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
+
+async function makePlate(kind: string, dir: string): Promise<Manifest> {
+  return JSON.parse(await python(MAKE, [kind, dir])) as Manifest;
+}
+
+/** Pixels of plate images the way the orchestrator reads them. */
+async function load(plate: Plate, images: PlateImage[]): Promise<NdArray[]> {
+  const paths = images.map(i => i.path);
+  if (plate.pixels) return plate.pixels.load(paths);
+  const disk = new DiskBackend();
+  return Promise.all(paths.map(p => disk.load(p)));
+}
+
+const key = (i: {
+  well: string;
+  site: number | null;
+  channel: number | null;
+  z_index: number | null;
+  timepoint: number | null;
+}) => `${i.well} s${i.site} c${i.channel} z${i.z_index} t${i.timepoint}`;
+
+describe.each([
+  ['harmony', 'harmony'],
+  ['ome-tiff', 'ome-tiff'],
+  ['ome-tiff-multipage', 'ome-tiff'],
+  ['ome-zarr-0.4', 'ome-zarr'],
+  ['ome-zarr-0.5', 'ome-zarr']
+])('readPlate on a %s plate', (kind, format) => {
+  let dir: string;
+  let manifest: Manifest;
+  let plate: Plate;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), `plate-${kind}-`));
+    const root = path.join(dir, kind.startsWith('ome-zarr') ? 'plate.zarr' : 'plate');
+    manifest = await makePlate(kind, root);
+    plate = await readPlate(root);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('detects the format and keeps wells, channel names and pixel size', () => {
+    expect(plate.format).toBe(format);
+    expect(plate.wells).toEqual(manifest.wells);
+    expect(plate.channelNames).toEqual(manifest.channelNames);
+    expect(plate.pixelSize).toEqual(manifest.pixelSize);
+  });
+
+  it('lists every image with its well, site, channel, z and timepoint', () => {
+    expect(plate.images.map(key).sort()).toEqual(manifest.images.map(key).sort());
+  });
+
+  it("reads every plane's pixels as the writer wrote them", async () => {
+    const expected = new Map(manifest.images.map(i => [key(i), i]));
+    for (const well of plate.wells) {
+      const images = plate.images.filter(i => i.well === well);
+      const arrays = await load(plate, images);
+      arrays.forEach((array, k) => {
+        const want = expected.get(key(images[k]))!;
+        expect(array.shape).toEqual(manifest.shape);
+        expect(array.dtype).toBe('uint16');
+        let sum = 0;
+        for (const v of array.data) sum += v;
+        expect({
+          image: key(images[k]),
+          sum,
+          first: Array.from(array.data.subarray(0, 4))
+        }).toEqual({
+          image: key(images[k]),
+          sum: want.sum,
+          first: want.first
+        });
+      });
+    }
+  });
+});
