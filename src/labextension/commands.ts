@@ -3,12 +3,19 @@
  * server's layers, start and stop a viewer server through the server extension.
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
-import { Notification } from '@jupyterlab/apputils';
+import { InputDialog, Notification } from '@jupyterlab/apputils';
 import type { IStateDB } from '@jupyterlab/statedb';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { dataPortProblem } from '../protocol/ports.js';
 import type { PipelineViewerState } from '../viewer-widget/index.js';
-import { runServerAction, type ServerAction } from './server-control.js';
+import { choosePort, lastRunPort, serverLabel } from './port-choice.js';
+import {
+  listServers,
+  runServerAction,
+  type RunningServer,
+  type ServerAction,
+  type ServerActionResult
+} from './server-control.js';
 import type { SettingsHolder } from './settings.js';
 import { PANEL_MODES, type IViewerPanel, type OpenArgs, type PanelMode } from './tokens.js';
 import type { PipelineViewerTracker } from './tracker.js';
@@ -77,12 +84,39 @@ export interface CommandContext {
 export function addCommands({ app, tracker, settings, state }: CommandContext): void {
   const currentPort = () => tracker.currentWidget?.dataPort ?? settings.current.dataPort;
 
+  /** The panel's Start button: the start command, rejecting when it failed. */
+  const startServer = async (port: number): Promise<void> => {
+    const result = (await app.commands.execute(CommandIDs.startServer, {
+      port
+    })) as unknown as ServerActionResult;
+    if (!result.ok) throw new Error(result.stderr || result.stdout || 'the start command failed');
+  };
+
+  /** The port to open when none is named (port-choice.ts); null when the user cancelled. */
+  const portToOpen = async (): Promise<number | null> => {
+    const servers = await listServers().catch((err: Error): RunningServer[] => {
+      console.warn(`pipeline viewer: ${err.message}`);
+      return [];
+    });
+    const choice = choosePort(servers, lastRunPort(), settings.current.dataPort);
+    if ('port' in choice) return choice.port;
+    const labels = choice.choose.map(serverLabel);
+    const picked = await InputDialog.getItem({
+      title: 'Open Pipeline Viewer',
+      label: 'Several of your viewer servers are running. Open which one?',
+      items: labels,
+      current: 0
+    });
+    if (!picked.button.accept || picked.value === null) return null;
+    return choice.choose[Math.max(0, labels.indexOf(picked.value))].ports.data;
+  };
+
   const createPanel = async (
     port: number,
     mode: PanelMode,
     activate: boolean
   ): Promise<IViewerPanel> => {
-    const panel = new ViewerPanel(port, settings.current.followNewest);
+    const panel = new ViewerPanel(port, settings.current.followNewest, startServer);
     const key = `${STATE_PREFIX}${port}`;
     if (state) {
       const saved = await state.fetch(key).catch(() => undefined);
@@ -100,9 +134,11 @@ export function addCommands({ app, tracker, settings, state }: CommandContext): 
   app.commands.addCommand(CommandIDs.open, {
     label: args =>
       args.port ? `Open Pipeline Viewer (port ${String(args.port)})` : 'Open Pipeline Viewer',
-    caption: 'Open or focus the docked viewer of a viewer server',
+    caption:
+      "Open or focus the docked viewer of a viewer server (without a port: the last run's, or one of your running servers)",
     execute: async args => {
-      const port = portArg(args, settings.current.dataPort);
+      const port = args.port === undefined ? await portToOpen() : portArg(args, 0);
+      if (port === null) return null;
       const a = args as OpenArgs;
       const activate = a.activate !== false;
       const existing = tracker.findByPort(port);

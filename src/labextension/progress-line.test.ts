@@ -1,5 +1,5 @@
 import { RunProgressSchema } from '../protocol/notebook-display.js';
-import { progressLine } from './progress-line.js';
+import { progressLine, shownPhase } from './progress-line.js';
 
 const base = {
   title: 'demo',
@@ -34,5 +34,34 @@ describe('progressLine', () => {
     expect(
       progressLine(RunProgressSchema.parse({ ...base, phase: 'viewer', frames_streamed: 1 }))
     ).toBe('viewer ready · 1 frames streamed · 1 drops · 4.3 s');
+  });
+});
+
+describe('runs that did not end well (issue 10, defect 17)', () => {
+  it('a running output of a run that is over reads "stopped (why)"', () => {
+    const p = RunProgressSchema.parse({ ...base, phase: 'running' });
+    expect(progressLine(p, 'kernel restarted')).toBe(
+      'stopped (kernel restarted) · wells 3/8 · 12 frames streamed · 1 drops · 4.3 s'
+    );
+    expect(shownPhase(p, 'kernel restarted')).toBe('stopped');
+    expect(shownPhase(p, null)).toBe('running');
+  });
+
+  it('a finished output stays what it was, whatever the kernel does later', () => {
+    const p = RunProgressSchema.parse({ ...base, phase: 'done' });
+    expect(progressLine(p, 'kernel restarted')).toMatch(/^done · /);
+    expect(shownPhase(p, 'kernel restarted')).toBe('done');
+  });
+
+  it('a degraded run says so and shows no dead server pid', () => {
+    const p = RunProgressSchema.parse({
+      ...base,
+      phase: 'degraded',
+      wells_done: 8,
+      frames_streamed: 6,
+      drops: 18,
+      warning: 'the viewer server on port 5555 stopped during the run (pid 42 is gone)'
+    });
+    expect(progressLine(p)).toBe('degraded · wells 8/8 · 6 frames streamed · 18 drops · 4.3 s');
   });
 });
