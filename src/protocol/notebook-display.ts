@@ -9,8 +9,11 @@ import { z } from 'zod';
 export const PROGRESS_MIME_TYPE = 'application/vnd.jupyterlab-pipeline-viewer.progress+json';
 
 export const RunProgressSchema = z.object({
-  /** 'running' while a run streams, 'done' / 'failed' at its end, 'viewer' for `show()`. */
-  phase: z.enum(['running', 'done', 'failed', 'viewer']),
+  /**
+   * 'running' while a run streams; at its end 'done', 'failed' (a well failed), or
+   * 'degraded' (it finished but frames were lost, `warning` says why); 'viewer' for `show()`.
+   */
+  phase: z.enum(['running', 'done', 'failed', 'degraded', 'viewer']),
   title: z.string(),
   /** Data port of the viewer server the frames go to. */
   port: z.number().int().min(1).max(65535),
@@ -22,6 +25,8 @@ export const RunProgressSchema = z.object({
   server_pid: z.number().int().nullable().default(null),
   /** Why a run failed, shown in the summary. */
   error: z.string().optional(),
+  /** Why a run is degraded, e.g. "the viewer server stopped mid-run: 75 % of frames dropped". */
+  warning: z.string().optional(),
   /** Unix ms when this output was made; the panel opens by itself only for fresh outputs. */
   created_at: z.number(),
   /** Ask the frontend to open (or focus) the docked viewer as soon as this is shown. */
@@ -31,3 +36,12 @@ export type RunProgress = z.infer<typeof RunProgressSchema>;
 
 /** Outputs older than this never open the panel by themselves (e.g. a reopened notebook). */
 export const AUTO_OPEN_MAX_AGE_MS = 60_000;
+
+/** A running output is updated at least this often (elapsed time), even when nothing moves. */
+export const PROGRESS_HEARTBEAT_MS = 2_000;
+
+/**
+ * A 'running' output not updated for this long belongs to a run that stopped without its
+ * summary (kernel restarted or died, notebook reopened): the frontend says so.
+ */
+export const PROGRESS_STALE_MS = 15_000;

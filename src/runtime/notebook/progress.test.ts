@@ -1,6 +1,16 @@
 import { jest } from '@jest/globals';
-import { PROGRESS_MIME_TYPE, RunProgressSchema } from '../../protocol/notebook-display.js';
-import { RunProgressDisplay, viewerBundle, type DisplayFn, type MimeBundle } from './progress.js';
+import {
+  PROGRESS_HEARTBEAT_MS,
+  PROGRESS_MIME_TYPE,
+  RunProgressSchema
+} from '../../protocol/notebook-display.js';
+import {
+  degradation,
+  RunProgressDisplay,
+  viewerBundle,
+  type DisplayFn,
+  type MimeBundle
+} from './progress.js';
 
 type Call = { bundle: MimeBundle; options: { display_id: string; update: boolean } };
 
@@ -107,5 +117,54 @@ describe('RunProgressDisplay', () => {
       server_pid: 77
     });
     expect(String(b['text/html'])).toContain('Open Pipeline Viewer');
+  });
+});
+
+describe('a run that stopped or lost frames (issue 10, defect 17)', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('resends a running output while nothing moves, so a stopped run can be told apart', () => {
+    jest.useFakeTimers();
+    const { calls, display } = recorder();
+    const p = new RunProgressDisplay({ title: 't', port: 5555, wellsTotal: 2, display });
+    jest.advanceTimersByTime(3 * PROGRESS_HEARTBEAT_MS + 10);
+    expect(calls.length).toBe(4);
+    expect(progressOf(calls[3]!).elapsed_s).toBeGreaterThanOrEqual(
+      (3 * PROGRESS_HEARTBEAT_MS) / 1000
+    );
+    p.finish();
+    jest.advanceTimersByTime(3 * PROGRESS_HEARTBEAT_MS);
+    expect(calls.length).toBe(5); // no heartbeat after the summary
+  });
+
+  it('finishes as degraded, not done, with the reason', () => {
+    const { calls, display } = recorder();
+    const p = new RunProgressDisplay({ title: 't', port: 5555, wellsTotal: 4, display });
+    const warning = 'the viewer server on port 5555 stopped during the run (pid 42 is gone)';
+    p.finish({ wellsDone: 4, framesStreamed: 6, drops: 18, serverPid: null, warning });
+    const last = progressOf(calls.at(-1)!);
+    expect(last).toMatchObject({ phase: 'degraded', warning, server_pid: null });
+    expect(String(calls.at(-1)!.bundle['text/plain'])).toContain(warning);
+  });
+
+  it("says why frames were lost: a server that stopped, or the stream's reason", () => {
+    expect(
+      degradation({ sent: 6, dropped: 18, serverAlive: false, serverPid: 42, port: 5555 })
+    ).toBe(
+      'the viewer server on port 5555 stopped during the run (pid 42 is gone): 18 of 24 frames (75 %) dropped'
+    );
+    expect(
+      degradation({
+        sent: 999,
+        dropped: 1,
+        serverAlive: true,
+        serverPid: 42,
+        port: 5555,
+        errors: ['queue full']
+      })
+    ).toBe('1 of 1000 frames (< 1 %) dropped: queue full');
+    expect(
+      degradation({ sent: 24, dropped: 0, serverAlive: true, serverPid: 42, port: 5555 })
+    ).toBeUndefined();
   });
 });

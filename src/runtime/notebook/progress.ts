@@ -6,6 +6,7 @@
  * extension; other frontends get the text/html fallback).
  */
 import {
+  PROGRESS_HEARTBEAT_MS,
   PROGRESS_MIME_TYPE,
   RunProgressSchema,
   type RunProgress
@@ -60,6 +61,8 @@ export class RunProgressDisplay {
   private shown = false;
   private lastSentAt = -Infinity;
   private pending: ReturnType<typeof setTimeout> | null = null;
+  /** Resends while running, so the frontend can tell a live run from a stopped one. */
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
 
   constructor(options: RunProgressOptions) {
     if (!Number.isInteger(options.wellsTotal) || options.wellsTotal < 0) {
@@ -86,6 +89,14 @@ export class RunProgressDisplay {
       open_viewer: options.openViewer ?? false
     });
     this.send(true);
+    if (this.display) {
+      this.heartbeat = setInterval(() => {
+        if (this.now() - this.lastSentAt < PROGRESS_HEARTBEAT_MS / 2) return;
+        this.apply({});
+        this.send(false);
+      }, PROGRESS_HEARTBEAT_MS);
+      unref(this.heartbeat);
+    }
   }
 
   get progress(): Readonly<RunProgress> {
@@ -108,14 +119,23 @@ export class RunProgressDisplay {
 
   /**
    * Final summary: counters, the server's pid and the data port it used (another than the
-   * requested one when that was held by someone else), and an error when the run failed.
+   * requested one when that was held by someone else), an error when the run failed, a
+   * warning when it finished but lost frames (phase 'degraded').
    */
   finish(
-    result: ProgressCounts & { serverPid?: number | null; port?: number; error?: unknown } = {}
+    result: ProgressCounts & {
+      serverPid?: number | null;
+      port?: number;
+      error?: unknown;
+      warning?: string;
+    } = {}
   ): RunProgress {
     this.apply(result);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     if (result.port !== undefined) this.state.port = result.port;
-    this.state.phase = result.error === undefined ? 'done' : 'failed';
+    this.state.phase = result.error !== undefined ? 'failed' : result.warning ? 'degraded' : 'done';
+    if (result.warning) this.state.warning = result.warning;
     if (result.serverPid !== undefined) this.state.server_pid = result.serverPid;
     if (result.error !== undefined) {
       this.state.error =
@@ -141,6 +161,39 @@ export class RunProgressDisplay {
     this.display(bundle, { display_id: this.displayId, update: !first && this.shown });
     this.shown = true;
   }
+}
+
+/** What a finished run's stream tells about lost frames. */
+export interface StreamOutcome {
+  sent: number;
+  dropped: number;
+  /** Whether the run's viewer server still answers at the end. */
+  serverAlive: boolean;
+  serverPid: number | null;
+  port: number;
+  errors?: readonly string[];
+}
+
+/**
+ * Why a finished run is degraded, or undefined when nothing was lost: the server stopped
+ * during the run (its pid is gone; the frames sent after it died were dropped), or frames
+ * were dropped for the stream's reason. A run like that used to read as a green "done".
+ */
+export function degradation(o: StreamOutcome): string | undefined {
+  const total = o.sent + o.dropped;
+  const share =
+    total > 0 ? `${o.dropped} of ${total} frames (${percent(o.dropped, total)}) dropped` : '';
+  if (!o.serverAlive) {
+    const pid = o.serverPid !== null ? ` (pid ${o.serverPid} is gone)` : '';
+    return `the viewer server on port ${o.port} stopped during the run${pid}${share ? `: ${share}` : ''}`;
+  }
+  if (o.dropped > 0) return `${share}${o.errors?.[0] ? `: ${o.errors[0]}` : ''}`;
+  return undefined;
+}
+
+function percent(part: number, whole: number): string {
+  const p = (100 * part) / whole;
+  return `${p > 0 && p < 1 ? '< 1' : Math.round(p)} %`;
 }
 
 /** A one-off output for `show()`: which viewer the images went to, with the open button. */
@@ -182,7 +235,15 @@ export function summaryText(p: RunProgress): string {
     p.phase === 'viewer' ? 'viewer ready' : `${p.phase}: wells ${p.wells_done}/${p.wells_total}`;
   const pid = p.server_pid !== null ? `, server pid ${p.server_pid}` : '';
   const err = p.error ? `, error: ${p.error}` : '';
-  return `${head}, ${p.frames_streamed} frames streamed, ${p.drops} drops, ${p.elapsed_s.toFixed(1)} s, port ${p.port}${pid}${err}`;
+  const warning = p.warning ? `, ${p.warning}` : '';
+  return `${head}, ${p.frames_streamed} frames streamed, ${p.drops} drops, ${p.elapsed_s.toFixed(1)} s, port ${p.port}${pid}${warning}${err}`;
+}
+
+/** Lets a process (a test, a script) exit while a display is still running. */
+function unref(timer: ReturnType<typeof setInterval>): void {
+  const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
+  if (typeof timer === 'number') deno?.unrefTimer?.(timer);
+  else (timer as { unref?: () => void }).unref?.();
 }
 
 function escapeHtml(s: string): string {

@@ -11,7 +11,7 @@ import type { RunResult } from '../run/run-result.js';
 import type { StreamBatch, StreamSink } from '../model/stream-sink.js';
 import { viewerManagerFor } from '../streaming/viewer-manager.js';
 import { viewerStreamSink } from '../streaming/viewer-sink.js';
-import { RunProgressDisplay, type DisplayFn } from './progress.js';
+import { degradation, RunProgressDisplay, type DisplayFn } from './progress.js';
 
 export interface RunWithProgressOptions extends RunOptions {
   title?: string;
@@ -89,11 +89,28 @@ export async function runWithProgress(
     });
     const failed = result.wells.filter(w => w.status === 'failed');
     const manager = viewer ? viewerManagerFor({ port: viewer.port, host: viewer.host }) : null;
+    // A server killed mid-run must not end as "done" with its dead pid (issue 10, 17).
+    // Only the default sink streams to the manager's server; a custom sink reports drops only.
+    const viewerSink = manager !== null && streamSinkFor === undefined;
+    const serverAlive = viewerSink ? await manager.isRunning().catch(() => false) : true;
+    const { sent, dropped, errors } = result.stream.total;
+    const warning =
+      streamSinkFor === null
+        ? undefined
+        : degradation({
+            sent,
+            dropped,
+            serverAlive,
+            serverPid: manager?.pid ?? null,
+            port: manager?.dataPort ?? port,
+            errors
+          });
     progress.finish({
       wellsDone: result.wells.length,
-      framesStreamed: result.stream.total.sent,
-      drops: result.stream.total.dropped,
-      serverPid: manager?.pid ?? null,
+      framesStreamed: sent,
+      drops: dropped,
+      serverPid: serverAlive ? (manager?.pid ?? null) : null,
+      ...(warning ? { warning } : {}),
       ...(manager ? { port: manager.dataPort } : {}),
       ...(failed.length > 0
         ? {
