@@ -3,80 +3,92 @@
 # files: Debian Chromium, npm packages, a project-local Python venv with JupyterLab, the
 # compiled TypeScript, the built JupyterLab extension installed into the venv, and Deno's
 # Jupyter kernel registered inside the venv (never in the user's home).
-# Each step is skipped when its result is already up to date.
+# Each step is skipped when its result is already up to date. Quiet: one line per step with
+# its time; the tools' own output goes to build/setup.log, named (with its tail) on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 # The Python environment JupyterLab runs from: the project-local .venv, or an existing one
 # named by PIPELINE_VIEWER_ENV (Binder's conda env, whose jupyter serves the notebooks there).
 VENV="${PIPELINE_VIEWER_ENV:-$ROOT/.venv}"
-log() { printf '[setup] %s\n' "$*"; }
+mkdir -p build
+LOG="$ROOT/build/setup.log"
+printf '== setup %s\n' "$(date -u +%FT%TZ)" >"$LOG"
+say() { printf '[setup] %s\n' "$*"; }
+
+# step NAME COMMAND...: runs the command with its output in the log; prints NAME and seconds.
+step() {
+  local name="$1" start="$EPOCHREALTIME"
+  shift
+  printf '\n== %s\n' "$name" >>"$LOG"
+  if ! "$@" >>"$LOG" 2>&1; then
+    say "$name: FAILED; full log: $LOG, its end:"
+    tail -n 25 "$LOG" | sed 's/^/    /'
+    exit 1
+  fi
+  local ms=$(((${EPOCHREALTIME/./} - ${start/./}) / 1000))
+  say "$(printf '%-44s %4d.%d s' "$name" $((ms / 1000)) $((ms % 1000 / 100)))"
+}
 
 # 1. Chromium for the Galata ui-tests comes from Debian, never from a browser download.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+install_chromium() {
+  timeout 900 apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq chromium
+}
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing Debian chromium"
-    timeout 900 apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq chromium
+    step "Debian chromium (apt-get)" install_chromium
   else
-    log "WARNING: /usr/bin/chromium is missing; install it with 'sudo apt-get install chromium' to run the ui-tests"
+    say "WARNING: /usr/bin/chromium is missing; install it with 'sudo apt-get install chromium' to run the ui-tests"
   fi
 fi
 
-# 2. npm packages, exactly as in package-lock.json (skipped when node_modules is newer).
+# 2. npm packages, exactly as in package-lock.json (skipped when node_modules is newer). The
+# lock lists the `deno` package's binaries for every platform; npm installs this one's.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "npm ci"
-  # The registry mirror here serves only this platform's optional binaries (@deno/*,
-  # @unrs/*), so the lock cannot list the others and npm ci may refuse the lock as out of
-  # sync; npm install then installs the same locked versions, skipping the unavailable ones.
-  if ! timeout 1200 npm ci --no-audit --no-fund; then
-    log "npm ci refused the lock file; falling back to npm install (same locked versions)"
-    timeout 1200 npm install --no-audit --no-fund
-  fi
+  step "npm ci" timeout 1200 npm ci --no-audit --no-fund
 fi
 
 # 3. Project-local Python environment with pinned JupyterLab + jupyter-server-proxy.
 REQ="scripts/requirements.txt"
 if [ ! -x "$VENV/bin/python" ]; then
   [ -z "${PIPELINE_VIEWER_ENV:-}" ] || { echo "PIPELINE_VIEWER_ENV=$VENV has no bin/python" >&2; exit 1; }
-  log "creating $VENV"
-  python3 -m venv "$VENV"
+  step "python venv $VENV" python3 -m venv "$VENV"
 fi
-if [ ! -f "$VENV/.requirements.stamp" ] || ! cmp -s "$REQ" "$VENV/.requirements.stamp"; then
-  log "pip install -r $REQ"
+pip_install() {
   timeout 1200 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ"
   cp "$REQ" "$VENV/.requirements.stamp"
+}
+if [ ! -f "$VENV/.requirements.stamp" ] || ! cmp -s "$REQ" "$VENV/.requirements.stamp"; then
+  step "pip install -r $REQ" pip_install
 fi
 # The venv lives inside this "type": "module" package: mark it CommonJS so Node tools that
 # JupyterLab runs from it (jupyter_builder's yarn.js) are not loaded as ES modules.
-[ -n "${PIPELINE_VIEWER_ENV:-}" ] || [ -f "$VENV/package.json" ] || echo '{ "type": "commonjs" }' > "$VENV/package.json"
+[ -n "${PIPELINE_VIEWER_ENV:-}" ] || [ -f "$VENV/package.json" ] || echo '{ "type": "commonjs" }' >"$VENV/package.json"
 export PATH="$VENV/bin:$PATH"
 
 # 4. TypeScript → lib/ (incremental).
-log "tsc -b"
-timeout 600 npx tsc -b
+step "tsc -b" timeout 600 npx tsc -b
 
 # 5. The prebuilt JupyterLab extension (webpack), rebuilt only when its inputs changed.
 OUT="jupyterlab_pipeline_viewer/labextension/package.json"
 if [ ! -f "$OUT" ] || [ -n "$(find lib/labextension lib/viewer-widget lib/protocol style schema package.json -newer "$OUT" -print -quit 2>/dev/null)" ]; then
-  log "jupyter labextension build"
-  timeout 1200 npm run --silent build:labextension
+  step "jupyter labextension build" timeout 1200 npm run --silent build:labextension
 fi
 
 # 6. The Python package (server extension + labextension) installed into the venv.
 if ! "$VENV/bin/python" -m pip show -q jupyterlab_pipeline_viewer >/dev/null 2>&1; then
-  log "pip install -e ."
   # The extension is built above; the hatch hook would run npm install + build again.
-  SKIP_JUPYTER_BUILDER=1 timeout 600 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation -e .
+  step "pip install -e ." env SKIP_JUPYTER_BUILDER=1 timeout 600 "$VENV/bin/python" -m pip install -q \
+    --disable-pip-version-check --no-build-isolation -e .
 fi
 # A symlink to the build, so JupyterLab serves every rebuild (the editable install copies it).
 if [ ! -L "$VENV/share/jupyter/labextensions/jupyterlab-pipeline-viewer" ]; then
-  log "jupyter labextension develop"
-  "$VENV/bin/jupyter" labextension develop --overwrite . >/dev/null
+  step "jupyter labextension develop" "$VENV/bin/jupyter" labextension develop --overwrite .
 fi
 if [ ! -f "$VENV/etc/jupyter/jupyter_server_config.d/jupyterlab_pipeline_viewer.json" ]; then
-  "$VENV/bin/jupyter" server extension enable --sys-prefix jupyterlab_pipeline_viewer >/dev/null
+  step "jupyter server extension enable" "$VENV/bin/jupyter" server extension enable --sys-prefix jupyterlab_pipeline_viewer
 fi
 # The project's own JupyterLab settings (no news toast over the viewer): each JSON file of
 # jupyter-config/project/ is merged into the same path under the env (keys already there and
@@ -110,4 +122,5 @@ const spec = {
 };
 fs.writeFileSync(process.env.KDIR + "/kernel.json", JSON.stringify(spec, null, 2) + "\n");
 '
-log "ready: $("$VENV/bin/jupyter" lab --version) with kernels: $("$VENV/bin/jupyter" kernelspec list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Object.keys(JSON.parse(s).kernelspecs).join(", ")))')"
+KERNELS="$("$VENV/bin/jupyter" kernelspec list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Object.keys(JSON.parse(s).kernelspecs).join(", ")))')"
+say "ready: JupyterLab $("$VENV/bin/jupyter" lab --version), kernels: $KERNELS (log: build/setup.log)"
