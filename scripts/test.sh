@@ -31,6 +31,9 @@ if [ -d tests/deno ]; then
   timeout 600 node_modules/.bin/deno test -A tests/deno/ </dev/null
 fi
 
+stage "packaging: wheel + npm package installed into a fresh venv with the lowest JupyterLab"
+timeout 900 bash tests/packaging/artifacts.sh </dev/null
+
 stage "Galata ui-tests"
 (cd ui-tests && timeout 1800 npx playwright test </dev/null)
 stage "all stages passed"
