@@ -8,7 +8,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { Component } from '../../protocol/components.js';
 import { bytesPerElement } from '../../protocol/dtype.js';
 import type { LayerInfo, ViewerEvent } from '../../protocol/viewer-api.js';
-import type { ViewerModel } from '../model/viewer-model.js';
+import type { ViewerModel, VisiblePlane } from '../model/viewer-model.js';
 import { planeSize, type AxisValue, type Plane } from '../model/plane.js';
 import type { ViewerStats } from '../tokens.js';
 import { PlaneLoader, type PlaneRequest } from './plane-loader.js';
@@ -45,6 +45,7 @@ export class ViewerSession {
     model.layers.changed.connect((_, change) => {
       if (change.kind !== 'info') this._schedule();
     }, this);
+    model.channels.changed.connect(() => this._schedule(), this); // a channel shown or hidden
     model.planeUpdated.connect((_, notice) => {
       this._revisions.set(revisionKey(notice.layer, notice.values), notice.revision);
       const visible = model
@@ -76,7 +77,10 @@ export class ViewerSession {
     return this._error;
   }
 
-  /** The plane each visible layer shows now (may be an older one until the new arrives). */
+  /**
+   * The plane each visible layer shows now (may be an older one until the new arrives), by
+   * `VisiblePlane.drawKey`: the layer key, or layer and channel of a composite.
+   */
   get shown(): ReadonlyMap<string, Plane> {
     return this._shown;
   }
@@ -135,7 +139,7 @@ export class ViewerSession {
     const refine = this._refined;
     const wanted = new Set<string>();
     const visible = this.model.visiblePlanes();
-    const keys = new Set(visible.map(v => v.layer.key));
+    const keys = new Set(visible.map(v => v.drawKey));
     let changed = false;
     let loading = false;
     for (const key of [...this._shown.keys()]) {
@@ -144,7 +148,8 @@ export class ViewerSession {
         changed = true;
       }
     }
-    for (const { layer, values } of visible) {
+    for (const v of visible) {
+      const { layer, values } = v;
       const axes = axisNames(layer.info);
       const full = Math.max(layer.info.shape[0], layer.info.shape[1]);
       let size = this.wantedSize(full);
@@ -161,8 +166,8 @@ export class ViewerSession {
         continue;
       }
       if (!cached) size = Math.min(size, PREVIEW_PX);
-      if (cached && this._shown.get(layer.key) !== cached) {
-        this._show(cached);
+      if (cached && this._shown.get(v.drawKey) !== cached) {
+        this._show(cached, v);
         changed = true;
       }
       const good = cached && (planeSize(cached) >= size || cached.level === 0);
@@ -275,9 +280,10 @@ export class ViewerSession {
         // a plane larger than the cache budget is not cached; show it anyway if still wanted.
         // While scrubbing, a plane the slider passed is newer than the one shown: paint it
         // until the current position's plane arrives (the newest plane that could finish).
-        const shown = this._shown.get(plane.layer);
-        if (this._isVisible(plane.layer) && (!shown || !this._stillWanted(shown))) {
-          this._show(plane);
+        const as = this.model.shownAs(plane.layer, plane.values);
+        const shown = as && this._shown.get(as.drawKey);
+        if (as && (!shown || !this._stillWanted(shown))) {
+          this._show(plane, as);
           this._changed.emit();
         }
       },
@@ -287,20 +293,17 @@ export class ViewerSession {
     );
   }
 
-  private _isVisible(layer: string): boolean {
-    return this.model.visiblePlanes().some(v => v.layer.key === layer);
-  }
-
   private _stillWanted(plane: Plane): boolean {
     return this.model
       .visiblePlanes()
       .some(v => v.layer.key === plane.layer && v.values.every((x, i) => x === plane.values[i]));
   }
 
-  private _show(plane: Plane): void {
-    if (this._shown.get(plane.layer) !== plane) this._planesShown++;
-    this._shown.set(plane.layer, plane);
-    this.model.layers.get(plane.layer)?.initContrastFrom(plane.data);
+  /** Show a plane as `as` (a layer, or a channel of a composite) says. */
+  private _show(plane: Plane, as: VisiblePlane): void {
+    if (this._shown.get(as.drawKey) !== plane) this._planesShown++;
+    this._shown.set(as.drawKey, plane);
+    this.model.initContrast(as, plane.data);
   }
 
   /** Remember which axis the user moved, for fetching its neighbours ahead. */

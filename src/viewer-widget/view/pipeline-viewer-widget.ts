@@ -120,7 +120,6 @@ export class PipelineViewerWidget extends Widget {
       this._canvas.schedulePaint();
     }, this);
     this.model.channels.changed.connect(() => {
-      this.session.update(); // a channel shown or hidden: planes to fetch
       this._updateOverlay();
       this._stateTouched();
       this._canvas.schedulePaint();
