@@ -22,15 +22,31 @@ if (!workDir || ![port, wells, channels, size].every(n => Number.isInteger(n) &&
 const names = ['DAPI', 'GFP', 'RFP', 'Cy5'].slice(0, channels);
 const plateDir = path.join(workDir, `plate-${wells}x${channels}-${size}`);
 if (!fs.existsSync(path.join(plateDir, 'done'))) {
-  await writeSyntheticPlate(plateDir, { wells, sites: 1, channels: names, zPlanes: 1, width: size, height: size, seed: 5 });
+  await writeSyntheticPlate(plateDir, {
+    wells,
+    sites: 1,
+    channels: names,
+    zPlanes: 1,
+    width: size,
+    height: size,
+    seed: 5
+  });
   fs.writeFileSync(path.join(plateDir, 'done'), '');
 }
 const plate = await readPlate(plateDir);
 const pipeline = new Pipeline({
   name: 'nav',
-  steps: [new Step({ name: 'Cells', func: stack => stack, streaming: { enabled: true, port, colormap: 'gray' } })]
+  steps: [
+    new Step({
+      name: 'Cells',
+      func: stack => stack,
+      streaming: { enabled: true, port, colormap: 'gray' }
+    })
+  ]
 });
 const plan = await compile(pipeline, plate, { output_dir: path.join(workDir, 'out') });
 const result = await run(plan);
-console.log(JSON.stringify({ ...result.stream.total, wells: plate.wells, channels: plate.channelNames }));
+console.log(
+  JSON.stringify({ ...result.stream.total, wells: plate.wells, channels: plate.channelNames })
+);
 process.exit(result.ok ? 0 : 1);
