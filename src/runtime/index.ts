@@ -53,7 +53,7 @@ export type {
   PersistentBackend
 } from './model/materialization-config.js';
 export { defaultRunSettings } from './model/global-config.js';
-export type { GlobalConfig, PipelineConfig, RunSettings } from './model/global-config.js';
+export type { GlobalConfig, PipelineConfig, RunSettings, ZarrNgff } from './model/global-config.js';
 export { resolveConfig } from './model/resolve-config.js';
 export type { ConfigSource, Resolved } from './model/resolve-config.js';
 export { applyWellFilter, WellFilterError, WELL_FILTER_EXAMPLES } from './model/well-filter.js';
@@ -92,7 +92,9 @@ export {
 } from './model/image-data.js';
 export type { NdArray } from './model/image-data.js';
 export { readPlate } from './plate/read-plate.js';
-export type { Plate, PlateImage } from './plate/plate.js';
+export type { ReadPlateOptions } from './plate/read-plate.js';
+export type { Plate, PlateImage, PlateFormat, PlatePixels, PixelSize } from './plate/plate.js';
+export { PlateIncompleteError } from './plate/plate-images.js';
 export {
   parseImageXpressName,
   formatImageXpressName,
@@ -146,8 +148,12 @@ export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise
         fileManager ??
         new FileManager([
           new MemoryBackend(),
-          new DiskBackend(),
-          new ZarrBackend({ channelNames: plan.plate.channelNames })
+          new DiskBackend({ pixelSize: plan.plate.pixelSize ?? undefined }),
+          new ZarrBackend({
+            channelNames: plan.plate.channelNames,
+            ngff: plan.settings.values.zarr_ngff,
+            pixelSize: plan.plate.pixelSize ?? undefined
+          })
         ]),
       streamSinkFor:
         streamSinkFor === undefined

@@ -78,7 +78,7 @@ export interface RequiredVisualizer {
 
 export interface CompiledPlan {
   pipeline: Pipeline;
-  plate: Pick<Plate, 'root' | 'name' | 'channelNames'>;
+  plate: Pick<Plate, 'root' | 'name' | 'channelNames' | 'pixelSize' | 'pixels'>;
   settings: Resolved<RunSettings>;
   steps: StepPlan[];
   wells: WellPlan[];

@@ -40,7 +40,13 @@ export async function compile(
   const wells = plate.wells.map(well => planWell(well, plate, steps));
   return {
     pipeline,
-    plate: { root: plate.root, name: plate.name, channelNames: plate.channelNames },
+    plate: {
+      root: plate.root,
+      name: plate.name,
+      channelNames: plate.channelNames,
+      pixelSize: plate.pixelSize ?? null,
+      pixels: plate.pixels ?? null
+    },
     settings,
     steps,
     wells,

@@ -50,6 +50,13 @@ export function checkRunSettings(v: RunSettings): void {
       "use 'disk' (TIFF files) or 'zarr'"
     );
   }
+  if (v.zarr_ngff !== '0.4' && v.zarr_ngff !== '0.5') {
+    throw new CompileError(
+      null,
+      `zarr_ngff '${String(v.zarr_ngff)}' is not an NGFF version the zarr backend writes`,
+      "use '0.4' (zarr v2) or '0.5' (zarr v3)"
+    );
+  }
   for (const key of [
     'num_workers',
     'well_concurrency',

@@ -8,11 +8,16 @@ import type { LazyMaterializationConfig, PersistentBackend } from './materializa
 import type { LazyStreamingConfig } from './streaming-config.js';
 import type { WellFilter, WellFilterMode } from './well-filter.js';
 
+/** NGFF versions of OME-Zarr outputs (storage/zarr-backend.ts writes both). */
+export type ZarrNgff = '0.4' | '0.5';
+
 export interface GlobalConfig {
   /** Where outputs go; unset → `<plate folder>_outputs` beside the plate, as OpenHCS does. */
   output_dir?: string;
   /** Backend of the last step's (main) outputs. */
   output_backend?: PersistentBackend;
+  /** OME-Zarr outputs: NGFF '0.4' on zarr v2 (default, what most readers know) or '0.5' on zarr v3. */
+  zarr_ngff?: ZarrNgff;
   /** Wells to process at all (e.g. 2 for a quick try); unset processes every well. */
   well_filter?: WellFilter | null;
   well_filter_mode?: WellFilterMode;
@@ -34,6 +39,7 @@ export interface GlobalConfig {
 export interface PipelineConfig {
   output_dir?: string;
   output_backend?: PersistentBackend;
+  zarr_ngff?: ZarrNgff;
   well_filter?: WellFilter | null;
   well_filter_mode?: WellFilterMode;
   streaming?: LazyStreamingConfig;
@@ -44,6 +50,7 @@ export interface PipelineConfig {
 export interface RunSettings {
   output_dir: string;
   output_backend: PersistentBackend;
+  zarr_ngff: ZarrNgff;
   num_workers: number;
   well_concurrency: number;
   stream_flush_timeout_ms: number;
@@ -58,6 +65,7 @@ export function defaultRunSettings(plateRoot: string): RunSettings {
   return {
     output_dir: `${plateRoot.replace(/[\\/]+$/, '')}_outputs`,
     output_backend: 'disk',
+    zarr_ngff: '0.4',
     num_workers: Math.max(1, Math.min(4, cores - 1)),
     well_concurrency: Math.max(2, Math.min(4, cores)),
     stream_flush_timeout_ms: 10_000,

@@ -3,7 +3,12 @@
  * orchestrator hands the selected (materialized) outputs of one well to a sink. `enqueue`
  * must return at once; sending happens asynchronously, and a full queue drops.
  */
-import type { ComponentNames, DisplayConfig, ImageMetadata } from '../../protocol/index.js';
+import type {
+  ComponentNames,
+  DisplayConfig,
+  ImageMetadata,
+  PixelSize
+} from '../../protocol/index.js';
 import type { NdArray } from './image-data.js';
 
 export interface StreamItem {
@@ -20,6 +25,8 @@ export interface StreamBatch {
   items: StreamItem[];
   display: DisplayConfig;
   componentNames: ComponentNames;
+  /** The plate's pixel size, for the viewer's scale bar; absent when the plate does not say. */
+  pixelSize?: PixelSize;
 }
 
 export interface StreamReport {

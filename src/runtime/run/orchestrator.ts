@@ -13,7 +13,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ComponentNames } from '../../protocol/index.js';
+import type { ComponentNames, PixelSize } from '../../protocol/index.js';
 import type {
   CompiledPlan,
   RequiredVisualizer,
@@ -33,7 +33,7 @@ import type { PlaneComponent } from '../model/step.js';
 import type { NdArray } from '../model/image-data.js';
 import type { RunEvent, RunResult, StepTiming, WellResult } from './run-result.js';
 import { visualizerKey } from '../compile/selection.js';
-import { assembleStack, splitStack } from './stack.js';
+import { assembleStack, checkPlateShapes, splitStack } from './stack.js';
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
 import type { FileManager } from '../storage/file-manager.js';
 import type { StorageBackendName } from '../compile/selection.js';
@@ -104,7 +104,14 @@ export async function runPlan(plan: CompiledPlan, options: RunDependencies): Pro
       async () => {
         for (let well = queue.shift(); well; well = queue.shift()) {
           results.push(
-            await runWell(plan, well, { fileManager, runner, sinks, componentNames, emit })
+            await runWell(plan, well, {
+              fileManager,
+              runner,
+              sinks,
+              componentNames,
+              emit,
+              pixelSize: plan.plate.pixelSize ?? null
+            })
           );
         }
       }
@@ -126,6 +133,8 @@ export async function runPlan(plan: CompiledPlan, options: RunDependencies): Pro
 
 interface WellContext {
   fileManager: FileManager;
+  /** The plate's pixel size, sent with every batch (the viewer's scale bar). */
+  pixelSize: PixelSize | null;
   runner: FunctionRunner;
   sinks: Map<string, SinkState>;
   componentNames: ComponentNames;
@@ -267,12 +276,16 @@ async function runStep(
   const owned = backend !== 'memory';
   const groups = groupPlanes(inputs, stepPlan.variableComponents);
   const onWorkers = Object.values(stepPlan.placement).every(p => p.every(x => x === 'workers'));
+  // The plate's images: whole files through the FileManager (ImageXpress, Harmony, pattern
+  // plates), planes inside a zarr array or an OME-TIFF through the plate's own reader.
+  const platePixels = stepPlan.index === 0 ? plan.plate.pixels : null;
   const processGroup = async (group: (typeof groups)[number]): Promise<PlaneOutput[]> => {
-    const arrays = await ctx.fileManager.loadBatch(
-      group.planes.map(p => p.path),
-      backend
-    );
+    const paths = group.planes.map(p => p.path);
+    const arrays = platePixels
+      ? await platePixels.load(paths)
+      : await ctx.fileManager.loadBatch(paths, backend);
     const where = `step '${stepPlan.name}', well ${well}`;
+    if (stepPlan.index === 0) checkPlateShapes(arrays, paths, where);
     const stack = assembleStack(arrays, owned, where);
     const groupKey = stepPlan.groupBy ? String(group.shared[stepPlan.groupBy]) : null;
     const { key, chain } = FunctionRunner.chainFor(step.func, groupKey);
@@ -322,7 +335,8 @@ function stream(
       }
     })),
     display: stepPlan.display,
-    componentNames: ctx.componentNames
+    componentNames: ctx.componentNames,
+    ...(ctx.pixelSize ? { pixelSize: ctx.pixelSize } : {})
   };
   state.batches += 1;
   state.images += batch.items.length;

@@ -78,3 +78,30 @@ function spansBuffer(p: NdArray): boolean {
     elementCount(p.shape) === p.data.length
   );
 }
+
+/**
+ * A plate's images of one group must agree in size and type; one that does not is named (a
+ * damaged or foreign file in the plate), before stacking would only say that planes differ.
+ */
+export function checkPlateShapes(
+  arrays: readonly NdArray[],
+  paths: readonly string[],
+  where: string
+) {
+  const first = arrays[0];
+  const describe = (a: NdArray) => `${a.shape.join('×')} ${a.dtype}`;
+  arrays.forEach((a, i) => {
+    if (a.shape.length !== 2) {
+      throw new Error(
+        `${where}: plate image '${paths[i]}' has shape [${a.shape.join(', ')}]; plate images must be planes [y, x] ` +
+          '(a multi-page TIFF? read OME-TIFF plates by their .ome.tif metadata, or split the stack)'
+      );
+    }
+    if (describe(a) !== describe(first)) {
+      throw new Error(
+        `${where}: plate image '${paths[i]}' is ${describe(a)} but '${paths[0]}' is ${describe(first)}; ` +
+          'the images a step stacks must match: replace the odd file or leave its well out (well_filter)'
+      );
+    }
+  });
+}

@@ -8,7 +8,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DTYPES, type Dtype } from '../../protocol/index.js';
+import { DTYPES, type Dtype, type PixelSize } from '../../protocol/index.js';
 import { validateNdArray, type NdArray } from '../model/image-data.js';
 import type { StorageBackend } from './backend.js';
 import { StorageError } from './storage-error.js';
@@ -30,14 +30,18 @@ export interface DiskBackendOptions {
    * no path coming from user input can reach files elsewhere.
    */
   root?: string;
+  /** Pixel size written into every TIFF (X/YResolution, ResolutionUnit), e.g. the plate's. */
+  pixelSize?: PixelSize;
 }
 
 export class DiskBackend implements StorageBackend {
   readonly name = 'disk' as const;
   private readonly root: string | null;
+  private readonly pixelSize: PixelSize | undefined;
 
   constructor(options: DiskBackendOptions = {}) {
     this.root = rootFolder(options.root);
+    this.pixelSize = options.pixelSize;
   }
 
   async save(array: NdArray, filePath: string): Promise<void> {
@@ -55,7 +59,7 @@ export class DiskBackend implements StorageBackend {
       }
       let chunks: Uint8Array[];
       try {
-        chunks = encodeTiff(array);
+        chunks = encodeTiff(array, { pixelSize: this.pixelSize });
       } catch (cause) {
         throw this.error(target, (cause as Error).message, cause);
       }

@@ -11,7 +11,7 @@
  * must not write the same store at once. Each chunk and metadata file is replaced atomically.
  */
 import path from 'node:path';
-import { INTEGER_RANGES } from '../../protocol/index.js';
+import { INTEGER_RANGES, type PixelSize } from '../../protocol/index.js';
 import { validateNdArray, type NdArray } from '../model/image-data.js';
 import {
   parseImageXpressName,
@@ -47,6 +47,8 @@ export interface ZarrBackendOptions {
    * (zarr v3). An existing store keeps its own version; naming another one here is an error.
    */
   ngff?: NgffVersion;
+  /** Pixel size of the planes (e.g. the plate's): the fields' y/x scale and unit. */
+  pixelSize?: PixelSize;
 }
 
 /** Where one file name lives inside a store. */
@@ -75,9 +77,11 @@ export class ZarrBackend implements StorageBackend {
   /** Stores seen by this backend, with the field metadata they keep between saves. */
   private readonly stores = new Map<string, ZarrStore>();
   channelNames: Record<string, string>;
+  private readonly pixelSize: PixelSize | null;
 
   constructor(options: ZarrBackendOptions = {}) {
     this.root = rootFolder(options.root);
+    this.pixelSize = options.pixelSize ?? null;
     this.channelNames = { ...(options.channelNames ?? {}) };
     if (options.ngff !== undefined && !NGFF_VERSIONS.includes(options.ngff)) {
       throw new StorageError(
@@ -194,7 +198,11 @@ export class ZarrBackend implements StorageBackend {
       // The name is recorded last, so a name is listed only once its planes are on disk.
       const attrs =
         existing?.attrs ??
-        emptyFieldAttrs(`${slot.parsed.well} field ${slot.field}`, store.dialect.ngff);
+        emptyFieldAttrs(
+          `${slot.parsed.well} field ${slot.field}`,
+          store.dialect.ngff,
+          this.pixelSize
+        );
       const names = attrs[NAMES_KEY].names;
       const first = !Object.values(names).some(e => e.c === slot.c);
       for (const [name, e] of Object.entries(names)) {

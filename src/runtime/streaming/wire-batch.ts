@@ -65,6 +65,7 @@ export function encodeChunk(
       images,
       display_config: batch.display,
       component_names_metadata: batch.componentNames,
+      ...(batch.pixelSize ? { pixel_size: batch.pixelSize } : {}),
       ...(run ? { run } : {})
     };
     return { frames: encodeBatch(message), segments, images: images.length };

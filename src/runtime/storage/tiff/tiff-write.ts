@@ -10,7 +10,7 @@
  * with its shape, also when z is 3 or 4 (it would otherwise guess RGB).
  */
 import os from 'node:os';
-import type { Dtype } from '../../../protocol/index.js';
+import type { Dtype, PixelSize } from '../../../protocol/index.js';
 import { bytesPerElement } from '../../../protocol/index.js';
 import type { NdArray } from '../../model/image-data.js';
 
@@ -32,36 +32,82 @@ const SAMPLE_FORMAT: Record<Dtype, number> = {
 const SHORT = 3;
 const LONG = 4;
 const ASCII = 2;
+const RATIONAL = 5;
 
-/** The TIFF file of `array` as byte chunks to write in order: header+IFDs, then the pixels. */
-export function encodeTiff(array: NdArray): Uint8Array[] {
+/** Micrometres per unit, for the units a pixel size may come in (OME-NGFF names). */
+const MICROMETERS: Record<string, number> = {
+  micrometer: 1,
+  nanometer: 1e-3,
+  millimeter: 1e3,
+  centimeter: 1e4,
+  meter: 1e6
+};
+
+/**
+ * X/YResolution in pixels per centimetre (ResolutionUnit 3), as tifffile and ImageJ read them;
+ * null for a unit that is not a length we know.
+ */
+function resolutionOf(pixelSize: PixelSize | undefined): Uint8Array | null {
+  const um = pixelSize && MICROMETERS[pixelSize.unit];
+  if (!pixelSize || !um) return null;
+  const out = new Uint8Array(16);
+  const view = new DataView(out.buffer);
+  [pixelSize.x, pixelSize.y].forEach((size, i) => {
+    const perCm = 1e4 / (size * um);
+    // numerator / 1000: three decimals of pixels per cm, within 32 bits up to 4e6 px/cm
+    view.setUint32(i * 8, Math.min(2 ** 32 - 1, Math.round(perCm * 1000)), true);
+    view.setUint32(i * 8 + 4, 1000, true);
+  });
+  return out;
+}
+
+/**
+ * The TIFF file of `array` as byte chunks to write in order: header+IFDs, then the pixels.
+ * With a pixel size, every page carries X/YResolution and ResolutionUnit (centimetre).
+ */
+export function encodeTiff(array: NdArray, options: { pixelSize?: PixelSize } = {}): Uint8Array[] {
   // The header says "II" (little-endian) and the pixels are the array's own bytes.
   if (os.endianness() !== 'LE') throw new Error('the TIFF writer needs a little-endian machine');
   const [pages, height, width] = array.shape.length === 3 ? array.shape : [1, ...array.shape];
   const bytes = bytesPerElement(array.dtype);
   const pageBytes = height * width * bytes;
   const description = ascii(JSON.stringify({ shape: array.shape }));
+  const resolution = resolutionOf(options.pixelSize);
+  // Where the description and resolutions go; set once the first IFD's size is known.
+  let descriptionAt = 0;
+  let resolutionAt = 0;
 
-  type Entry = [tag: number, type: number, value: number | Uint8Array];
+  /** A number, or bytes stored after the first IFD: the description, the resolutions. */
+  type Entry = [tag: number, type: number, value: number | { at: number; count: number }];
   const entries = (page: number, stripOffset: number): Entry[] => [
     [256, LONG, width],
     [257, LONG, height],
     [258, SHORT, bytes * 8],
     [259, SHORT, 1], // no compression
     [262, SHORT, 1], // BlackIsZero
-    ...(page === 0 ? [[270, ASCII, description] as Entry] : []),
+    ...(page === 0
+      ? [[270, ASCII, { at: descriptionAt, count: description.length }] as Entry]
+      : []),
     [273, LONG, stripOffset],
     [277, SHORT, 1],
     [278, LONG, height],
     [279, LONG, pageBytes],
+    ...(resolution
+      ? [
+          [282, RATIONAL, { at: resolutionAt, count: 1 }] as Entry,
+          [283, RATIONAL, { at: resolutionAt + 8, count: 1 }] as Entry
+        ]
+      : []),
     [284, SHORT, 1], // chunky (one sample per pixel anyway)
+    ...(resolution ? [[296, SHORT, 3] as Entry] : []), // centimetre
     [339, SHORT, SAMPLE_FORMAT[array.dtype]]
   ];
   const ifdBytes = (page: number) => 2 + entries(page, 0).length * 12 + 4;
-  // Layout: header, IFD 0, description, IFDs 1…n−1 (word-aligned), padding, then the pixels of
-  // every page in a row, exactly the array's bytes.
-  const descriptionAt = 8 + ifdBytes(0);
-  const ifdAt = [8, align(descriptionAt + description.length, 2)];
+  // Layout: header, IFD 0, description, resolutions, IFDs 1…n−1 (word-aligned), padding, then
+  // the pixels of every page in a row, exactly the array's bytes.
+  descriptionAt = 8 + ifdBytes(0);
+  resolutionAt = align(descriptionAt + description.length, 2);
+  const ifdAt = [8, resolutionAt + (resolution ? resolution.length : 0)];
   for (let p = 1; p < pages; p++) ifdAt.push(ifdAt[p] + ifdBytes(p));
   const dataStart = align(ifdAt[pages], 16);
   if (dataStart + pages * pageBytes > MAX_TIFF_BYTES) {
@@ -77,6 +123,7 @@ export function encodeTiff(array: NdArray): Uint8Array[] {
   view.setUint16(2, 42, true);
   view.setUint32(4, 8, true);
   header.set(description, descriptionAt);
+  if (resolution) header.set(resolution, resolutionAt);
   for (let p = 0; p < pages; p++) {
     const list = entries(p, dataStart + p * pageBytes);
     let at = ifdAt[p];
@@ -85,9 +132,9 @@ export function encodeTiff(array: NdArray): Uint8Array[] {
     for (const [tag, type, value] of list) {
       view.setUint16(at, tag, true);
       view.setUint16(at + 2, type, true);
-      if (value instanceof Uint8Array) {
-        view.setUint32(at + 4, value.length, true);
-        view.setUint32(at + 8, descriptionAt, true);
+      if (typeof value === 'object') {
+        view.setUint32(at + 4, value.count, true);
+        view.setUint32(at + 8, value.at, true);
       } else {
         view.setUint32(at + 4, 1, true);
         if (type === SHORT) view.setUint16(at + 8, value, true);

@@ -12,6 +12,8 @@
  * is written: pyramids are the viewer's job.
  */
 
+import type { PixelSize } from '../../../protocol/index.js';
+
 /** The NGFF versions the zarr backend writes: 0.4 on zarr v2, 0.5 on zarr v3. */
 export type NgffVersion = '0.4' | '0.5';
 export const NGFF_VERSIONS: readonly NgffVersion[] = ['0.4', '0.5'];
@@ -93,9 +95,17 @@ export function addField(attrs: WellAttrs, field: number): void {
   images.sort((a, b) => Number(a.path) - Number(b.path));
 }
 
-/** 0.5 dropped the version inside multiscales and omero (it is the "ome" group's). */
-export function emptyFieldAttrs(name: string, version: NgffVersion): FieldAttrs {
+/**
+ * 0.5 dropped the version inside multiscales and omero (it is the "ome" group's). With a pixel
+ * size, y and x get its unit and their scale; z and t stay unitless (the plate does not say).
+ */
+export function emptyFieldAttrs(
+  name: string,
+  version: NgffVersion,
+  pixelSize: PixelSize | null = null
+): FieldAttrs {
   const inner = version === '0.4' ? { version } : {};
+  const unit = pixelSize ? { unit: pixelSize.unit } : {};
   return {
     multiscales: [
       {
@@ -105,11 +115,16 @@ export function emptyFieldAttrs(name: string, version: NgffVersion): FieldAttrs 
           { name: 't', type: 'time' },
           { name: 'c', type: 'channel' },
           { name: 'z', type: 'space' },
-          { name: 'y', type: 'space' },
-          { name: 'x', type: 'space' }
+          { name: 'y', type: 'space', ...unit },
+          { name: 'x', type: 'space', ...unit }
         ],
         datasets: [
-          { path: '0', coordinateTransformations: [{ type: 'scale', scale: [1, 1, 1, 1, 1] }] }
+          {
+            path: '0',
+            coordinateTransformations: [
+              { type: 'scale', scale: [1, 1, 1, pixelSize?.y ?? 1, pixelSize?.x ?? 1] }
+            ]
+          }
         ]
       }
     ],
