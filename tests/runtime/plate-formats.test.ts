@@ -14,6 +14,10 @@ import { DiskBackend } from '../../src/runtime/storage/disk-backend.js';
 import type { NdArray } from '../../src/runtime/model/image-data.js';
 import { python } from './python.js';
 import { readFileSync } from 'node:fs';
+import { compile } from '../../src/runtime/compile/compiler.js';
+import { run } from '../../src/runtime/index.js';
+import { Pipeline } from '../../src/runtime/model/pipeline.js';
+import { Step } from '../../src/runtime/model/step.js';
 
 interface Manifest {
   wells: string[];
@@ -105,6 +109,41 @@ describe.each([
           first: want.first
         });
       });
+    }
+  });
+
+  it('runs a pipeline on it: the orchestrator reads each well through the plate', async () => {
+    const maxOverZ = (stack: NdArray): NdArray => {
+      const [n, h, w] = stack.shape;
+      const out = new Uint16Array(h * w);
+      for (let k = 0; k < n; k++)
+        for (let i = 0; i < h * w; i++) out[i] = Math.max(out[i], stack.data[k * h * w + i]);
+      return { data: out, shape: [h, w], dtype: stack.dtype };
+    };
+    const out = path.join(dir, 'out');
+    const pipeline = new Pipeline({
+      name: `max ${kind}`,
+      steps: [new Step({ name: 'Max', func: maxOverZ, variableComponents: ['z_index'] })]
+    });
+    const well = manifest.wells[1];
+    const plan = await compile(pipeline, plate, { output_dir: out, well_filter: [well] });
+    const result = await run(plan, { streamSinkFor: null });
+    expect(result.wells.map(w => [w.well, w.status, w.error?.message])).toEqual([
+      [well, 'ok', undefined]
+    ]);
+    // Values grow with z, so each output is the writer's top plane of its (site, channel, t).
+    const top = manifest.images.filter(i => i.well === well && i.z_index === 3);
+    expect(result.wells[0].outputs).toHaveLength(top.length);
+    const disk = new DiskBackend();
+    for (const i of top) {
+      const file = path.join(
+        out,
+        `${well}_s${String(i.site).padStart(3, '0')}_w${i.channel}_z001_t${String(i.timepoint).padStart(3, '0')}.tif`
+      );
+      const array = await disk.load(file);
+      let sum = 0;
+      for (const v of array.data) sum += v;
+      expect([file, sum]).toEqual([file, i.sum]);
     }
   });
 });
