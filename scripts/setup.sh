@@ -63,6 +63,14 @@ pip_install() {
 if [ ! -f "$VENV/.requirements.stamp" ] || ! cmp -s "$REQ" "$VENV/.requirements.stamp"; then
   step "pip install -r $REQ" pip_install
 fi
+# 3b. OpenHCS 0.8.6's streaming client (tests/openhcs, notebooks/openhcs.ipynb), pinned and
+# without its dependency tree (torch, napari, Qt): its own step and stamp.
+OREQ="scripts/requirements-openhcs.txt"
+if [ ! -f "$VENV/.requirements-openhcs.stamp" ] || ! cmp -s "$OREQ" "$VENV/.requirements-openhcs.stamp"; then
+  log "pip install --no-deps -r $OREQ"
+  timeout 1200 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r "$OREQ"
+  cp "$OREQ" "$VENV/.requirements-openhcs.stamp"
+fi
 # The venv lives inside this "type": "module" package: mark it CommonJS so Node tools that
 # JupyterLab runs from it (jupyter_builder's yarn.js) are not loaded as ES modules.
 [ -n "${PIPELINE_VIEWER_ENV:-}" ] || [ -f "$VENV/package.json" ] || echo '{ "type": "commonjs" }' >"$VENV/package.json"
