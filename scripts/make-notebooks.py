@@ -1,4 +1,5 @@
-# Writes notebooks/demo.ipynb and notebooks/show.ipynb (outputs empty) from the cells below:
+# Writes notebooks/demo.ipynb, notebooks/show.ipynb (Deno kernel) and notebooks/openhcs.ipynb
+# (Python kernel of the project's venv) with empty outputs from the cells below:
 # python3 scripts/make-notebooks.py notebooks
 import json, sys
 from pathlib import Path
@@ -159,6 +160,120 @@ await showInViewer(rings(9), { port: PORT, name: 'rings', colormap: 'viridis' })
 """),
 ])
 
+def python_nb(cells):
+    return {"cells": cells, "metadata": {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python", "file_extension": ".py", "mimetype": "text/x-python"}},
+        "nbformat": 4, "nbformat_minor": 5}
+
+openhcs = python_nb([
+md("""
+# OpenHCS into the docked panel
+
+For OpenHCS users: arrays streamed from Python cells through **OpenHCS 0.8.6's own streaming
+client** (`FileManager.save_batch(..., "napari_stream")`, as a pipeline step does) land in the
+same docked **Pipeline viewer** panel, one layer per step, titled as OpenHCS titles them.
+The viewer server answers OpenHCS's discovery as a ready napari viewer, so OpenHCS reuses it
+and never starts its own napari. Details and limits: `docs/openhcs.md`.
+
+Needs the packages of `scripts/requirements-openhcs.txt` in this kernel's environment
+(`scripts/setup.sh` installs them into the project's venv).
+"""),
+code("""
+import os, subprocess
+from pathlib import Path
+
+# OpenHCS's napari port (NapariStreamingConfig.port); the panel reaches it through {baseUrl}proxy/<PORT+3000>/.
+PORT = int(os.environ.get("PIPELINE_VIEWER_PORT", "5555"))
+CLI = Path.cwd().parent / "bin" / "pipeline-viewer.js"
+# Starts the server, or reports the one already running (the panel starts the same one).
+print(subprocess.run(["node", str(CLI), "server", "start", "--port", str(PORT)], capture_output=True, text=True, check=True).stdout)
+"""),
+md("""
+## OpenHCS's side
+
+The stream request an OpenHCS step builds: `NapariStreamingConfig` (all components stacked),
+file names parsed by OpenHCS's ImageXpress parser, a producer identity per step, channel names
+as the plate metadata would declare them, the wells of the run as the declared domain.
+"""),
+code("""
+from dataclasses import replace
+import numpy as np
+from polystore.base import ensure_storage_registry, storage_registry
+from polystore.filemanager import FileManager
+from polystore.streaming.identity import StreamProducerIdentity
+from polystore.streaming.viewer_transport import ViewerStreamProducer, ViewerStreamSourceIdentity
+from openhcs.core.config import NapariStreamingConfig
+from openhcs.core.steps.stream_component_semantics import (
+    StreamComponentDomainProviders, StreamComponentMessageExtraAuthority,
+    StreamExecutionAxisDomainProvider, StreamMetadataBackedComponentDomainProvider,
+    StreamMetadataRootAuthority, StreamSourceComponentMetadataItems)
+from openhcs.microscopes.imagexpress import ImageXpressFilenameParser
+from openhcs.runtime.zmq_config import OPENHCS_ZMQ_CONFIG
+
+CHANNELS = {"1": "DAPI", "2": "GFP"}
+WELLS = ["A01", "A02", "B01", "B02"]
+
+class PlateMetadata:  # what OpenHCS's metadata handler reads from the plate's .HTD
+    def find_metadata_file(self, root): return Path(root) / "plate.HTD"
+    def get_component_values(self, root, component): return dict(CHANNELS) if component == "channel" else None
+
+class Microscope:
+    parser = ImageXpressFilenameParser()
+    metadata_handler = PlateMetadata()
+
+ensure_storage_registry()
+filemanager = FileManager(storage_registry)
+source = ViewerStreamSourceIdentity(microscope_handler=Microscope(), plate_path="/plate")
+surface = NapariStreamingConfig(port=PORT, host="localhost", persistent=True, enabled=True).viewer_surface(source, OPENHCS_ZMQ_CONFIG)
+
+def stream_step(position, step_name, images):
+    \"\"\"Stream {file name: 2-D array} of one well as OpenHCS's step `position` does.\"\"\"
+    names = list(images)
+    items = StreamSourceComponentMetadataItems.from_values(
+        [Microscope.parser.parse_filename(n).components.wire_mapping() for n in names])
+    roots = StreamMetadataRootAuthority.from_source_identity(source).roots()
+    authority = replace(
+        StreamComponentMessageExtraAuthority.from_viewer_surface(surface, source_metadata_items=items),
+        domain_providers=StreamComponentDomainProviders((
+            StreamMetadataBackedComponentDomainProvider(component="channel", metadata_roots=roots),
+            StreamExecutionAxisDomainProvider(component="well", metadata_roots=roots, execution_axis_values=tuple(WELLS)))))
+    producer = ViewerStreamProducer.from_identity(StreamProducerIdentity.pipeline_output(
+        output_kind="main", output_key="main", projection_key="main", step_name=step_name, pipeline_position=position))
+    filemanager.save_batch([images[n] for n in names], names, "napari_stream",
+                           **authority.viewer_backend_kwargs(producer=producer).to_kwargs())
+"""),
+md("""
+## Stream two steps
+
+Open the panel (*Open Pipeline Viewer*, port as above) and run the cell: a layer
+"1. Raw" and a layer "2. Smoothed" appear, with sliders for well, channel and z.
+"""),
+code("""
+rng = np.random.default_rng(0)
+yy, xx = np.mgrid[0:256, 0:256]
+for w, well in enumerate(WELLS):
+    raw = {}
+    for channel in CHANNELS:
+        for z in (1, 2, 3):
+            blobs = np.exp(-(((xx - 40 - 50 * w) ** 2 + (yy - 60 * int(channel)) ** 2) / (200.0 * z)))
+            raw[f"{well}_s1_w{channel}_z{z:03d}.tif"] = (blobs * 4000 + rng.normal(300, 40, blobs.shape)).astype(np.uint16)
+    stream_step(0, "Raw", raw)
+    smoothed = {n: ((a.astype(np.float32) + np.roll(a, 1, 0) + np.roll(a, 1, 1)) / 3).astype(np.uint16) for n, a in raw.items()}
+    stream_step(1, "Smoothed", smoothed)
+print("streamed", 2 * len(WELLS) * len(CHANNELS) * 3, "images")
+"""),
+md("""
+OpenHCS's discovery sees the panel's server as a ready viewer (it would reuse it rather
+than start napari):
+"""),
+code("""
+from zmqruntime.transport import request_control_ping
+pong = request_control_ping(PORT, surface.runtime_config.transport_endpoint.transport_mode, config=OPENHCS_ZMQ_CONFIG)
+pong.ready, pong.server_role.value, pong.application
+"""),
+])
+
 def with_ids(book, prefix):
     for i, c in enumerate(book["cells"]):
         c["id"] = f"{prefix}-{i:02d}"
@@ -166,6 +281,8 @@ def with_ids(book, prefix):
 
 demo = with_ids(demo, "demo")
 show = with_ids(show, "show")
+openhcs = with_ids(openhcs, "openhcs")
 out = Path(sys.argv[1])
 (out / "demo.ipynb").write_text(json.dumps(demo, indent=1) + "\n")
 (out / "show.ipynb").write_text(json.dumps(show, indent=1) + "\n")
+(out / "openhcs.ipynb").write_text(json.dumps(openhcs, indent=1) + "\n")

@@ -3,7 +3,7 @@
  * (FileManager.save_batch(..., "napari_stream") with the stream request a step builds) over
  * TCP and over its default IPC, its discovery and launch checks, and a malicious pickle on
  * the control port. Real packages from PyPI (scripts/requirements-openhcs.txt), the compiled
- * server, real ZeroMQ and shared memory. Ports 21500 (+1000, +3000) and acks on 21590.
+ * server, real ZeroMQ and shared memory. Ports 21585 (+1000, +3000) and acks on 21597 (21500-21579 are P+1000 of other tests' data ports 20500-20579).
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -13,8 +13,8 @@ import { controlRequest, SHM_DIR } from '../../src/protocol/node/index.js';
 import { tokenHeaders } from '../viewer-server/browser-token.js';
 import { fixtureOutput, runFixture, startServer, type OpenHcsServer } from './openhcs-server.js';
 
-const PORT = 21500;
-const ACK_PORT = 21590;
+const PORT = 21585;
+const ACK_PORT = 21597;
 let server: OpenHcsServer;
 
 interface StreamOutput {

@@ -20,7 +20,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-it('stores a batch from a pyzmq REQ producer with napari_ shared memory and replies in JSON', async () => {
+it('stores a batch from a pyzmq REQ producer with napari_ shared memory, leaves the segment to its sender, replies in JSON', async () => {
   if (!fs.existsSync(PYTHON))
     throw new Error(`${PYTHON} is missing: run scripts/setup.sh (it creates the venv with pyzmq)`);
   const run = spawnSync(
@@ -33,8 +33,11 @@ it('stores a batch from a pyzmq REQ producer with napari_ shared memory and repl
   );
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
-  const { reply, shm_name } = JSON.parse(run.stdout);
+  const { reply, shm_name, present_after_reply } = JSON.parse(run.stdout);
   expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 0 });
+  // A napari_ segment stays its sender's: the server copies it and leaves it in place
+  // (a second unlink made OpenHCS 0.8.6 warn per image); the sender unlinked it.
+  expect(present_after_reply).toBe(true);
   expect(fs.existsSync(path.join(SHM_DIR, shm_name))).toBe(false);
 
   const state = await (
