@@ -36,7 +36,8 @@ install_chromium() {
   timeout 900 apt-get update -qq
   DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq chromium
 }
-if [ ! -x /usr/bin/chromium ]; then
+# Only the ui-tests need it, and they run from the project's .venv: not for PIPELINE_VIEWER_ENV.
+if [ -z "${PIPELINE_VIEWER_ENV:-}" ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     step "Debian chromium (apt-get)" install_chromium
   else

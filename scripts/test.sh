@@ -20,6 +20,9 @@ timeout 600 npx tsc -p ui-tests/tsconfig.json
 stage "lint (eslint + prettier)"
 timeout 600 npm run --silent lint
 
+stage "API reference (docs/api/ matches the TSDoc of the public exports)"
+timeout 600 node scripts/api-docs.mjs --check
+
 stage "jest"
 NODE_OPTIONS=--experimental-vm-modules timeout 1800 npx jest --ci </dev/null
 
