@@ -94,6 +94,8 @@ beforeAll(async () => {
     reconnectMaxMs: 400
   });
   model = new ViewerModel({ followNewest: true });
+  // one channel at a time with a channel slider (the composite: model/composite.test.ts)
+  model.channels.mode = 'single';
   session = new ViewerSession(model, connection);
   connection.statusChanged.connect((_, s) => statuses.push(s));
   connection.stateReceived.connect((_, n) => restarts.push(n.restarted));
@@ -140,8 +142,8 @@ describe('viewer widget client ↔ real viewer server', () => {
     expect(Math.max(...plane.shape)).toBeGreaterThanOrEqual(64);
     expect(Math.max(...plane.shape)).toBeLessThan(W);
     expect(plane.data.length).toBe(plane.shape[0] * plane.shape[1]);
-    // auto contrast from the first plane shown, inside the data's range
-    const [lo, hi] = model.layers.get('source_Enhance')!.contrastLimits!;
+    // auto contrast from the first plane shown (its channel's), inside the data's range
+    const [lo, hi] = model.channels.get('GFP')!.contrastLimits!;
     expect(lo).toBeGreaterThanOrEqual(0);
     expect(hi).toBeGreaterThan(lo);
   });
