@@ -209,6 +209,13 @@ async function main() {
     timeout: 15000
   });
   check('connected through the proxy', true);
+  // Steps 1–3 drive one channel at a time in gray; the composite (the default) is covered by
+  // ui-tests/tests/channels-composite.spec.ts.
+  const gray = { visible: true, colormap: 'gray', contrastLimits: null, gamma: 1 };
+  await pageObj.evaluate(
+    gray => window.widget.restore({ channelMode: 'single', channels: { DAPI: gray, GFP: gray } }),
+    gray
+  );
 
   // 1. uint16, two wells × two channels in one layer
   const H = 512,
@@ -306,7 +313,7 @@ async function main() {
 
   // 3. colormap + contrast from the layer panel
   await pageObj.selectOption(
-    '[data-testid=pipeline-viewer-layer-source_Raw] .jp-PipelineViewer-colormap',
+    '[data-testid=pipeline-viewer-layer-source_Raw] [data-channel=GFP] .jp-PipelineViewer-channel-colormap',
     'viridis'
   );
   await pageObj.waitForTimeout(200);
