@@ -10,9 +10,9 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import type { PixelSize, Plate, PlateImage } from './plate.js';
 import { rowLetters } from './pattern-plate.js';
+import { parseHarmonyIndex, type HarmonyIndex, type HarmonyRecord } from './harmony-index.js';
 import {
   isTemporaryName,
   refuseIfBeingWritten,
@@ -37,16 +37,6 @@ export async function harmonyIndexOf(
   return found ? path.join(root, 'Images', found) : null;
 }
 
-type Node = Record<string, unknown>;
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  isArray: name => name === 'Image' || name === 'Entry' || name === 'Map' || name === 'Plate'
-});
-
 export async function readHarmonyPlate(root: string, entries: readonly Dirent[]): Promise<Plate> {
   const index = await harmonyIndexOf(root, entries);
   if (!index) {
@@ -55,18 +45,16 @@ export async function readHarmonyPlate(root: string, entries: readonly Dirent[])
     );
   }
   const folder = path.dirname(index);
-  let doc: Node;
+  let parsed: HarmonyIndex;
   try {
-    doc = parser.parse(await readFile(index, 'utf8')) as Node;
+    parsed = parseHarmonyIndex(await readFile(index, 'utf8'));
   } catch (cause) {
     throw new Error(
       `Harmony index '${index}' is not valid XML: ${(cause as Error).message}; re-export the plate from Harmony`,
       { cause }
     );
   }
-  const top = doc.EvaluationInputData as Node | undefined;
-  const entriesXml = ((top?.Images as Node | undefined)?.Image as Node[] | undefined) ?? [];
-  if (!top || entriesXml.length === 0) {
+  if (parsed.images.length === 0) {
     throw new Error(
       `Harmony index '${index}' lists no images (expected EvaluationInputData/Images/Image entries); re-export the plate`
     );
@@ -76,14 +64,14 @@ export async function readHarmonyPlate(root: string, entries: readonly Dirent[])
   const images: PlateImage[] = [];
   const channelNames: Record<string, string> = {};
   let pixelSize: PixelSize | null = null;
-  for (const [i, e] of entriesXml.entries()) {
-    const where = `image entry ${i + 1} (${text(e.id) ?? 'no id'}) of '${index}'`;
-    const url = text(e.URL);
+  for (const [i, e] of parsed.images.entries()) {
+    const where = `image entry ${i + 1} (${e.id ?? 'no id'}) of '${index}'`;
+    const url = e.URL;
     if (!url) throw new Error(`${where} has no URL; re-export the plate from Harmony`);
     const file = path.resolve(folder, url);
     listed.add(path.basename(file));
     const channel = int(e.ChannelID, 'ChannelID', where);
-    const name = text(e.ChannelName);
+    const name = e.ChannelName;
     if (name && channel !== null) channelNames[String(channel)] ??= name;
     pixelSize ??= resolution(e);
     const row = int(e.Row, 'Row', where);
@@ -99,20 +87,15 @@ export async function readHarmonyPlate(root: string, entries: readonly Dirent[])
       timepoint: timepoint === null ? null : timepoint + 1
     });
   }
-  for (const map of ((top.Maps as Node | undefined)?.Map as Node[] | undefined) ?? []) {
-    for (const entry of (map.Entry as Node[] | undefined) ?? []) {
-      const id = entry['@ChannelID'];
-      const name = text(entry.ChannelName);
-      if (typeof id === 'string' && name) channelNames[String(Number(id))] ??= name;
-      pixelSize ??= resolution(entry);
-    }
+  for (const entry of parsed.channels) {
+    const id = Number(entry.ChannelID);
+    if (Number.isInteger(id) && entry.ChannelName) channelNames[String(id)] ??= entry.ChannelName;
+    pixelSize ??= resolution(entry);
   }
 
   await checkFiles(root, folder, index, listed);
   const sorted = sortPlateImages(root, images);
-  const plateName =
-    text(((top.Plates as Node | undefined)?.Plate as Node[] | undefined)?.[0]?.Name) ??
-    text(((top.Plates as Node | undefined)?.Plate as Node[] | undefined)?.[0]?.PlateID);
+  const plateName = parsed.plateName;
   return {
     root,
     name: plateName ?? path.basename(root),
@@ -153,12 +136,11 @@ async function checkFiles(root: string, folder: string, index: string, listed: S
 }
 
 /** ImageResolutionX/Y (metres, or the Unit given) as micrometres. */
-function resolution(node: Node): PixelSize | null {
+function resolution(record: HarmonyRecord): PixelSize | null {
   const size = (tag: string): number | null => {
-    const v = node[tag];
-    const value = Number(text(v));
+    const value = Number(record[tag]);
     if (!(value > 0)) return null;
-    const unit = typeof v === 'object' && v ? (v as Node)['@Unit'] : 'm';
+    const unit = record[`${tag}@Unit`] ?? 'm';
     const factor =
       unit === 'm' ? 1e6 : unit === 'mm' ? 1e3 : unit === 'µm' || unit === 'um' ? 1 : null;
     return factor === null ? null : value * factor;
@@ -168,16 +150,8 @@ function resolution(node: Node): PixelSize | null {
   return x && y ? { x, y, unit: 'micrometer' } : null;
 }
 
-function text(v: unknown): string | null {
-  if (typeof v === 'string') return v.trim() || null;
-  if (typeof v === 'number') return String(v);
-  if (v && typeof v === 'object' && '#text' in v) return text((v as Node)['#text']);
-  return null;
-}
-
-function int(v: unknown, tag: string, where: string): number | null {
-  const t = text(v);
-  if (t === null) return null;
+function int(t: string | undefined, tag: string, where: string): number | null {
+  if (t === undefined || t === '') return null;
   const n = Number(t);
   if (!Number.isInteger(n) || n < 0)
     throw new Error(`${where}: ${tag} '${t}' is not a whole number`);

@@ -34,9 +34,9 @@ type Attrs = Record<string, unknown>;
 
 /** Why the folder looks like a zarr store, or null. */
 export function looksLikeZarr(root: string, entries: readonly Dirent[]): string | null {
-  const names = new Set(entries.map(e => e.name));
-  if (names.has('zarr.json')) return 'zarr.json';
-  if (names.has('.zattrs') || names.has('.zgroup')) return '.zgroup/.zattrs';
+  const has = (name: string) => entries.some(e => e.name === name);
+  if (has('zarr.json')) return 'zarr.json';
+  if (has('.zattrs') || has('.zgroup')) return '.zgroup/.zattrs';
   return root.toLowerCase().endsWith('.zarr') ? 'a .zarr folder' : null;
 }
 

@@ -72,9 +72,7 @@ const CANDIDATES: Candidate[] = [
     format: 'imagexpress',
     label: 'ImageXpress',
     sign: async (_root, entries) =>
-      looksLikeImageXpress(entries.filter(e => !/\.ome\.tiff?$/i.test(e.name)))
-        ? '.tif files or TimePoint_N folders'
-        : null,
+      looksLikeImageXpress(entries) ? '.tif files or TimePoint_N folders' : null,
     lookedFor: '.tif/.tiff files named like A01_s001_w1_z001_t001.tif, or TimePoint_N folders'
   }
 ];

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// Listing and parsing a large plate, reading no pixels: 384 wells × 9 sites × 4 channels × 3 z
+// = 41,472 images, as an ImageXpress folder and as a Harmony export (Index.idx.xml + files).
+// Files are empty: readPlate never opens an image. Each round times, in alternating order,
+//   readPlate(dir)             (lib/runtime/plate/read-plate.js)
+//   fs.readdir(dir)            the bare listing: no reader can be faster than this
+//   Python os.scandir + regex  (ImageXpress) / os.scandir + ElementTree (Harmony), timed in
+//                              its own process, imports excluded
+// and prints per format the median and min–max of each, and readPlate's ratio to each baseline
+// of the same round, with the machine and load average.
+//   npm run build (npx tsc -b) first;  node scripts/bench-plate.mjs [--rounds 5] [--short]
+// --short: 96 wells × 2 sites × 2 channels × 1 z, to check that the script works.
+import { execFileSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+  openSync
+} from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readPlate } from '../lib/runtime/plate/read-plate.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
+const args = process.argv.slice(2);
+const SHORT = args.includes('--short');
+const ri = args.indexOf('--rounds');
+const ROUNDS = Math.max(3, ri >= 0 ? Number(args[ri + 1]) : 5);
+const PLATE = SHORT
+  ? { rows: 8, cols: 12, sites: 2, channels: 2, z: 1 }
+  : { rows: 16, cols: 24, sites: 9, channels: 4, z: 3 };
+const COUNT = PLATE.rows * PLATE.cols * PLATE.sites * PLATE.channels * PLATE.z;
+
+function* images() {
+  for (let r = 1; r <= PLATE.rows; r++)
+    for (let c = 1; c <= PLATE.cols; c++)
+      for (let s = 1; s <= PLATE.sites; s++)
+        for (let ch = 1; ch <= PLATE.channels; ch++)
+          for (let z = 1; z <= PLATE.z; z++) yield { r, c, s, ch, z };
+}
+const well = (r, c) => `${String.fromCharCode(64 + r)}${String(c).padStart(2, '0')}`;
+const touch = file => closeSync(openSync(file, 'w'));
+
+function makeImageXpress(dir) {
+  mkdirSync(dir);
+  for (const i of images())
+    touch(path.join(dir, `${well(i.r, i.c)}_s${pad(i.s)}_w${i.ch}_z${pad(i.z)}_t001.tif`));
+  writeFileSync(
+    path.join(dir, 'plate.HTD'),
+    Array.from({ length: PLATE.channels }, (_, k) => `"WaveName${k + 1}", "ch${k + 1}"`).join(
+      '\r\n'
+    )
+  );
+}
+
+function makeHarmony(dir) {
+  mkdirSync(dir);
+  const entries = [];
+  for (const i of images()) {
+    const url = `r${p2(i.r)}c${p2(i.c)}f${p2(i.s)}p${p2(i.z)}-ch${i.ch}sk1fk1fl1.tiff`;
+    touch(path.join(dir, url));
+    entries.push(
+      `<Image Version="1"><id>${p2(i.r)}${p2(i.c)}K1F${i.s}P${i.z}R${i.ch}</id><State>Ok</State>` +
+        `<URL>${url}</URL><Row>${i.r}</Row><Col>${i.c}</Col><FieldID>${i.s}</FieldID>` +
+        `<PlaneID>${i.z}</PlaneID><TimepointID>0</TimepointID><FlimID>1</FlimID>` +
+        `<ChannelID>${i.ch}</ChannelID><ChannelName>ch${i.ch}</ChannelName>` +
+        '<ImageResolutionX Unit="m">6.5E-07</ImageResolutionX><ImageResolutionY Unit="m">6.5E-07</ImageResolutionY>' +
+        '<ImageSizeX>2160</ImageSizeX><ImageSizeY>2160</ImageSizeY></Image>'
+    );
+  }
+  writeFileSync(
+    path.join(dir, 'Index.idx.xml'),
+    '<?xml version="1.0" encoding="utf-8"?>\n<EvaluationInputData xmlns="http://www.perkinelmer.com/PEHH/HarmonyV5" Version="2">' +
+      `<Plates><Plate><PlateID>bench</PlateID><PlateRows>${PLATE.rows}</PlateRows><PlateColumns>${PLATE.cols}</PlateColumns></Plate></Plates>` +
+      `<Images>${entries.join('\n')}</Images></EvaluationInputData>`
+  );
+}
+const pad = n => String(n).padStart(3, '0');
+const p2 = n => String(n).padStart(2, '0');
+
+const PY = {
+  imagexpress: `
+import os, re, sys, time
+name = re.compile(r'^(?P<well>[A-Z]{1,2}\\d{1,3})(?:_s(?P<s>\\d+))?(?:_w(?P<w>\\d+))?(?:_z(?P<z>\\d+))?(?:_t(?P<t>\\d+))?\\.tiff?$', re.I)
+t = time.perf_counter()
+found = [m.groupdict() for e in os.scandir(sys.argv[1]) if (m := name.match(e.name))]
+print((time.perf_counter() - t) * 1000, len(found))
+`,
+  harmony: `
+import os, sys, time, xml.etree.ElementTree as ET
+t = time.perf_counter()
+ns = '{http://www.perkinelmer.com/PEHH/HarmonyV5}'
+root = ET.parse(os.path.join(sys.argv[1], 'Index.idx.xml')).getroot()
+found = [(i.findtext(ns + 'URL'), i.findtext(ns + 'Row'), i.findtext(ns + 'Col'), i.findtext(ns + 'FieldID'),
+          i.findtext(ns + 'PlaneID'), i.findtext(ns + 'ChannelID')) for i in root.iter(ns + 'Image')]
+files = set(e.name for e in os.scandir(sys.argv[1]))
+missing = [f for f in found if f[0] not in files]
+print((time.perf_counter() - t) * 1000, len(found))
+`
+};
+
+async function timeOurs(dir) {
+  const t = performance.now();
+  const plate = await readPlate(dir);
+  const ms = performance.now() - t;
+  if (plate.images.length !== COUNT)
+    throw new Error(`readPlate found ${plate.images.length} of ${COUNT}`);
+  return ms;
+}
+async function timeReaddir(dir) {
+  const t = performance.now();
+  const names = await readdir(dir);
+  const ms = performance.now() - t;
+  if (names.length < COUNT) throw new Error(`readdir found ${names.length}`);
+  return ms;
+}
+function timePython(format, dir) {
+  const [ms, n] = execFileSync(PYTHON, ['-c', PY[format], dir], { encoding: 'utf8' })
+    .trim()
+    .split(' ');
+  if (Number(n) !== COUNT) throw new Error(`python found ${n} of ${COUNT}`);
+  return Number(ms);
+}
+
+const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const range = xs => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+const fmt = xs =>
+  `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+
+async function main() {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-plate-'));
+  const load0 = os.loadavg();
+  try {
+    const dirs = { imagexpress: path.join(tmp, 'imagexpress'), harmony: path.join(tmp, 'harmony') };
+    makeImageXpress(dirs.imagexpress);
+    makeHarmony(dirs.harmony);
+    const rows = [];
+    for (const format of ['imagexpress', 'harmony']) {
+      const m = { ours: [], readdir: [], python: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        const order =
+          round % 2 === 0 ? ['ours', 'readdir', 'python'] : ['python', 'readdir', 'ours'];
+        for (const side of order) {
+          const dir = dirs[format];
+          m[side].push(
+            side === 'ours'
+              ? await timeOurs(dir)
+              : side === 'readdir'
+                ? await timeReaddir(dir)
+                : timePython(format, dir)
+          );
+        }
+      }
+      const ratio = other => m.ours.map((o, i) => o / m[other][i]);
+      rows.push(
+        `| ${format} | ${COUNT} | ${fmt(m.ours)} | ${fmt(m.readdir)} | ${fmt(m.python)} | ` +
+          `**${median(ratio('readdir')).toFixed(1)}** (${range(ratio('readdir'))}) | **${median(ratio('python')).toFixed(2)}** (${range(ratio('python'))}) |`
+      );
+    }
+    const load1 = os.loadavg();
+    const py = execFileSync(PYTHON, ['-c', 'import sys; print(sys.version.split()[0])'], {
+      encoding: 'utf8'
+    }).trim();
+    console.log(
+      `bench-plate, ${new Date().toISOString().slice(0, 16)}Z, ${ROUNDS} rounds (alternating order)`
+    );
+    console.log(
+      `machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}; node ${process.version}; python ${py}`
+    );
+    console.log(
+      `load average (1, 5, 15 min): before ${load0.map(l => l.toFixed(2)).join(', ')}; after ${load1.map(l => l.toFixed(2)).join(', ')}`
+    );
+    console.log('');
+    console.log(
+      '| plate | images | readPlate ms | fs.readdir ms | Python ms | readPlate / readdir | readPlate / Python |'
+    );
+    console.log('|---|---|---|---|---|---|---|');
+    for (const row of rows) console.log(row);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
