@@ -184,6 +184,14 @@ export class GridView<P extends GridPlane = GridPlane> {
     this.canvas.dataset.painted = String(this._painted.size);
     this.canvas.dataset.rows = String(g.layout.rows);
     this.canvas.dataset.cols = String(g.layout.cols);
+    // where cell (0, 0) starts and the cell pitch, in CSS px (tests click a well by these)
+    const dpr = globalThis.devicePixelRatio || 1;
+    this.canvas.dataset.cells = JSON.stringify({
+      x0: g.x0 / dpr,
+      y0: g.y0 / dpr,
+      pitch: g.pitch / dpr,
+      tile: g.tile / dpr
+    });
   }
 
   private _drawLabels(ctx: CanvasRenderingContext2D, g: Geometry): void {
@@ -218,6 +226,10 @@ export class GridView<P extends GridPlane = GridPlane> {
       ctx.fillStyle = '#222'; // a well known to the plate, its planes not here yet
       ctx.fillRect(x, y, g.tile, g.tile);
     }
+    // a faint frame: wells are told apart where their images are black at the edges
+    ctx.strokeStyle = '#333';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x - 0.5, y - 0.5, g.tile + 1, g.tile + 1);
     if (cell.well === this._grid.currentWell) {
       const dpr = globalThis.devicePixelRatio || 1;
       ctx.strokeStyle = '#f0c040';
