@@ -11,15 +11,7 @@
 //   npm run build (npx tsc -b) first;  node scripts/bench-plate.mjs [--rounds 5] [--short]
 // --short: 96 wells × 2 sites × 2 channels × 1 z, to check that the script works.
 import { execFileSync } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-  closeSync,
-  openSync
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, closeSync, openSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
