@@ -314,6 +314,8 @@ function checked(root: PickleValue): PickleValue {
   return root;
 }
 
+const isInt = (v: number): boolean => Number.isSafeInteger(v) && !Object.is(v, -0);
+
 /** Pickle protocol 3 of the same subset (arrays become lists), as Python's pickle reads it. */
 export function encodePickle(value: PickleValue): Uint8Array {
   const parts: Uint8Array[] = [Uint8Array.of(0x80, 3)];
@@ -327,12 +329,13 @@ export function encodePickle(value: PickleValue): Uint8Array {
     if (v === null) parts.push(Uint8Array.of(0x4e));
     else if (v === true) parts.push(Uint8Array.of(0x88));
     else if (v === false) parts.push(Uint8Array.of(0x89));
-    else if (typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31) {
+    // A safe integer is a Python int (-0 and larger whole numbers stay floats).
+    else if (typeof v === 'number' && isInt(v) && v >= -(2 ** 31) && v < 2 ** 31) {
       const b = new Uint8Array(5);
       b[0] = 0x4a;
       new DataView(b.buffer).setInt32(1, v, true);
       parts.push(b);
-    } else if (typeof v === 'number' && !Number.isInteger(v)) {
+    } else if (typeof v === 'number' && !isInt(v)) {
       const b = new Uint8Array(9);
       b[0] = 0x47;
       new DataView(b.buffer).setFloat64(1, v, false);
