@@ -27,7 +27,7 @@ export class ViewerStatusItem extends Widget {
     this.node.textContent = `Viewer ${stats.status === 'connected' ? '●' : '○'} ${stats.status} · ${stats.fps.toFixed(0)} fps · ${drops} drops`;
     this.node.title =
       `Pipeline viewer on port ${port ?? '?'}: ${stats.status}; ${stats.fps.toFixed(1)} frames/s painted; ` +
-      `${stats.drops} plane requests dropped in the browser, ` +
+      `${stats.drops} plane requests failed in the browser, ` +
       `${stats.serverDropped < 0 ? 'unknown' : stats.serverDropped} images dropped by the server` +
       (stats.imagesPerSecond >= 0
         ? `; server receives ${stats.imagesPerSecond.toFixed(1)} images/s`
