@@ -67,10 +67,12 @@ fi
 # 3b. OpenHCS 0.8.6's streaming client (tests/openhcs, notebooks/openhcs.ipynb), pinned and
 # without its dependency tree (torch, napari, Qt): its own step and stamp.
 OREQ="scripts/requirements-openhcs.txt"
-if [ ! -f "$VENV/.requirements-openhcs.stamp" ] || ! cmp -s "$OREQ" "$VENV/.requirements-openhcs.stamp"; then
-  log "pip install --no-deps -r $OREQ"
+pip_install_openhcs() {
   timeout 1200 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r "$OREQ"
   cp "$OREQ" "$VENV/.requirements-openhcs.stamp"
+}
+if [ ! -f "$VENV/.requirements-openhcs.stamp" ] || ! cmp -s "$OREQ" "$VENV/.requirements-openhcs.stamp"; then
+  step "pip install --no-deps -r $OREQ" pip_install_openhcs
 fi
 # The venv lives inside this "type": "module" package: mark it CommonJS so Node tools that
 # JupyterLab runs from it (jupyter_builder's yarn.js) are not loaded as ES modules.
