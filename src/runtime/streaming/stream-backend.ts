@@ -1,9 +1,10 @@
 /**
  * The streaming producer: a StreamSink that the orchestrator hands each step × well batch.
  * `enqueue` only puts the batch in a bounded in-process queue; a drain loop sends it to the
- * viewer server in the background. Nothing here can stall a run: the queue refuses when full,
- * every socket wait has a timeout, and after a failure batches are dropped at once for a
- * back-off period instead of each waiting for a dead server. Every drop is counted.
+ * viewer server in the background, once the server is ready (`gate`). Nothing here can stall
+ * a run: the queue refuses when full, every socket wait has a timeout, after a failure batches
+ * are dropped at once for a back-off period instead of each waiting for a dead server, and
+ * `flush` gives up at once on a server that stopped answering. Every drop is counted.
  */
 import type { RunTag } from '../../protocol/index.js';
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
@@ -11,9 +12,22 @@ import { BoundedQueue, type QueueLimits } from './bounded-queue.js';
 import { DataChannel, type DataChannelOptions } from './data-channel.js';
 import { chunkItems, encodeChunk, releaseSegments, MAX_IMAGES_PER_MESSAGE } from './wire-batch.js';
 
+/** How the server's start ended: the data port to send to, or why nothing will be sent. */
+export type StreamGate = { port: number; notes?: string[] } | { error: string };
+
 export interface StreamBackendOptions extends DataChannelOptions, Partial<QueueLimits> {
-  /** Data port of the viewer server. */
+  /** Data port of the viewer server (until `gate` names another). */
   port: number;
+  /**
+   * Settles once the server is ready (or cannot be): batches queue meanwhile and are sent
+   * after it, so the run never waits for a server to start. Without it, send at once.
+   */
+  gate?: Promise<StreamGate>;
+  /**
+   * Asked when `flush` finds batches still in flight after FLUSH_GRACE_MS: a reason to drop
+   * them now (the server stopped answering: frozen, gone), or null to wait on. Bound it.
+   */
+  unresponsive?: () => Promise<string | null>;
   /** Images per wire message, at most MAX_IMAGES_PER_MESSAGE. */
   chunkSize?: number;
   /** After a send failure, drop without trying for this long (a dead server costs one timeout). */
@@ -23,10 +37,29 @@ export interface StreamBackendOptions extends DataChannelOptions, Partial<QueueL
 }
 
 const MAX_ERRORS = 20;
+/** A flush that has not drained by then asks `unresponsive` whether to wait on. */
+export const FLUSH_GRACE_MS = 200;
+const ABORTED = Symbol('aborted');
+
+/** Whether `promise` settled within `ms` (it is not cancelled otherwise). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>(resolve => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
 
 export class StreamBackend implements StreamSink {
   private readonly queue: BoundedQueue<StreamBatch>;
-  private readonly channel: DataChannel;
+  private channel: DataChannel | null = null;
+  private dataPort: number;
+  private gate: 'waiting' | 'open' | 'failed';
+  /** Resolves when an abort starts, so a drain waiting for the gate stops waiting. */
+  private aborted!: Promise<typeof ABORTED>;
+  private signalAbort!: () => void;
   private readonly chunkSize: number;
   private readonly backoffMs: number;
   private sent = 0;
@@ -47,7 +80,9 @@ export class StreamBackend implements StreamSink {
         bytes: batch.items.reduce((sum, item) => sum + item.array.data.byteLength, 0)
       })
     );
-    this.channel = new DataChannel(options.port, options);
+    this.dataPort = options.port;
+    this.gate = options.gate ? 'waiting' : 'open';
+    this.armAbort();
     this.chunkSize = Math.max(
       1,
       Math.min(options.chunkSize ?? MAX_IMAGES_PER_MESSAGE, MAX_IMAGES_PER_MESSAGE)
@@ -68,17 +103,21 @@ export class StreamBackend implements StreamSink {
     return true;
   }
 
+  /** The data port sent to: the one the gate named once it opened. */
+  get port(): number {
+    return this.dataPort;
+  }
+
   async flush(timeoutMs: number): Promise<StreamReport> {
-    if (this.draining) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        this.draining.then(() => false),
-        new Promise<boolean>(
-          resolve => (timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs)))
-        )
-      ]);
-      clearTimeout(timer);
-      if (timedOut) await this.abort(`flush timed out after ${timeoutMs} ms`);
+    const deadline = Date.now() + timeoutMs;
+    const draining = this.draining;
+    if (draining && !(await within(draining, Math.min(FLUSH_GRACE_MS, timeoutMs)))) {
+      // A healthy server drains on; one that stopped answering would hold the run until the
+      // reply timeout (or the flush timeout while it is starting): give up at once instead.
+      const reason = (await this.options.unresponsive?.()) ?? null;
+      if (reason) await this.abort(reason);
+      else if (!(await within(draining, deadline - Date.now())))
+        await this.abort(`flush timed out after ${timeoutMs} ms`);
     }
     return this.report();
   }
@@ -86,7 +125,7 @@ export class StreamBackend implements StreamSink {
   async close(): Promise<void> {
     this.closed = true;
     await this.abort('stream closed');
-    this.channel.close();
+    this.channel?.close();
   }
 
   /** Counts so far (cumulative over the life of this sink). */
@@ -112,13 +151,36 @@ export class StreamBackend implements StreamSink {
   /** Drops what is queued, cancels the message in flight and waits for the drain loop to stop. */
   private async abort(reason: string): Promise<void> {
     this.aborting = true;
+    this.signalAbort(); // a drain waiting for the gate stops waiting
     for (const batch of this.queue.takeAll()) this.drop(batch.items.length, reason);
-    this.channel.close(); // rejects a pending send/receive at once
+    this.channel?.close(); // rejects a pending send/receive at once
     await this.draining;
+    this.armAbort();
     this.aborting = false;
   }
 
+  private armAbort(): void {
+    this.aborted = new Promise(resolve => (this.signalAbort = () => resolve(ABORTED)));
+  }
+
+  /** Waits for the gate (or an abort); after a failed gate everything is dropped at once. */
+  private async opened(): Promise<void> {
+    if (this.gate !== 'waiting') return;
+    const result = await Promise.race([this.options.gate!, this.aborted]);
+    if (result === ABORTED) return; // the chunks are dropped as aborted; the gate may open later
+    if ('error' in result) {
+      this.gate = 'failed';
+      this.downUntil = Number.POSITIVE_INFINITY;
+      this.note(result.error);
+      return;
+    }
+    this.dataPort = result.port;
+    for (const note of result.notes ?? []) this.note(note);
+    this.gate = 'open';
+  }
+
   private async drain(): Promise<void> {
+    await this.opened();
     for (let batch = this.queue.take(); batch !== undefined; batch = this.queue.take()) {
       for (const items of chunkItems(batch.items, this.chunkSize)) {
         if (this.aborting || Date.now() < this.downUntil) {
@@ -142,6 +204,7 @@ export class StreamBackend implements StreamSink {
       return;
     }
     try {
+      this.channel ??= new DataChannel(this.dataPort, this.options);
       const reply = await this.channel.request(chunk.frames);
       if (reply.status === 'success') {
         this.sent += reply.accepted;
@@ -165,7 +228,11 @@ export class StreamBackend implements StreamSink {
 
   private drop(images: number, reason: string | null): void {
     this.dropped += images;
-    if (reason && this.errors.length < MAX_ERRORS && !this.errors.includes(reason))
-      this.errors.push(reason);
+    if (reason) this.note(reason);
+  }
+
+  /** Keeps a distinct reason for the report (at most MAX_ERRORS). */
+  private note(reason: string): void {
+    if (this.errors.length < MAX_ERRORS && !this.errors.includes(reason)) this.errors.push(reason);
   }
 }

@@ -102,6 +102,11 @@ export class ViewerManager {
     return findOwnServer(this.port);
   }
 
+  /** Whether a live server of this user's is recorded for the port (no network). */
+  hasServer(): boolean {
+    return this.ownServer() !== null;
+  }
+
   /** Pid of the server found by the last `start()`, or null. */
   get pid(): number | null {
     return this.pong?.pid ?? null;
@@ -114,6 +119,18 @@ export class ViewerManager {
     const timeoutMs = Math.min(this.timeoutMs, 1000);
     const pong = await ping(record.ports.data, { host: this.host, timeoutMs });
     return pong?.pid === record.pid;
+  }
+
+  /**
+   * Whether this user's server for the port answers ping within `timeoutMs`: 'silent' when
+   * its process lives but does not answer (frozen, hung), 'none' when there is no live
+   * server of ours (gone, or still starting: it writes its record once its ports are bound).
+   */
+  async responsive(timeoutMs = 500): Promise<'answers' | 'silent' | 'none'> {
+    const record = this.ownServer();
+    if (!record) return 'none';
+    const pong = await ping(record.ports.data, { host: this.host, timeoutMs }).catch(() => null);
+    return pong?.pid === record.pid ? 'answers' : 'silent';
   }
 
   /** A control request with the server's secret; the reply must be of type `expected`. */

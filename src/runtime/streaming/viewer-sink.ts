@@ -3,12 +3,13 @@
  * required visualizer, start or reuse its viewer server, remove what this owner's earlier
  * runs left there (only those: other notebooks' runs and show() layers stay, unlike
  * OpenHCS's clear_state before a run) and stream to it, every batch tagged with this run.
- * A server that cannot be started does not stop the run: the sink then drops everything and
- * says why. The report names the data port actually streamed to (it differs from the
- * requested one when another user's server holds that).
+ * The sink is returned at once: the server starts in the background while batches queue,
+ * so a run never waits for it (a frozen server held a run 30 s here). A server that cannot
+ * be started does not stop the run: the sink then drops everything and says why. The report
+ * names the data port actually streamed to (another user's server may hold the requested one).
  */
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
-import { StreamBackend, type StreamBackendOptions } from './stream-backend.js';
+import { StreamBackend, type StreamBackendOptions, type StreamGate } from './stream-backend.js';
 import {
   viewerManagerFor,
   type ViewerManager,
@@ -22,7 +23,10 @@ export interface ViewerTarget {
   persistent?: boolean;
 }
 
-export type ViewerSinkOptions = Omit<StreamBackendOptions, 'port' | 'host' | 'run'> &
+export type ViewerSinkOptions = Omit<
+  StreamBackendOptions,
+  'port' | 'host' | 'run' | 'gate' | 'unresponsive'
+> &
   Omit<ViewerManagerOptions, 'port' | 'host' | 'persistent'> & {
     /**
      * Whose run this is (run-owner.ts): its earlier runs' planes are replaced, nobody
@@ -35,8 +39,7 @@ class ViewerSink implements StreamSink {
   constructor(
     private readonly backend: StreamBackend,
     private readonly manager: ViewerManager,
-    private readonly startError: string | null,
-    private readonly notes: readonly string[]
+    private readonly started: () => boolean | null
   ) {}
 
   enqueue(batch: StreamBatch): boolean {
@@ -44,17 +47,18 @@ class ViewerSink implements StreamSink {
   }
 
   async flush(timeoutMs: number): Promise<StreamReport> {
-    const report = { ...(await this.backend.flush(timeoutMs)), port: this.backend.options.port };
-    const first = this.startError ? [this.startError, ...this.notes] : this.notes;
-    return first.length > 0 ? { ...report, errors: [...first, ...report.errors] } : report;
+    return { ...(await this.backend.flush(timeoutMs)), port: this.backend.port };
   }
 
   /** Closes the stream; a non-persistent server is shut down, a persistent one stays. */
   async close(): Promise<void> {
     await this.backend.close();
-    if (!this.startError) await this.manager.stop().catch(() => undefined);
+    if (this.started()) await this.manager.stop().catch(() => undefined);
   }
 }
+
+/** Bound on the ping that tells a frozen or gone server from a busy one at flush. */
+const RESPONSIVE_PING_MS = 500;
 
 export async function viewerStreamSink(
   target: ViewerTarget,
@@ -68,28 +72,44 @@ export async function viewerStreamSink(
   });
   const { owner = currentOwner(), ...backendOptions } = options;
   const run = newRun(owner);
-  let startError: string | null = null;
-  const notes: string[] = [];
-  try {
-    await manager.start();
-  } catch (err) {
-    startError = `viewer on port ${target.port} unavailable, streaming disabled for this run: ${(err as Error).message}`;
-  }
-  if (!startError) {
+  /** null while starting, then whether the server is up. */
+  let started: boolean | null = null;
+  // A start that reuses a server cannot take long unless that server is frozen or gone.
+  const spawning = !manager.hasServer();
+  const gate = (async (): Promise<StreamGate> => {
+    try {
+      await manager.start();
+    } catch (err) {
+      started = false;
+      return {
+        error: `viewer on port ${target.port} unavailable, streaming disabled for this run: ${(err as Error).message}`
+      };
+    }
+    started = true;
     try {
       await manager.clearOwner(run.owner, run.id);
+      return { port: manager.dataPort };
     } catch (err) {
       // Streaming still works; the earlier run's planes stay until replaced (nothing is lost).
-      notes.push(`earlier runs' planes not removed: ${(err as Error).message}`);
+      const note = `earlier runs' planes not removed: ${(err as Error).message}`;
+      return { port: manager.dataPort, notes: [note] };
     }
-  }
+  })();
+  const unresponsive = async (): Promise<string | null> => {
+    const state = await manager.responsive(RESPONSIVE_PING_MS);
+    // 'none' while starting: a server spawned for this run may take a while to bind.
+    if (state === 'answers' || (state === 'none' && started === null && spawning)) return null;
+    return state === 'silent'
+      ? `viewer server on port ${manager.dataPort} did not answer ping within ${RESPONSIVE_PING_MS} ms at the end of the run (frozen or hung?); the images still queued were dropped`
+      : `viewer server on port ${manager.dataPort} is gone; the images still queued were dropped`;
+  };
   const backend = new StreamBackend({
     ...backendOptions,
     run,
-    port: manager.dataPort,
+    port: target.port,
     host: target.host,
-    // Without a server every message would fail; make that cost one short wait, then drop at once.
-    ...(startError ? { sendTimeoutMs: 200, backoffMs: 24 * 3600_000 } : {})
+    gate,
+    unresponsive
   });
-  return new ViewerSink(backend, manager, startError, notes);
+  return new ViewerSink(backend, manager, () => started);
 }
