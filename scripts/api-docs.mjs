@@ -16,9 +16,12 @@ const check = process.argv.includes('--check');
 function entryPoints() {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const targets = Object.values(pkg.exports).filter(t => /^\.\/lib\/.*\.js$/.test(t));
-  const sources = [...new Set(targets)].map(t => t.replace(/^\.\/lib\//, 'src/').replace(/\.js$/, '.ts'));
+  const sources = [...new Set(targets)].map(t =>
+    t.replace(/^\.\/lib\//, 'src/').replace(/\.js$/, '.ts')
+  );
   const missing = sources.filter(s => !fs.existsSync(path.join(root, s)));
-  if (missing.length) throw new Error(`package.json exports without a source file: ${missing.join(', ')}`);
+  if (missing.length)
+    throw new Error(`package.json exports without a source file: ${missing.join(', ')}`);
   return sources;
 }
 
@@ -58,7 +61,9 @@ if (check) {
     generate(tmp);
     const fresh = files(tmp);
     const old = files(committed);
-    const stale = [...new Set([...fresh.keys(), ...old.keys()])].filter(f => fresh.get(f) !== old.get(f));
+    const stale = [...new Set([...fresh.keys(), ...old.keys()])].filter(
+      f => fresh.get(f) !== old.get(f)
+    );
     if (stale.length) {
       console.error(
         `docs/api/ is stale (${stale.length} file(s), e.g. ${stale.slice(0, 5).join(', ')}); run npm run docs:api and commit docs/api/`
