@@ -52,15 +52,27 @@ export interface WellLook {
   channelGain: number[];
 }
 
-/** How a well looks: cell count and brightness drawn from the well's own seed. */
+/**
+ * How a well looks: brightness from the well's own seed; the cell count follows the plate's
+ * columns like a dilution series (column 1: ~12 cells per 512² site, column 12: ~56, ±10 %),
+ * so a plate map of nuclei per well shows a gradient. `cellsPerSite` tells the count.
+ */
 export function wellLook(seed: number, well: string, channels: number, size: number): WellLook {
   const rand = mulberry32(hashSeed(seed, 'well', well));
-  const area = (size / 512) ** 2;
   return {
-    cells: Math.max(1, Math.round(area * (15 + rand() * 45))),
+    cells: cellsPerSite(seed, well, size),
     brightness: 0.45 + rand() * 0.55,
     channelGain: Array.from({ length: channels }, () => 0.5 + rand() * 0.5)
   };
+}
+
+/** The number of cells drawn in every site of `well` (the truth a segmentation is checked against). */
+export function cellsPerSite(seed: number, well: string, size: number): number {
+  const rand = mulberry32(hashSeed(seed, 'count', well));
+  const column = Number(/(\d+)$/.exec(well)?.[1] ?? 1);
+  const dose = ((column - 1) % 12) / 11;
+  const area = (size / 512) ** 2;
+  return Math.max(1, Math.round(area * (12 + 44 * dose) * (0.9 + 0.2 * rand())));
 }
 
 export function layoutCells(

@@ -22,6 +22,7 @@ import {
   drawCells,
   hashSeed,
   layoutCells,
+  cellsPerSite,
   mulberry32,
   normalTable,
   wellLook
@@ -55,6 +56,8 @@ export interface SyntheticPlate extends Omit<ResolvedOptions, 'seed'> {
   files: string[];
   bytes: number;
   elapsedMs: number;
+  /** The true number of cells drawn in each site of a well (every site of a well has as many). */
+  cellsPerSite: Record<string, number>;
 }
 
 const CHANNEL_NAMES = ['DAPI', 'GFP', 'RFP', 'Cy5', 'Brightfield', 'Cy3', 'FITC', 'TRITC'];
@@ -77,7 +80,8 @@ export async function writeSyntheticPlate(
   const started = performance.now();
   const o = resolveOptions(options);
   const target = path.resolve(dir);
-  const stamp = JSON.stringify(o);
+  // LOOK names the drawing: a plate drawn by an older look is drawn again.
+  const stamp = JSON.stringify({ ...o, look: LOOK });
   if ((await markerOf(target)) === stamp) return describe(target, o, started);
   const root = path.join(
     path.dirname(target),
@@ -102,6 +106,9 @@ export async function writeSyntheticPlate(
   }
   return describe(target, o, started);
 }
+
+/** Version of the drawing (2: cell counts follow the columns). */
+const LOOK = 2;
 
 /** Records the options a plate was made with: a plate with them is not written again. */
 const MARKER = '.synthetic-plate.json';
@@ -137,7 +144,10 @@ function describe(root: string, o: ResolvedOptions, started: number): SyntheticP
     height: o.height,
     dtype: o.dtype,
     bytes: files.length * o.width * o.height * bytesPerElement(o.dtype),
-    elapsedMs: performance.now() - started
+    elapsedMs: performance.now() - started,
+    cellsPerSite: Object.fromEntries(
+      o.wells.map(w => [w, cellsPerSite(o.seed, w, Math.min(o.width, o.height))])
+    )
   };
 }
 

@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import type { FunctionPlacement } from '../compile/compiled-plan.js';
 import type { NdArray } from '../model/image-data.js';
+import { tableOf, type MeasuredArray, type MeasurementTable } from '../model/measurement-table.js';
 import { asStack, type Stack } from './stack.js';
 import {
   isModuleFunction,
@@ -46,16 +47,25 @@ export class FunctionRunner {
     placement: FunctionPlacement[],
     input: Stack,
     context: Omit<StepContext, 'args'>
-  ): Promise<NdArray> {
+  ): Promise<MeasuredArray> {
     let stack = input;
+    // A function may return a measurement table beside its pixels; the chain's last one counts.
+    let table: MeasurementTable | undefined;
+    const measured = (value: unknown, what: string) => {
+      table = tableOf(value, what) ?? table;
+      return value;
+    };
     for (const [i, spec] of chain.entries()) {
       const where = `function ${i + 1} of ${chain.length}`;
       let result: NdArray;
       if (typeof spec === 'function') {
         const fn = spec;
         result = asStack(
-          await this.bounded(`${where} (inline)`, async () =>
-            fn(stack.array, { ...context, args: {} })
+          measured(
+            await this.bounded(`${where} (inline)`, async () =>
+              fn(stack.array, { ...context, args: {} })
+            ),
+            `${where} (inline)`
           ),
           `${where} (inline)`
         );
@@ -63,14 +73,17 @@ export class FunctionRunner {
         stack = { array: result, owned: false };
       } else if (placement[i] === 'workers' && this.pool) {
         result = asStack(
-          await this.bounded(`${where} (${spec.export ?? 'default'} on a worker)`, signal =>
-            this.pool!.run(
-              spec,
-              stack.array,
-              { ...context, args: spec.args ?? {} },
-              stack.owned,
-              signal
-            )
+          measured(
+            await this.bounded(`${where} (${spec.export ?? 'default'} on a worker)`, signal =>
+              this.pool!.run(
+                spec,
+                stack.array,
+                { ...context, args: spec.args ?? {} },
+                stack.owned,
+                signal
+              )
+            ),
+            `${where} (${spec.export ?? 'default'} on a worker)`
           ),
           `${where} (${spec.export ?? 'default'} on a worker)`
         );
@@ -78,15 +91,18 @@ export class FunctionRunner {
       } else {
         const fn = await this.importFunction(spec);
         result = asStack(
-          await this.bounded(`${where} (${spec.export ?? 'default'})`, async () =>
-            fn(stack.array, { ...context, args: spec.args ?? {} })
+          measured(
+            await this.bounded(`${where} (${spec.export ?? 'default'})`, async () =>
+              fn(stack.array, { ...context, args: spec.args ?? {} })
+            ),
+            `${where} (${spec.export ?? 'default'})`
           ),
           `${where} (${spec.export ?? 'default'})`
         );
         stack = { array: result, owned: false };
       }
     }
-    return stack.array;
+    return table ? { ...stack.array, table } : stack.array;
   }
 
   /**

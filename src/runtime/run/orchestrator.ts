@@ -38,6 +38,8 @@ import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink
 import type { FileManager } from '../storage/file-manager.js';
 import type { StorageBackendName } from '../compile/selection.js';
 import { StepWorkerPool } from './worker-pool.js';
+import { TableCollector, WellTables } from './measurement-tables.js';
+import type { MeasuredArray } from '../model/measurement-table.js';
 
 /** Opens the stream sink of one required visualizer. */
 export type StreamSinkFor = (visualizer: RequiredVisualizer) => Promise<StreamSink>;
@@ -97,22 +99,25 @@ export async function runPlan(plan: CompiledPlan, options: RunDependencies): Pro
   };
 
   const results: WellResult[] = [];
+  const tables = new TableCollector(plan.steps.map(s => s.name));
   try {
     const queue = [...plan.wells];
     const workers = Array.from(
       { length: Math.min(plan.settings.values.well_concurrency, queue.length) },
       async () => {
         for (let well = queue.shift(); well; well = queue.shift()) {
-          results.push(
-            await runWell(plan, well, {
-              fileManager,
-              runner,
-              sinks,
-              componentNames,
-              emit,
-              pixelSize: plan.plate.pixelSize ?? null
-            })
-          );
+          const wellTables = new WellTables(well.well);
+          const result = await runWell(plan, well, {
+            fileManager,
+            runner,
+            sinks,
+            componentNames,
+            emit,
+            pixelSize: plan.plate.pixelSize ?? null,
+            tables: wellTables
+          });
+          if (result.status === 'ok') tables.keep(wellTables);
+          results.push(result);
         }
       }
     );
@@ -122,17 +127,24 @@ export async function runPlan(plan: CompiledPlan, options: RunDependencies): Pro
   }
   const stream = await closeSinks(plan, sinks);
   const order = new Map(plan.wells.map((w, i) => [w.well, i]));
+  const written = await tables.write(
+    plan.settings.values.output_dir,
+    plan.wells.map(w => w.well)
+  );
   results.sort((a, b) => (order.get(a.well) ?? 0) - (order.get(b.well) ?? 0));
   return {
     ok: results.every(r => r.status === 'ok'),
     durationMs: performance.now() - started,
     wells: results,
+    tables: written,
     stream
   };
 }
 
 interface WellContext {
   fileManager: FileManager;
+  /** The well's measurement tables, kept by the run only if the well succeeds. */
+  tables: WellTables;
   /** The plate's pixel size, sent with every batch (the viewer's scale bar). */
   pixelSize: PixelSize | null;
   runner: FunctionRunner;
@@ -296,6 +308,7 @@ async function runStep(
       group: group.shared,
       planes: metas.map(m => ({ ...m, source: stepPlan.name }))
     });
+    ctx.tables.add(stepPlan.name, group.shared, (result as MeasuredArray).table);
     const outMetas = outputMetas(metas, result.shape[0], stepPlan.variableComponents);
     const projected = projectedComponents(metas, result.shape[0], stepPlan.variableComponents);
     return splitStack(result).map((array, i) => ({

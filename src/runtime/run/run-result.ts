@@ -1,5 +1,8 @@
 /** What `run` reports: per well status and timings, outputs written, and what was streamed. */
 import type { StreamReport } from '../model/stream-sink.js';
+import type { RunTable } from './measurement-tables.js';
+
+export type { RunTable } from './measurement-tables.js';
 
 export interface StepTiming {
   step: string;
@@ -28,6 +31,12 @@ export interface RunResult {
   ok: boolean;
   durationMs: number;
   wells: WellResult[];
+  /**
+   * Measurement tables of steps whose functions returned one (succeeded wells only): per
+   * step the objects and a per-well summary, written to `<output_dir>/tables/` as CSV and
+   * Parquet. Empty when no step measures.
+   */
+  tables: RunTable[];
   stream: {
     /** Sum over all viewers. */
     total: StreamReport;

@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { isDtype, typedArrayCtor, type Dtype } from '../../protocol/index.js';
 import { validateNdArray, type NdArray } from '../model/image-data.js';
+import type { MeasuredArray, MeasurementTable } from '../model/measurement-table.js';
 import type { ModuleFunction, StepContext } from '../model/step.js';
 
 /** Stack data as it crosses the thread boundary. */
@@ -25,6 +26,8 @@ interface WireArray {
   length: number;
   shape: number[];
   dtype: Dtype | null;
+  /** A measurement table the function returned beside its pixels (plain data). */
+  table?: unknown;
 }
 
 const WORKER_SOURCE = (piscinaUrl: string) => `
@@ -49,7 +52,7 @@ export default async function runStepFunction({ module, name, stack, context }) 
     throw new Error('returned ' + (out === null ? 'null' : typeof out) + ' instead of an array {data, shape, dtype}');
   }
   const d = out.data;
-  const value = { buffer: d.buffer, byteOffset: d.byteOffset, length: d.length, shape: [...out.shape], dtype: out.dtype ?? Object.keys(CTORS).find((k) => d instanceof CTORS[k]) ?? null };
+  const value = { buffer: d.buffer, byteOffset: d.byteOffset, length: d.length, shape: [...out.shape], dtype: out.dtype ?? Object.keys(CTORS).find((k) => d instanceof CTORS[k]) ?? null, table: out.table };
   if (d.buffer instanceof ArrayBuffer) {
     return Piscina.move({ [Piscina.transferableSymbol]: [d.buffer], [Piscina.valueSymbol]: value });
   }
@@ -87,7 +90,7 @@ export class StepWorkerPool {
     context: StepContext,
     transfer: boolean,
     signal?: AbortSignal
-  ): Promise<NdArray> {
+  ): Promise<MeasuredArray> {
     const d = stack.data;
     const movable = transfer && d.buffer instanceof ArrayBuffer;
     const task = {
@@ -118,16 +121,17 @@ export class StepWorkerPool {
   }
 }
 
-function fromWire(wire: WireArray): NdArray {
+function fromWire(wire: WireArray): MeasuredArray {
   if (!isDtype(wire.dtype))
     throw new TypeError(
       `a worker step function returned pixels of unknown type '${String(wire.dtype)}'`
     );
   const Ctor = typedArrayCtor(wire.dtype);
-  const array: NdArray = {
+  const array: MeasuredArray = {
     data: new Ctor(wire.buffer, wire.byteOffset, wire.length),
     shape: wire.shape,
-    dtype: wire.dtype
+    dtype: wire.dtype,
+    ...(wire.table === undefined ? {} : { table: wire.table as MeasurementTable })
   };
   validateNdArray(array, 'result of a worker step function');
   return array;
