@@ -32,6 +32,7 @@ DRIVER = ROOT / "tests/openhcs/fixtures/openhcs_stream.py"
 
 BASELINE = f"""
 import zmq, numpy as np
+from multiprocessing import resource_tracker, shared_memory
 ctx = zmq.Context(); sock = ctx.socket(zmq.REP); sock.bind("tcp://127.0.0.1:{BASE_PORT}")
 while True:
     msg = sock.recv_json()
@@ -66,8 +67,10 @@ def run_client(port: int, home: str) -> float:
     env = {**os.environ, "HOME": home, "OPENHCS_IMAGE_SIZE": str(SIZE)}
     out = subprocess.run(
         [sys.executable, str(DRIVER), str(port), "tcp", str(ACK_PORT)],
-        env=env, capture_output=True, text=True, timeout=300, check=True,
+        env=env, capture_output=True, text=True, timeout=300,
     )
+    if out.returncode != 0:
+        raise SystemExit(f"client into port {port} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["images"] == 24 and not result["log"], result
     return result["seconds"]
