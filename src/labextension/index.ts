@@ -15,6 +15,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { plateMapRendererFactory } from './plate-map-renderer.js';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { IStatusBar } from '@jupyterlab/statusbar';
@@ -97,6 +98,7 @@ const progressPlugin: JupyterFrontEndPlugin<void> = {
       }),
       0
     );
+    rendermime.addFactory(plateMapRendererFactory(app.commands), 0);
   }
 };
 

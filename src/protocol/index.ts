@@ -7,5 +7,6 @@ export * from './messages.js';
 export * from './codec.js';
 export * from './viewer-api.js';
 export * from './notebook-display.js';
+export * from './plate-map-display.js';
 export * from './limits.js';
 export * from './pickle.js';
