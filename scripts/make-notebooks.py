@@ -126,6 +126,67 @@ show the new results. See also `show.ipynb` for sending an array by hand.
 """),
 ])
 
+analysis = nb([
+md("""
+# Nuclei per well: a real analysis
+
+Step functions from `jupyterlab-pipeline-viewer/functions` (OpenCV's wasm build and ports of
+scikit-image, checked against it) on the worker pool: background subtraction (white top-hat),
+a max projection over z that streams to the docked viewer, then nuclei segmentation on DAPI
+(Otsu threshold, watershed split of touching nuclei, size filter) with measurements of every
+nucleus in every channel. The run writes the tables as CSV and Parquet; the plate map below
+colours each well by its nuclei count: click a well to open it in the viewer.
+
+The synthetic plate's cell counts rise along the columns (a dilution series), and the
+generator knows the truth, shown beside the measured counts at the end.
+"""),
+code("""
+import * as path from 'node:path';
+import { compile, Pipeline, readPlate, Step } from 'jupyterlab-pipeline-viewer/runtime';
+import { fn } from 'jupyterlab-pipeline-viewer/functions';
+import { plateMap, runWithProgress, writeSyntheticPlate } from 'jupyterlab-pipeline-viewer/notebook';
+
+const PORT = Number(Deno.env.get('PIPELINE_VIEWER_PORT') ?? 5555);
+const dataDir = path.resolve(Deno.cwd(), '..', 'data');
+const made = await writeSyntheticPlate(path.join(dataDir, 'analysis-plate'), {
+  wells: 24, sites: 1, channels: ['DAPI', 'GFP'], zPlanes: 2, width: 512, height: 512
+});
+const plate = await readPlate(made.dir);
+({ wells: plate.wells.length, channels: plate.channelNames, images: plate.images.length })
+"""),
+code("""
+const pipeline = new Pipeline({
+  name: 'nuclei',
+  steps: [
+    new Step({ name: 'Background', func: fn('subtractBackground', { radius: 20 }) }),
+    new Step({
+      name: 'MaxProjection',
+      func: fn('maxProjection'),
+      variableComponents: ['z_index'],
+      streaming: { enabled: true, port: PORT, colormap: 'gray' }
+    }),
+    new Step({
+      name: 'Nuclei',
+      // One group per site: the channel stack [DAPI, GFP]; nuclei are found in plane 0.
+      func: fn('segmentNuclei', { nucleiChannel: 0, sigma: 2, minDistance: 7, minArea: 30 }),
+      variableComponents: ['channel']
+    })
+  ]
+});
+const plan = await compile(pipeline, plate, { output_dir: path.join(dataDir, 'analysis-plate_outputs') });
+const result = await runWithProgress(plan);
+result.tables.map((t) => `${t.step} ${t.kind}: ${t.rows.length} rows → ${t.csv}`).join('\\n')
+"""),
+code("""
+plateMap(result, { measurement: 'objects', title: 'Nuclei per well' })
+"""),
+code("""
+// Measured against the generator's truth (cells drawn per site).
+const counts = result.tables.find((t) => t.kind === 'wells')!.rows;
+counts.map(([well, n]) => `${well}: ${n} measured, ${made.cellsPerSite[well as string]} drawn`).join('\\n')
+"""),
+])
+
 show = nb([
 md("""
 # Manual `show()`
@@ -284,5 +345,6 @@ show = with_ids(show, "show")
 openhcs = with_ids(openhcs, "openhcs")
 out = Path(sys.argv[1])
 (out / "demo.ipynb").write_text(json.dumps(demo, indent=1) + "\n")
+(out / "demo-analysis.ipynb").write_text(json.dumps(with_ids(analysis, "analysis"), indent=1) + "\n")
 (out / "show.ipynb").write_text(json.dumps(show, indent=1) + "\n")
 (out / "openhcs.ipynb").write_text(json.dumps(openhcs, indent=1) + "\n")
