@@ -102,6 +102,26 @@ it("a second notebook's run on the same port keeps the first notebook's frames (
   expect(listSegments()).toEqual([]);
 }, 180_000);
 
+it("clear_owner needs the secret and removes only that owner's planes", async () => {
+  const owner = 'notebook first.ipynb · pipeline "pipeline"';
+  const refused = await controlRequest(
+    TWO_NOTEBOOKS,
+    { type: 'clear_owner', owner, auth: 'not-the-secret' },
+    { timeoutMs: 5000 }
+  );
+  expect(refused).toMatchObject({ type: 'error', error: expect.stringMatching(/^not authorized/) });
+  expect((await layers(TWO_NOTEBOOKS)).get('source_Enhance')?.image_count).toBe(4);
+
+  // controlRequest adds the secret from this user's record.
+  const cleared = await controlRequest(
+    TWO_NOTEBOOKS,
+    { type: 'clear_owner', owner },
+    { timeoutMs: 5000 }
+  );
+  expect(cleared).toEqual({ type: 'clear_owner_ack', status: 'success', planes: 4, layers: 1 });
+  expect([...(await layers(TWO_NOTEBOOKS)).keys()]).toEqual(['source_Denoise']);
+}, 60_000);
+
 it("a run keeps another notebook's show() layer (defect 8)", async () => {
   const shown = await notebook('viewer.ipynb', {
     mode: 'show',
