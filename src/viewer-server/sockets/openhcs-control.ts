@@ -12,6 +12,7 @@
  */
 import { decodeSafePickle, encodePickle, PickleRefusedError } from '../../protocol/index.js';
 import type { PickleValue } from '../../protocol/index.js';
+import { LimitedLog } from '../core/limited-log.js';
 
 /** OpenHCS compares this with its own identity exactly before it reuses a viewer. */
 export const OPENHCS_APPLICATION = { application_id: 'openhcs', application_version: '0.8.6' };
@@ -28,8 +29,12 @@ export interface OpenHcsControlTarget {
 export class OpenHcsControl {
   private refusedPickles = 0;
   private unauthorizedCount = 0;
+  /** Refusals are any peer's to cause: rate-limited lines (every one is counted). */
+  private readonly refusals: LimitedLog;
 
-  constructor(private readonly target: OpenHcsControlTarget) {}
+  constructor(private readonly target: OpenHcsControlTarget) {
+    this.refusals = new LimitedLog(target.log, 'refused OpenHCS control requests');
+  }
 
   /** Pickles refused as outside the safe subset or malformed. */
   get refused(): number {
@@ -49,7 +54,7 @@ export class OpenHcsControl {
       this.refusedPickles++;
       const why =
         err instanceof PickleRefusedError ? err.message : `pickle: ${(err as Error).message}`;
-      this.target.log(`control: refused a pickle: ${why} [#${this.refusedPickles}]`);
+      this.refusals.line(`control: refused a pickle: ${why} [#${this.refusedPickles}]`);
       return error(`refused: ${why}`);
     }
     const type =
@@ -78,7 +83,7 @@ export class OpenHcsControl {
       default:
         if (typeof type !== 'string') return error('a control request is a dict with a "type"');
         this.unauthorizedCount++;
-        this.target.log(
+        this.refusals.line(
           `control: refused pickled ${type.slice(0, 64)}: only ping, settle and clear_state are open [#${this.unauthorizedCount}]`
         );
         return error(
