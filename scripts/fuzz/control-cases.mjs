@@ -60,11 +60,15 @@ export const CONTROL_CASES = {
     }
   },
   'control-pickle': {
+    // OpenHCS's pickled requests (issue 13): ping is answered with a pickled pong, status
+    // and shutdown refused as not authorized (pickled). Pickled clear_state is open (docs/
+    // security.md) and would empty the model the other cases predict on: not sent here.
     weight: 5,
     build(rng) {
+      const type = rng.pick(['status', 'shutdown', 'ping']);
       return {
-        frames: [pickled(rng.pick([...COMMANDS, 'ping']), rng.int(2, 5))],
-        expect: { error: /not UTF-8 JSON/ }
+        frames: [pickled(type, rng.int(2, 5))],
+        expect: type === 'ping' ? { pong: true } : { unauthorized: true }
       };
     }
   },

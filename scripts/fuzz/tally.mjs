@@ -1,3 +1,5 @@
+import { decodeSafePickle } from '../../lib/protocol/index.js';
+
 // What the server must have done, summed from every message's prediction, and what it did:
 // per-class counts, replies that differ from the prediction, and the counters status must
 // show at the end.
@@ -80,10 +82,21 @@ export class Tally {
     }
     if (!outcome.reply) return 'no reply';
     let reply;
-    try {
-      reply = JSON.parse(Buffer.from(outcome.reply).toString('utf8'));
-    } catch {
-      return 'control reply is not JSON';
+    if (outcome.reply[0] === 0x80) {
+      // A pickled request (OpenHCS, or random bytes starting with PROTO) gets a pickle.
+      try {
+        const pickle = decodeSafePickle(outcome.reply);
+        if (expect.pong) return pickle.type === 'pong' ? null : 'pickled ping not answered by a pong';
+        reply = { type: pickle.status === 'error' ? 'error' : pickle.type, error: pickle.message };
+      } catch (err) {
+        return `control reply is not a safe pickle: ${err.message}`;
+      }
+    } else {
+      try {
+        reply = JSON.parse(Buffer.from(outcome.reply).toString('utf8'));
+      } catch {
+        return 'control reply is not JSON';
+      }
     }
     if (reply.type !== 'error')
       return `expected an error reply, got ${JSON.stringify(reply).slice(0, 200)}`;
