@@ -55,11 +55,32 @@ function histogram(values: TypedArray, [lo, hi]: [number, number], integer: bool
   return { counts, centers: Float64Array.from(counts, (_, k) => lo + (k + 0.5) / scale) };
 }
 
+/**
+ * uint8/uint16: the histogram in one pass over the pixels (counts over the whole dtype, then
+ * cut to [min, max]), instead of a pass for the extent and another for the counts.
+ */
+function unsignedHistogram(
+  values: TypedArray
+): { range: [number, number]; histogram: Histogram } | null {
+  if (!(values instanceof Uint16Array || values instanceof Uint8Array)) return null;
+  const full = new Float64Array(values instanceof Uint8Array ? 256 : 65536);
+  for (let i = 0; i < values.length; i++) full[values[i]]++;
+  let lo = 0;
+  while (lo < full.length - 1 && full[lo] === 0) lo++;
+  let hi = full.length - 1;
+  while (hi > lo && full[hi] === 0) hi--;
+  const counts = full.slice(lo, hi + 1);
+  const centers = new Float64Array(counts.length);
+  for (let k = 0; k < centers.length; k++) centers[k] = lo + k;
+  return { range: [lo, hi], histogram: { counts, centers } };
+}
+
 /** Otsu's threshold of the values (scikit-image's `threshold_otsu`). */
 export function otsuThreshold(values: TypedArray, integer: boolean): number {
-  const range = extent(values);
+  const unsigned = unsignedHistogram(values);
+  const range = unsigned?.range ?? extent(values);
   if (range[0] === range[1]) return range[0];
-  const { counts, centers } = histogram(values, range, integer);
+  const { counts, centers } = unsigned?.histogram ?? histogram(values, range, integer);
   const n = counts.length;
   const w1 = new Float64Array(n);
   const m1 = new Float64Array(n);
