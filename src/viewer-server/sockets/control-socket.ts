@@ -1,6 +1,7 @@
 /**
  * The control socket: ROUTER on P+1000 for ping, status, clear_state, clear_owner and shutdown, as
- * JSON (OpenHCS pickles; our producers and CLI speak JSON). Invalid requests get an error
+ * JSON (our producers and CLI); a pickled request (first byte 0x80) is OpenHCS's and goes to
+ * openhcs-control.ts, which answers with pickles. Invalid requests get an error
  * reply naming what was wrong. ping is open (readiness, pid, ports, uid); every other request
  * must carry the server's secret in `auth` (its record, readable only by its user), else it
  * gets a "not authorized" reply, is counted and does nothing.
