@@ -30,6 +30,7 @@ cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then echo "[packaging] kept $WORK (KEEP=1)"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # a timeout or Ctrl-C still stops the detached viewer server
 step() {
   local name="$1" start=$SECONDS
   shift
