@@ -44,11 +44,7 @@ describe('channel composite', () => {
     expect(new Set(shown.map(v => v.drawKey)).size).toBe(2);
     expect(m.channels.get('DAPI')!.colormap).toBe('blue');
     expect(m.channels.get('GFP')!.colormap).toBe('green');
-    expect(overlayLabels(m.dims, m.compositeAxis)).toEqual([
-      'Well A01',
-      'Ch1: DAPI + Ch2: GFP',
-      'Z 1'
-    ]);
+    expect(overlayLabels(m.dims, m.compositeAxis)).toEqual(['Well A01', 'DAPI + GFP', 'Z 1']);
   });
 
   it('leaves a hidden channel out, and switches to one channel with a slider', () => {

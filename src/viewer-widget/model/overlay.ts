@@ -1,5 +1,5 @@
 import { COMPONENTS } from '../../protocol/components.js';
-import { defaultLabel } from './axis-values.js';
+import { channelName } from './channel-colors.js';
 import type { Dims, DimsAxis } from './dims.js';
 
 /**
@@ -26,10 +26,11 @@ export function overlayLabels(dims: Dims, composite: DimsAxis | null = null): st
 
 /**
  * A composite's channel axis has no slider and no position: the overlay names every channel
- * where the channel's label would be, `Ch1: DAPI + Ch2: GFP`.
+ * where the channel's label would be, by name as the layer list does, `DAPI + GFP` (short:
+ * the overlay must fit a narrow panel).
  */
 function compositeLabel(axis: DimsAxis): string {
-  return axis.values.map((v, i) => axis.labels[i] || defaultLabel('channel', v)).join(' + ');
+  return axis.values.map((v, i) => channelName(axis.labels[i], v)).join(' + ');
 }
 
 /** The overlay as one string, labels joined with ` | ` (what the overlay's text reads). */

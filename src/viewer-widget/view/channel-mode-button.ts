@@ -1,5 +1,5 @@
 /**
- * The channel mode button over the canvas' top right corner: one click switches between the
+ * The channel mode button at the canvas' bottom left corner: one click switches between the
  * composite (all channels added up) and a single channel with a slider, as ndv's
  * composite/mono switch. Shown only while some layer has several channels.
  */
