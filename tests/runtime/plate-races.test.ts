@@ -111,5 +111,17 @@ describe('plates and their writers', () => {
       writeSyntheticPlate(target, { wells: 2, sites: 1, channels: 1, zPlanes: 1, width: 16 })
     ).rejects.toThrow(/already holds a different plate/);
     expect((await readdir(dir)).sort()).toEqual(['taken']);
+    // A write that fails (a file stands where the plate goes) leaves no temporary folder.
+    await writeFile(path.join(dir, 'file'), 'x');
+    await expect(
+      writeSyntheticPlate(path.join(dir, 'file'), {
+        wells: 1,
+        sites: 1,
+        channels: 1,
+        zPlanes: 1,
+        width: 16
+      })
+    ).rejects.toThrow(/ENOTDIR|already holds/);
+    expect((await readdir(dir)).sort()).toEqual(['file', 'taken']);
   });
 });
