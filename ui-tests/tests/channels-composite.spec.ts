@@ -69,7 +69,9 @@ test('a composite by default: DAPI blue, GFP green, added up; one click gives on
   await expect(mode).toHaveAttribute('data-mode', 'composite');
   await expect(mode).toHaveText('Composite');
   await expect(panel.getByTestId('pipeline-viewer-axis-channel')).toHaveCount(0);
-  await expect(panel.getByTestId('pipeline-viewer-overlay')).toContainText('Ch1: DAPI + Ch2: GFP');
+  await expect(panel.getByTestId('pipeline-viewer-overlay')).toContainText(
+    'Site 1 | DAPI + GFP | Z 1'
+  );
   await expect(channel(panel, 'DAPI').locator('.jp-PipelineViewer-channel-colormap')).toHaveValue(
     'blue'
   );

@@ -10,7 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { settledCanvas } from '../helpers/canvas.js';
 import { reloadLab } from '../helpers/lab.js';
-import { emptyViewer, gotoLabPatiently, PATIENT_LAB, shot } from '../helpers/viewer-page.js';
+import {
+  emptyViewer,
+  gotoLabPatiently,
+  PATIENT_LAB,
+  shot,
+  streamSteps
+} from '../helpers/viewer-page.js';
 import { stopServer, streamPlate } from '../helpers/viewer-server.js';
 
 const PORT = 20601;
@@ -67,9 +73,10 @@ test('unticking Visible darkens the canvas but keeps the row; ticking it brings 
 
 test('"auto" clears the red contrast fields of an invalid min > max', async ({ page }) => {
   const panel = await emptyViewer(page, PORT);
-  await streamPlate(work, PORT);
+  // one channel: the layer's own contrast fields (channels-composite.spec.ts: a channel's)
+  await streamSteps(work, PORT, 'two-layers');
   const row = panel.getByTestId('pipeline-viewer-layer-source_Cells');
-  await expect(row).toContainText('· 4');
+  await expect(row).toContainText('· 1');
   const min = row.locator('.jp-PipelineViewer-contrast-min');
   const max = row.locator('.jp-PipelineViewer-contrast-max');
   await min.fill('60000');

@@ -59,7 +59,7 @@ test('two viewers beside a notebook: usable canvases, a short overlay, a collaps
   for (const panel of panels) {
     const canvas = panel.getByTestId('pipeline-viewer-canvas');
     const overlay = panel.getByTestId('pipeline-viewer-overlay');
-    await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| Ch[12]: (DAPI|GFP) \| Z 1 \| T 1$/);
+    await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| DAPI \+ GFP \| Z 1 \| T 1$/);
     expect(await width(canvas)).toBeGreaterThan(150);
     expect(await lineCount(overlay)).toBeLessThanOrEqual(3);
     // the layer list never covers the canvas

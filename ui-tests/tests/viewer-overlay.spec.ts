@@ -70,12 +70,12 @@ test('size-1 axes take no slider row but stay in the overlay; an outline frames 
   await streamPlate(work, PORT); // 2 wells × 2 channels × 1 site, 1 z, 1 timepoint
   await expect(panel.getByTestId('pipeline-viewer-layer-source_Cells')).toContainText('· 4');
   await expect(panel.getByTestId('pipeline-viewer-axis-well')).toHaveCount(1);
-  await expect(panel.getByTestId('pipeline-viewer-axis-channel')).toHaveCount(1);
-  for (const axis of ['site', 'z_index', 'timepoint']) {
+  // the channels are a composite by default: all drawn, no channel slider
+  for (const axis of ['site', 'channel', 'z_index', 'timepoint']) {
     await expect(panel.getByTestId(`pipeline-viewer-axis-${axis}`)).toHaveCount(0);
   }
   const overlay = panel.getByTestId('pipeline-viewer-overlay');
-  await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| Ch[12]: (DAPI|GFP) \| Z 1 \| T 1$/);
+  await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| DAPI \+ GFP \| Z 1 \| T 1$/);
 
   // A thin outline frames the image (a square 128² plane, fitted and centred in the canvas),
   // so an image that is black at its edges still shows where it ends.
@@ -97,7 +97,7 @@ test('overlay labels ("Z 1", "Ch1: DAPI") wrap as a whole, never inside', async 
   const panel = await emptyViewer(page, PORT);
   await streamPlate(work, PORT);
   const overlay = panel.getByTestId('pipeline-viewer-overlay');
-  await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| Ch[12]: (DAPI|GFP) \| Z 1 \| T 1$/);
+  await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| DAPI \+ GFP \| Z 1 \| T 1$/);
   // However narrow the overlay, a label is never split across lines.
   await overlay.evaluate(el => (el.style.maxWidth = '60px'));
   expect(await brokenLabels(overlay)).toEqual([]);

@@ -71,12 +71,12 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   const overlay = panel.getByTestId('pipeline-viewer-overlay');
   const canvas = panel.getByTestId('pipeline-viewer-canvas');
   // Follow newest: the last plane stored is shown (wells run in parallel: either well).
-  await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| Ch[12]: (DAPI|GFP) \| Z 1 \| T 1$/);
+  await expect(overlay).toHaveText(/^Well A0[12] \| Site 1 \| DAPI \+ GFP \| Z 1 \| T 1$/);
   // Once all 4 images are in: the layer and its sliders are complete.
   const layerRow = panel.getByTestId('pipeline-viewer-layer-source_Cells');
   await expect(layerRow).toContainText('· 4');
   await expect(panel.getByTestId('pipeline-viewer-slider-well')).toHaveAttribute('max', '1');
-  const channelLabel = (await overlay.textContent())!.match(/Ch[12]: (DAPI|GFP)/)![0];
+  const channelLabel = (await overlay.textContent())!.match(/DAPI \+ GFP/)![0];
   expect((await settledCanvas(canvas)).lit).toBeGreaterThan(0);
   await shot(page, 'panel-streamed', testInfo);
   await expect(page.getByTestId('pipeline-viewer-statusbar')).toHaveAttribute(
@@ -95,7 +95,7 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
     'connected'
   );
   await expect(restored.getByTestId('pipeline-viewer-overlay')).toHaveText(
-    /^Well A0[12] \| Site 1 \| Ch[12]: (DAPI|GFP) \| Z 1 \| T 1$/
+    /^Well A0[12] \| Site 1 \| DAPI \+ GFP \| Z 1 \| T 1$/
   );
   await shot(page, 'panel-after-reload', testInfo);
 
@@ -107,8 +107,9 @@ test('streamed images appear in the docked panel; slider, pixels and reload beha
   const slider = restored.getByTestId('pipeline-viewer-slider-well');
   const shownWell = (await ov.textContent())!.match(/Well (A0[12])/)![1];
   const otherWell = shownWell === 'A01' ? 'A02' : 'A01';
-  const channel = (await ov.textContent())!.match(/Ch[12]: (DAPI|GFP)/)![0];
-  expect(channel).toBe(channelLabel);
+  const label = (await ov.textContent())!.match(/DAPI \+ GFP/)![0];
+  expect(label).toBe(channelLabel);
+  const channel = label.replace('+', '\\+'); // the composite's channels, as a pattern
   const moveTo = async (well: string) => {
     const frame = Number(await cv.getAttribute('data-frame'));
     await slider.fill(well === 'A01' ? '0' : '1');

@@ -81,7 +81,8 @@ test('demo notebook: run all, viewer shows the streamed layer, re-run reuses ser
   );
   await expect(panel.getByTestId('pipeline-viewer-layer-source_MaxProjection')).toBeVisible();
   const overlay = panel.getByTestId('pipeline-viewer-overlay');
-  await expect(overlay).toHaveText(/Well A0[1357] \| Site [12] \| Ch[123]: (DAPI|GFP|RFP)/);
+  // a composite names its channels (DAPI + GFP + RFP), a single channel as Ch1: DAPI
+  await expect(overlay).toHaveText(/Well A0[1357] \| Site [12] \| (Ch[123]: )?(DAPI|GFP|RFP)/);
   // The well filter streamed 4 wells: the well slider has 4 positions.
   await expect(panel.getByTestId('pipeline-viewer-slider-well')).toHaveAttribute('max', '3');
   await testInfo.attach('walk-after-run', {
@@ -116,7 +117,7 @@ test('demo notebook: run all, viewer shows the streamed layer, re-run reuses ser
     'connected'
   );
   await expect(restored.getByTestId('pipeline-viewer-overlay')).toHaveText(
-    /Well A0[1357] \| Site [12] \| Ch[123]: (DAPI|GFP|RFP)/
+    /Well A0[1357] \| Site [12] \| (Ch[123]: )?(DAPI|GFP|RFP)/
   );
   await expect(page.locator('.lm-TabBar-tab', { hasText: 'demo.ipynb' })).toHaveCount(1);
   await testInfo.attach('walk-after-reload', {
