@@ -13,9 +13,9 @@ import { ViewerSession } from '../client/viewer-session.js';
 import { GridModel } from '../model/grid.js';
 import { keyAction } from '../model/keys.js';
 import { overlayLabels } from '../model/overlay.js';
-import { isChannelLayer } from '../model/layer-channels.js';
+import { channelContrast, isChannelLayer } from '../model/layer-channels.js';
 import { readoutAt } from '../model/readout.js';
-import { ViewerModel } from '../model/viewer-model.js';
+import { ViewerModel, type VisiblePlane } from '../model/viewer-model.js';
 import type { PipelineViewerOptions, PipelineViewerState, ViewerStats } from '../tokens.js';
 import { CanvasView } from './canvas-view.js';
 import { ChannelModeButton } from './channel-mode-button.js';
@@ -94,11 +94,17 @@ export class PipelineViewerWidget extends Widget {
     // plate grid and key help over the canvas (issue 10's navigation)
     const grid = new GridModel(this.model.dims, at => this.model.visiblePlanes(at));
     this._gridLoader = new GridLoader(this.model, this.session.loader, grid);
-    this._grid = new GridView(this.model, grid, this._gridLoader, ({ layer }) => ({
-      contrast: layer.effectiveContrastLimits,
-      colormap: layer.colormap,
-      opacity: layer.opacity
-    }));
+    // thumbnails drawn as the canvas draws (draw-layers.ts): a channel's own settings
+    this._grid = new GridView(this.model, grid, this._gridLoader, ({ layer, channel }) => {
+      const c = channel !== undefined ? this.model.channels.get(channel) : undefined;
+      return {
+        contrast: c ? channelContrast(c, layer.info) : layer.effectiveContrastLimits,
+        colormap: c ? c.colormap : layer.colormap,
+        opacity: layer.opacity,
+        gamma: c ? c.gamma : 1
+      };
+    });
+    this.model.channels.changed.connect(() => this._grid.schedulePaint(), this);
     this._help = new HelpOverlay();
     this._canvas.node.append(this._grid.node, this._help.node);
     this._dimsPanel.footer.append(this._grid.toggle);
@@ -317,8 +323,8 @@ export class PipelineViewerWidget extends Widget {
   private _layersPanel: LayerListPanel;
   private _channelMode: ChannelModeButton;
   private _dimsPanel: DimsPanel;
-  private _grid: GridView;
-  private _gridLoader: GridLoader;
+  private _grid: GridView<VisiblePlane>;
+  private _gridLoader: GridLoader<VisiblePlane>;
   private _help: HelpOverlay;
   private _stateTimer: ReturnType<typeof setTimeout> | undefined;
   private _errorTimer: ReturnType<typeof setTimeout> | undefined;
