@@ -163,6 +163,8 @@ const pipeline = new Pipeline({
       name: 'MaxProjection',
       func: fn('maxProjection'),
       variableComponents: ['z_index'],
+      // Only materialized outputs stream: checkpoint the projection so the viewer gets it.
+      materialization: { enabled: true },
       streaming: { enabled: true, port: PORT, colormap: 'gray' }
     }),
     new Step({
