@@ -10,3 +10,4 @@ export * from './notebook-display.js';
 export * from './plate-map-display.js';
 export * from './limits.js';
 export * from './pickle.js';
+export * from './thumbnails.js';

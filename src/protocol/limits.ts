@@ -31,3 +31,9 @@ export const MAX_LAYERS = 1024;
 
 /** Characters of one component value or name (a well name, a step name). */
 export const MAX_NAME_LENGTH = 256;
+
+/** Planes one `api/thumbnails` reply may hold (a 1536-well plate's wells of one layer). */
+export const MAX_THUMBNAILS_PER_REQUEST = 1536;
+
+/** Bytes of pixels one `api/thumbnails` reply may hold; a bigger ask gets HTTP 413. */
+export const MAX_THUMBNAIL_BYTES = 64 * 1024 ** 2;

@@ -8,6 +8,7 @@
  *
  *   GET  api/state                 → ViewerState (JSON)
  *   GET  api/plane?layer&at&max    → plane pixels (binary, see PLANE_HEADERS)
+ *   GET  api/thumbnails?layer&at&max[&wells] → every well's plane of a layer (thumbnails.ts)
  *   WS   api/events                → ViewerEvent (JSON text frames)
  */
 import { z } from 'zod';
@@ -128,7 +129,12 @@ function intHeader(text: string | null): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
-export const API_PATHS = { state: 'api/state', plane: 'api/plane', events: 'api/events' } as const;
+export const API_PATHS = {
+  state: 'api/state',
+  plane: 'api/plane',
+  thumbnails: 'api/thumbnails',
+  events: 'api/events'
+} as const;
 
 /**
  * Where a client puts the server's browser token (`pipeline-viewer server connect` prints

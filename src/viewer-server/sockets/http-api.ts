@@ -1,6 +1,7 @@
 /**
- * HTTP side of the browser API (protocol/viewer-api.ts): `api/state` as JSON and
- * `api/plane` as raw little-endian pixels with the protocol's planeHeaders. Paths are matched by
+ * HTTP side of the browser API (protocol/viewer-api.ts): `api/state` as JSON,
+ * `api/plane` as raw little-endian pixels with the protocol's planeHeaders and
+ * `api/thumbnails` (thumbnails-api.ts). Paths are matched by
  * their ending so the server works behind jupyter-server-proxy's `/proxy/<port>/` with or
  * without the prefix. Same-origin through the proxy, so no CORS. Nothing is answered before
  * the BrowserGuard accepted the request (token, Host, Origin).
@@ -15,6 +16,7 @@ import {
 import { PlaneRequestError } from '../core/plane-request.js';
 import type { ViewerCore } from '../core/viewer-core.js';
 import type { BrowserGuard } from './browser-guard.js';
+import { sendThumbnails, thumbnailsBody, ThumbnailsError } from './thumbnails-api.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -55,8 +57,20 @@ export function httpHandler(core: ViewerCore, guard: BrowserGuard, log: (line: s
       });
       return;
     }
+    if (endsWithPath(url.pathname, API_PATHS.thumbnails)) {
+      thumbnailsBody(core, url).then(
+        body => sendThumbnails(res, body),
+        (err: unknown) => {
+          if (err instanceof ThumbnailsError)
+            return sendJson(res, err.status, { error: err.message });
+          log(`http: thumbnails ${url.search}: ${(err as Error).stack}`);
+          sendJson(res, 500, { error: (err as Error).message });
+        }
+      );
+      return;
+    }
     sendJson(res, 404, {
-      error: `no such endpoint ${url.pathname}; try ${API_PATHS.state}, ${API_PATHS.plane} or ${API_PATHS.events}`
+      error: `no such endpoint ${url.pathname}; try ${API_PATHS.state}, ${API_PATHS.plane}, ${API_PATHS.thumbnails} or ${API_PATHS.events}`
     });
   };
 }
