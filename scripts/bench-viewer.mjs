@@ -14,7 +14,7 @@
  * - memory: renderer and GPU process RSS growth over the idle page while sweeping every
  *   well (and channel when channels have a slider), against the documented budgets.
  * Prints a JSON summary (medians, min–max, load average) and writes it to $OUT.
- * Data port 21290 (+1000, +3000). Every wait is bounded. Knobs for experiments: CACHE_MIB and
+ * Data port $PORT, default 21290 (+1000, +3000). Every wait is bounded. Knobs for experiments: CACHE_MIB and
  * TEXTURE_MIB (the widget's cacheBytes / textureBytes), ONLY=memory (skip grid and scrub).
  */
 import { spawn } from 'node:child_process';
@@ -30,7 +30,7 @@ import * as zmq from 'zeromq';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = process.env.OUT ?? '/tmp/plv-bench-viewer';
-const PORT = 21290;
+const PORT = Number(process.env.PORT ?? 21290);
 const HTTP = PORT + 3000;
 const [ROUNDS, WELLS, CHANNELS, SIZE] = [3, 96, 3, 1024].map((d, i) =>
   Number(process.argv[2 + i] ?? d)

@@ -2,7 +2,7 @@
  * Issue 10's plate overview in a real JupyterLab: the Grid button shows a thumbnail of every
  * streamed well, laid out as the 96-well plate (8 × 12); every well is painted and lit;
  * clicking a well opens it in the single view. The screenshot of docs/jupyterlab.md is taken
- * here (copied to docs/images/ when UPDATE_DOCS_IMAGES=1). Data port 21203 (+1000, +3000).
+ * here (copied to docs/images/ when UPDATE_DOCS_IMAGES=1). Data port $PIPELINE_VIEWER_PORT, default 21203 (+1000, +3000).
  */
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
@@ -13,7 +13,7 @@ import { streamWells } from '../helpers/stream-wells.js';
 import { emptyViewer, gotoLabPatiently, PATIENT_LAB, shot } from '../helpers/viewer-page.js';
 import { REPO, stopServer } from '../helpers/viewer-server.js';
 
-const PORT = 21203;
+const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 21203);
 
 test.use(PATIENT_LAB);
 test.beforeEach(({ page, tmpPath }) => gotoLabPatiently(page, tmpPath));

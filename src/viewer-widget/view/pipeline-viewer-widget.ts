@@ -93,7 +93,12 @@ export class PipelineViewerWidget extends Widget {
     this._dimsPanel.footer.append(this._status);
     // plate grid and key help over the canvas (issue 10's navigation)
     const grid = new GridModel(this.model.dims, at => this.model.visiblePlanes(at));
-    this._gridLoader = new GridLoader(this.model, this.session.loader, grid);
+    this._gridLoader = new GridLoader(
+      this.model,
+      this.session.loader,
+      grid,
+      this.session.connection
+    );
     // thumbnails drawn as the canvas draws (draw-layers.ts): a channel's own settings
     this._grid = new GridView(this.model, grid, this._gridLoader, ({ layer, channel }) => {
       const c = channel !== undefined ? this.model.channels.get(channel) : undefined;
