@@ -272,12 +272,18 @@ describe('viewer widget client ↔ real viewer server', () => {
   it('a new plane is fetched as a small preview, then at panel size, then at full size when idle', async () => {
     model.dims.setFollowNewest(true);
     session.setViewport(300, null);
+    // Sizes asked for, in order: the view's planes go through loadLatest, the idle refinement
+    // may go through load; a repeated size (loadLatest joining a pending request) counts once.
     const requests: number[] = [];
-    const load = session.loader.load.bind(session.loader);
-    session.loader.load = req => {
-      if (req.layer === 'source_Large') requests.push(req.max);
-      return load(req);
+    const record = (req: { layer: string; max: number }): void => {
+      if (req.layer === 'source_Large' && requests[requests.length - 1] !== req.max)
+        requests.push(req.max);
     };
+    const loader = session.loader;
+    const load = loader.load.bind(loader);
+    const loadLatest = loader.loadLatest.bind(loader);
+    loader.load = (req, options) => (record(req), load(req, options));
+    loader.loadLatest = req => (record(req), loadLatest(req));
     const levels: number[] = [];
     session.changed.connect(() => {
       const p = session.shown.get('source_Large');
