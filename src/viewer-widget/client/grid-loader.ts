@@ -45,7 +45,9 @@ interface Batch {
   wells: AxisValue[];
 }
 
-type Job = { batch: Batch } | { single: PlaneRequest; well: AxisValue };
+/** A plane that is the same in every well (its layer has no well axis). */
+type SingleJob = { single: PlaneRequest; wells: AxisValue[] };
+type Job = { batch: Batch } | SingleJob;
 
 export class GridLoader<P extends GridPlane = GridPlane> {
   constructor(
@@ -87,7 +89,7 @@ export class GridLoader<P extends GridPlane = GridPlane> {
     // the current well first: the user looks there before anywhere else
     cells.sort((a, b) => Number(b.well === current) - Number(a.well === current));
     const batches = new Map<string, Batch>();
-    const singles: Job[] = [];
+    const singles = new Map<string, SingleJob>();
     for (const cell of cells) {
       for (const { layer, values } of this._grid.planesOf(cell.well)) {
         const max = Math.min(size, fullSize(layer.info));
@@ -98,7 +100,10 @@ export class GridLoader<P extends GridPlane = GridPlane> {
         if (this._inFlight.has(PlaneLoader.key(req))) continue;
         const wellSlot = axes.indexOf(WELL_AXIS);
         if (wellSlot < 0) {
-          singles.push({ single: req, well: cell.well });
+          // the same plane in every well: fetched once, every well redrawn when it comes
+          const key = PlaneLoader.key(req);
+          if (!singles.has(key)) singles.set(key, { single: req, wells: [] });
+          singles.get(key)!.wells.push(cell.well);
           continue;
         }
         const id = JSON.stringify([
@@ -121,7 +126,10 @@ export class GridLoader<P extends GridPlane = GridPlane> {
         batch.wells.push(values[wellSlot]);
       }
     }
-    this._queue = [...singles, ...[...batches.values()].flatMap(split).map(batch => ({ batch }))];
+    this._queue = [
+      ...singles.values(),
+      ...[...batches.values()].flatMap(split).map(batch => ({ batch }))
+    ];
     this._pump();
   }
 
@@ -151,7 +159,7 @@ export class GridLoader<P extends GridPlane = GridPlane> {
           got => {
             if (this._disposed || this._model.server?.generation !== generation) return;
             for (const plane of got) this._model.cache.put(plane);
-            const wells = 'single' in job ? [job.well] : job.batch.wells;
+            const wells = 'single' in job ? job.wells : job.batch.wells;
             for (const well of wells) this._wellLoaded.emit(well);
           },
           () => {
