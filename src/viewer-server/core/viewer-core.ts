@@ -243,6 +243,12 @@ export class ViewerCore {
     };
   }
 
+  /** [h, w] of what plane() serves for layer `key` at `max` (api/thumbnails bounds its reply by it). */
+  servedShape(key: string, max: number): [number, number] | undefined {
+    const layer = this.layers.get(key);
+    return layer && levelShape(layer.shape, chooseLevel(layer.shape, max));
+  }
+
   /**
    * The plane of layer `key` at position `at` (axis name → value), at the level for a
    * display of `max` pixels. Throws PlaneRequestError (404/400) when there is none.

@@ -17,7 +17,6 @@ import {
 } from '../../protocol/index.js';
 import { PlaneRequestError } from '../core/plane-request.js';
 import type { ViewerCore } from '../core/viewer-core.js';
-import { chooseLevel, levelShape } from '../pixels/plane-levels.js';
 
 type Well = string | number;
 
@@ -62,7 +61,7 @@ export async function thumbnailsBody(core: ViewerCore, url: URL): Promise<Uint8A
       413
     );
   // bounded before any work: every well asked counts at the layer's size at that level
-  const [h, w] = levelShape(layer.shape, chooseLevel(layer.shape, max));
+  const [h, w] = core.servedShape(key, max)!;
   const asked = wells.length * h * w * BYTES_PER_PIXEL[layer.wireDtype];
   if (asked > MAX_THUMBNAIL_BYTES) throw tooBig(max);
   const planes: { info: Omit<Thumbnail, 'offset'>; pixels: Uint8Array }[] = [];
