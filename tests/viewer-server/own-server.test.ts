@@ -117,7 +117,9 @@ it('a requested port held by another program: this user gets the next free port,
       requested_port: 20078,
       pid: first.pid,
       ports: { data: 20079, control: 21079, http: 23079 },
-      browser_token: expect.stringMatching(/^[\w-]{43}$/)
+      browser_token: expect.stringMatching(/^[\w-]{43}$/),
+      ready: true,
+      started_at: expect.any(Number)
     });
     const stopped = await cli('server', 'stop', '--port', '20078');
     expect(JSON.parse(stopped.stdout)).toMatchObject({ stopped: true, pid: first.pid });

@@ -111,6 +111,12 @@ export class StreamBackend implements StreamSink {
   async flush(timeoutMs: number): Promise<StreamReport> {
     const deadline = Date.now() + timeoutMs;
     const draining = this.draining;
+    if (!draining && this.gate === 'waiting' && this.options.gate) {
+      // Nothing was sent yet, but the report must name the port really used: wait for a
+      // starting or answering server within the flush bound, never for a frozen or gone one.
+      const reason = (await this.options.unresponsive?.()) ?? null;
+      if (!reason) await within(this.opened(), deadline - Date.now());
+    }
     if (draining && !(await within(draining, Math.min(FLUSH_GRACE_MS, timeoutMs)))) {
       // A healthy server drains on; one that stopped answering would hold the run until the
       // reply timeout (or the flush timeout while it is starting): give up at once instead.
