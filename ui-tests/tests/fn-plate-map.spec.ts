@@ -2,13 +2,14 @@
  * Issue 12: demo-analysis.ipynb in the real Deno kernel segments nuclei on the worker pool and
  * ends with a plate map; the map shows more nuclei in column 12 than in column 1 (the plate's
  * dilution series), and clicking a well opens the docked viewer at that well.
- * The notebook streams to PIPELINE_VIEWER_PORT; run this spec with one of 21600–21699.
+ * The notebook streams to PIPELINE_VIEWER_PORT; the same default as playwright.config.ts.
  */
 import { expect, test } from '@jupyterlab/galata';
 import { gotoLabPatiently, PATIENT_LAB } from '../helpers/viewer-page.js';
 import { stopServer } from '../helpers/viewer-server.js';
 
-const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 21610);
+// The JupyterLab of playwright.config.ts gives its kernels PIPELINE_VIEWER_PORT, default 20350.
+const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 20350);
 
 test.use(PATIENT_LAB);
 test.beforeEach(({ page, tmpPath }) => gotoLabPatiently(page, tmpPath));

@@ -2,13 +2,14 @@
  * Issue 10, defect 8: a pipeline run removed layers it did not make. Two notebooks in the
  * real Deno kernel stream to one port: show.ipynb's `show()` layer stays in the docked panel's
  * layer list through demo.ipynb's run and its re-run (which replaces only its own planes).
- * The notebooks stream to PIPELINE_VIEWER_PORT; run this spec with one of 21300–21399.
+ * The notebooks stream to PIPELINE_VIEWER_PORT; the same default as playwright.config.ts.
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { gotoLabPatiently, PATIENT_LAB } from '../helpers/viewer-page.js';
 import { serverStatus, stopServer } from '../helpers/viewer-server.js';
 
-const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 21350);
+// The JupyterLab of playwright.config.ts gives its kernels PIPELINE_VIEWER_PORT, default 20350.
+const PORT = Number(process.env.PIPELINE_VIEWER_PORT ?? 20350);
 
 test.use(PATIENT_LAB);
 test.beforeEach(({ page, tmpPath }) => gotoLabPatiently(page, tmpPath));
