@@ -10,6 +10,7 @@
  * A 'degraded' run shows why (e.g. the viewer server stopped during the run).
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
+import type { Kernel } from '@jupyterlab/services';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { CommandRegistry } from '@lumino/commands';
 import type { Message } from '@lumino/messaging';
@@ -120,8 +121,13 @@ export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
     if (why) this._stop(why);
   }
 
-  private _onKernelChanged(): void {
-    this._stop('kernel changed');
+  private _onKernelChanged(
+    _: ISessionContext,
+    change: { oldValue: Kernel.IKernelConnection | null }
+  ): void {
+    // A notebook just opened connects its first kernel: that says nothing about the run (a
+    // saved "running" output is caught by the stale bound instead).
+    if (change.oldValue) this._stop('kernel changed');
   }
 
   /** A running output's run is over: say so (finished outputs keep what they say). */
