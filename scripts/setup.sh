@@ -45,6 +45,20 @@ if [ -z "${PIPELINE_VIEWER_ENV:-}" ] && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# 1b. Redis for the queue executor's tests (docs/cluster.md): Debian's redis-server. The
+# tests start their own instance on a private Unix socket; the system service is not used.
+install_redis() {
+  timeout 900 apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq redis-server
+}
+if ! command -v redis-server >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "Debian redis-server (apt-get)" install_redis
+  else
+    say "WARNING: redis-server is missing; install it with 'sudo apt-get install redis-server' to run the cluster tests"
+  fi
+fi
+
 # 2. npm packages, exactly as in package-lock.json (skipped when node_modules is newer). The
 # lock lists the `deno` package's binaries for every platform; npm installs this one's.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
