@@ -11,3 +11,4 @@ export * from './plate-map-display.js';
 export * from './limits.js';
 export * from './pickle.js';
 export * from './thumbnails.js';
+export * from './rois.js';

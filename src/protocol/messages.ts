@@ -29,6 +29,10 @@ export type ImageMetadata = z.infer<typeof ImageMetadataSchema>;
 
 const shape = z.array(z.number().int().positive()).min(2).max(6);
 
+/** What an image's pixels are: intensities, or label ids (never averaged, colored per id). */
+export const IMAGE_DATA_TYPES = ['image', 'labels'] as const;
+export type ImageDataType = (typeof IMAGE_DATA_TYPES)[number];
+
 /**
  * One image of a batch. Pixels are in exactly one place:
  * `shm_name` (a shared-memory segment of exactly nbytes, C order, no header),
@@ -40,7 +44,8 @@ export const ImageItemSchema = z
     path: z.string(),
     shape,
     dtype: z.enum(DTYPES),
-    data_type: z.literal('image').default('image'),
+    /** `labels`: integer ids of segmented objects (0 = background), drawn as a labels layer. */
+    data_type: z.enum(IMAGE_DATA_TYPES).default('image'),
     image_id: z.string().min(1),
     metadata: ImageMetadataSchema.default({}),
     shm_name: z.string().regex(SHM_NAME_PATTERN, 'shm_name must look like plv_<hex>').optional(),
@@ -177,7 +182,9 @@ export const LayerSummarySchema = z.object({
   axes: z.array(AxisInfoSchema),
   image_count: z.number().int(),
   colormap: z.enum(COLORMAPS),
-  pixel_size: PixelSizeSchema.optional()
+  pixel_size: PixelSizeSchema.optional(),
+  /** `labels` for a labels layer (ids, not intensities). */
+  kind: z.enum(IMAGE_DATA_TYPES).optional()
 });
 export type LayerSummary = z.infer<typeof LayerSummarySchema>;
 

@@ -37,7 +37,12 @@ export const ThumbnailsHeaderSchema = z.object({
 });
 export type ThumbnailsHeader = z.infer<typeof ThumbnailsHeaderSchema>;
 
-export const BYTES_PER_PIXEL: Record<WireDtype, number> = { uint8: 1, uint16: 2, float32: 4 };
+export const BYTES_PER_PIXEL: Record<WireDtype, number> = {
+  uint8: 1,
+  uint16: 2,
+  float32: 4,
+  uint32: 4
+};
 
 /** `base` ends with '/'. `wells` omitted: all the layer's wells. */
 export function thumbnailsUrl(
@@ -83,7 +88,7 @@ export function encodeThumbnails(
 /** A decoded reply: the header and each plane's pixels, viewed in place. */
 export interface DecodedThumbnails {
   header: ThumbnailsHeader;
-  pixels: (Uint8Array | Uint16Array | Float32Array)[];
+  pixels: (Uint8Array | Uint16Array | Float32Array | Uint32Array)[];
 }
 
 /**
@@ -114,7 +119,10 @@ export function decodeThumbnails(buffer: ArrayBuffer): DecodedThumbnails {
         `${what}: well ${p.well}'s ${p.shape.join('×')} ${p.dtype} pixels at ${p.offset} do not fit the ${buffer.byteLength}-byte body`
       );
     return viewAs(p.dtype, new Uint8Array(buffer, from, bytes)) as
-      Uint8Array | Uint16Array | Float32Array;
+      | Uint8Array
+      | Uint16Array
+      | Float32Array
+      | Uint32Array;
   });
   return { header: parsed.data, pixels };
 }

@@ -9,14 +9,23 @@
  *   GET  api/state                 → ViewerState (JSON)
  *   GET  api/plane?layer&at&max    → plane pixels (binary, see PLANE_HEADERS)
  *   GET  api/thumbnails?layer&at&max[&wells] → every well's plane of a layer (thumbnails.ts)
+ *   GET  api/rois                  → RoiOverlays (JSON, rois.ts)
  *   WS   api/events                → ViewerEvent (JSON text frames)
  */
 import { z } from 'zod';
 import { COLORMAPS, COMPONENTS } from './components.js';
-import { AxisInfoSchema, CountersSchema, PixelSizeSchema } from './messages.js';
+import {
+  AxisInfoSchema,
+  CountersSchema,
+  IMAGE_DATA_TYPES,
+  PixelSizeSchema
+} from './messages.js';
 
-/** Pixel types sent to the browser; the server converts others to float32. */
-export const WIRE_DTYPES = ['uint8', 'uint16', 'float32'] as const;
+/**
+ * Pixel types sent to the browser; the server converts others to float32, except a labels
+ * layer's, which become uint32 (ids stay exact).
+ */
+export const WIRE_DTYPES = ['uint8', 'uint16', 'float32', 'uint32'] as const;
 export type WireDtype = (typeof WIRE_DTYPES)[number];
 
 export const LayerInfoSchema = z.object({
@@ -35,7 +44,9 @@ export const LayerInfoSchema = z.object({
   /** Grows on every change of this layer. */
   revision: z.number().int(),
   /** Physical pixel size, when the producer sent one (scale bar, readout units). */
-  pixel_size: PixelSizeSchema.optional()
+  pixel_size: PixelSizeSchema.optional(),
+  /** `labels`: ids of objects, drawn one color per id (0 transparent), never averaged; absent: image. */
+  kind: z.enum(IMAGE_DATA_TYPES).optional()
 });
 export type LayerInfo = z.infer<typeof LayerInfoSchema>;
 
@@ -44,7 +55,9 @@ export const ViewerStateSchema = z.object({
   started_at: z.number(),
   /** Grows on every clear, so a client can drop its plane cache. */
   generation: z.number().int(),
-  layers: z.array(LayerInfoSchema)
+  layers: z.array(LayerInfoSchema),
+  /** Grows whenever the ROI overlays change (api/rois serves them). */
+  rois_revision: z.number().int().optional()
 });
 export type ViewerState = z.infer<typeof ViewerStateSchema>;
 
@@ -58,6 +71,8 @@ export const ViewerEventSchema = z.discriminatedUnion('type', [
     revision: z.number().int()
   }),
   z.object({ type: z.literal('cleared'), generation: z.number().int() }),
+  /** The ROI overlays changed: fetch api/rois again. */
+  z.object({ type: z.literal('rois'), revision: z.number().int() }),
   z.object({ type: z.literal('stats'), counters: CountersSchema, images_per_second: z.number() })
 ]);
 export type ViewerEvent = z.infer<typeof ViewerEventSchema>;
@@ -133,6 +148,7 @@ export const API_PATHS = {
   state: 'api/state',
   plane: 'api/plane',
   thumbnails: 'api/thumbnails',
+  rois: 'api/rois',
   events: 'api/events'
 } as const;
 

@@ -263,16 +263,23 @@ export class ViewerCore {
     let full: WirePixels | undefined;
     let pixels: WirePixels;
     try {
-      pixels = await this.levels.level(plane.id, plane.shape, wire, level, async () => {
-        lease = await this.planes.get(plane.id);
-        if (lease === undefined)
-          throw new PlaneRequestError(
-            `plane of layer ${key} at [${index}] was replaced meanwhile`,
-            404
-          );
-        full = toWirePixels(plane.dtype, lease.bytes, wire);
-        return full;
-      });
+      pixels = await this.levels.level(
+        plane.id,
+        plane.shape,
+        wire,
+        level,
+        async () => {
+          lease = await this.planes.get(plane.id);
+          if (lease === undefined)
+            throw new PlaneRequestError(
+              `plane of layer ${key} at [${index}] was replaced meanwhile`,
+              404
+            );
+          full = toWirePixels(plane.dtype, lease.bytes, wire);
+          return full;
+        },
+        layer.kind === 'labels'
+      );
     } catch (err) {
       lease?.release();
       throw err;

@@ -73,7 +73,8 @@ export function imagePlanes(item: ImageItem, bytes: Uint8Array): PlanePixels[] {
         dtype: item.dtype,
         range: samplePixelRange(item.dtype, view),
         path: item.path,
-        imageId: count > 1 ? `${item.image_id}#${n}` : item.image_id
+        imageId: count > 1 ? `${item.image_id}#${n}` : item.image_id,
+        ...(item.data_type === 'labels' ? { kind: 'labels' as const } : {})
       },
       bytes: view
     });

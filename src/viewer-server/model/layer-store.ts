@@ -64,7 +64,7 @@ export class LayerStore {
       let layer = this.layers.get(key);
       const created = layer === undefined;
       if (layer === undefined) {
-        layer = new Layer(key, config.display, image.dtype);
+        layer = new Layer(key, config.display, image.dtype, image.kind);
         this.layers.set(key, layer);
       }
       const change = layer.add(
@@ -99,7 +99,7 @@ export class LayerStore {
             'MAX_LAYERS',
             `image ${image.path}: layer ${JSON.stringify(key)} would be layer ${this.layers.size + created.size + 1}, over MAX_LAYERS (${MAX_LAYERS}); send fewer distinct slice-mode values (make a component stack-mode instead) or clear the viewer`
           );
-        layer = new Layer(key, config.display, image.dtype);
+        layer = new Layer(key, config.display, image.dtype, image.kind);
         created.set(key, layer);
       }
       if (!pending.has(layer)) pending.set(layer, new Map());

@@ -14,6 +14,7 @@ import {
   type ComponentNames,
   type DisplayConfig,
   type Dtype,
+  type ImageDataType,
   type PixelSize,
   type ImageMetadata,
   type RunTag,
@@ -55,6 +56,8 @@ export interface NewPlane {
   range: [number, number];
   path: string;
   imageId: string;
+  /** `labels`: ids, kept integer and never averaged (absent: an image). */
+  kind?: ImageDataType;
 }
 
 export interface LayerChange {
@@ -87,7 +90,9 @@ export class Layer {
   constructor(
     readonly key: string,
     display: DisplayConfig,
-    dtype: Dtype
+    dtype: Dtype,
+    /** Set by the layer's first image: a labels layer stays one. */
+    readonly kind: ImageDataType = 'image'
   ) {
     this.stackOrder = stackComponents(display);
     for (const c of this.stackOrder) this.axisOf.set(c, new Axis(c));
@@ -101,7 +106,9 @@ export class Layer {
 
   /** Dtype of planes sent to the browser: uint8/uint16/float32, others become float32. */
   get wireDtype(): WireDtype {
-    return (WIRE_DTYPES as readonly string[]).includes(this.dtype)
+    if (this.kind === 'labels')
+      return this.dtype === 'uint8' || this.dtype === 'uint16' ? this.dtype : 'uint32';
+    return (WIRE_DTYPES as readonly string[]).includes(this.dtype) && this.dtype !== 'uint32'
       ? (this.dtype as WireDtype)
       : 'float32';
   }
@@ -189,9 +196,11 @@ export class Layer {
     ];
     if (shape[0] !== this.shape[0] || shape[1] !== this.shape[1]) layoutChanged = true;
     this.shape = shape;
-    if (image.dtype !== this.dtype && this.dtype !== 'float32') {
-      // Mixed pixel types in one layer are shown as float32 (converted when served).
-      this.dtype = 'float32';
+    const mixed = this.kind === 'labels' ? 'uint32' : 'float32';
+    if (image.dtype !== this.dtype && this.dtype !== mixed) {
+      // Mixed pixel types in one layer are shown as float32 (converted when served);
+      // label ids as uint32, so they stay exact.
+      this.dtype = mixed;
       layoutChanged = true;
     }
     if (display.colormap !== this.colormap) {
@@ -340,7 +349,8 @@ export class Layer {
       axes: this.axisInfo(),
       image_count: this.imageCount,
       colormap: this.colormap,
-      ...(this.pixelSize ? { pixel_size: { ...this.pixelSize } } : {})
+      ...(this.pixelSize ? { pixel_size: { ...this.pixelSize } } : {}),
+      ...(this.kind === 'labels' ? { kind: this.kind } : {})
     };
   }
 
@@ -356,7 +366,8 @@ export class Layer {
       image_count: this.imageCount,
       newest: this.newest ? this.indexOf(this.newest) : [],
       revision: this.revision,
-      ...(this.pixelSize ? { pixel_size: { ...this.pixelSize } } : {})
+      ...(this.pixelSize ? { pixel_size: { ...this.pixelSize } } : {}),
+      ...(this.kind === 'labels' ? { kind: this.kind } : {})
     };
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { WireDtype } from '../../protocol/index.js';
 import { binShrink2, halvedSize } from './bin-shrink.js';
+import { modeShrink2 } from './label-levels.js';
 import type { GarbageMeter } from './garbage-meter.js';
 import { allocatedBytes } from './memory-cost.js';
 import type { PlaneShape, WirePixels } from './wire-pixels.js';
@@ -47,13 +48,17 @@ export class LevelCache {
     return this.cache.get(`${id}:${level}`) === pixels;
   }
 
-  /** Level `level` of plane `id`, whose full-size wire pixels `full()` yields. */
+  /**
+   * Level `level` of plane `id`, whose full-size wire pixels `full()` yields. `labels`:
+   * the plane holds label ids, which are sampled (label-levels.ts), never averaged.
+   */
   async level(
     id: number,
     shape: PlaneShape,
     dtype: WireDtype,
     level: number,
-    full: () => Promise<WirePixels>
+    full: () => Promise<WirePixels>,
+    labels = false
   ): Promise<WirePixels> {
     if (level === 0) return full();
     const key = `${id}:${level}`;
@@ -63,9 +68,9 @@ export class LevelCache {
       this.cache.set(key, hit);
       return hit;
     }
-    const above = await this.level(id, shape, dtype, level - 1, full);
+    const above = await this.level(id, shape, dtype, level - 1, full, labels);
     const [h, w] = levelShape(shape, level - 1);
-    const pixels = binShrink2(above, h, w, dtype);
+    const pixels = labels ? modeShrink2(above, h, w, dtype) : binShrink2(above, h, w, dtype);
     this.remember(key, pixels);
     return pixels;
   }

@@ -1,11 +1,12 @@
 /**
- * Pixels as the browser receives them: uint8, uint16 or float32 (viewer-api WIRE_DTYPES).
- * Other stored dtypes are converted to float32 when a plane is served, never when stored.
+ * Pixels as the browser receives them: uint8, uint16 or float32 (viewer-api WIRE_DTYPES), and
+ * uint32 for label ids. Other stored dtypes are converted when a plane is served, never when
+ * stored (the plane store and its spill keep the producer's dtype).
  */
 import { viewAs, type Dtype, type WireDtype } from '../../protocol/index.js';
 
 /** A plane's pixels in one of the wire dtypes. */
-export type WirePixels = Uint8Array | Uint16Array | Float32Array;
+export type WirePixels = Uint8Array | Uint16Array | Float32Array | Uint32Array;
 
 /** Size of a 2-D plane, rows first. */
 export type PlaneShape = [height: number, width: number];
@@ -13,9 +14,10 @@ export type PlaneShape = [height: number, width: number];
 export function toWirePixels(dtype: Dtype, bytes: Uint8Array, wire: WireDtype): WirePixels {
   const pixels = viewAs(dtype, bytes);
   if (dtype === wire) return pixels as WirePixels;
-  const out = new (wire === 'uint8' ? Uint8Array : wire === 'uint16' ? Uint16Array : Float32Array)(
-    pixels.length
-  );
+  const Out = { uint8: Uint8Array, uint16: Uint16Array, float32: Float32Array, uint32: Uint32Array }[
+    wire
+  ];
+  const out = new Out(pixels.length);
   for (let i = 0; i < pixels.length; i++) out[i] = pixels[i];
   return out;
 }

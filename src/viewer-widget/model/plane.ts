@@ -3,7 +3,8 @@ import type { WireDtype } from '../../protocol/viewer-api.js';
 /** A value on a stacked axis: a well name, a channel number … */
 export type AxisValue = string | number;
 
-export type PlanePixels = Uint8Array | Uint16Array | Float32Array;
+/** uint32 only for labels layers (ids exact). */
+export type PlanePixels = Uint8Array | Uint16Array | Float32Array | Uint32Array;
 
 /** One 2-D plane as received from the server, possibly a downsampled level. */
 export interface Plane {

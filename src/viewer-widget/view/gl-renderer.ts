@@ -89,6 +89,13 @@ const FORMATS: Record<WireDtype, TextureFormat & { scale: number }> = {
     format: 0x1903 /* RED */,
     type: 0x1406 /* FLOAT */,
     scale: 1
+  },
+  // label ids; a labels layer is drawn by LabelsRenderer, this shows one as intensities
+  uint32: {
+    internal: 0x8236 /* R32UI */,
+    format: 0x8d94 /* RED_INTEGER */,
+    type: 0x1405 /* UNSIGNED_INT */,
+    scale: 1
   }
 };
 
@@ -139,7 +146,8 @@ export class GlRenderer {
     for (const layer of layers) {
       if (layer.opacity <= 0) continue;
       const texture = this._textures.texture(layer.plane, inUse);
-      const p = layer.plane.dtype === 'uint16' ? this._uint : this._float;
+      const integer = layer.plane.dtype === 'uint16' || layer.plane.dtype === 'uint32';
+      const p = integer ? this._uint : this._float;
       gl.useProgram(p.program);
       gl.activeTexture(gl.TEXTURE0);
       gl.bindTexture(gl.TEXTURE_2D, texture);

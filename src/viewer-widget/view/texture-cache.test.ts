@@ -25,7 +25,8 @@ function fakeGl() {
 const FORMATS = {
   uint8: { internal: 1, format: 1, type: 1 },
   uint16: { internal: 2, format: 2, type: 2 },
-  float32: { internal: 3, format: 3, type: 3 }
+  float32: { internal: 3, format: 3, type: 3 },
+  uint32: { internal: 4, format: 4, type: 4 }
 };
 
 const plane = (i: number, size = 16): Plane => ({
