@@ -243,7 +243,12 @@ export const ControlReplySchema = z.discriminatedUnion('type', [
     control_port: z.number(),
     http_port: z.number(),
     /** The server's owner: a client tells another user's server on its port from its own. */
-    uid: z.number().int().optional()
+    uid: z.number().int().optional(),
+    /**
+     * Pixel transports the server reads besides inline data ('segment', 'ring', 'frames';
+     * docs/protocol.md, "Transports"). Absent from older servers: segments and frames only.
+     */
+    transports: z.array(z.string().max(40)).max(16).optional()
   }),
   z.object({ type: z.literal('status'), status: ServerStatusSchema }),
   z.object({ type: z.literal('clear_state_ack'), status: z.literal('success') }),

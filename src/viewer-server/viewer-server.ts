@@ -280,7 +280,8 @@ export class ViewerServer {
           port: this.ports.data,
           control_port: this.ports.control,
           http_port: this.ports.http,
-          uid: currentUid()
+          uid: currentUid(),
+          transports: ['ring', 'segment', 'frames'] // ingest/batch-pixels.ts reads each
         };
       case 'status':
         return { type: 'status', status: this.status() };

@@ -7,3 +7,4 @@ export * from './ipc-endpoint.js';
 export * from './viewer-home.js';
 export * from './server-record.js';
 export * from './port-probe.js';
+export * from './shm-ring.js';

@@ -10,10 +10,15 @@ import type { RunTag } from '../../protocol/index.js';
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
 import { BoundedQueue, type QueueLimits } from './bounded-queue.js';
 import { DataChannel, type DataChannelOptions } from './data-channel.js';
-import { chunkItems, encodeChunk, releaseSegments, MAX_IMAGES_PER_MESSAGE } from './wire-batch.js';
+import { chooseTransport, type Transport } from './transport.js';
+import { chunkItems, encodeChunk, settleChunk, MAX_IMAGES_PER_MESSAGE } from './wire-batch.js';
 
-/** How the server's start ended: the data port to send to, or why nothing will be sent. */
-export type StreamGate = { port: number; notes?: string[] } | { error: string };
+/**
+ * How the server's start ended: the data port to send to (and the pixel transports the
+ * server said it reads: its pong's `transports`), or why nothing will be sent.
+ */
+export type StreamGate =
+  { port: number; notes?: string[]; transports?: readonly string[] } | { error: string };
 
 export interface StreamBackendOptions extends DataChannelOptions, Partial<QueueLimits> {
   /** Data port of the viewer server (until `gate` names another). */
@@ -34,6 +39,11 @@ export interface StreamBackendOptions extends DataChannelOptions, Partial<QueueL
   backoffMs?: number;
   /** Sent with every batch: the server remembers whose planes they are (run-owner.ts). */
   run?: RunTag;
+  /**
+   * How pixels travel (transport.ts). Default: the fastest the server reads, as the gate
+   * says (`ring` with a current server, `segment` with an older one or without a gate).
+   */
+  transport?: Transport;
 }
 
 const MAX_ERRORS = 20;
@@ -56,6 +66,7 @@ export class StreamBackend implements StreamSink {
   private readonly queue: BoundedQueue<StreamBatch>;
   private channel: DataChannel | null = null;
   private dataPort: number;
+  private transport: Transport;
   private gate: 'waiting' | 'open' | 'failed';
   /** Resolves when an abort starts, so a drain waiting for the gate stops waiting. */
   private aborted!: Promise<typeof ABORTED>;
@@ -81,6 +92,7 @@ export class StreamBackend implements StreamSink {
       })
     );
     this.dataPort = options.port;
+    this.transport = options.transport ?? 'segment';
     this.gate = options.gate ? 'waiting' : 'open';
     this.armAbort();
     this.chunkSize = Math.max(
@@ -101,6 +113,11 @@ export class StreamBackend implements StreamSink {
     }
     this.draining ??= this.drain().finally(() => (this.draining = null));
     return true;
+  }
+
+  /** How pixels are sent now (the gate's choice once it opened). */
+  get pixelTransport(): Transport {
+    return this.transport;
   }
 
   /** The data port sent to: the one the gate named once it opened. */
@@ -182,6 +199,14 @@ export class StreamBackend implements StreamSink {
     }
     this.dataPort = result.port;
     for (const note of result.notes ?? []) this.note(note);
+    try {
+      this.transport = chooseTransport(result.transports, this.options.transport);
+    } catch (err) {
+      this.gate = 'failed';
+      this.downUntil = Number.POSITIVE_INFINITY;
+      this.note((err as Error).message);
+      return;
+    }
     this.gate = 'open';
   }
 
@@ -201,7 +226,7 @@ export class StreamBackend implements StreamSink {
   private async sendChunk(batch: StreamBatch, items: StreamBatch['items']): Promise<void> {
     let chunk;
     try {
-      chunk = encodeChunk(batch, items, this.options.run);
+      chunk = encodeChunk(batch, items, this.options.run, this.transport);
     } catch (err) {
       this.drop(
         items.length,
@@ -209,9 +234,11 @@ export class StreamBackend implements StreamSink {
       );
       return;
     }
+    let replied = false;
     try {
       this.channel ??= new DataChannel(this.dataPort, this.options);
       const reply = await this.channel.request(chunk.frames);
+      replied = true; // the server copied what it read before replying: slots are free again
       if (reply.status === 'success') {
         this.sent += reply.accepted;
         this.replaced += reply.replaced ?? 0;
@@ -227,8 +254,9 @@ export class StreamBackend implements StreamSink {
       this.downUntil = Date.now() + this.backoffMs;
       this.drop(chunk.images, (err as Error).message);
     } finally {
-      // The server unlinks what it received; sweep whatever it did not (timeout, death, refusal).
-      releaseSegments(chunk.segments);
+      // The server unlinks the segments it received; sweep whatever it did not (timeout,
+      // death, refusal). Ring slots come back, or are retired when no reply came.
+      settleChunk(chunk, replied);
     }
   }
 

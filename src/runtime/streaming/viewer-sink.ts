@@ -77,8 +77,9 @@ export async function viewerStreamSink(
   // A start that reuses a server cannot take long unless that server is frozen or gone.
   const spawning = !manager.hasServer();
   const gate = (async (): Promise<StreamGate> => {
+    let transports: readonly string[] | undefined;
     try {
-      await manager.start();
+      transports = (await manager.start()).transports;
     } catch (err) {
       started = false;
       return {
@@ -88,11 +89,11 @@ export async function viewerStreamSink(
     started = true;
     try {
       await manager.clearOwner(run.owner, run.id);
-      return { port: manager.dataPort };
+      return { port: manager.dataPort, transports };
     } catch (err) {
       // Streaming still works; the earlier run's planes stay until replaced (nothing is lost).
       const note = `earlier runs' planes not removed: ${(err as Error).message}`;
-      return { port: manager.dataPort, notes: [note] };
+      return { port: manager.dataPort, notes: [note], transports };
     }
   })();
   const unresponsive = async (): Promise<string | null> => {

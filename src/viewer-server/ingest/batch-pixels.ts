@@ -3,7 +3,8 @@
  * named in the message belongs to the server from the moment it arrives: it is copied out
  * (if the item is valid) and unlinked exactly once, also when the header is malformed or
  * the item invalid, so no message leaks a segment (OpenHCS mistake 1). A `napari_` segment
- * (OpenHCS 0.8.6) is only copied: its sender unlinks it after the reply. Files
+ * (OpenHCS 0.8.6) or `plvr_` ring slot is only copied: its sender unlinks it after the
+ * reply, or reuses it (a killed ring producer's slots: ring-sweep.ts). Files
  * planted under a segment name that are not ours are refused and left alone
  * (protocol/node/shm.ts, segment-copy.ts).
  */
@@ -27,6 +28,7 @@ import {
 } from '../../protocol/node/index.js';
 import { namedSegments, namedSegmentsInText } from './named-segments.js';
 import { fromOpenHcs } from './openhcs-batch.js';
+import { watchRingSlot } from './ring-sweep.js';
 import { setAsideRois, type SetAsideRoi } from './roi-items.js';
 import { unlinkSegmentAsync } from './segment-copy.js';
 import { inlinePixels } from './inline-pixels.js';
@@ -48,6 +50,8 @@ export interface BatchPixels {
   batch: BatchMessage;
   images: ImagePixels[];
   rejected: RejectedImage[];
+  /** Well-formed ROI items (shapes, points): overlays, no pixels. */
+  rois: { index: number; item: RoiItem }[];
   /** Items in the message, ROI items included. */
   total: number;
   /** Resolves when every segment the message named is unlinked (reply after it). */
@@ -73,7 +77,8 @@ export interface BatchPixelsOptions {
 
 /**
  * Who unlinks a segment: `plv_` ones are handed over to the server with the message (our
- * producers never touch them again), `napari_` ones stay their sender's: OpenHCS 0.8.6
+ * producers never touch them again), `plvr_` ring slots stay their producer's (it writes
+ * the next image into them), and `napari_` ones stay their sender's: OpenHCS 0.8.6
  * unlinks its own after the reply (polystore _streaming_backend.py:798-801), and a second
  * unlink made its SharedMemory.unlink fail and warn once per image.
  */
@@ -174,13 +179,16 @@ function copyPixels(
   const consumed = new Set<string>();
   const unlinks: Promise<void>[] = [];
   let copied = 0;
-  for (const item of rois) {
-    if (item.shmName !== undefined) unlinks.push(release(item.shmName, log));
-    rejected.push({
-      index: item.index,
-      path: item.path,
-      error: `images[${item.index}] (${item.path}): ROI items (data_type ${item.kind}) are not shown by this viewer yet`
-    });
+  const overlays: BatchPixels['rois'] = [];
+  for (const roi of rois) {
+    if (roi.shmName !== undefined) unlinks.push(release(roi.shmName, log));
+    if (roi.item) overlays.push({ index: roi.index, item: roi.item });
+    else
+      rejected.push({
+        index: roi.index,
+        path: roi.path,
+        error: `images[${roi.index}] (${roi.path}, ROI ${roi.kind}): ${roi.error}`
+      });
   }
   batch.images.forEach((item, index) => {
     const nbytes = elementCount(item.shape) * bytesPerElement(item.dtype);
@@ -190,6 +198,7 @@ function copyPixels(
         if (consumed.has(name))
           throw new Error(`shared-memory segment ${name} is named by two images`);
         consumed.add(name);
+        watchRingSlot(name, log);
         try {
           if (nbytes > maxCopyBytes - copied) {
             throw new SharedMemoryError(
@@ -226,6 +235,7 @@ function copyPixels(
     batch,
     images,
     rejected,
+    rois: overlays,
     total: batch.images.length + rois.length,
     unlinked: Promise.all(unlinks).then(() => undefined)
   };
