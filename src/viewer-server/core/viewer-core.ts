@@ -5,6 +5,8 @@
  */
 import {
   type BatchReply,
+  type Dtype,
+  type WireDtype,
   type ImageItem,
   type LayerSummary,
   type PlanePosition,
@@ -19,10 +21,16 @@ import type { PlaneRef } from '../model/layer.js';
 import { LayerStore, type LayerConfig } from '../model/layer-store.js';
 import { GarbageMeter } from '../pixels/garbage-meter.js';
 import { PlaneBufferPool } from '../pixels/plane-buffer-pool.js';
+import { LevelWarmer } from '../pixels/level-warmer.js';
 import { chooseLevel, LevelCache, levelShape } from '../pixels/plane-levels.js';
 import { PlaneStore, type PlaneLease } from '../pixels/plane-store.js';
 import { SpillStore } from '../pixels/spill-store.js';
-import { padPixels, toWirePixels, type WirePixels } from '../pixels/wire-pixels.js';
+import {
+  padPixels,
+  toWirePixels,
+  type PlaneShape,
+  type WirePixels
+} from '../pixels/wire-pixels.js';
 import { IngestCounters } from './counters.js';
 import { LimitedLog } from './limited-log.js';
 import { findPlane, PlaneRequestError, type ServedPlane } from './plane-request.js';
@@ -56,6 +64,8 @@ export class ViewerCore {
   readonly startedAt = Date.now() / 1000;
   private readonly spill: SpillStore;
   private readonly levels: LevelCache;
+  /** Computes each plane's grid-sized level while no data message is handled. */
+  readonly warmer: LevelWarmer;
   private readonly pool: PlaneBufferPool;
   private readonly garbage: GarbageMeter;
   private readonly log: (line: string) => void;
@@ -90,6 +100,7 @@ export class ViewerCore {
       [this.levels],
       this.garbage
     );
+    this.warmer = new LevelWarmer(this.levels);
   }
 
   /**
@@ -97,6 +108,15 @@ export class ViewerCore {
    * once the pixels are copied and the message's segments unlinked.
    */
   async ingest(frames: readonly Uint8Array[]): Promise<BatchReply> {
+    const ended = this.warmer.begin();
+    try {
+      return await this.ingestMessage(frames);
+    } finally {
+      ended();
+    }
+  }
+
+  private async ingestMessage(frames: readonly Uint8Array[]): Promise<BatchReply> {
     this.counters.messages++;
     // Backpressure: store a message only once earlier planes were spilled down to the budget
     // less its raw frames (already in memory) and its segment copies (made right after), so
@@ -153,6 +173,7 @@ export class ViewerCore {
         changes.forEach((change, i) => {
           const { plane, bytes: planeBytes } = planes[i];
           this.planes.put(change.plane.id, plane.dtype, plane.shape, planeBytes);
+          this.warm(change.plane.id, plane.dtype, plane.shape, change.layer.wireDtype);
           if (change.replaced) {
             this.forgetPlane(change.replaced);
             if (change.replaced.run?.owner !== batch.run?.owner) {
@@ -224,6 +245,7 @@ export class ViewerCore {
   clear(): void {
     for (const plane of this.layers.clear()) this.planes.remove(plane.id);
     this.levels.clear();
+    this.warmer.clear();
     this.dirtyLayers.clear();
     this.dirtyPlanes.clear();
     this.cleared = true;
@@ -345,6 +367,7 @@ export class ViewerCore {
   }
 
   async close(): Promise<void> {
+    this.warmer.close();
     this.refusals.flush();
     this.replacements.flush();
     await unlinksSettled();
@@ -355,6 +378,15 @@ export class ViewerCore {
   private forgetPlane(plane: PlaneRef): void {
     this.planes.remove(plane.id);
     this.levels.forget(plane.id);
+    this.warmer.forget(plane.id);
+  }
+
+  /** Queue a stored plane's grid level; read only while its bytes are in memory. */
+  private warm(id: number, dtype: Dtype, shape: PlaneShape, wire: WireDtype): void {
+    this.warmer.add(id, shape, wire, () => {
+      const bytes = this.planes.peek(id);
+      return bytes && toWirePixels(dtype, bytes, wire);
+    });
   }
 }
 

@@ -11,20 +11,23 @@ export function halvedSize(size: number): number {
   return Math.ceil(size / 2);
 }
 
+/** One level down; into `into` when given (its first ⌈h/2⌉·⌈w/2⌉ elements, same dtype). */
 export function binShrink2(
   src: WirePixels,
   height: number,
   width: number,
-  dtype: WireDtype
+  dtype: WireDtype,
+  into?: WirePixels
 ): WirePixels {
   const oh = halvedSize(height);
   const ow = halvedSize(width);
   const out =
-    dtype === 'uint8'
+    into ??
+    (dtype === 'uint8'
       ? new Uint8Array(oh * ow)
       : dtype === 'uint16'
         ? new Uint16Array(oh * ow)
-        : new Float32Array(oh * ow);
+        : new Float32Array(oh * ow));
   const round = dtype !== 'float32';
   const fullRows = height >> 1;
   const fullCols = width >> 1;

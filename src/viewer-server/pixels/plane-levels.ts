@@ -48,6 +48,18 @@ export class LevelCache {
     return this.cache.get(`${id}:${level}`) === pixels;
   }
 
+  /** Whether level `level` of plane `id` is cached (its recency unchanged). */
+  has(id: number, level: number): boolean {
+    return this.cache.has(`${id}:${level}`);
+  }
+
+  /** Cache `pixels`, computed elsewhere (level-warmer.ts), as level `level` of plane `id`. */
+  put(id: number, level: number, pixels: WirePixels): void {
+    const key = `${id}:${level}`;
+    this.drop(key);
+    this.remember(key, pixels);
+  }
+
   /**
    * Level `level` of plane `id`, whose full-size wire pixels `full()` yields. `labels`:
    * the plane holds label ids, which are sampled (label-levels.ts), never averaged.

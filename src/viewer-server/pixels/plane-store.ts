@@ -152,6 +152,14 @@ export class PlaneStore {
     };
   }
 
+  /**
+   * The bytes of plane `id` while they are in memory (undefined when spilled or unknown), for
+   * a synchronous read only: not a use (the spill order stays) and not a lease.
+   */
+  peek(id: number): Uint8Array | undefined {
+    return this.resident.get(id)?.bytes ?? undefined;
+  }
+
   remove(id: number): void {
     const entry = this.entries.get(id);
     if (entry === undefined) return;
