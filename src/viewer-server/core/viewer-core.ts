@@ -173,7 +173,8 @@ export class ViewerCore {
         changes.forEach((change, i) => {
           const { plane, bytes: planeBytes } = planes[i];
           this.planes.put(change.plane.id, plane.dtype, plane.shape, planeBytes);
-          this.warm(change.plane.id, plane.dtype, plane.shape, change.layer.wireDtype);
+          if (change.layer.kind !== 'labels')
+            this.warm(change.plane.id, plane.dtype, plane.shape, change.layer.wireDtype);
           if (change.replaced) {
             this.forgetPlane(change.replaced);
             if (change.replaced.run?.owner !== batch.run?.owner) {

@@ -17,7 +17,7 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
 }
 
 const N = 1024;
-function sendWell(core: ViewerCore, well: string) {
+function sendWell(core: ViewerCore, well: string, labels = false) {
   const pixels = Uint16Array.from({ length: N * N }, (_, i) => (i * 31 + well.length) & 0xffff);
   return core.ingest(
     encodeBatch(
@@ -30,7 +30,8 @@ function sendWell(core: ViewerCore, well: string) {
             dtype: 'uint16',
             image_id: well,
             frame: 1,
-            metadata: { source: 's', well }
+            metadata: { source: 's', well },
+            ...(labels ? { data_type: 'labels' as const } : {})
           }
         ]
       },
@@ -59,6 +60,17 @@ describe('ViewerCore grid levels', () => {
       // a bigger view still reads the full plane, on demand
       (await core.plane('source_s', { well: 'A01' }, 300)).release();
       expect(get).toHaveBeenCalledTimes(1);
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('leaves labels alone (their levels are sampled, never averaged)', async () => {
+    const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
+    try {
+      await sendWell(core, 'A01', true);
+      expect(core.layers.list().map(l => l.kind)).toEqual(['labels']);
+      expect(core.warmer.pending).toBe(0);
     } finally {
       await core.close();
     }
