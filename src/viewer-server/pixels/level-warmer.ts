@@ -26,6 +26,8 @@ export interface WarmerOptions {
   sliceMs?: number;
   /** Warm the level for a display of this many px. */
   side?: number;
+  /** Default: true unless PIPELINE_VIEWER_WARM_LEVELS=0. */
+  enabled?: boolean;
 }
 
 interface Job {
@@ -44,6 +46,7 @@ export class LevelWarmer {
   private readonly idleMs: number;
   private readonly sliceMs: number;
   private readonly side: number;
+  private readonly enabled: boolean;
   private active = 0;
   private lastActive = -Infinity;
   private timer: NodeJS.Timeout | undefined;
@@ -60,6 +63,8 @@ export class LevelWarmer {
     this.idleMs = options.idleMs ?? 100;
     this.sliceMs = options.sliceMs ?? 8;
     this.side = options.side ?? GRID_LEVEL_SIDE;
+    // off only to measure what warming costs ingest (scripts/bench-level-warmer.mjs)
+    this.enabled = options.enabled ?? process.env.PIPELINE_VIEWER_WARM_LEVELS !== '0';
   }
 
   /** Planes waiting to be warmed. */
@@ -69,7 +74,7 @@ export class LevelWarmer {
 
   /** Warm plane `id` later (levels of labels are not averages: only image dtypes come here). */
   add(id: number, shape: PlaneShape, wire: WireDtype, read: Job['read']): void {
-    if (!(wire in ARRAYS)) return;
+    if (!this.enabled || !(wire in ARRAYS)) return;
     const level = chooseLevel(shape, this.side);
     if (level === 0) return;
     this.jobs.set(id, { id, shape, wire, level, read });
