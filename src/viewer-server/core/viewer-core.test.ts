@@ -80,6 +80,7 @@ describe('ViewerCore', () => {
     expect([...second.pixels]).toEqual([1, 2, 3, 4]);
     expect(second.revision).toBeGreaterThan(first.revision);
     expect(core.summaries()[0].image_count).toBe(1);
+    await core.planes.idle(); // a save write still reading the replaced plane holds its bytes
     // one plane: its 8-byte buffer as malloc allocates it, and its bookkeeping
     expect(core.planes.stats().resident_bytes).toBe(allocatedBytes(8) + PLANE_BOOKKEEPING_BYTES);
     await core.close();
@@ -145,7 +146,7 @@ describe('ViewerCore', () => {
 });
 
 describe('ViewerCore with OpenHCS ROI items', () => {
-  it('stores the images of a batch and sets its ROI items aside as rejected, with the reason', async () => {
+  it('stores the images of a batch and its ROI items as overlays; a malformed ROI item is rejected with the reason', async () => {
     const core = new ViewerCore({ memoryBudgetBytes: 1 << 30, storeDir });
     const header = {
       type: 'batch',
@@ -171,19 +172,36 @@ describe('ViewerCore with OpenHCS ROI items', () => {
               ]
             }
           ],
-          metadata: {}
+          metadata: { source: 'r', well: 'B02' }
         }
       ]
     };
     const reply = await core.ingest([new TextEncoder().encode(JSON.stringify(header))]);
-    expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 1, rejected: 1 });
-    expect(core.counters.snapshot()).toMatchObject({ images: 1, dropped: 1, errors: 1 });
+    expect(reply).toEqual({ status: 'success', type: 'batch', accepted: 2, rejected: 0 });
+    expect(core.rois.overlays()).toEqual({
+      revision: 1,
+      sets: [
+        {
+          layer: 'source_r',
+          kind: 'shapes',
+          path: '/roi',
+          at: { well: 'B02' },
+          shapes: [{ type: 'polygon', coordinates: header.images[1].shapes![0].coordinates }]
+        }
+      ]
+    });
+    expect(core.state().rois_revision).toBe(1);
+    expect(core.takeEvents()).toContainEqual({ type: 'rois', revision: 1 });
+    const malformed = { path: '/bad', data_type: 'points', shapes: [{ type: 'points' }] };
     const onlyRoi = await core.ingest([
-      new TextEncoder().encode(JSON.stringify({ ...header, images: [header.images[1]] }))
+      new TextEncoder().encode(JSON.stringify({ ...header, images: [malformed] }))
     ]);
     expect(onlyRoi.status === 'error' && onlyRoi.error).toMatch(
-      /ROI items \(data_type shapes\) are not shown/
+      /\/bad, ROI points\): malformed ROI item: shapes\.0\.coordinates/
     );
+    expect(core.counters.snapshot()).toMatchObject({ images: 1, dropped: 1, errors: 1 });
+    core.clear();
+    expect(core.rois.overlays().sets).toEqual([]);
     await core.close();
   });
   it('never reuses the buffer of a served plane when it is replaced (the response may still be sending it)', async () => {
@@ -256,6 +274,7 @@ describe('ViewerCore with OpenHCS ROI items', () => {
     expect(core.planes.stats().resident_bytes).toBe(one + allocatedBytes(4096));
     expect(full.pixels.every(v => v === 1)).toBe(true);
     full.release();
+    await core.planes.idle(); // nor is a save write still reading them
     expect(core.planes.stats().resident_bytes).toBe(one);
     const reduced = await core.plane('source_r', {}, 32); // level 1: computed, nothing lent
     await image(3);

@@ -20,6 +20,7 @@ import { unlinksSettled } from '../ingest/segment-copy.js';
 import type { PlaneRef } from '../model/layer.js';
 import { LayerStore, type LayerConfig } from '../model/layer-store.js';
 import { GarbageMeter } from '../pixels/garbage-meter.js';
+import { RoiStore } from '../model/roi-store.js';
 import { PlaneBufferPool } from '../pixels/plane-buffer-pool.js';
 import { LevelWarmer } from '../pixels/level-warmer.js';
 import { chooseLevel, LevelCache, levelShape } from '../pixels/plane-levels.js';
@@ -72,6 +73,9 @@ export class ViewerCore {
   private readonly imageOutcomes?: (outcomes: ImageOutcome[]) => void;
   /** Lines about refused input: any peer can cause them, so they are rate-limited. */
   private readonly refusals: LimitedLog;
+  /** OpenHCS's ROI items: overlays of the layers (api/rois). */
+  readonly rois = new RoiStore();
+  private roisSent = 0;
   private cleared = false;
   /** Part of the state was removed (clearOwner): clients get the whole state again. */
   private stateChanged = false;
@@ -139,7 +143,7 @@ export class ViewerCore {
       await decoded.unlinked;
       return { status: 'error', type: 'batch', error: decoded.error };
     }
-    const { batch, images, rejected, total, unlinked } = decoded;
+    const { batch, images, rejected, total, unlinked, rois } = decoded;
     const errors = rejected.map(r => r.error);
     for (const r of rejected) if (r.segment) this.counters.refuseSegment(r.segment);
     const config: LayerConfig = {
@@ -215,6 +219,11 @@ export class ViewerCore {
         error: `no image stored: ${errors.slice(0, 5).join('; ')}`
       };
     }
+    for (const { item } of rois) {
+      this.rois.add(item, batch.display_config, batch.layer_name);
+      accepted++;
+    }
+    if (accepted > 0 && this.persistence.enforceLimit().length > 0) this.dropEvents();
     return {
       status: 'success',
       type: 'batch',
@@ -262,7 +271,8 @@ export class ViewerCore {
       pid,
       started_at: this.startedAt,
       generation: this.layers.generation,
-      layers: this.layers.list().map(layer => layer.info())
+      layers: this.layers.list().map(layer => layer.info()),
+      rois_revision: this.rois.revision
     };
   }
 
@@ -282,6 +292,7 @@ export class ViewerCore {
     const { layer, plane, index } = findPlane(this.layers, key, at);
     const wire = layer.wireDtype;
     const level = chooseLevel(layer.shape, max);
+    this.rois.clear();
     let lease: PlaneLease | undefined;
     let full: WirePixels | undefined;
     let pixels: WirePixels;
@@ -395,3 +406,7 @@ export class ViewerCore {
 function ownerName(run: RunTag | undefined): string {
   return run ? JSON.stringify(run.owner) : 'an untagged producer';
 }
+    if (this.rois.revision !== this.roisSent) {
+      this.roisSent = this.rois.revision;
+      events.push({ type: 'rois', revision: this.rois.revision });
+    }

@@ -17,7 +17,8 @@ import {
   ProtocolError,
   validateBatch,
   type BatchMessage,
-  type ImageItem
+  type ImageItem,
+  type RoiItem
 } from '../../protocol/index.js';
 import {
   readSegment,

@@ -1,7 +1,7 @@
 /**
  * HTTP side of the browser API (protocol/viewer-api.ts): `api/state` as JSON,
  * `api/plane` as raw little-endian pixels with the protocol's planeHeaders and
- * `api/thumbnails` (thumbnails-api.ts). Paths are matched by
+ * `api/thumbnails` (thumbnails-api.ts), `api/rois` (ROI overlays) as JSON. Paths are matched by
  * their ending so the server works behind jupyter-server-proxy's `/proxy/<port>/` with or
  * without the prefix. Same-origin through the proxy, so no CORS. Nothing is answered before
  * the BrowserGuard accepted the request (token, Host, Origin).
@@ -49,6 +49,10 @@ export function httpHandler(core: ViewerCore, guard: BrowserGuard, log: (line: s
       sendJson(res, 200, core.state());
       return;
     }
+    if (endsWithPath(url.pathname, API_PATHS.rois)) {
+      sendJson(res, 200, core.rois.overlays());
+      return;
+    }
     if (endsWithPath(url.pathname, API_PATHS.plane)) {
       void servePlane(core, url, res).catch((err: unknown) => {
         log(`http: plane ${url.search}: ${(err as Error).stack}`);
@@ -70,7 +74,7 @@ export function httpHandler(core: ViewerCore, guard: BrowserGuard, log: (line: s
       return;
     }
     sendJson(res, 404, {
-      error: `no such endpoint ${url.pathname}; try ${API_PATHS.state}, ${API_PATHS.plane}, ${API_PATHS.thumbnails} or ${API_PATHS.events}`
+      error: `no such endpoint ${url.pathname}; try ${API_PATHS.state}, ${API_PATHS.plane}, ${API_PATHS.thumbnails}, ${API_PATHS.rois} or ${API_PATHS.events}`
     });
   };
 }
