@@ -1,11 +1,12 @@
 /**
  * Entry of the detached server process:
- *   node lib/viewer-server/main.js --port N [--memory-budget BYTES] [--store DIR] [--log FILE]
- *     [--requested-port P]
+ *   node lib/viewer-server/main.js --port N [--memory-budget BYTES] [--store DIR]
+ *     [--store-limit BYTES] [--fresh] [--log FILE] [--requested-port P]
  * It makes the viewer home 0700 and writes its record there (protocol/node/server-record.ts).
  * Exit codes: 0 after a shutdown, a signal, or when another viewer server already holds
  * the port (binding is the lock); 2 for bad arguments; 3 when the port is held by a
- * program that is not a viewer server; 1 for any other failure (see the log).
+ * program that is not a viewer server; 4 when the layer store cannot be used (another
+ * version's, or held by another live server: left untouched); 1 for any other failure.
  */
 import { ensureViewerHome, ping } from '../protocol/node/index.js';
 import { parseServerArgs, UsageError } from './process/server-args.js';
@@ -33,7 +34,7 @@ async function main(): Promise<number | null> {
   }
   const log = openServerLog(args.logFile);
   log(
-    `starting on data port ${args.port} (memory budget ${args.memoryBudgetBytes} bytes, store ${args.storeDir})`
+    `starting on data port ${args.port} (memory budget ${args.memoryBudgetBytes} bytes, store ${args.storeDir}${args.fresh ? ' (fresh)' : ''}, store limit ${args.storeLimitBytes} bytes)`
   );
 
   let server: ViewerServer;
@@ -42,6 +43,8 @@ async function main(): Promise<number | null> {
       port: args.port,
       memoryBudgetBytes: args.memoryBudgetBytes,
       storeDir: args.storeDir,
+      storeLimitBytes: args.storeLimitBytes,
+      fresh: args.fresh,
       log,
       onShutdown: () => process.exit(0),
       record: { requestedPort: args.requestedPort, log: args.logFile },
@@ -52,7 +55,8 @@ async function main(): Promise<number | null> {
     if (!(err instanceof PortTakenError)) {
       log(`failed to start: ${(err as Error).message}`);
       process.stderr.write(`pipeline-viewer server: ${(err as Error).message}\n`);
-      return 1;
+      const store = ['StoreVersionError', 'StoreBusyError'].includes((err as Error).name);
+      return store ? 4 : 1;
     }
     // Another process bound the port first; if it is a viewer server, it is the one.
     const deadline = Date.now() + OTHER_SERVER_WAIT_MS;

@@ -43,6 +43,10 @@ export interface ViewerServerOptions {
   port: number;
   memoryBudgetBytes: number;
   storeDir: string;
+  /** Bound on the layer store on disk (core/layer-persistence.ts); none when absent. */
+  storeLimitBytes?: number;
+  /** Start with an empty layer store instead of restoring what it holds. */
+  fresh?: boolean;
   log: (line: string) => void;
   /** Token every browser API request must carry (part D); a random one when not given. */
   browserToken?: string;
@@ -104,6 +108,7 @@ export class ViewerServer {
     this.core = new ViewerCore({
       memoryBudgetBytes: options.memoryBudgetBytes,
       storeDir: options.storeDir,
+      storeLimitBytes: options.storeLimitBytes,
       log,
       imageOutcomes: outcomes => this.acks.send(outcomes)
     });
@@ -147,6 +152,13 @@ export class ViewerServer {
       if ((err as { code?: string }).code === 'EADDRINUSE') {
         throw new PortTakenError(`data port ${data} is already bound by another process`);
       }
+      throw err;
+    }
+    try {
+      // Only the winner of the port opens the store: it is this port's (or --store's) own.
+      await server.core.open(options.fresh);
+    } catch (err) {
+      await server.close();
       throw err;
     }
     const ipc = dataIpcEndpoint(data);
@@ -300,7 +312,7 @@ export class ViewerServer {
     }
   }
 
-  /** Close sockets and remove the spill store (the only files the server owns). */
+  /** Close sockets, save what the layer store lacks (it stays for the next server). */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.ready = false;
@@ -314,12 +326,14 @@ export class ViewerServer {
       for (const file of this.openHcsIpc) fs.rmSync(file, { force: true });
       // The socket file is ours (bound after winning the port); zeromq leaves it behind.
       if (this.ipcEndpoint) fs.rmSync(this.ipcEndpoint.slice('ipc://'.length), { force: true });
+      // Saving finishes before the HTTP port closes: once `stop` saw every port free, the
+      // store is complete and free for the next server.
+      await this.core.close();
       await new Promise<void>(resolve => {
         if (!this.httpServer.listening) return resolve();
         this.httpServer.close(() => resolve());
         this.httpServer.closeAllConnections();
       });
-      await this.core.close();
       this.options.log('closed');
     })();
     return this.closing;

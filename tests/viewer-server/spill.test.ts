@@ -87,12 +87,14 @@ it('spills planes beyond the budget to zarr on disk and pages them back byte for
   }
 });
 
-it('removes its spill store and IPC socket on shutdown', async () => {
+it('keeps its layer store, releases its lock and removes its IPC socket on shutdown', async () => {
   const store = path.join(server.home, 'store', String(PORT), 'planes.zarr');
   expect(fs.existsSync(store)).toBe(true);
   await controlRequest(PORT, { type: 'shutdown' }, { timeoutMs: 10_000 });
   const code = await within(server.exit, 10_000);
   expect(code).toBe(0);
-  expect(fs.existsSync(store)).toBe(false);
+  // every plane saved, for the next server on this port (tests/viewer-server/persistence.test.ts)
+  expect(fs.readdirSync(store).filter(n => /^p\d+$/.test(n))).toHaveLength(PLANES);
+  expect(fs.existsSync(path.join(store, '..', 'lock'))).toBe(false);
   expect(fs.existsSync(path.join(server.home, `data-${PORT}.sock`))).toBe(false);
 });

@@ -16,11 +16,12 @@ import {
 } from '../../protocol/index.js';
 import { readBatch } from '../ingest/batch-pixels.js';
 import { imagePlanes } from '../ingest/image-planes.js';
+import { savedPlane } from '../ingest/saved-plane.js';
 import { unlinksSettled } from '../ingest/segment-copy.js';
 import type { PlaneRef } from '../model/layer.js';
 import { LayerStore, type LayerConfig } from '../model/layer-store.js';
-import { GarbageMeter } from '../pixels/garbage-meter.js';
 import { RoiStore } from '../model/roi-store.js';
+import { GarbageMeter } from '../pixels/garbage-meter.js';
 import { PlaneBufferPool } from '../pixels/plane-buffer-pool.js';
 import { LevelWarmer } from '../pixels/level-warmer.js';
 import { chooseLevel, LevelCache, levelShape } from '../pixels/plane-levels.js';
@@ -33,12 +34,15 @@ import {
   type WirePixels
 } from '../pixels/wire-pixels.js';
 import { IngestCounters } from './counters.js';
+import { LayerPersistence, type RestoreReport } from './layer-persistence.js';
 import { LimitedLog } from './limited-log.js';
 import { findPlane, PlaneRequestError, type ServedPlane } from './plane-request.js';
 
 export interface ViewerCoreOptions {
   memoryBudgetBytes: number;
   storeDir: string;
+  /** Bound on the layer store on disk; the layers changed longest ago go first. */
+  storeLimitBytes?: number;
   log?: (line: string) => void;
   /**
    * Told, per batch, the outcome of each image of an OpenHCS producer (metadata.producer_title
@@ -57,6 +61,8 @@ const MIB = 1024 ** 2;
 /** Longest a message waits for the spill of earlier ones (then it is stored over budget):
  * well within the 10 s producers wait for a reply. */
 const SETTLE_MS = 5_000;
+/** Longest a stopping server keeps saving planes not yet in the layer store. */
+const SAVE_AT_CLOSE_MS = 20_000;
 
 export class ViewerCore {
   readonly layers = new LayerStore();
@@ -64,7 +70,12 @@ export class ViewerCore {
   readonly counters = new IngestCounters();
   readonly startedAt = Date.now() / 1000;
   private readonly spill: SpillStore;
+  /** Saves every plane with its layer, restores them at start, bounds the store's size. */
+  readonly persistence: LayerPersistence;
   private readonly levels: LevelCache;
+  /** OpenHCS's ROI items: overlays of the layers (api/rois). */
+  readonly rois = new RoiStore();
+  private roisSent = 0;
   /** Computes each plane's grid-sized level while no data message is handled. */
   readonly warmer: LevelWarmer;
   private readonly pool: PlaneBufferPool;
@@ -73,9 +84,6 @@ export class ViewerCore {
   private readonly imageOutcomes?: (outcomes: ImageOutcome[]) => void;
   /** Lines about refused input: any peer can cause them, so they are rate-limited. */
   private readonly refusals: LimitedLog;
-  /** OpenHCS's ROI items: overlays of the layers (api/rois). */
-  readonly rois = new RoiStore();
-  private roisSent = 0;
   private cleared = false;
   /** Part of the state was removed (clearOwner): clients get the whole state again. */
   private stateChanged = false;
@@ -103,6 +111,14 @@ export class ViewerCore {
       this.pool,
       [this.levels],
       this.garbage
+    );
+    this.persistence = new LayerPersistence(
+      this.layers,
+      this.planes,
+      this.spill,
+      plane => this.forgetPlane(plane),
+      this.log,
+      options.storeLimitBytes ?? Number.POSITIVE_INFINITY
     );
     this.warmer = new LevelWarmer(this.levels);
   }
@@ -169,6 +185,10 @@ export class ViewerCore {
       try {
         const planes = imagePlanes(item, bytes);
         this.planes.assertRoom(planes.length);
+        this.persistence.checkFits(
+          planes.map(p => p.bytes),
+          item.path
+        );
         // All planes of the image or none (LimitError names the bound it would exceed).
         const changes = this.layers.addImage(
           planes.map(p => p.plane),
@@ -176,7 +196,8 @@ export class ViewerCore {
         );
         changes.forEach((change, i) => {
           const { plane, bytes: planeBytes } = planes[i];
-          this.planes.put(change.plane.id, plane.dtype, plane.shape, planeBytes);
+          const saved = savedPlane(change.layer.key, change.plane, plane, config);
+          this.planes.put(change.plane.id, plane.dtype, plane.shape, planeBytes, saved);
           if (change.layer.kind !== 'labels')
             this.warm(change.plane.id, plane.dtype, plane.shape, change.layer.wireDtype);
           if (change.replaced) {
@@ -198,6 +219,11 @@ export class ViewerCore {
         outcome(item, (err as Error).message);
       }
     }
+    for (const { item } of rois) {
+      this.rois.add(item, batch.display_config, batch.layer_name);
+      accepted++;
+    }
+    if (accepted > 0 && this.persistence.enforceLimit().length > 0) this.dropEvents();
     const rejectedCount = total - accepted;
     this.counters.dropped += rejectedCount;
     this.counters.errors += errors.length;
@@ -219,11 +245,6 @@ export class ViewerCore {
         error: `no image stored: ${errors.slice(0, 5).join('; ')}`
       };
     }
-    for (const { item } of rois) {
-      this.rois.add(item, batch.display_config, batch.layer_name);
-      accepted++;
-    }
-    if (accepted > 0 && this.persistence.enforceLimit().length > 0) this.dropEvents();
     return {
       status: 'success',
       type: 'batch',
@@ -252,9 +273,25 @@ export class ViewerCore {
     return { planes: planes.length, layers: layers.length };
   }
 
+  /**
+   * Opens the layer store: the layers the last server on it held come back (`fresh`: it is
+   * emptied instead). Throws StoreVersionError (store left untouched) or StoreBusyError.
+   */
+  async open(fresh = false): Promise<RestoreReport> {
+    return this.persistence.restore(fresh);
+  }
+
+  /** Part of the state went (layers removed): clients get the whole state again. */
+  private dropEvents(): void {
+    this.stateChanged = true;
+    this.dirtyLayers.clear();
+    this.dirtyPlanes.clear();
+  }
+
   clear(): void {
     for (const plane of this.layers.clear()) this.planes.remove(plane.id);
     this.levels.clear();
+    this.rois.clear();
     this.warmer.clear();
     this.dirtyLayers.clear();
     this.dirtyPlanes.clear();
@@ -292,7 +329,6 @@ export class ViewerCore {
     const { layer, plane, index } = findPlane(this.layers, key, at);
     const wire = layer.wireDtype;
     const level = chooseLevel(layer.shape, max);
-    this.rois.clear();
     let lease: PlaneLease | undefined;
     let full: WirePixels | undefined;
     let pixels: WirePixels;
@@ -375,6 +411,10 @@ export class ViewerCore {
     }
     this.dirtyLayers.clear();
     this.dirtyPlanes.clear();
+    if (this.rois.revision !== this.roisSent) {
+      this.roisSent = this.rois.revision;
+      events.push({ type: 'rois', revision: this.rois.revision });
+    }
     return events;
   }
 
@@ -383,8 +423,10 @@ export class ViewerCore {
     this.refusals.flush();
     this.replacements.flush();
     await unlinksSettled();
-    await this.planes.close();
-    await this.spill.destroy();
+    const unsaved = await this.planes.close(SAVE_AT_CLOSE_MS);
+    if (unsaved > 0)
+      this.log(`store: ${unsaved} plane(s) not saved within ${SAVE_AT_CLOSE_MS} ms; they are lost`);
+    this.spill.close(); // the store stays for the next server (Clear empties it)
   }
 
   private forgetPlane(plane: PlaneRef): void {
@@ -406,7 +448,3 @@ export class ViewerCore {
 function ownerName(run: RunTag | undefined): string {
   return run ? JSON.stringify(run.owner) : 'an untagged producer';
 }
-    if (this.rois.revision !== this.roisSent) {
-      this.roisSent = this.rois.revision;
-      events.push({ type: 'rois', revision: this.rois.revision });
-    }

@@ -147,6 +147,44 @@ export class LayerStore {
     return { planes, layers };
   }
 
+  /**
+   * A plane saved by an earlier server, back under its own key, id and revision (replayed in
+   * revision order, so a later plane replaces an earlier one of the same slot). Throws
+   * LimitError like addImage.
+   */
+  restore(
+    image: NewPlane,
+    config: LayerConfig,
+    key: string,
+    id: number,
+    revision: number
+  ): StoreChange {
+    // The saved key is final: no size suffix again (variable_size_handling only picks keys).
+    const display = { ...config.display, variable_size_handling: 'pad_to_max' as const };
+    const exact = { ...config, display, layerName: key };
+    this.check([image], exact);
+    const [next, newest] = [this.nextPlaneId, this.revision];
+    this.nextPlaneId = id;
+    this.revision = revision - 1;
+    try {
+      const [change] = this.addImage([image], exact);
+      if (change.created) change.layer.origin = 'restored';
+      return change;
+    } finally {
+      this.nextPlaneId = Math.max(next, id + 1);
+      this.revision = Math.max(newest, revision);
+    }
+  }
+
+  /** Removes layer `key` whole (the store's size bound); returns its planes to free. */
+  removeLayer(key: string): PlaneRef[] {
+    const layer = this.layers.get(key);
+    if (layer === undefined) return [];
+    this.layers.delete(key);
+    this.generation += 1; // clients drop their cached planes and re-read the state
+    return [...layer.planeRefs()];
+  }
+
   /** Empty everything, axes included (OpenHCS mistake 5); returns the planes to free. */
   clear(): PlaneRef[] {
     const removed = this.list().flatMap(layer => [...layer.planeRefs()]);

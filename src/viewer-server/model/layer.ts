@@ -83,6 +83,8 @@ export class Layer {
   pixelSize: PixelSize | undefined;
   range: [number, number] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
   revision = 0;
+  /** 'restored': every plane came back from the layer store at start; a live image makes it 'live'. */
+  origin: 'live' | 'restored' = 'live';
   private newest: PlaneRef | null = null;
   /** Axes with values and labels for info/summary; rebuilt after a layout change only. */
   private axisCache: AxisInfo[] | null = null;
@@ -225,6 +227,7 @@ export class Layer {
       ...(defaulted.length > 0 ? { defaulted } : {})
     };
     const replaced = this.planes.get(identity);
+    this.origin = 'live';
     this.planes.set(identity, plane);
     this.newest = plane;
     this.revision = revision;

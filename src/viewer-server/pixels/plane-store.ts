@@ -12,6 +12,11 @@
  * get() lends a plane's bytes until the lease is released (an HTTP response may still be
  * sending them; a spill write is a lease too): bytes that leave memory while lent stay
  * counted, and go back to the PlaneBufferPool only with the last release.
+ *
+ * Saving: a plane put with attributes is also written to the SpillStore in the background,
+ * in arrival order, and stays resident (the layer store outlives the process); spilling a
+ * saved plane then only drops it from memory. Budget spills go first; ingest waits for
+ * them only, never for saving. adopt() takes planes found on disk at start.
  */
 import type { Dtype } from '../../protocol/index.js';
 import type { GarbageMeter } from './garbage-meter.js';
@@ -52,6 +57,10 @@ interface Entry {
   spillFailed: boolean;
   /** Unreleased leases: HTTP responses and the spill write. */
   leases: number;
+  /** What the SpillStore saves with the plane; undefined: spilled only, never saved. */
+  attributes?: unknown;
+  /** On disk with older attributes: only its metadata is written again. */
+  metaStale: boolean;
   /** Bytes that left memory while leased: still held, freed by the last release. */
   lent: Uint8Array | null;
 }
@@ -61,6 +70,17 @@ export interface PlaneStoreStats {
   resident_bytes: number;
   spilled_planes: number;
 }
+
+/** What the layer store on disk holds or will hold. */
+export interface SaveStats {
+  /** Planes with attributes not yet (or not again) written. */
+  unsaved_planes: number;
+  /** Bytes of every plane's pixels plus STORED_PLANE_OVERHEAD each, saved or about to be. */
+  stored_bytes: number;
+}
+
+/** Disk a saved plane takes beyond its pixels: metadata file, folders, partial blocks. */
+export const STORED_PLANE_OVERHEAD = 8192;
 
 export class PlaneStore {
   private readonly entries = new Map<number, Entry>();
@@ -72,6 +92,11 @@ export class PlaneStore {
   /** Buffers held for resident or lent planes: how many views, and their allocated size. */
   private readonly buffers = new Map<ArrayBufferLike, { views: number; bytes: number }>();
   private pixelBytes = 0;
+  /** Planes to save (or whose metadata to rewrite), in arrival order. */
+  private readonly unsaved = new Map<number, Entry>();
+  private storedBytes = 0;
+  /** Resolved after every write of the writer loop (settle() watches the budget by it). */
+  private progress: { promise: Promise<void>; resolve: () => void } = signal();
   private spilling: Promise<void> | null = null;
   private closed = false;
   /** Bytes about to be stored that settle() makes room for. */
@@ -108,7 +133,8 @@ export class PlaneStore {
     );
   }
 
-  put(id: number, dtype: Dtype, shape: PlaneShape, bytes: Uint8Array): void {
+  /** Stores a plane; with `attributes` it is saved to disk too (see the file comment). */
+  put(id: number, dtype: Dtype, shape: PlaneShape, bytes: Uint8Array, attributes?: unknown): void {
     const entry: Entry = {
       id,
       dtype,
@@ -121,12 +147,59 @@ export class PlaneStore {
       removed: false,
       spillFailed: false,
       leases: 0,
-      lent: null
+      lent: null,
+      attributes,
+      metaStale: false
     };
     this.entries.set(id, entry);
     this.resident.set(id, entry);
     this.hold(bytes);
+    if (attributes !== undefined) {
+      this.unsaved.set(id, entry);
+      this.storedBytes += entry.byteLength + STORED_PLANE_OVERHEAD;
+    }
     this.spillIfOverBudget();
+  }
+
+  /** A plane found in the SpillStore at start: on disk only, paged in when asked for. */
+  adopt(
+    id: number,
+    dtype: Dtype,
+    shape: PlaneShape,
+    byteLength: number,
+    attributes: unknown
+  ): void {
+    this.entries.set(id, {
+      id,
+      dtype,
+      shape,
+      byteLength,
+      bytes: null,
+      onDisk: true,
+      writing: false,
+      reading: null,
+      removed: false,
+      spillFailed: false,
+      leases: 0,
+      lent: null,
+      attributes,
+      metaStale: false
+    });
+    this.storedBytes += byteLength + STORED_PLANE_OVERHEAD;
+  }
+
+  /** New attributes for a saved (or to be saved) plane: its metadata is written again. */
+  setAttributes(id: number, attributes: unknown): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined || entry.attributes === undefined) return;
+    entry.attributes = attributes;
+    if (entry.onDisk) entry.metaStale = true;
+    this.unsaved.set(id, entry);
+    this.spillIfOverBudget();
+  }
+
+  saveStats(): SaveStats {
+    return { unsaved_planes: this.unsaved.size, stored_bytes: this.storedBytes };
   }
 
   /** The plane's bytes on loan, paged back from disk if needed; undefined for an unknown id. */
@@ -164,6 +237,9 @@ export class PlaneStore {
     const entry = this.entries.get(id);
     if (entry === undefined) return;
     this.entries.delete(id);
+    this.unsaved.delete(id);
+    if (entry.attributes !== undefined)
+      this.storedBytes -= entry.byteLength + STORED_PLANE_OVERHEAD;
     entry.removed = true;
     if (entry.bytes !== null) this.leaveMemory(entry);
     // A running spill write deletes its file itself when it finds the plane removed.
@@ -184,9 +260,21 @@ export class PlaneStore {
     };
   }
 
-  /** Resolves when no spill is running (tests and shutdown). */
+  /** Resolves when no spill or save is running (tests and shutdown). */
   async idle(): Promise<void> {
     while (this.spilling) await this.spilling;
+  }
+
+  /** True once the planes and `incoming` bytes fit the budget or nothing more can spill. */
+  private fits(): boolean {
+    return (
+      this.heldBytes + this.incoming <= this.planeBudget || this.leastRecentlyUsed() === undefined
+    );
+  }
+
+  /** Resolves once the budget is met (saving may go on), or no write runs. */
+  private async budgetMet(): Promise<void> {
+    while (this.spilling && !this.fits()) await this.progress.promise;
   }
 
   /**
@@ -200,18 +288,33 @@ export class PlaneStore {
     this.incoming = incoming;
     this.spillIfOverBudget();
     try {
-      return await Promise.race([this.idle().then(() => true), timeout]);
+      return await Promise.race([this.budgetMet().then(() => true), timeout]);
     } finally {
       this.incoming = 0;
       clearTimeout(timer);
     }
   }
 
-  /** Stop spilling (shutdown): the running write finishes, no new one starts. */
-  async close(): Promise<void> {
+  /**
+   * Stop spilling (shutdown): the running write finishes, then the planes still unsaved are
+   * saved, for at most `saveMs`; returns how many remain unsaved.
+   */
+  async close(saveMs = 0): Promise<number> {
     this.closed = true;
     await this.idle();
+    if (this.unsaved.size === 0 || saveMs <= 0) return this.unsaved.size;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>(r => (timer = setTimeout(r, saveMs)));
+    this.saving = true;
+    this.spillIfOverBudget();
+    await Promise.race([this.idle(), timeout]);
+    this.saving = false; // the running write finishes, nothing after it
+    clearTimeout(timer);
+    await this.idle();
+    return this.unsaved.size;
   }
+
+  private saving = false;
 
   private async residentBytes(entry: Entry): Promise<Uint8Array> {
     if (entry.bytes === null && entry.lent !== null) {
@@ -286,40 +389,79 @@ export class PlaneStore {
     if (!this.pool?.give(whole)) this.garbage?.dropped(held.bytes);
   }
 
+  private overBudget(): boolean {
+    return this.heldBytes + this.incoming > this.planeBudget;
+  }
+
+  /** Starts the writer loop when there is a budget to meet or a plane to save. */
   private spillIfOverBudget(): void {
-    if (this.spilling || this.closed || this.heldBytes + this.incoming <= this.planeBudget) return;
+    const work = this.closed
+      ? this.saving && this.unsaved.size > 0
+      : this.overBudget() || this.unsaved.size > 0;
+    if (this.spilling || !work) return;
     this.spilling = this.spillLoop().finally(() => {
       this.spilling = null;
+      this.tick();
     });
   }
 
+  private tick(): void {
+    const done = this.progress;
+    this.progress = signal();
+    done.resolve();
+  }
+
+  /** Budget spills first (least recently used), then saves in arrival order. */
   private async spillLoop(): Promise<void> {
-    while (this.heldBytes + this.incoming > this.planeBudget && !this.closed) {
-      const victim = this.leastRecentlyUsed();
-      if (victim === undefined) return;
-      if (!victim.onDisk) {
-        victim.writing = true;
-        victim.leases++; // the write reads the bytes: never recycled meanwhile
-        try {
-          await this.spill.write(victim.id, victim.dtype, victim.shape, victim.bytes!);
-          victim.onDisk = true;
-        } catch (err) {
-          victim.spillFailed = true;
-          this.log(
-            `spill: writing plane p${victim.id} failed, it stays in memory: ${(err as Error).message}`
-          );
-          continue;
-        } finally {
-          victim.writing = false;
-          this.release(victim);
-        }
-        if (victim.removed) {
-          await this.spill.delete(victim.id).catch(() => undefined);
+    for (;;) {
+      if (this.closed && !this.saving) return;
+      if (!this.closed && this.overBudget()) {
+        const victim = this.leastRecentlyUsed();
+        if (victim !== undefined) {
+          if (await this.writeOut(victim)) this.leaveMemory(victim);
+          this.tick();
           continue;
         }
       }
-      if (victim.bytes !== null) this.leaveMemory(victim);
+      const next = this.unsaved.values().next();
+      if (next.done) return;
+      await this.writeOut(next.value);
+      this.tick();
     }
+  }
+
+  /** Writes a plane (or only its stale metadata); true when it is on disk and in memory still. */
+  private async writeOut(entry: Entry): Promise<boolean> {
+    this.unsaved.delete(entry.id); // set again by setAttributes() meanwhile: written again
+    if (entry.onDisk) {
+      if (!entry.metaStale) return entry.bytes !== null;
+      entry.metaStale = false;
+      await this.spill
+        .writeAttributes(entry.id, entry.dtype, entry.shape, entry.attributes)
+        .catch(err => this.log(`store: rewriting metadata of p${entry.id} failed: ${err}`));
+      return entry.bytes !== null;
+    }
+    if (entry.bytes === null) return false; // removed meanwhile
+    entry.writing = true;
+    entry.leases++; // the write reads the bytes: never recycled meanwhile
+    try {
+      await this.spill.write(entry.id, entry.dtype, entry.shape, entry.bytes, entry.attributes);
+      entry.onDisk = true;
+    } catch (err) {
+      entry.spillFailed = true;
+      this.log(
+        `spill: writing plane p${entry.id} failed, it stays in memory${entry.attributes === undefined ? '' : ' (not saved)'}: ${(err as Error).message}`
+      );
+      return false;
+    } finally {
+      entry.writing = false;
+      this.release(entry);
+    }
+    if (entry.removed) {
+      await this.spill.delete(entry.id).catch(() => undefined);
+      return false;
+    }
+    return entry.bytes !== null;
   }
 
   private leastRecentlyUsed(): Entry | undefined {
@@ -329,4 +471,10 @@ export class PlaneStore {
     }
     return undefined;
   }
+}
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>(r => (resolve = r));
+  return { promise, resolve };
 }

@@ -1,53 +1,170 @@
 /**
- * On-disk zarr (v3) store for planes that do not fit the memory budget: one 2-D array per
- * plane (`p<id>`, one chunk), under `<store dir>/planes.zarr`. The server owns that folder
- * alone: it is emptied at start and removed at shutdown; nothing else under the store dir
- * is touched, and no name in it comes from a message.
+ * The server's layer store on disk, the one place for pixels that outlive memory and the
+ * process: `<store dir>/planes.zarr`, a zarr v3 group with one 2-D array per plane (`p<id>`,
+ * one chunk of raw little-endian bytes), whose attributes carry what the server needs to
+ * rebuild the plane's layer (`pipeline_viewer`, opaque here). `<store dir>/store.json`
+ * names the format and version; `<store dir>/lock` the server using it (spill-lock.ts).
  *
- * zarrita writes each array's metadata; the one chunk (`p<id>/c/0/0`, raw little-endian
- * bytes, as the metadata declares) is written from and read into the plane's own buffer:
- * zarrita's set/get copied every spilled or paged-in plane once more, garbage the size of
- * the planes that kept the server's memory above its budget.
+ * Nothing half-written is loaded back: a plane's chunk is written first, its metadata
+ * (`zarr.json`) last, to a temporary name renamed into place; a deleted plane loses its
+ * metadata first. At open, a plane whose chunk is not exactly the size its metadata says is
+ * reported and removed, one without metadata (killed mid-write) is removed; the rest load.
+ * A store of another format version is refused and left as it is.
+ *
+ * Chunks are written from and read into the plane's own buffer (zarrita's set/get copied
+ * every plane once more); the metadata is what zarrita and zarr-python read.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import FileSystemStore from '@zarrita/storage/fs';
-import * as zarr from 'zarrita';
-import type { Dtype } from '../../protocol/index.js';
+import { bytesPerElement, isDtype, type Dtype } from '../../protocol/index.js';
+import { lockStore } from './spill-lock.js';
 import type { PlaneShape } from './wire-pixels.js';
+
+export const STORE_FORMAT = 'jupyterlab-pipeline-viewer layer store';
+export const STORE_VERSION = 1;
+/** Key of the server's own attributes in each plane's zarr.json. */
+const ATTRIBUTES_KEY = 'pipeline_viewer';
+/** A store of another version, or not a store: refused, nothing in it touched. */
+export class StoreVersionError extends Error {
+  override name = 'StoreVersionError';
+}
+
+/** A whole plane found at open: its pixels stay on disk until asked for. */
+export interface StoredPlane {
+  id: number;
+  dtype: Dtype;
+  shape: PlaneShape;
+  byteLength: number;
+  attributes: unknown;
+}
+
+export interface StoreContents {
+  planes: StoredPlane[];
+  /** One line per plane skipped (truncated chunk, bad metadata); each was removed. */
+  problems: string[];
+  /** Planes a killed server left without metadata (unfinished writes), removed. */
+  unfinished: number;
+}
+
+export interface OpenOptions {
+  /** Start empty: the store's planes and version file are deleted first. */
+  fresh?: boolean;
+  /** How long to wait for a stopping server that still holds the store. */
+  lockWaitMs?: number;
+}
+
+const READ_CONCURRENCY = 32;
 
 export class SpillStore {
   readonly dir: string;
-  private readonly root: zarr.Location<FileSystemStore>;
-  private ready: Promise<unknown> | null = null;
+  private ready: Promise<StoreContents> | null = null;
+  private unlock: (() => void) | null = null;
 
-  constructor(storeDir: string) {
+  constructor(readonly storeDir: string) {
     this.dir = path.join(storeDir, 'planes.zarr');
-    this.root = zarr.root(new FileSystemStore(this.dir));
   }
 
-  private init(): Promise<unknown> {
-    this.ready ??= (async () => {
-      await fs.promises.rm(this.dir, { recursive: true, force: true });
-      await fs.promises.mkdir(this.dir, { recursive: true });
-      await zarr.create(this.root);
-    })();
+  /** Locks the store and lists its whole planes (`fresh`: empties it first). Once. */
+  open(options: OpenOptions = {}): Promise<StoreContents> {
+    this.ready ??= this.openStore(options);
     return this.ready;
   }
 
-  async write(id: number, dtype: Dtype, shape: PlaneShape, bytes: Uint8Array): Promise<void> {
-    await this.init();
-    await zarr.create(this.root.resolve(`p${id}`), {
-      shape: [...shape],
-      chunkShape: [...shape],
-      dtype,
-      // Uncompressed little-endian bytes: spilling must be cheap, and zarr v3 needs one
-      // array→bytes codec for other readers (zarr-python) to open the store.
-      codecs: [{ name: 'bytes', configuration: { endian: 'little' } }]
-    });
+  private async openStore({ fresh = false, lockWaitMs = 0 }: OpenOptions): Promise<StoreContents> {
+    await fs.promises.mkdir(this.storeDir, { recursive: true, mode: 0o700 });
+    this.unlock = await lockStore(this.storeDir, lockWaitMs);
+    try {
+      const versionFile = path.join(this.storeDir, 'store.json');
+      if (fresh) {
+        await fs.promises.rm(this.dir, { recursive: true, force: true });
+        await fs.promises.rm(versionFile, { force: true });
+      }
+      if (!fs.existsSync(versionFile)) {
+        if (fs.existsSync(this.dir))
+          throw new StoreVersionError(
+            `${this.dir} was left by a viewer server older than layer store version ${STORE_VERSION} (no ${versionFile}); it was left untouched. Move it away, start with --store OTHER_DIR, or with --fresh to delete it`
+          );
+        await fs.promises.mkdir(this.dir, { mode: 0o700 });
+        await writeAtomic(path.join(this.dir, 'zarr.json'), {
+          zarr_format: 3,
+          node_type: 'group',
+          attributes: {}
+        });
+        await writeAtomic(versionFile, { format: STORE_FORMAT, version: STORE_VERSION });
+        return { planes: [], problems: [], unfinished: 0 };
+      }
+      checkVersion(versionFile);
+      return await this.list();
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  private async list(): Promise<StoreContents> {
+    const contents: StoreContents = { planes: [], problems: [], unfinished: 0 };
+    const names = fs.existsSync(this.dir) ? await fs.promises.readdir(this.dir) : [];
+    const ids = names.filter(n => /^p\d+$/.test(n)).map(n => Number(n.slice(1)));
+    for (const name of names.filter(n => n.includes('.tmp-')))
+      await fs.promises.rm(path.join(this.dir, name), { force: true });
+    for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
+      await Promise.all(ids.slice(i, i + READ_CONCURRENCY).map(id => this.load(id, contents)));
+    }
+    contents.planes.sort((a, b) => a.id - b.id);
+    return contents;
+  }
+
+  private async load(id: number, contents: StoreContents): Promise<void> {
+    const meta = this.metaPath(id);
+    let text: string;
+    try {
+      text = await fs.promises.readFile(meta, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      contents.unfinished++;
+      await fs.promises.rm(path.join(this.dir, `p${id}`), { recursive: true, force: true });
+      return;
+    }
+    const skip = async (why: string) => {
+      contents.problems.push(`plane p${id}: ${why}; skipped and removed`);
+      await this.delete(id);
+    };
+    const plane = readArrayMeta(id, text);
+    if (typeof plane === 'string') return skip(plane);
+    let size: number;
+    try {
+      size = (await fs.promises.stat(this.chunkPath(id))).size;
+    } catch {
+      return skip(`its chunk ${this.chunkPath(id)} is missing`);
+    }
+    if (size !== plane.byteLength)
+      return skip(`its chunk holds ${size} bytes, ${plane.byteLength} expected (truncated)`);
+    contents.planes.push(plane);
+  }
+
+  /** Writes the plane's chunk, then its metadata with `attributes` (atomically). */
+  async write(
+    id: number,
+    dtype: Dtype,
+    shape: PlaneShape,
+    bytes: Uint8Array,
+    attributes?: unknown
+  ): Promise<void> {
+    await this.open();
     const chunk = this.chunkPath(id);
     await fs.promises.mkdir(path.dirname(chunk), { recursive: true });
     await fs.promises.writeFile(chunk, bytes);
+    await this.writeAttributes(id, dtype, shape, attributes);
+  }
+
+  /** Replaces the metadata of a written plane (its layer was renamed), atomically. */
+  async writeAttributes(
+    id: number,
+    dtype: Dtype,
+    shape: PlaneShape,
+    attributes: unknown
+  ): Promise<void> {
+    await writeAtomic(this.metaPath(id), arrayMeta(dtype, shape, attributes));
   }
 
   /** The plane's `byteLength` bytes, read into a buffer from `alloc`. */
@@ -56,7 +173,7 @@ export class SpillStore {
     byteLength: number,
     alloc: (nbytes: number) => Uint8Array = n => new Uint8Array(n)
   ): Promise<Uint8Array> {
-    await this.init();
+    await this.open();
     const file = await fs.promises.open(this.chunkPath(id), 'r');
     try {
       const { size } = await file.stat();
@@ -78,14 +195,91 @@ export class SpillStore {
     return path.join(this.dir, `p${id}`, 'c', '0', '0');
   }
 
+  private metaPath(id: number): string {
+    return path.join(this.dir, `p${id}`, 'zarr.json');
+  }
+
+  /** Metadata first: a delete cut short leaves an unfinished plane, never a wrong one. */
   async delete(id: number): Promise<void> {
+    await fs.promises.rm(this.metaPath(id), { force: true });
     await fs.promises.rm(path.join(this.dir, `p${id}`), { recursive: true, force: true });
   }
 
-  /** Remove the spill folder, only if this process created it (a loser of the port race must not). */
+  /** Lets another server use the store (what is written stays). */
+  close(): void {
+    this.unlock?.();
+    this.unlock = null;
+  }
+
+  /** Removes the planes folder, only if this process opened it (tests, throw-away stores). */
   async destroy(): Promise<void> {
     if (this.ready === null) return;
     await this.ready.catch(() => undefined);
     await fs.promises.rm(this.dir, { recursive: true, force: true });
+    await fs.promises.rm(path.join(this.storeDir, 'store.json'), { force: true });
+    this.close();
   }
+}
+
+function checkVersion(file: string): void {
+  let found: { format?: unknown; version?: unknown } = {};
+  try {
+    found = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof found;
+  } catch {
+    // not JSON: named below as not a store of ours
+  }
+  if (found?.format === STORE_FORMAT && found.version === STORE_VERSION) return;
+  const what =
+    found?.format === STORE_FORMAT
+      ? `layer store version ${JSON.stringify(found.version)}, this server reads version ${STORE_VERSION}`
+      : `not a ${STORE_FORMAT} (${file} is not one of ours)`;
+  throw new StoreVersionError(
+    `${path.dirname(file)} is ${what}; it was left untouched. Use the viewer version that wrote it, start with --store OTHER_DIR, or with --fresh to delete it`
+  );
+}
+
+function arrayMeta(dtype: Dtype, shape: PlaneShape, attributes: unknown): object {
+  return {
+    zarr_format: 3,
+    node_type: 'array',
+    shape: [...shape],
+    data_type: dtype,
+    chunk_grid: { name: 'regular', configuration: { chunk_shape: [...shape] } },
+    chunk_key_encoding: { name: 'default', configuration: { separator: '/' } },
+    fill_value: 0,
+    // Uncompressed little-endian bytes: writing must be cheap, and zarr v3 needs one
+    // array→bytes codec for other readers (zarr-python, zarrita) to open the store.
+    codecs: [{ name: 'bytes', configuration: { endian: 'little' } }],
+    attributes: attributes === undefined ? {} : { [ATTRIBUTES_KEY]: attributes }
+  };
+}
+
+/** The plane a zarr.json describes, or why it is not one of ours. */
+function readArrayMeta(id: number, text: string): StoredPlane | string {
+  let meta: { shape?: unknown; data_type?: unknown; attributes?: Record<string, unknown> };
+  try {
+    meta = JSON.parse(text) as typeof meta;
+  } catch {
+    return 'its zarr.json is not JSON';
+  }
+  const shape = meta?.shape;
+  const dims =
+    Array.isArray(shape) && shape.length === 2 && shape.every(n => Number.isInteger(n) && n > 0);
+  if (!dims || !isDtype(meta.data_type))
+    return `its zarr.json has no 2-D shape and known data_type`;
+  const [h, w] = shape as PlaneShape;
+  return {
+    id,
+    dtype: meta.data_type,
+    shape: [h, w],
+    byteLength: h * w * bytesPerElement(meta.data_type),
+    attributes: meta.attributes?.[ATTRIBUTES_KEY]
+  };
+}
+
+/** temp + rename: a reader sees the old file or the whole new one, never a part. */
+async function writeAtomic(file: string, value: object): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}`;
+  await fs.promises.writeFile(temp, JSON.stringify(value), { mode: 0o600 });
+  await fs.promises.rename(temp, file);
 }

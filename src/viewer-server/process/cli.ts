@@ -10,6 +10,8 @@
  * Exit code 2 for a usage error (bad port, unknown option), 1 with a message on stderr when
  * something fails.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { controlPort, DEFAULT_DATA_PORT } from '../../protocol/index.js';
 import {
@@ -23,15 +25,18 @@ import {
   waitPortsFree,
   type ServerRecord
 } from '../../protocol/node/index.js';
-import { parsePort, readOptions, UsageError } from './server-args.js';
+import { defaultStoreDir } from './paths.js';
+import { parseBytes, parsePort, readOptions, UsageError } from './server-args.js';
 
 const USAGE = `usage: pipeline-viewer server start|stop|status|clear|connect|list [--port N]
-  start   [--port N] [--memory-budget BYTES] [--store DIR] [--log FILE]
+  start   [--port N] [--memory-budget BYTES] [--store DIR] [--store-limit BYTES] [--fresh] [--log FILE]
           start a detached viewer server for data port N (default ${DEFAULT_DATA_PORT}), or report yours;
+          it shows again the layers the last server for N held (--fresh: starts empty, deleting them);
           when N is held by another user or program, your server takes the next free port
   status  [--port N]   print your server's status as JSON (pid, ports, layers, counters)
-  stop    [--port N]   shut your server down and wait until its ports are free
-  clear   [--port N]   remove every layer your server holds
+  stop    [--port N]   shut your server down (its layers stay stored) and wait until its ports are free
+  clear   [--port N] [--store DIR]   remove every layer your server holds, and its stored layers
+          (also when no server runs)
   connect [--port N]   print your server's ports and browser token as JSON
   list                 print your running servers as JSON (ports, pid, start time)`;
 
@@ -98,6 +103,11 @@ async function start(options: Map<string, string>, port: number): Promise<number
   const args: string[] = [];
   if (options.has('memory-budget')) args.push('--memory-budget', options.get('memory-budget')!);
   if (options.has('store')) args.push('--store', options.get('store')!);
+  if (options.has('store-limit')) {
+    parseBytes(options.get('store-limit')!); // a usage error here, not in the server's log
+    args.push('--store-limit', options.get('store-limit')!);
+  }
+  if (options.has('fresh')) args.push('--fresh');
   const { pong, spawned, logFile, record } = await ensureServer({
     script: fileURLToPath(new URL('../main.js', import.meta.url)),
     port,
@@ -120,11 +130,43 @@ async function status(port: number): Promise<number> {
   return 0;
 }
 
-async function clear(port: number): Promise<number> {
-  const record = await ownServer(port);
+async function clear(port: number, options: Map<string, string>): Promise<number> {
+  let record: ServerRecord;
+  try {
+    record = await ownServer(port);
+  } catch (err) {
+    if (!/no viewer server answers/.test((err as Error).message)) throw err;
+    return clearStore(port, options.get('store') ?? defaultStoreDir(port));
+  }
   await command(record, 'clear_state', 'clear_state_ack');
   print({ cleared: true, port: record.ports.data });
   return 0;
+}
+
+/** No server runs for `port`: delete the layers its store holds (as a running one would). */
+function clearStore(port: number, dir: string): number {
+  const lock = path.join(dir, 'lock');
+  const pid = fs.existsSync(lock) ? Number(fs.readFileSync(lock, 'utf8').trim()) : 0;
+  if (pid > 0 && alive(pid))
+    throw new CliError(
+      `the layer store ${dir} is in use by process ${pid}, a viewer server still stopping or started with --store; try again, or clear through its port`
+    );
+  const stored = fs.existsSync(path.join(dir, 'store.json'));
+  if (stored) {
+    fs.rmSync(path.join(dir, 'planes.zarr'), { recursive: true, force: true });
+    fs.rmSync(path.join(dir, 'store.json'), { force: true });
+  }
+  print({ cleared: stored, port, running: false, store: dir });
+  return 0;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function stop(port: number): Promise<number> {
@@ -187,13 +229,24 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return group === undefined || group === '--help' || group === '-h' ? 0 : 2;
   }
   try {
-    const known = command === 'start' ? ['port', 'memory-budget', 'store', 'log'] : ['port'];
-    const options = readOptions(rest, command === 'list' ? [] : known);
+    const known =
+      command === 'start'
+        ? ['port', 'memory-budget', 'store', 'store-limit', 'log']
+        : command === 'clear'
+          ? ['port', 'store']
+          : ['port'];
+    // --fresh is the one flag without a value
+    const fresh = command === 'start' && rest.includes('--fresh');
+    const options = readOptions(
+      fresh ? rest.filter(a => a !== '--fresh') : rest,
+      command === 'list' ? [] : known
+    );
+    if (fresh) options.set('fresh', '');
     if (command === 'list') return list();
     const port = parsePort(options.get('port') ?? String(DEFAULT_DATA_PORT));
     if (command === 'start') return await start(options, port);
     if (command === 'status') return await status(port);
-    if (command === 'clear') return await clear(port);
+    if (command === 'clear') return await clear(port, options);
     if (command === 'connect') return await connect(port);
     return await stop(port);
   } catch (err) {

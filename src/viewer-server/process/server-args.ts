@@ -1,18 +1,24 @@
 /**
  * Arguments of the server entry: `main.js --port N [--memory-budget BYTES] [--store DIR]
- * [--log FILE] [--requested-port P]`. Byte sizes accept suffixes (512M, 2G, 2GiB).
- * `--requested-port`: the port the user asked for, when it was held by someone else and
- * ensureServer chose N instead (recorded so the next start for P finds this server).
+ * [--store-limit BYTES] [--fresh] [--log FILE] [--requested-port P]`. Byte sizes accept
+ * suffixes (512M, 2G, 2GiB). `--requested-port`: the port the user asked for, when it was
+ * held by someone else and ensureServer chose N instead (recorded so the next start for P
+ * finds this server; the layer store is the requested port's, so it comes back there too).
+ * `--fresh`: start with an empty layer store (the only option without a value).
  */
 import { DEFAULT_DATA_PORT, dataPortProblem } from '../../protocol/index.js';
 import { defaultServerLog, defaultStoreDir } from './paths.js';
 
 export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
+/** Default bound on the layer store on disk. */
+export const DEFAULT_STORE_LIMIT = 20 * 1024 ** 3;
 
 export interface ServerArgs {
   port: number;
   memoryBudgetBytes: number;
   storeDir: string;
+  storeLimitBytes: number;
+  fresh: boolean;
   logFile: string;
   requestedPort: number;
 }
@@ -65,16 +71,27 @@ export function parseServerArgs(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env
 ): ServerArgs {
-  const options = readOptions(argv, ['port', 'memory-budget', 'store', 'log', 'requested-port']);
+  const fresh = argv.includes('--fresh');
+  const options = readOptions(
+    argv.filter(a => a !== '--fresh'),
+    ['port', 'memory-budget', 'store', 'store-limit', 'log', 'requested-port']
+  );
   const port = parsePort(options.get('port') ?? String(DEFAULT_DATA_PORT));
   const budget = options.has('memory-budget')
     ? parseBytes(options.get('memory-budget')!)
     : DEFAULT_MEMORY_BUDGET;
+  const requestedPort = options.has('requested-port')
+    ? parsePort(options.get('requested-port'))
+    : port;
   return {
     port,
     memoryBudgetBytes: budget,
-    storeDir: options.get('store') ?? defaultStoreDir(port, env),
+    storeDir: options.get('store') ?? defaultStoreDir(requestedPort, env),
+    storeLimitBytes: options.has('store-limit')
+      ? parseBytes(options.get('store-limit')!)
+      : DEFAULT_STORE_LIMIT,
+    fresh,
     logFile: options.get('log') ?? defaultServerLog(port, env),
-    requestedPort: options.has('requested-port') ? parsePort(options.get('requested-port')) : port
+    requestedPort
   };
 }
