@@ -14,11 +14,17 @@ function node(args: string[], timeoutMs: number): Promise<string> {
   });
 }
 
-/** `pipeline-viewer server stop --port N`; never throws (cleanup). */
-export async function stopServer(port: number): Promise<void> {
-  await node(['bin/pipeline-viewer.js', 'server', 'stop', '--port', String(port)], 20_000).catch(
-    e => console.warn(String(e))
-  );
+/**
+ * `pipeline-viewer server stop --port N`, then `server clear` (its stored layers would come
+ * back at the next start, docs/viewer-server.md), unless `keepLayers`; never throws (cleanup).
+ */
+export async function stopServer(port: number, { keepLayers = false } = {}): Promise<void> {
+  const cli = (command: string) =>
+    node(['bin/pipeline-viewer.js', 'server', command, '--port', String(port)], 20_000).catch(e =>
+      console.warn(String(e))
+    );
+  await cli('stop');
+  if (!keepLayers) await cli('clear');
 }
 
 export async function serverStatus(
