@@ -4,8 +4,9 @@
  * cached levels instead of downsampling every full plane then (288 planes of 1024²: 1266 ms
  * cold, 123 ms warm; docs/benchmarks.md, issue 10). Smaller levels derive from it cheaply.
  *
- * It never competes with ingest: it starts IDLE_MS after the last data message ended,
- * works in slices of SLICE_MS and yields to I/O between them. Planes already spilled are
+ * It keeps out of ingest's way: it starts idleMs after the last data message ended and
+ * yields to I/O after every plane, so a message arriving meanwhile waits at most one
+ * plane's downsampling (~4 ms of CPU for 1024² uint16). Planes already spilled are
  * left to be computed on demand (no page-in), and warmed levels fill at most half of the
  * level cache, so the levels the browser asks for keep the rest. Intermediate levels are
  * computed in two reused scratch buffers: only the warmed level is kept.
@@ -22,8 +23,6 @@ export const GRID_LEVEL_SIDE = 128;
 export interface WarmerOptions {
   /** Quiet time after the last data message before warming starts. */
   idleMs?: number;
-  /** Longest run of work before yielding to I/O. */
-  sliceMs?: number;
   /** Warm the level for a display of this many px. */
   side?: number;
   /** Default: true unless PIPELINE_VIEWER_WARM_LEVELS=0. */
@@ -44,12 +43,12 @@ const ARRAYS = { uint8: Uint8Array, uint16: Uint16Array, float32: Float32Array }
 export class LevelWarmer {
   private readonly jobs = new Map<number, Job>();
   private readonly idleMs: number;
-  private readonly sliceMs: number;
   private readonly side: number;
   private readonly enabled: boolean;
   private active = 0;
   private lastActive = -Infinity;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private closed = false;
   private readonly scratch: ArrayBuffer[] = [new ArrayBuffer(0), new ArrayBuffer(0)];
   /** Levels warmed, and planes left to on-demand computing (spilled, or the cache half full). */
@@ -60,8 +59,7 @@ export class LevelWarmer {
     private readonly levels: LevelCache,
     options: WarmerOptions = {}
   ) {
-    this.idleMs = options.idleMs ?? 100;
-    this.sliceMs = options.sliceMs ?? 8;
+    this.idleMs = options.idleMs ?? 250;
     this.side = options.side ?? GRID_LEVEL_SIDE;
     // off only to measure what warming costs ingest (scripts/bench-level-warmer.mjs)
     this.enabled = options.enabled ?? process.env.PIPELINE_VIEWER_WARM_LEVELS !== '0';
@@ -105,11 +103,24 @@ export class LevelWarmer {
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.jobs.clear();
+  }
+
+  /** The next plane after pending I/O (a data message arriving now goes first). */
+  private next(): void {
+    if (this.closed || this.timer !== undefined || this.immediate !== undefined) return;
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
+      this.run();
+    });
+    this.immediate.unref();
   }
 
   private schedule(delayMs: number): void {
     if (this.timer !== undefined || this.closed || this.jobs.size === 0) return;
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.immediate = undefined;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.run();
@@ -121,14 +132,14 @@ export class LevelWarmer {
     if (this.active > 0) return; // the message's end schedules the next run
     const wait = this.lastActive + this.idleMs - performance.now();
     if (wait > 0) return this.schedule(wait);
-    const until = performance.now() + this.sliceMs;
-    for (const job of this.jobs.values()) {
+    const job = this.jobs.values().next().value;
+    if (job) {
       this.jobs.delete(job.id);
       this.warm(job);
-      if (performance.now() >= until) break;
     }
-    if (this.jobs.size === 0) this.scratch.fill(new ArrayBuffer(0)); // a plate's worth of rest
-    this.schedule(0);
+    if (this.jobs.size === 0)
+      this.scratch.fill(new ArrayBuffer(0)); // a plate's worth of rest
+    else this.next();
   }
 
   private warm(job: Job): void {
