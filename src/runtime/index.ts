@@ -18,6 +18,8 @@ import { MemoryBackend } from './storage/memory-backend.js';
 import { ZarrBackend } from './storage/zarr-backend.js';
 import { viewerStreamSink } from './streaming/viewer-sink.js';
 import { asRunOf } from './streaming/run-owner.js';
+import type { Executor } from './model/executor.js';
+import { runOnQueue } from './cluster/queue-run.js';
 
 // Pipeline model
 export {
@@ -75,7 +77,8 @@ export type {
 export { selectStreamedOutputs, visualizerKey } from './compile/selection.js';
 export type { StreamSelection, OutputTarget, StorageBackendName } from './compile/selection.js';
 // run(plan, options) and RunOptions are defined at the end of this file, with their defaults.
-export type { RunResult, WellResult, StepTiming, RunEvent } from './run/run-result.js';
+export type { RunResult, WellResult, StepTiming, RunEvent, WorkerTally } from './run/run-result.js';
+export type { Executor, InProcessExecutor, QueueExecutor } from './model/executor.js';
 export { groupPlanes, outputMetas, planeFileName } from './model/grouping.js';
 export type { PlaneMeta, GroupedPlane, PlaneGroup } from './model/grouping.js';
 export type { StreamSink, StreamBatch, StreamItem, StreamReport } from './model/stream-sink.js';
@@ -133,6 +136,13 @@ export interface RunOptions {
    */
   streamSinkFor?: StreamSinkFor | null;
   onEvent?: (event: RunEvent) => void;
+  /**
+   * Where the wells run: in this process (default), or `{ kind: 'queue', redis }`: one BullMQ
+   * job per well for `pipeline-viewer worker` processes (docs/cluster.md). A queued run
+   * writes through the workers' own backends and streams from the workers (`viewer`), so
+   * `fileManager` and `streamSinkFor` do not apply to it.
+   */
+  executor?: Executor;
 }
 
 /**
@@ -141,7 +151,8 @@ export interface RunOptions {
  * they replace this pipeline's earlier run from here, nothing of other notebooks.
  */
 export async function run(plan: CompiledPlan, options: RunOptions = {}): Promise<RunResult> {
-  const { fileManager, streamSinkFor, onEvent } = options;
+  const { fileManager, streamSinkFor, onEvent, executor } = options;
+  if (executor?.kind === 'queue') return runOnQueue(plan, executor, onEvent);
   return asRunOf(plan.pipeline.name, () =>
     runPlan(plan, {
       fileManager:

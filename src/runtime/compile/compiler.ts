@@ -1,5 +1,5 @@
 /**
- * compile(pipeline, plate, globalConfig) → CompiledPlan. Checks everything that can be
+ * compile(pipeline, plate, globalConfig, { executor }) → CompiledPlan. Checks everything that can be
  * checked before pixels move, so a bad pipeline fails in seconds with an error naming the
  * step and the fix, not an hour into a run. The checks are in validate.ts and
  * validate-functions.ts, the plans in plan-steps.ts and plan-wells.ts.
@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { CompiledPlan, StepPlan } from './compiled-plan.js';
 import { planStep } from './plan-steps.js';
 import { planWell, requiredVisualizers, streamSelection, wellsToProcess } from './plan-wells.js';
+import { checkRemotable } from './validate-remote.js';
+import type { Executor } from '../model/executor.js';
 import { checkInputs, checkRunSettings, checkUniqueStep, checkWritable } from './validate.js';
 import { defaultRunSettings, type GlobalConfig, type RunSettings } from '../model/global-config.js';
 import type { Pipeline } from '../model/pipeline.js';
@@ -17,9 +19,12 @@ import type { Plate } from '../plate/plate.js';
 export async function compile(
   pipeline: Pipeline,
   wholePlate: Plate,
-  globalConfig: GlobalConfig = {}
+  globalConfig: GlobalConfig = {},
+  options: { executor?: Pick<Executor, 'kind'> } = {}
 ): Promise<CompiledPlan> {
   checkInputs(pipeline, wholePlate);
+  // Wells run elsewhere receive the plan as data: only module functions travel.
+  if (options.executor?.kind === 'queue') checkRemotable(pipeline);
   const settings = resolveSettings(pipeline, wholePlate, globalConfig);
   // From here on the plate is the wells to process; step well filters count within them.
   const plate = wellsToProcess(wholePlate, settings.values);

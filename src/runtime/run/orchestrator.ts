@@ -57,6 +57,8 @@ export interface RunDependencies {
    */
   streamSinkFor: StreamSinkFor | null;
   onEvent?: (event: RunEvent) => void;
+  /** Stops the run: no well starts and a running well stops before its next step. */
+  signal?: AbortSignal;
 }
 
 interface PlaneOutput {
@@ -114,7 +116,8 @@ export async function runPlan(plan: CompiledPlan, options: RunDependencies): Pro
             componentNames,
             emit,
             pixelSize: plan.plate.pixelSize ?? null,
-            tables: wellTables
+            tables: wellTables,
+            signal: options.signal
           });
           if (result.status === 'ok') tables.keep(wellTables);
           results.push(result);
@@ -151,6 +154,7 @@ interface WellContext {
   sinks: Map<string, SinkState>;
   componentNames: ComponentNames;
   emit: (e: RunEvent) => void;
+  signal?: AbortSignal;
 }
 
 async function runWell(
@@ -180,6 +184,7 @@ async function runWell(
   try {
     for (const stepPlan of plan.steps) {
       failedStep = stepPlan.name;
+      if (ctx.signal?.aborted) throw new Error(`cancelled before step '${stepPlan.name}'`);
       const t0 = performance.now();
       const outputs = await runStep(plan, stepPlan, well, current, ctx);
       const wellStep = wellPlan.steps[stepPlan.index];
@@ -349,7 +354,8 @@ function stream(
     })),
     display: stepPlan.display,
     componentNames: ctx.componentNames,
-    ...(ctx.pixelSize ? { pixelSize: ctx.pixelSize } : {})
+    ...(ctx.pixelSize ? { pixelSize: ctx.pixelSize } : {}),
+    ...(stepPlan.labels ? { dataType: 'labels' as const } : {})
   };
   state.batches += 1;
   state.images += batch.items.length;

@@ -37,6 +37,10 @@ export interface RunResult {
    * Parquet. Empty when no step measures.
    */
   tables: RunTable[];
+  /** Queue executor: the run was cancelled (wells not run are failed with the reason). */
+  cancelled?: boolean;
+  /** Queue executor: per worker (`host:pid`), and the retries of all wells. */
+  queue?: { workers: Record<string, WorkerTally>; retries: number };
   stream: {
     /** Sum over all viewers. */
     total: StreamReport;
@@ -47,12 +51,29 @@ export interface RunResult {
 
 /** Progress, for a notebook progress bar or a log. */
 export type RunEvent =
-  | { type: 'well-started'; well: string }
-  | { type: 'step-finished'; well: string; step: string; durationMs: number; planes: number }
+  | { type: 'well-started'; well: string; worker?: string }
+  | {
+      type: 'step-finished';
+      well: string;
+      step: string;
+      durationMs: number;
+      planes: number;
+      worker?: string;
+    }
   | {
       type: 'well-finished';
       well: string;
       status: 'ok' | 'failed';
       durationMs: number;
       error?: string;
-    };
+      worker?: string;
+    }
+  /** Queue executor: an attempt of the well failed or its worker died; it runs again. */
+  | { type: 'well-retried'; well: string; reason: string };
+
+/** Queue executor: what one worker (`host:pid`) did in a run. */
+export interface WorkerTally {
+  host: string;
+  wellsDone: number;
+  wellsFailed: number;
+}

@@ -1,0 +1,163 @@
+/**
+ * A worker's stream to a viewer on another machine (docs/cluster.md, docs/security.md):
+ * shared memory does not cross machines, so pixels go as raw frames after the JSON header,
+ * over TCP to the viewer's remote data port, which speaks ZeroMQ CURVE only. The worker
+ * knows the server's public key (given to workers, never generated here) and makes a
+ * keypair of its own per sink; without the right server key the handshake never completes
+ * and every batch is counted as dropped with the reason.
+ *
+ * Like the local sink it never blocks the run: `enqueue` queues (bounded) and a drain loop
+ * sends one message at a time, each wait bounded.
+ */
+import { randomUUID } from 'node:crypto';
+import * as zmq from 'zeromq';
+import {
+  BatchReplySchema,
+  decodeJson,
+  encodeBatch,
+  INLINE_MAX_BYTES,
+  tcpEndpoint,
+  type BatchMessageInput,
+  type ImageItem
+} from '../../protocol/index.js';
+import { receiveWithin, sendWithin } from '../../protocol/node/deadline.js';
+import type { StreamSinkFor } from '../run/orchestrator.js';
+import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
+import type { WellJobData } from './well-job.js';
+
+/** Images per message, as the local producer (OpenHCS mistake 9). */
+const IMAGES_PER_MESSAGE = 50;
+const MAX_QUEUED_BATCHES = 64;
+const SEND_TIMEOUT_MS = 5_000;
+const REPLY_TIMEOUT_MS = 15_000;
+
+export interface RemoteViewer {
+  host: string;
+  port: number;
+  /** The server's CURVE public key, Z85 (40 characters). */
+  serverKey: string;
+}
+
+/** The worker's sink opener for a job that names a viewer; null when it names none. */
+export function remoteSinkFor(job: WellJobData): StreamSinkFor | null {
+  const viewer = job.viewer;
+  if (!viewer) return null;
+  return async () => new RemoteSink(viewer, { owner: `queue:${job.pipeline.name}`, id: job.runId });
+}
+
+export class RemoteSink implements StreamSink {
+  private readonly queue: StreamBatch[] = [];
+  private readonly report: StreamReport = { sent: 0, dropped: 0, errors: [] };
+  private socket: zmq.Dealer | null = null;
+  private draining: Promise<void> | null = null;
+  private failedUntil = 0;
+
+  constructor(
+    private readonly viewer: RemoteViewer,
+    private readonly run: { owner: string; id: string }
+  ) {
+    if (!/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/.test(viewer.serverKey))
+      throw new Error(
+        `viewer.serverKey must be the server's CURVE public key, 40 Z85 characters (the file ` +
+          'curve/server.key.pub in the viewer home); got ' +
+          `${viewer.serverKey.length} characters`
+      );
+  }
+
+  enqueue(batch: StreamBatch): boolean {
+    if (this.queue.length >= MAX_QUEUED_BATCHES || Date.now() < this.failedUntil) {
+      this.report.dropped += batch.items.length;
+      return false;
+    }
+    this.queue.push(batch);
+    this.draining ??= this.drain().finally(() => (this.draining = null));
+    return true;
+  }
+
+  async flush(timeoutMs: number): Promise<StreamReport> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.draining && Date.now() < deadline)
+      await Promise.race([this.draining, new Promise(r => setTimeout(r, 50))]);
+    for (const left of this.queue.splice(0)) this.report.dropped += left.items.length;
+    return { ...this.report, errors: [...this.report.errors] };
+  }
+
+  async close(): Promise<void> {
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  private async drain(): Promise<void> {
+    for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
+      for (let i = 0; i < batch.items.length; i += IMAGES_PER_MESSAGE) {
+        const items = batch.items.slice(i, i + IMAGES_PER_MESSAGE);
+        try {
+          await this.send(batch, items);
+          this.report.sent += items.length;
+        } catch (error) {
+          this.report.dropped += items.length;
+          this.note((error as Error).message);
+          // A socket that timed out may still deliver a late reply: start afresh.
+          this.socket?.close();
+          this.socket = null;
+          this.failedUntil = Date.now() + 2_000;
+        }
+      }
+    }
+  }
+
+  private async send(batch: StreamBatch, items: StreamBatch['items']): Promise<void> {
+    const frames: Uint8Array[] = [];
+    const images: ImageItem[] = items.map(item => {
+      const { data, shape, dtype } = item.array;
+      const base = {
+        path: item.path,
+        shape: [...shape],
+        dtype,
+        data_type: 'image' as const,
+        image_id: randomUUID(),
+        metadata: { source: batch.step, well: batch.well, ...item.metadata }
+      };
+      if (data.byteLength <= INLINE_MAX_BYTES) return { ...base, data: Array.from(data) };
+      frames.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      return { ...base, frame: frames.length };
+    });
+    const message: BatchMessageInput = {
+      type: 'batch',
+      images,
+      display_config: batch.display,
+      component_names_metadata: batch.componentNames,
+      ...(batch.pixelSize ? { pixel_size: batch.pixelSize } : {}),
+      run: this.run
+    };
+    const socket = this.connect();
+    const where = `viewer ${this.viewer.host}:${this.viewer.port}`;
+    await sendWithin(
+      socket,
+      [new Uint8Array(0), ...encodeBatch(message, frames)],
+      SEND_TIMEOUT_MS,
+      `sending to ${where} (no CURVE handshake: wrong server key, or the viewer is not listening there)`
+    );
+    const reply = await receiveWithin(socket, REPLY_TIMEOUT_MS, `the reply of ${where}`);
+    const parsed = decodeJson(reply[reply.length - 1], BatchReplySchema, `reply of ${where}`);
+    if (parsed.status === 'error') throw new Error(`${where} refused a batch: ${parsed.error}`);
+  }
+
+  private connect(): zmq.Dealer {
+    if (this.socket) return this.socket;
+    const mine = zmq.curveKeyPair();
+    const socket = new zmq.Dealer({
+      linger: 0,
+      curveServerKey: this.viewer.serverKey,
+      curvePublicKey: mine.publicKey,
+      curveSecretKey: mine.secretKey
+    });
+    socket.connect(tcpEndpoint(this.viewer.host, this.viewer.port));
+    this.socket = socket;
+    return socket;
+  }
+
+  private note(message: string): void {
+    if (this.report.errors.length < 20) this.report.errors.push(message);
+  }
+}
