@@ -14,7 +14,14 @@ export const MAX_ROI_VERTICES = 10_000;
 export const MAX_STORED_ROI_SHAPES = 1_000_000;
 
 /** napari's shape types as polystore sends them ('path' is a polyline). */
-export const ROI_SHAPE_TYPES = ['polygon', 'path', 'ellipse', 'rectangle', 'line', 'points'] as const;
+export const ROI_SHAPE_TYPES = [
+  'polygon',
+  'path',
+  'ellipse',
+  'rectangle',
+  'line',
+  'points'
+] as const;
 export type RoiShapeType = (typeof ROI_SHAPE_TYPES)[number];
 
 const point = z.tuple([z.number().finite(), z.number().finite()]);

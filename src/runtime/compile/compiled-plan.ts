@@ -37,6 +37,8 @@ export interface StepPlan {
   materialization: Resolved<MaterializationConfig>;
   /** Display settings sent with every batch of this step (from its streaming config). */
   display: DisplayConfig;
+  /** Its outputs are label images: streamed with data_type 'labels' (a labels layer). */
+  labels: boolean;
 }
 
 /** Where a step of one well takes its input from. */

@@ -79,7 +79,8 @@ export async function planStep(
       : null,
     streaming,
     materialization,
-    display: displayOf(streaming.values)
+    display: displayOf(streaming.values),
+    labels: step.labels === true
   };
 }
 

@@ -115,6 +115,14 @@ export function checkStepName(step: Step, index: number): void {
       "give it one: new Step({ name: 'Max projection', func })"
     );
   }
+  const labels = (step as { labels?: unknown }).labels;
+  if (labels !== undefined && typeof labels !== 'boolean') {
+    throw new CompileError(
+      step.name,
+      `labels must be true or false, not ${JSON.stringify(labels)}`,
+      'write labels: true for a step whose outputs are label images (object ids), else leave it out'
+    );
+  }
 }
 
 /** Step names, and the folder names made from them, must differ between steps. */

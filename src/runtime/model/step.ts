@@ -73,6 +73,11 @@ export interface StepOptions {
   /** Stream this step's materialized outputs; `{}` turns it on with inherited settings. */
   streaming?: LazyStreamingConfig;
   runOn?: RunOn;
+  /**
+   * The step's outputs are label images (integer ids of objects, 0 = background, e.g. a
+   * segmentation): the viewer shows them as a labels layer, one color per id, never averaged.
+   */
+  labels?: boolean;
 }
 
 export class Step {
@@ -83,6 +88,7 @@ export class Step {
   readonly materialization?: LazyMaterializationConfig;
   readonly streaming?: LazyStreamingConfig;
   readonly runOn: RunOn;
+  readonly labels: boolean;
 
   /** Checks happen in `compile`, which names the step and says how to fix each problem. */
   constructor(options: StepOptions) {
@@ -93,6 +99,7 @@ export class Step {
     this.materialization = options.materialization;
     this.streaming = options.streaming;
     this.runOn = options.runOn ?? 'auto';
+    this.labels = options.labels ?? false;
   }
 }
 

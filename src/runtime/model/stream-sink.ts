@@ -6,6 +6,7 @@
 import type {
   ComponentNames,
   DisplayConfig,
+  ImageDataType,
   ImageMetadata,
   PixelSize
 } from '../../protocol/index.js';
@@ -27,6 +28,8 @@ export interface StreamBatch {
   componentNames: ComponentNames;
   /** The plate's pixel size, for the viewer's scale bar; absent when the plate does not say. */
   pixelSize?: PixelSize;
+  /** 'labels': the items are label images (a labels layer); default 'image'. */
+  dataType?: ImageDataType;
 }
 
 export interface StreamReport {

@@ -44,6 +44,8 @@ export interface ShowOptions {
   name?: string;
   metadata?: ImageMetadata;
   colormap?: Colormap;
+  /** The array holds label ids (a segmentation): shown as a labels layer. */
+  labels?: boolean;
 }
 
 /**
@@ -206,6 +208,7 @@ export class ViewerManager {
             dtype,
             image_id: crypto.randomUUID(),
             metadata: { source: options.name ?? 'show', ...options.metadata },
+            ...(options.labels ? { data_type: 'labels' as const } : {}),
             frame: 1
           }
         ],

@@ -77,7 +77,7 @@ export function encodeChunk(
         path: item.path,
         shape: [...shape],
         dtype,
-        data_type: 'image' as const,
+        data_type: batch.dataType ?? 'image',
         image_id: randomUUID(),
         // The orchestrator's metadata wins; step and well default from the batch.
         metadata: { source: batch.step, well: batch.well, ...item.metadata }
