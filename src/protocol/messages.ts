@@ -174,6 +174,14 @@ export const AxisInfoSchema = z.object({
 });
 export type AxisInfo = z.infer<typeof AxisInfoSchema>;
 
+/**
+ * Where a layer's planes came from: streamed by a producer (`live`), opened from a plate on
+ * disk (`disk`), or brought back from the server's layer store at start (`restored`, until a
+ * live image arrives in it). Absent means live.
+ */
+export const LAYER_ORIGINS = ['live', 'disk', 'restored'] as const;
+export type LayerOrigin = (typeof LAYER_ORIGINS)[number];
+
 export const LayerSummarySchema = z.object({
   key: z.string(),
   dtype: z.enum(DTYPES),
@@ -184,7 +192,8 @@ export const LayerSummarySchema = z.object({
   colormap: z.enum(COLORMAPS),
   pixel_size: PixelSizeSchema.optional(),
   /** `labels` for a labels layer (ids, not intensities). */
-  kind: z.enum(IMAGE_DATA_TYPES).optional()
+  kind: z.enum(IMAGE_DATA_TYPES).optional(),
+  origin: z.enum(LAYER_ORIGINS).optional()
 });
 export type LayerSummary = z.infer<typeof LayerSummarySchema>;
 
@@ -206,6 +215,8 @@ export const CountersSchema = z.object({
   peers_refused: z.number().optional(),
   /** The same by reason: no_handshake, not_loopback, foreign_uid (only reasons seen). */
   peers_refused_reasons: z.record(z.string(), z.number()).optional(),
+  /** Remote producers let in on the CURVE data socket (`--remote`), by address (host). */
+  remote_producers: z.record(z.string(), z.number()).optional(),
   /** Control requests without the server's secret (refused). */
   control_unauthorized: z.number().optional(),
   /** Pickled control requests outside the safe subset (GLOBAL, REDUCE…) or malformed: refused. */
@@ -227,7 +238,19 @@ export const ServerStatusSchema = z.object({
     budget_bytes: z.number(),
     resident_bytes: z.number(),
     spilled_planes: z.number()
-  })
+  }),
+  /** The layer store on disk (docs/viewer-server.md, Persistent layers). */
+  store: z
+    .object({
+      dir: z.string(),
+      /** Pixels plus per-plane overhead of every plane, saved or about to be. */
+      stored_bytes: z.number(),
+      /** --store-limit; null when unbounded (an embedded server without one). */
+      limit_bytes: z.number().nullable(),
+      /** Planes not yet (or not again) written: 0 means all is saved. */
+      unsaved_planes: z.number()
+    })
+    .optional()
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 

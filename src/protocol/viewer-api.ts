@@ -18,6 +18,7 @@ import {
   AxisInfoSchema,
   CountersSchema,
   IMAGE_DATA_TYPES,
+  LAYER_ORIGINS,
   PixelSizeSchema
 } from './messages.js';
 
@@ -46,7 +47,9 @@ export const LayerInfoSchema = z.object({
   /** Physical pixel size, when the producer sent one (scale bar, readout units). */
   pixel_size: PixelSizeSchema.optional(),
   /** `labels`: ids of objects, drawn one color per id (0 transparent), never averaged; absent: image. */
-  kind: z.enum(IMAGE_DATA_TYPES).optional()
+  kind: z.enum(IMAGE_DATA_TYPES).optional(),
+  /** Where its planes came from (LAYER_ORIGINS); absent: live. */
+  origin: z.enum(LAYER_ORIGINS).optional()
 });
 export type LayerInfo = z.infer<typeof LayerInfoSchema>;
 

@@ -275,7 +275,14 @@ export class ViewerServer {
         openhcs_acks_sent: this.acks.sent,
         openhcs_acks_dropped: this.acks.dropped
       },
-      memory: this.core.planes.stats()
+      memory: this.core.planes.stats(),
+      store: {
+        dir: this.options.storeDir,
+        ...this.core.planes.saveStats(),
+        limit_bytes: Number.isFinite(this.core.persistence.limitBytes)
+          ? this.core.persistence.limitBytes
+          : null
+      }
     };
   }
 

@@ -15,6 +15,7 @@ import {
   type DisplayConfig,
   type Dtype,
   type ImageDataType,
+  type LayerOrigin,
   type PixelSize,
   type ImageMetadata,
   type RunTag,
@@ -84,7 +85,7 @@ export class Layer {
   range: [number, number] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
   revision = 0;
   /** 'restored': every plane came back from the layer store at start; a live image makes it 'live'. */
-  origin: 'live' | 'restored' = 'live';
+  origin: LayerOrigin = 'live';
   private newest: PlaneRef | null = null;
   /** Axes with values and labels for info/summary; rebuilt after a layout change only. */
   private axisCache: AxisInfo[] | null = null;
@@ -353,7 +354,8 @@ export class Layer {
       image_count: this.imageCount,
       colormap: this.colormap,
       ...(this.pixelSize ? { pixel_size: { ...this.pixelSize } } : {}),
-      ...(this.kind === 'labels' ? { kind: this.kind } : {})
+      ...(this.kind === 'labels' ? { kind: this.kind } : {}),
+      ...(this.origin !== 'live' ? { origin: this.origin } : {})
     };
   }
 
@@ -370,7 +372,8 @@ export class Layer {
       newest: this.newest ? this.indexOf(this.newest) : [],
       revision: this.revision,
       ...(this.pixelSize ? { pixel_size: { ...this.pixelSize } } : {}),
-      ...(this.kind === 'labels' ? { kind: this.kind } : {})
+      ...(this.kind === 'labels' ? { kind: this.kind } : {}),
+      ...(this.origin !== 'live' ? { origin: this.origin } : {})
     };
   }
 }
