@@ -1,32 +1,86 @@
 #!/usr/bin/env node
-// `npm run bench`: every benchmark suite of the project, one after another, in one command.
-// Each suite measures its figures against a baseline from the same run (alternating rounds,
-// medians, min–max, load average) and prints its own table; docs/benchmarks.md records them.
+// `npm run bench`: every benchmark suite of the project, one after another, in one command,
+// and one report of that run. Each suite measures its figures against a baseline from the
+// same run (alternating rounds, medians, min–max, load average) and prints its own table;
+// the full run writes them all into docs/benchmarks-report.md (generated: machine, load,
+// each suite's output), which docs/benchmarks.md links to and explains.
 //   npm run bench                      all suites, full sizes (tens of minutes)
 //   npm run bench -- --short           every suite at tiny sizes: checks that each still runs
-//                                      and prints its figures, never the figures (CI)
-//   npm run bench -- --only io,plate   some suites
+//                                      and prints its figures, never the figures (CI); writes
+//                                      no report unless --report names one
+//   npm run bench -- --only io,plate   some suites (the report then holds only those)
+//   npm run bench -- --report FILE     the report goes to FILE instead
 // Needs lib/ (npx tsc -b, done by the npm script) and the project's venv (.venv).
-import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
+import { loadLine } from './bench-stats.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const python = path.join(repo, '.venv/bin/python');
 const args = process.argv.slice(2);
 const short = args.includes('--short');
-const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? '').split(',')) : null;
+const argAfter = name => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
+const only = argAfter('--only') !== undefined ? new Set(argAfter('--only').split(',')) : null;
+const reportFile =
+  argAfter('--report') ?? (short ? null : path.join(repo, 'docs/benchmarks-report.md'));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-bench-'));
 
-/** name → [command, args, full-mode bound in minutes]; short modes are bounded to 10 min. */
+/**
+ * name → [command, args, full-mode bound in minutes, what it measures]; short modes are
+ * bounded to 10 min. A suite given `--report FILE` writes its markdown there (else its
+ * output goes into the report as text).
+ */
 const SUITES = {
-  io: ['node', ['scripts/bench-io.mjs', ...(short ? ['--short'] : [])], 60],
-  plate: ['node', ['scripts/bench-plate.mjs', ...(short ? ['--short'] : [])], 30],
-  functions: ['node', ['scripts/bench-functions.mjs', ...(short ? ['--short'] : [])], 60],
-  overhead: ['node', ['scripts/bench-overhead.mjs', ...(short ? ['--short'] : [])], 30],
-  viewer: ['node', ['scripts/bench-viewer.mjs', ...(short ? ['1', '8', '2', '256'] : [])], 30],
-  openhcs: [python, ['scripts/bench-openhcs.py', short ? '1' : '5', short ? '64' : '1024'], 20]
+  io: [
+    'node',
+    ['scripts/bench-io.mjs', ...(short ? ['--short'] : [])],
+    60,
+    'TIFF and zarr I/O against tifffile and zarr-python'
+  ],
+  plate: [
+    'node',
+    ['scripts/bench-plate.mjs', ...(short ? ['--short'] : [])],
+    30,
+    'plate reading against Python'
+  ],
+  functions: [
+    'node',
+    ['scripts/bench-functions.mjs', ...(short ? ['--short'] : [])],
+    60,
+    'analysis functions against scikit-image'
+  ],
+  ingest: [
+    'node',
+    [
+      'scripts/bench-ingest.mjs',
+      ...(short ? ['--short'] : []),
+      '--report',
+      path.join(tmp, 'ingest.md')
+    ],
+    30,
+    'P1: ingest per transport against the OpenHCS-style baseline'
+  ],
+  overhead: [
+    'node',
+    ['scripts/bench-overhead.mjs', ...(short ? ['--short'] : [])],
+    30,
+    'P2: pipeline overhead of streaming, server down, server frozen'
+  ],
+  viewer: [
+    'node',
+    ['scripts/bench-viewer.mjs', ...(short ? ['1', '8', '2', '256'] : [])],
+    30,
+    'the panel in Chromium: first paint, scrubbing, grid, memory'
+  ],
+  openhcs: [
+    python,
+    ['scripts/bench-openhcs.py', short ? '1' : '5', short ? '64' : '1024'],
+    20,
+    "OpenHCS 0.8.6's own client into the server against a Python receiver"
+  ]
 };
 
 const unknown = only ? [...only].filter(n => !(n in SUITES)) : [];
@@ -35,34 +89,74 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const results = [];
-for (const [name, [cmd, cmdArgs, minutes]] of Object.entries(SUITES)) {
-  if (only && !only.has(name)) continue;
-  console.log(`\n[bench] ${name}: ${cmd === python ? 'python' : cmd} ${cmdArgs.join(' ')}`);
-  const started = Date.now();
-  const run = spawnSync(cmd, cmdArgs, {
-    cwd: repo,
-    stdio: 'inherit',
-    timeout: (short ? 10 : minutes) * 60_000,
-    killSignal: 'SIGTERM'
+/** Runs one suite with its output shown live and kept; resolves with how it ended. */
+function runSuite(cmd, cmdArgs, minutes) {
+  return new Promise(resolve => {
+    const child = spawn(cmd, cmdArgs, { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', chunk => {
+      process.stdout.write(chunk);
+      out += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGTERM'), (short ? 10 : minutes) * 60_000);
+    child.on('error', err => resolve({ out, why: err.message }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ out, code, why: signal ? `killed by ${signal}` : `exit ${code}` });
+    });
   });
-  const seconds = (Date.now() - started) / 1000;
-  const ok = run.status === 0;
-  const why = run.error
-    ? run.error.message
-    : run.signal
-      ? `killed by ${run.signal}`
-      : `exit ${run.status}`;
-  results.push({ name, ok, seconds, why });
 }
 
-console.log(
-  `\n[bench] load average ${loadavg()
-    .map(l => l.toFixed(2))
-    .join(' ')}`
-);
+const startLoad = loadLine();
+const started = new Date();
+const results = [];
+for (const [name, [cmd, cmdArgs, minutes, what]] of Object.entries(SUITES)) {
+  if (only && !only.has(name)) continue;
+  console.log(`\n[bench] ${name}: ${cmd === python ? 'python' : cmd} ${cmdArgs.join(' ')}`);
+  const t0 = Date.now();
+  const run = await runSuite(cmd, cmdArgs, minutes);
+  const at = cmdArgs.indexOf('--report');
+  const markdown =
+    at >= 0 && fs.existsSync(cmdArgs[at + 1]) ? fs.readFileSync(cmdArgs[at + 1], 'utf8') : null;
+  results.push({
+    name,
+    what,
+    ok: run.code === 0,
+    seconds: (Date.now() - t0) / 1000,
+    why: run.why,
+    out: run.out,
+    markdown
+  });
+}
+
+console.log(`\n[bench] ${loadLine()}`);
 for (const r of results)
   console.log(
     `[bench] ${r.ok ? 'ok    ' : 'FAILED'} ${r.name.padEnd(10)} ${r.seconds.toFixed(0)} s${r.ok ? '' : ` (${r.why})`}`
   );
+
+if (reportFile) {
+  const parts = [
+    '# Benchmark report (generated)',
+    '',
+    `Written by \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` on ${started.toISOString()}; do not edit: run it again. What the figures mean, the targets and what limits them: [benchmarks.md](benchmarks.md).`,
+    '',
+    `- At the start: ${startLoad}`,
+    `- At the end: ${loadLine()}`,
+    '',
+    '| suite | measures | result | time |',
+    '| --- | --- | --- | --- |',
+    ...results.map(
+      r =>
+        `| ${r.name} | ${r.what} | ${r.ok ? 'ok' : `FAILED (${r.why})`} | ${r.seconds.toFixed(0)} s |`
+    )
+  ];
+  for (const r of results) {
+    parts.push('', `## ${r.name}: ${r.what}`, '');
+    parts.push(r.markdown ? r.markdown.trim() : ['```text', r.out.trim(), '```'].join('\n'));
+  }
+  fs.writeFileSync(reportFile, parts.join('\n') + '\n');
+  console.log(`[bench] report: ${path.relative(repo, reportFile)}`);
+}
+fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(results.every(r => r.ok) ? 0 : 1);

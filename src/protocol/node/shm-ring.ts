@@ -4,8 +4,8 @@
  * took most of the time of a transfer; a slot is written in place, its pages already there.
  * A slot is lent for one message and comes back once the server replied (it copied the
  * pixels before replying); after a failed send it is retired (unlinked), since the server
- * may still be reading it. One ring per process, bounded in bytes and in slots; idle slots
- * are unlinked after IDLE_MS, every slot at process exit. A producer killed before that
+ * may still be reading it. One ring per process, bounded in bytes and in slots; free slots
+ * are unlinked when a stream closes (releaseFreeSlots) or after IDLE_MS, all at exit. A producer killed before that
  * leaves its slots to the server's sweep (viewer-server/ingest/ring-sweep.ts) or to the
  * next producer's (`sweepDeadRings`).
  */
@@ -166,6 +166,14 @@ export class ShmRing {
 }
 
 let processRing: ShmRing | null = null;
+
+/**
+ * Unlinks the free slots of this process's ring, if it has one: a closed stream leaves
+ * nothing in shared memory (slots lent to another open stream stay with it).
+ */
+export function releaseFreeSlots(): void {
+  processRing?.trim(0);
+}
 
 /** The ring of this process, created on first use; its slots are unlinked at exit. */
 export function producerRing(): ShmRing {

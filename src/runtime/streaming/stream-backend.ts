@@ -10,6 +10,7 @@ import type { RunTag } from '../../protocol/index.js';
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
 import { BoundedQueue, type QueueLimits } from './bounded-queue.js';
 import { DataChannel, type DataChannelOptions } from './data-channel.js';
+import { releaseFreeSlots } from '../../protocol/node/shm-ring.js';
 import { chooseTransport, type Transport } from './transport.js';
 import { chunkItems, encodeChunk, settleChunk, MAX_IMAGES_PER_MESSAGE } from './wire-batch.js';
 
@@ -149,6 +150,7 @@ export class StreamBackend implements StreamSink {
     this.closed = true;
     await this.abort('stream closed');
     this.channel?.close();
+    releaseFreeSlots(); // a closed stream leaves nothing in /dev/shm
   }
 
   /** Counts so far (cumulative over the life of this sink). */
