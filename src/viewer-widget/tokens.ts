@@ -72,6 +72,8 @@ export interface LayerDisplayState {
   colormap: Colormap;
   /** null: not chosen yet (auto contrast on the first plane). */
   contrastLimits: [number, number] | null;
+  /** A labels layer's ids filled or drawn as outlines; absent: fill. */
+  labelsMode?: 'fill' | 'outline';
 }
 
 /** Display settings of one channel, by channel name (`DAPI`), across layers and runs. */

@@ -9,6 +9,7 @@ import { COLORMAPS } from '../../protocol/components.js';
 import type { LayerInfo } from '../../protocol/viewer-api.js';
 import type { LayerDisplayState } from '../tokens.js';
 import { autoContrast } from './histogram.js';
+import { LABELS_MODES, type LabelsMode } from './labels-colors.js';
 import type { AxisValue, PlanePixels } from './plane.js';
 
 export type LayerChange = 'info' | 'display';
@@ -28,6 +29,7 @@ export class Layer {
   constructor(info: LayerInfo, saved?: LayerDisplayState) {
     this._info = info;
     this._colormap = info.colormap;
+    if (info.kind === 'labels') this._opacity = 0.7; // napari's labels default: the image shows through
     if (saved) this.restoreDisplay(saved);
   }
 
@@ -66,6 +68,27 @@ export class Layer {
 
   get colormap(): Colormap {
     return this._colormap;
+  }
+
+  /** A labels layer (ids, one color each, 0 transparent); its colormap and contrast unused. */
+  get isLabels(): boolean {
+    return this._info.kind === 'labels';
+  }
+
+  /** How a labels layer draws its objects: filled or as outlines. */
+  get labelsMode(): LabelsMode {
+    return this._labelsMode;
+  }
+
+  set labelsMode(mode: LabelsMode) {
+    if (!(LABELS_MODES as readonly string[]).includes(mode)) {
+      throw new Error(
+        `Layer ${this.key}: unknown labels mode "${mode}"; use one of ${LABELS_MODES.join(', ')}`
+      );
+    }
+    if (mode === this._labelsMode) return;
+    this._labelsMode = mode;
+    this._changed.emit('display');
   }
 
   /** The user's choice; later server colormaps no longer apply to this layer. */
@@ -159,7 +182,8 @@ export class Layer {
       visible: this._visible,
       opacity: this._opacity,
       colormap: this._colormap,
-      contrastLimits: this.contrastLimits
+      contrastLimits: this.contrastLimits,
+      ...(this.isLabels ? { labelsMode: this._labelsMode } : {})
     };
   }
 
@@ -170,6 +194,8 @@ export class Layer {
       this._colormap = state.colormap;
       this._colormapChosen = true;
     }
+    if (state.labelsMode && (LABELS_MODES as readonly string[]).includes(state.labelsMode))
+      this._labelsMode = state.labelsMode;
     const c = state.contrastLimits;
     this._contrast =
       c && Number.isFinite(c[0]) && Number.isFinite(c[1]) && c[1] > c[0] ? [c[0], c[1]] : null;
@@ -179,6 +205,7 @@ export class Layer {
   private _info: LayerInfo;
   private _visible = true;
   private _opacity = 1;
+  private _labelsMode: LabelsMode = 'fill';
   private _colormap: Colormap;
   private _colormapChosen = false;
   private _contrast: [number, number] | null = null;
