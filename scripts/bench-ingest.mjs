@@ -6,7 +6,7 @@
 // 512², 2048² and 4096² uint16. Also the primitives that bound any transport (memcpy,
 // rewriting and reading pages of a tmpfs file already faulted in), so a missed target names
 // its limit with a figure of the same run.
-//   node scripts/bench-ingest.mjs [--short] [--rounds 3] [--sizes 512,2048] [--port 24320] [--report file.md]
+//   node scripts/bench-ingest.mjs [--short] [--rounds 3] [--sizes 512,2048] [--port 24360] [--report file.md]
 // --short: tiny sizes, checks that everything runs and prints its figures (CI).
 // Each round moves about 256 MiB per path (16 MiB in --short); planes cycle over 16 stack
 // positions so the server replaces them and its memory stays bounded.
@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { controlRequest, ping } from '../lib/protocol/node/index.js';
+import { controlRequest, dataIpcEndpoint, ping } from '../lib/protocol/node/index.js';
 import { StreamBackend } from '../lib/runtime/streaming/stream-backend.js';
 import { median, range, table, loadLine } from './bench-stats.mjs';
 
@@ -26,12 +26,18 @@ const opt = (name, dflt) => {
 };
 const short = args.includes('--short');
 const ROUNDS = Number(opt('rounds', 3));
-const PORT = Number(opt('port', 24320));
+const PORT = Number(opt('port', 24360));
 const REPORT = opt('report', null);
 const SIZES =
   opt('sizes', null)?.split(',').map(Number) ?? (short ? [128, 256] : [512, 2048, 4096]);
 const ROUND_BYTES = (short ? 16 : 256) * 2 ** 20;
-const TRANSPORTS = ['ring', 'segment', 'frames'];
+/** Our paths: [label, transport, data endpoint (default TCP)]. */
+const PATHS = [
+  ['ring', 'ring'],
+  ['segment', 'segment'],
+  ['frames', 'frames'],
+  ['frames over IPC', 'frames', 'ipc']
+];
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const python = path.join(root, '.venv/bin/python');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-bench-ingest-'));
@@ -63,9 +69,10 @@ function batch(size, count, arrays) {
 }
 
 /** Seconds for one round of `count` planes of `size`² through our producer and `transport`. */
-async function ours(transport, size, count, arrays) {
+async function ours([, transport, via], size, count, arrays) {
   const backend = new StreamBackend({
     port: PORT,
+    ...(via === 'ipc' ? { endpoint: dataIpcEndpoint(PORT, { PIPELINE_VIEWER_HOME: home }) } : {}),
     gate: Promise.resolve({ port: PORT, transports: pong.transports }),
     transport,
     maxImages: 100_000,
@@ -88,7 +95,7 @@ function baseline(size, count) {
     python,
     [
       path.join(root, 'scripts/bench-ingest-baseline.py'),
-      String(PORT + 50),
+      String(PORT + 5),
       String(size),
       String(count),
       '1'
@@ -140,14 +147,14 @@ try {
       shape: [size, size],
       dtype: 'uint16'
     }));
-    for (const t of TRANSPORTS) await ours(t, size, Math.min(count, 16), arrays); // warm-up
+    for (const p of PATHS) await ours(p, size, Math.min(count, 16), arrays); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate: the baseline first in even rounds, last in odd ones.
-      const order = round % 2 === 0 ? ['baseline', ...TRANSPORTS] : [...TRANSPORTS, 'baseline'];
+      const order = round % 2 === 0 ? ['baseline', ...PATHS] : [...PATHS, 'baseline'];
       const seconds = {};
-      for (const name of order)
-        seconds[name] =
-          name === 'baseline' ? baseline(size, count) : await ours(name, size, count, arrays);
+      for (const p of order)
+        if (p === 'baseline') seconds.baseline = baseline(size, count);
+        else seconds[p[0]] = await ours(p, size, count, arrays);
       record(
         size,
         'OpenHCS-style Python → Python (baseline)',
@@ -155,7 +162,8 @@ try {
         seconds.baseline,
         seconds.baseline
       );
-      for (const t of TRANSPORTS) record(size, `ours, ${t}`, round, seconds[t], seconds.baseline);
+      for (const [label] of PATHS)
+        record(size, `ours, ${label}`, round, seconds[label], seconds.baseline);
       for (const [name, s] of Object.entries(primitives(planeBytes, count)))
         record(size, `limit: ${name}`, round, s, seconds.baseline);
     }

@@ -107,6 +107,31 @@ function runSuite(cmd, cmdArgs, minutes) {
   });
 }
 
+/** The report of the suites run so far (rewritten after each, so a stopped run keeps them). */
+function writeReport(done) {
+  if (!reportFile) return;
+  const parts = [
+    '# Benchmark report (generated)',
+    '',
+    `Written by \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` on ${started.toISOString()}; do not edit: run it again. What the figures mean, the targets and what limits them: [benchmarks.md](benchmarks.md).`,
+    '',
+    `- At the start: ${startLoad}`,
+    `- ${done ? 'At the end' : 'Still running; so far'}: ${loadLine()}`,
+    '',
+    '| suite | measures | result | time |',
+    '| --- | --- | --- | --- |',
+    ...results.map(
+      r =>
+        `| ${r.name} | ${r.what} | ${r.ok ? 'ok' : `FAILED (${r.why})`} | ${r.seconds.toFixed(0)} s |`
+    )
+  ];
+  for (const r of results) {
+    parts.push('', `## ${r.name}: ${r.what}`, '');
+    parts.push(r.markdown ? r.markdown.trim() : ['```text', r.out.trim(), '```'].join('\n'));
+  }
+  fs.writeFileSync(reportFile, parts.join('\n') + '\n');
+}
+
 const startLoad = loadLine();
 const started = new Date();
 const results = [];
@@ -127,6 +152,7 @@ for (const [name, [cmd, cmdArgs, minutes, what]] of Object.entries(SUITES)) {
     out: run.out,
     markdown
   });
+  writeReport(false);
 }
 
 console.log(`\n[bench] ${loadLine()}`);
@@ -135,28 +161,7 @@ for (const r of results)
     `[bench] ${r.ok ? 'ok    ' : 'FAILED'} ${r.name.padEnd(10)} ${r.seconds.toFixed(0)} s${r.ok ? '' : ` (${r.why})`}`
   );
 
-if (reportFile) {
-  const parts = [
-    '# Benchmark report (generated)',
-    '',
-    `Written by \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` on ${started.toISOString()}; do not edit: run it again. What the figures mean, the targets and what limits them: [benchmarks.md](benchmarks.md).`,
-    '',
-    `- At the start: ${startLoad}`,
-    `- At the end: ${loadLine()}`,
-    '',
-    '| suite | measures | result | time |',
-    '| --- | --- | --- | --- |',
-    ...results.map(
-      r =>
-        `| ${r.name} | ${r.what} | ${r.ok ? 'ok' : `FAILED (${r.why})`} | ${r.seconds.toFixed(0)} s |`
-    )
-  ];
-  for (const r of results) {
-    parts.push('', `## ${r.name}: ${r.what}`, '');
-    parts.push(r.markdown ? r.markdown.trim() : ['```text', r.out.trim(), '```'].join('\n'));
-  }
-  fs.writeFileSync(reportFile, parts.join('\n') + '\n');
-  console.log(`[bench] report: ${path.relative(repo, reportFile)}`);
-}
+writeReport(true);
+if (reportFile) console.log(`[bench] report: ${path.relative(repo, reportFile)}`);
 fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(results.every(r => r.ok) ? 0 : 1);

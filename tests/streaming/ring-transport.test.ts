@@ -2,7 +2,7 @@
  * Issue 14, part 1: pixels through a producer's ring of shared-memory slots, end to end with
  * the REAL server process: the slots are reused message after message and the server stores
  * exactly what was written into them; a producer killed with SIGKILL, or one whose server
- * was killed, leaves nothing behind in shared memory. Port 24300 (+1000, +3000).
+ * was killed, leaves nothing behind in shared memory. Port 24350 (+1000, +3000; 24300–24330 are the HTTP ports of ownership.test.ts's servers).
  */
 import { PRIVATE_SHM_DIR } from './private-shm.js'; // first: sets PIPELINE_VIEWER_SHM_DIR
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,7 +20,7 @@ import {
 } from '../viewer-server/server-process.js';
 import { ensureLibBuilt, ROOT } from './server-harness.js';
 
-const PORT = 24300;
+const PORT = 24350;
 const SIZE = 128;
 const IMAGES = 3;
 let server: RunningServer;

@@ -22,6 +22,11 @@ export class DataChannelError extends Error {
 
 export interface DataChannelOptions {
   host?: string;
+  /**
+   * Where to send instead of tcp://host:port, e.g. the server's IPC endpoint
+   * (protocol/node/ipc-endpoint.ts); the liveness ping still goes to the control port.
+   */
+  endpoint?: string;
   /** Bound on handing a message to a connected server (fails fast when none is connected). */
   sendTimeoutMs?: number;
   /** Bound on waiting for the server's reply. */
@@ -55,7 +60,7 @@ export class DataChannel {
     options: DataChannelOptions = {}
   ) {
     this.host = options.host ?? DEFAULT_HOST;
-    this.endpoint = tcpEndpoint(this.host, port);
+    this.endpoint = options.endpoint ?? tcpEndpoint(this.host, port);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 2000;
     this.replyTimeoutMs = options.replyTimeoutMs ?? 10_000;
     this.livenessIntervalMs = options.livenessIntervalMs ?? 1000;
