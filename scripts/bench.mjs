@@ -34,24 +34,6 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-bench-'));
  * output goes into the report as text).
  */
 const SUITES = {
-  io: [
-    'node',
-    ['scripts/bench-io.mjs', ...(short ? ['--short'] : [])],
-    60,
-    'TIFF and zarr I/O against tifffile and zarr-python'
-  ],
-  plate: [
-    'node',
-    ['scripts/bench-plate.mjs', ...(short ? ['--short'] : [])],
-    30,
-    'plate reading against Python'
-  ],
-  functions: [
-    'node',
-    ['scripts/bench-functions.mjs', ...(short ? ['--short'] : [])],
-    60,
-    'analysis functions against scikit-image'
-  ],
   ingest: [
     'node',
     [
@@ -69,17 +51,36 @@ const SUITES = {
     30,
     'P2: pipeline overhead of streaming, server down, server frozen'
   ],
+  openhcs: [
+    python,
+    ['scripts/bench-openhcs.py', short ? '1' : '5', short ? '64' : '1024'],
+    20,
+    "OpenHCS 0.8.6's own client into the server against a Python receiver"
+  ],
+
   viewer: [
     'node',
     ['scripts/bench-viewer.mjs', ...(short ? ['1', '8', '2', '256'] : [])],
     30,
     'the panel in Chromium: first paint, scrubbing, grid, memory'
   ],
-  openhcs: [
-    python,
-    ['scripts/bench-openhcs.py', short ? '1' : '5', short ? '64' : '1024'],
-    20,
-    "OpenHCS 0.8.6's own client into the server against a Python receiver"
+  plate: [
+    'node',
+    ['scripts/bench-plate.mjs', ...(short ? ['--short'] : [])],
+    30,
+    'plate reading against Python'
+  ],
+  io: [
+    'node',
+    ['scripts/bench-io.mjs', ...(short ? ['--short'] : [])],
+    60,
+    'TIFF and zarr I/O against tifffile and zarr-python'
+  ],
+  functions: [
+    'node',
+    ['scripts/bench-functions.mjs', ...(short ? ['--short'] : [])],
+    60,
+    'analysis functions against scikit-image'
   ]
 };
 
