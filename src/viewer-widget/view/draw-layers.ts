@@ -29,7 +29,8 @@ export function drawLayers(model: ViewerModel, session: ViewerSession): DrawLaye
       gamma: channel ? channel.gamma : 1,
       // a composite's channels are read out by name; the layer's too when several are drawn
       label: composite ? (layerCount > 1 ? `${layer.key} ${v.channel}` : v.channel!) : layer.key,
-      pixelSize: layer.info.pixel_size
+      pixelSize: layer.info.pixel_size,
+      ...(layer.isLabels ? { labels: layer.labelsMode } : {})
     });
   }
   return out;

@@ -12,6 +12,8 @@ import type { WireDtype } from '../../protocol/viewer-api.js';
 import { colormapLut } from '../model/colormaps.js';
 import type { CameraState } from '../model/camera.js';
 import type { Plane } from '../model/plane.js';
+import type { LabelsMode } from '../model/labels-colors.js';
+import { LabelsRenderer } from './labels-renderer.js';
 import { TextureCache, type TextureFormat } from './texture-cache.js';
 
 export interface DrawLayer {
@@ -28,6 +30,8 @@ export interface DrawLayer {
   label: string;
   /** Physical pixel size, when the producer sent one (scale bar, readout). */
   pixelSize?: PixelSize;
+  /** A labels layer: drawn by LabelsRenderer over the images, filled or as outlines. */
+  labels?: LabelsMode;
 }
 
 const VERTEX = `#version 300 es
@@ -131,6 +135,7 @@ export class GlRenderer {
     }
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     this._textures = new TextureCache(gl, FORMATS, textureBytes);
+    this._labels = new LabelsRenderer(gl);
   }
 
   /** Clear to black and add up the layers. */
@@ -144,7 +149,7 @@ export class GlRenderer {
     gl.bindVertexArray(this._vao);
     const inUse = new Set(layers.map(l => l.plane));
     for (const layer of layers) {
-      if (layer.opacity <= 0) continue;
+      if (layer.opacity <= 0 || layer.labels) continue;
       const texture = this._textures.texture(layer.plane, inUse);
       const integer = layer.plane.dtype === 'uint16' || layer.plane.dtype === 'uint32';
       const p = integer ? this._uint : this._float;
@@ -165,11 +170,16 @@ export class GlRenderer {
       gl.uniform3f(p.uniforms.u_camera, camera.zoom, camera.centerX, camera.centerY);
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
     }
+    // labels over the sum of the images, in layer order
+    const view = [this.canvas.width, this.canvas.height] as const;
+    for (const layer of layers)
+      if (layer.labels) this._labels.draw({ ...layer, mode: layer.labels }, camera, view);
   }
 
   dispose(): void {
     const gl = this.gl;
     this._textures.dispose();
+    this._labels.dispose();
     for (const lut of this._luts.values()) gl.deleteTexture(lut);
     this._luts.clear();
     gl.deleteBuffer(this._quad);
@@ -246,5 +256,6 @@ export class GlRenderer {
   private _quad: WebGLBuffer;
   private _vao: WebGLVertexArrayObject;
   private _textures: TextureCache;
+  private _labels: LabelsRenderer;
   private _luts = new Map<Colormap, WebGLTexture>();
 }

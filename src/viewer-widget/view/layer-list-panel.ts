@@ -9,6 +9,7 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 import { COLORMAPS, type Colormap } from '../../protocol/components.js';
 import type { ChannelSettings } from '../model/channel-settings.js';
+import { LABELS_MODES, type LabelsMode } from '../model/labels-colors.js';
 import type { Layer } from '../model/layer.js';
 import { channelContrast, layerChannels } from '../model/layer-channels.js';
 import type { LayerList, LayerListChange } from '../model/layer-list.js';
@@ -160,11 +161,14 @@ export class LayerListPanel {
       this._sync(layer, true);
     });
     const controls = el('div', 'layer-controls');
-    controls.append(opacity, colormap, min, max, auto);
+    // a labels layer: ids in their own colors, so fill/outline instead of colormap and contrast
+    const labelsMode = layer.isLabels ? labelsModeSelect(layer) : null;
+    if (labelsMode) controls.append(opacity, labelsMode);
+    else controls.append(opacity, colormap, min, max, auto);
     const head = el('div', 'layer-head');
     head.append(visible, name, info);
     const channelBox = el('div', 'channels');
-    row.append(head, controls, channelBox);
+    row.append(head, controls, ...(labelsMode ? [] : [channelBox]));
     this._body.append(row);
     const layerOnly = [colormap, min, max, auto];
     this._rows.set(key, {
@@ -193,6 +197,8 @@ export class LayerListPanel {
     r.visible.checked = layer.visible;
     if (focused !== r.opacity) r.opacity.value = String(layer.opacity);
     r.colormap.value = layer.colormap;
+    const mode = r.row.querySelector<HTMLSelectElement>('.jp-PipelineViewer-labels-mode');
+    if (mode) mode.value = layer.labelsMode;
     const [lo, hi] = layer.effectiveContrastLimits;
     if (focused !== r.min) r.min.value = String(round(lo));
     if (focused !== r.max) r.max.value = String(round(hi));
@@ -233,6 +239,17 @@ export class LayerListPanel {
   private _toggle: HTMLButtonElement;
   private _collapsed = false;
   private _toggled = new Signal<this, boolean>(this);
+}
+
+/** Fill or outline, for a labels layer's row. */
+function labelsModeSelect(layer: Layer): HTMLSelectElement {
+  const select = el('select', 'labels-mode', {
+    title: 'Labels: filled objects or their outlines',
+    'data-testid': testId('labels-mode', layer.key)
+  });
+  for (const mode of LABELS_MODES) select.append(new Option(mode, mode));
+  select.addEventListener('change', () => (layer.labelsMode = select.value as LabelsMode));
+  return select;
 }
 
 function round(v: number): number {
