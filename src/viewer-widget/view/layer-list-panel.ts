@@ -205,7 +205,12 @@ export class LayerListPanel {
     if (focused !== r.min && focused !== r.max) r.row.classList.remove('jp-mod-invalid');
     this._syncChannels(layer, r);
     const [h, w] = layer.info.shape;
-    r.info.textContent = `${w}×${h} ${layer.info.dtype} · ${layer.info.image_count}`;
+    // Where the planes came from, in the user's words (absent: streamed live).
+    const origin = { restored: ' · restored', disk: ' · from disk', live: '' }[
+      layer.info.origin ?? 'live'
+    ];
+    r.info.textContent = `${w}×${h} ${layer.info.dtype} · ${layer.info.image_count}${origin}`;
+    r.row.dataset.origin = layer.info.origin ?? 'live';
     // An attribute, not a class: JupyterLab styles `.jp-mod-hidden` as display: none
     // everywhere, which took the whole row (and the way back) away.
     r.row.dataset.visible = String(layer.visible);
