@@ -19,7 +19,9 @@ function alive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    // Only "no such process" means gone: EPERM is someone else's live process, and a
+    // runtime that cannot send signal 0 (another error) must never sweep a live ring.
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
