@@ -1,7 +1,7 @@
 /**
  * Entry of the detached server process:
  *   node lib/viewer-server/main.js --port N [--memory-budget BYTES] [--store DIR]
- *     [--store-limit BYTES] [--fresh] [--log FILE] [--requested-port P]
+ *     [--store-limit BYTES] [--fresh] [--log FILE] [--requested-port P] [--remote HOST:PORT]
  * It makes the viewer home 0700 and writes its record there (protocol/node/server-record.ts).
  * Exit codes: 0 after a shutdown, a signal, or when another viewer server already holds
  * the port (binding is the lock); 2 for bad arguments; 3 when the port is held by a
@@ -9,6 +9,7 @@
  * version's, or held by another live server: left untouched); 1 for any other failure.
  */
 import { ensureViewerHome, ping } from '../protocol/node/index.js';
+import { serverCurveKeys } from './sockets/curve-keys.js';
 import { parseServerArgs, UsageError } from './process/server-args.js';
 import { openServerLog } from './process/server-log.js';
 import { PortTakenError, ViewerServer } from './viewer-server.js';
@@ -26,8 +27,9 @@ async function main(): Promise<number | null> {
     }
     throw err;
   }
+  let home: string;
   try {
-    ensureViewerHome();
+    home = ensureViewerHome();
   } catch (err) {
     process.stderr.write(`pipeline-viewer server: ${(err as Error).message}\n`);
     return 2;
@@ -39,6 +41,9 @@ async function main(): Promise<number | null> {
 
   let server: ViewerServer;
   try {
+    // Remote producers only with CURVE: keys from the viewer home (made at the first start).
+    const keys = args.remote ? serverCurveKeys(home) : null;
+    if (keys) log(`remote producers need the public key in ${keys.publicKeyFile}`);
     server = await ViewerServer.start({
       port: args.port,
       memoryBudgetBytes: args.memoryBudgetBytes,
@@ -48,6 +53,7 @@ async function main(): Promise<number | null> {
       log,
       onShutdown: () => process.exit(0),
       record: { requestedPort: args.requestedPort, log: args.logFile },
+      ...(args.remote && keys ? { remote: { ...args.remote, secretKey: keys.secretKey } } : {}),
       // OpenHCS's ack port is zmqruntime's shared_ack_port (7555); tests run their own.
       openhcs: { ackPort: Number(process.env.PIPELINE_VIEWER_OPENHCS_ACK_PORT) || 7555 }
     });

@@ -64,6 +64,12 @@ export interface ViewerServerOptions {
    * `requestedPort`: the port the user asked for when `port` had to differ. None when absent.
    */
   record?: { requestedPort: number; log?: string; env?: NodeJS.ProcessEnv };
+  /**
+   * Remote producers (docs/security.md): a second data socket on `host:port`, a CURVE server
+   * with this secret key (sockets/curve-keys.ts). The only socket that may bind a
+   * non-loopback address.
+   */
+  remote?: { host: string; port: number; secretKey: string };
 }
 
 /** The data port is held by another process (normally another viewer server). */
@@ -78,6 +84,7 @@ export class ViewerServer {
   readonly core: ViewerCore;
   private readonly zap: ZapHandler;
   private readonly data: DataSocket;
+  private readonly remoteData: DataSocket | null;
   private readonly control: ControlSocket;
   private readonly httpServer: http.Server;
   private readonly events: EventHub;
@@ -116,6 +123,9 @@ export class ViewerServer {
     this.zap = new ZapHandler(new zmq.Context(), log, currentUid());
     this.secret = options.secret ?? newSecret();
     this.data = new DataSocket(log, this.zap);
+    this.remoteData = options.remote
+      ? new DataSocket(log, this.zap, { secretKey: options.remote.secretKey })
+      : null;
     this.control = new ControlSocket(log, this.zap, this.secret);
     this.openHcsControl = new OpenHcsControl({
       ports: { data: options.port, control: controlPort(options.port) },
@@ -197,7 +207,19 @@ export class ViewerServer {
       );
     }
     await server.bindOpenHcsIpc();
+    const remote = options.remote;
+    if (server.remoteData && remote) {
+      try {
+        await server.remoteData.bind(tcpEndpoint(remote.host, remote.port));
+      } catch (err) {
+        await server.close();
+        throw new Error(
+          `viewer server on data port ${data}: cannot bind the remote data port ${remote.host}:${remote.port} (${(err as Error).message}); choose another --remote HOST:PORT`
+        );
+      }
+    }
     server.data.start(body => server.core.ingest(body));
+    server.remoteData?.start(body => server.core.ingest(body));
     server.control.start(
       request => server.handleControl(request),
       request => {
@@ -207,7 +229,7 @@ export class ViewerServer {
     );
     server.ready = true;
     options.log(
-      `ready: data ${data}${server.ipcEndpoint ? ` and ${server.ipcEndpoint}` : ''}, control ${control}, http ${web}, pid ${process.pid}${server.openHcsIpc.length > 0 ? `; OpenHCS IPC ${server.openHcsIpc.join(', ')}` : ''}`
+      `ready: data ${data}${server.ipcEndpoint ? ` and ${server.ipcEndpoint}` : ''}${remote ? `, remote data ${remote.host}:${remote.port} (CURVE)` : ''}, control ${control}, http ${web}, pid ${process.pid}${server.openHcsIpc.length > 0 ? `; OpenHCS IPC ${server.openHcsIpc.join(', ')}` : ''}`
     );
     return server;
   }
@@ -327,7 +349,7 @@ export class ViewerServer {
       if (this.recordWritten) {
         removeServerRecord(this.ports.data, process.pid, this.options.record?.env);
       }
-      await Promise.all([this.data.close(), this.control.close()]);
+      await Promise.all([this.data.close(), this.control.close(), this.remoteData?.close()]);
       this.acks.close();
       await this.zap.close();
       for (const file of this.openHcsIpc) fs.rmSync(file, { force: true });

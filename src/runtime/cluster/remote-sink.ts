@@ -51,6 +51,11 @@ export class RemoteSink implements StreamSink {
   private socket: zmq.Dealer | null = null;
   private draining: Promise<void> | null = null;
   private failedUntil = 0;
+  /** Images of the message being sent (counted as dropped if flush gives up on it). */
+  private inFlight = 0;
+  /** Set by a flush that gave up: later failures of abandoned sends are not counted again. */
+  private abandoned = false;
+  private handshakes = 0;
 
   constructor(
     private readonly viewer: RemoteViewer,
@@ -79,6 +84,17 @@ export class RemoteSink implements StreamSink {
     while (this.draining && Date.now() < deadline)
       await Promise.race([this.draining, new Promise(r => setTimeout(r, 50))]);
     for (const left of this.queue.splice(0)) this.report.dropped += left.items.length;
+    if (this.draining) {
+      this.abandoned = true;
+      this.report.dropped += this.inFlight;
+      this.note(
+        this.handshakes === 0
+          ? `no CURVE handshake with ${this.where} within ${timeoutMs} ms: wrong server key, or no viewer listens there (docs/security.md)`
+          : `${this.where} did not answer within ${timeoutMs} ms`
+      );
+      this.socket?.close();
+      this.socket = null;
+    }
     return { ...this.report, errors: [...this.report.errors] };
   }
 
@@ -87,14 +103,20 @@ export class RemoteSink implements StreamSink {
     this.socket = null;
   }
 
+  private get where(): string {
+    return `viewer ${this.viewer.host}:${this.viewer.port}`;
+  }
+
   private async drain(): Promise<void> {
     for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
       for (let i = 0; i < batch.items.length; i += IMAGES_PER_MESSAGE) {
         const items = batch.items.slice(i, i + IMAGES_PER_MESSAGE);
+        this.inFlight = items.length;
         try {
           await this.send(batch, items);
           this.report.sent += items.length;
         } catch (error) {
+          if (this.abandoned) return;
           this.report.dropped += items.length;
           this.note((error as Error).message);
           // A socket that timed out may still deliver a late reply: start afresh.
@@ -131,14 +153,24 @@ export class RemoteSink implements StreamSink {
       run: this.run
     };
     const socket = this.connect();
-    const where = `viewer ${this.viewer.host}:${this.viewer.port}`;
+    const where = this.where;
+    const handshake = () =>
+      this.handshakes === 0
+        ? ' (no CURVE handshake: wrong server key, or no viewer listens there)'
+        : '';
     await sendWithin(
       socket,
       [new Uint8Array(0), ...encodeBatch(message, frames)],
       SEND_TIMEOUT_MS,
-      `sending to ${where} (no CURVE handshake: wrong server key, or the viewer is not listening there)`
+      `sending to ${where}${handshake()}`
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}${handshake()}`);
+    });
+    const reply = await receiveWithin(socket, REPLY_TIMEOUT_MS, `the reply of ${where}`).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}${handshake()}`);
+      }
     );
-    const reply = await receiveWithin(socket, REPLY_TIMEOUT_MS, `the reply of ${where}`);
     const parsed = decodeJson(reply[reply.length - 1], BatchReplySchema, `reply of ${where}`);
     if (parsed.status === 'error') throw new Error(`${where} refused a batch: ${parsed.error}`);
   }
@@ -153,6 +185,10 @@ export class RemoteSink implements StreamSink {
       curveSecretKey: mine.secretKey
     });
     socket.connect(tcpEndpoint(this.viewer.host, this.viewer.port));
+    // A handshake seen tells a wrong key (none ever completes) from a slow viewer.
+    void (async () => {
+      for await (const event of socket.events) if (event.type === 'handshake') this.handshakes++;
+    })().catch(() => undefined);
     this.socket = socket;
     return socket;
   }

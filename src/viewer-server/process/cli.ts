@@ -26,10 +26,11 @@ import {
   type ServerRecord
 } from '../../protocol/node/index.js';
 import { defaultStoreDir } from './paths.js';
-import { parseBytes, parsePort, readOptions, UsageError } from './server-args.js';
+import { parseBytes, parsePort, parseRemote, readOptions, UsageError } from './server-args.js';
 
 const USAGE = `usage: pipeline-viewer server start|stop|status|clear|connect|list [--port N]
   start   [--port N] [--memory-budget BYTES] [--store DIR] [--store-limit BYTES] [--fresh] [--log FILE]
+          [--remote HOST:PORT]  (also serve producers on other machines there, CURVE only: docs/cluster.md)
           start a detached viewer server for data port N (default ${DEFAULT_DATA_PORT}), or report yours;
           it shows again the layers the last server for N held (--fresh: starts empty, deleting them);
           when N is held by another user or program, your server takes the next free port
@@ -108,6 +109,10 @@ async function start(options: Map<string, string>, port: number): Promise<number
     args.push('--store-limit', options.get('store-limit')!);
   }
   if (options.has('fresh')) args.push('--fresh');
+  if (options.has('remote')) {
+    parseRemote(options.get('remote')!); // a usage error here, not in the server's log
+    args.push('--remote', options.get('remote')!);
+  }
   const { pong, spawned, logFile, record } = await ensureServer({
     script: fileURLToPath(new URL('../main.js', import.meta.url)),
     port,
@@ -231,7 +236,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     const known =
       command === 'start'
-        ? ['port', 'memory-budget', 'store', 'store-limit', 'log']
+        ? ['port', 'memory-budget', 'store', 'store-limit', 'log', 'remote']
         : command === 'clear'
           ? ['port', 'store']
           : ['port'];

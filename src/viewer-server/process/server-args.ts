@@ -1,6 +1,6 @@
 /**
  * Arguments of the server entry: `main.js --port N [--memory-budget BYTES] [--store DIR]
- * [--store-limit BYTES] [--fresh] [--log FILE] [--requested-port P]`. Byte sizes accept
+ * [--store-limit BYTES] [--fresh] [--log FILE] [--requested-port P] [--remote HOST:PORT]`. Byte sizes accept
  * suffixes (512M, 2G, 2GiB). `--requested-port`: the port the user asked for, when it was
  * held by someone else and ensureServer chose N instead (recorded so the next start for P
  * finds this server; the layer store is the requested port's, so it comes back there too).
@@ -21,6 +21,8 @@ export interface ServerArgs {
   fresh: boolean;
   logFile: string;
   requestedPort: number;
+  /** `--remote HOST:PORT`: the CURVE data socket for producers on other machines. */
+  remote: { host: string; port: number } | null;
 }
 
 export class UsageError extends Error {
@@ -74,7 +76,7 @@ export function parseServerArgs(
   const fresh = argv.includes('--fresh');
   const options = readOptions(
     argv.filter(a => a !== '--fresh'),
-    ['port', 'memory-budget', 'store', 'store-limit', 'log', 'requested-port']
+    ['port', 'memory-budget', 'store', 'store-limit', 'log', 'requested-port', 'remote']
   );
   const port = parsePort(options.get('port') ?? String(DEFAULT_DATA_PORT));
   const budget = options.has('memory-budget')
@@ -92,6 +94,18 @@ export function parseServerArgs(
       : DEFAULT_STORE_LIMIT,
     fresh,
     logFile: options.get('log') ?? defaultServerLog(port, env),
-    requestedPort
+    requestedPort,
+    remote: options.has('remote') ? parseRemote(options.get('remote')!) : null
   };
+}
+
+/** `--remote HOST:PORT` (`[v6addr]:PORT` for IPv6); HOST may be 0.0.0.0 (every interface). */
+export function parseRemote(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(
+      `--remote ${JSON.stringify(text)}: write the address and port remote producers connect to, e.g. 0.0.0.0:9555 or 10.0.0.5:9555`
+    );
+  return { host: match[1] ?? match[2], port };
 }

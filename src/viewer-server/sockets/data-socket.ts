@@ -9,8 +9,9 @@ import { RouterSocket } from './router-socket.js';
 import type { ZapHandler } from './zap-handler.js';
 
 export class DataSocket extends RouterSocket {
-  constructor(log: (line: string) => void, zap: ZapHandler) {
-    super('data', 0, log, MAX_DATA_MESSAGE_BYTES, zap);
+  /** With `curve`: the remote data socket (CURVE server, any address; docs/security.md). */
+  constructor(log: (line: string) => void, zap: ZapHandler, curve?: { secretKey: string }) {
+    super(curve ? 'remote data' : 'data', 0, log, MAX_DATA_MESSAGE_BYTES, zap, curve);
   }
 
   start(handle: (body: Buffer[]) => Promise<BatchReply>): void {

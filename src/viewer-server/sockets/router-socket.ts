@@ -8,7 +8,7 @@
  * second frame is always the REQ delimiter.
  */
 import * as zmq from 'zeromq';
-import { ZAP_DOMAIN, type ZapHandler } from './zap-handler.js';
+import { REMOTE_ZAP_DOMAIN, ZAP_DOMAIN, type ZapHandler } from './zap-handler.js';
 
 export interface RoutedMessage {
   envelope: Buffer[];
@@ -44,18 +44,23 @@ export class RouterSocket {
    * `name` prefixes the log lines; `linger` is how long close() tries to send replies;
    * `maxMessageSize` bounds each received message part: libzmq drops the connection of a
    * peer that sends a bigger one before buffering it (protocol/limits.ts); `zap` decides who
-   * may connect (its context, and the ZAP domain that makes libzmq ask it).
+   * may connect (its context, and the ZAP domain that makes libzmq ask it); `curve` makes it
+   * a CURVE server with this secret key (the remote data socket).
    */
   constructor(
     private readonly name: string,
     linger: number,
     protected readonly log: (line: string) => void,
     maxMessageSize: number,
-    zap: ZapHandler
+    zap: ZapHandler,
+    curve?: { secretKey: string }
   ) {
     this.socket = new zmq.Router({
       context: zap.context,
-      zapDomain: ZAP_DOMAIN,
+      // A CURVE socket (remote producers) has a ZAP domain of its own: ZAP lets in any
+      // address there, since only a peer with the server's public key gets this far.
+      zapDomain: curve ? REMOTE_ZAP_DOMAIN : ZAP_DOMAIN,
+      ...(curve ? { curveServer: true, curveSecretKey: curve.secretKey } : {}),
       linger,
       sendTimeout: 1000,
       maxMessageSize

@@ -12,6 +12,8 @@
 import * as zmq from 'zeromq';
 
 export const ZAP_DOMAIN = 'pipeline-viewer';
+/** The remote data socket's domain: CURVE peers from any address (docs/security.md). */
+export const REMOTE_ZAP_DOMAIN = 'pipeline-viewer-remote';
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 
 export const PEER_REFUSALS = ['no_handshake', 'not_loopback', 'foreign_uid'] as const;
@@ -45,6 +47,8 @@ const SUMMARY_INTERVAL_MS = 60_000;
 export class ZapHandler {
   private readonly socket: zmq.Router;
   private readonly refused = new Map<PeerRefusal, number>();
+  /** Remote producers let in (CURVE handshakes) by address. */
+  private readonly remote = new Map<string, number>();
   private lastSummary = 0;
   private loop: Promise<void> | null = null;
 
@@ -70,6 +74,12 @@ export class ZapHandler {
   private async answer(frames: Buffer[]): Promise<void> {
     const [id, empty, version, requestId, domain, address, , mechanism] = frames;
     const peer = address?.toString() ?? '';
+    if (domain?.toString() === REMOTE_ZAP_DOMAIN && mechanism?.toString() === 'CURVE') {
+      // CURVE already proved the peer holds the server's public key; counted by host.
+      this.remote.set(peer, (this.remote.get(peer) ?? 0) + 1);
+      await this.socket.send([id, empty, version, requestId, '200', 'OK', '', '']);
+      return;
+    }
     let refusal: PeerRefusal | null = zapRefusal(peer, this.uid);
     if (domain?.toString() !== ZAP_DOMAIN || mechanism?.toString() !== 'NULL') {
       refusal ??= 'not_loopback'; // never happens with our sockets; refuse what we do not know
@@ -143,10 +153,18 @@ export class ZapHandler {
     }
   }
 
-  snapshot(): { peers_refused: number; peers_refused_reasons: Record<string, number> } {
+  snapshot(): {
+    peers_refused: number;
+    peers_refused_reasons: Record<string, number>;
+    remote_producers?: Record<string, number>;
+  } {
     let total = 0;
     for (const n of this.refused.values()) total += n;
-    return { peers_refused: total, peers_refused_reasons: Object.fromEntries(this.refused) };
+    return {
+      peers_refused: total,
+      peers_refused_reasons: Object.fromEntries(this.refused),
+      ...(this.remote.size > 0 ? { remote_producers: Object.fromEntries(this.remote) } : {})
+    };
   }
 
   async close(): Promise<void> {
