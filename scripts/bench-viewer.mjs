@@ -15,28 +15,33 @@
  *   well (and channel when channels have a slider), against the documented budgets.
  * Prints a JSON summary (medians, min–max, load average) and writes it to $OUT.
  * Data port $PORT, default 21290 (+1000, +3000). Every wait is bounded. Knobs for experiments: CACHE_MIB and
- * TEXTURE_MIB (the widget's cacheBytes / textureBytes), ONLY=memory (skip grid and scrub).
+ * TEXTURE_MIB (the widget's cacheBytes / textureBytes), ONLY=memory (skip grid and scrub),
+ * ONLY=grid (skip scrub and memory).
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import webpack from 'webpack';
 import * as zmq from 'zeromq';
+import {
+  bundle,
+  page,
+  ROOT,
+  sendWell,
+  sleep,
+  startFront,
+  startServer,
+  stat,
+  wellName
+} from './bench-viewer-harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = process.env.OUT ?? '/tmp/plv-bench-viewer';
 const PORT = Number(process.env.PORT ?? 21290);
 const HTTP = PORT + 3000;
 const [ROUNDS, WELLS, CHANNELS, SIZE] = [3, 96, 3, 1024].map((d, i) =>
   Number(process.argv[2 + i] ?? d)
 );
-const { encodeBatch } = await import(path.join(ROOT, 'lib/protocol/codec.js'));
-const { ping, liveServerRecord, controlRequest } = await import(
+const { liveServerRecord, controlRequest } = await import(
   path.join(ROOT, 'lib/protocol/node/index.js')
 );
 const { DEFAULT_CACHE_BYTES } = await import(
@@ -51,134 +56,6 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-bench-viewer-'));
 const env = { ...process.env, PIPELINE_VIEWER_HOME: home };
 cleanups.push(() => fs.rmSync(home, { recursive: true, force: true }));
 fs.mkdirSync(OUT, { recursive: true });
-
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-const wellName = i =>
-  `${'ABCDEFGHIJKLMNOP'[Math.floor(i / 12)]}${String((i % 12) + 1).padStart(2, '0')}`;
-
-async function bundle() {
-  const compiler = webpack({
-    mode: 'production',
-    target: 'web',
-    entry: path.join(ROOT, 'lib/viewer-widget/index.js'),
-    output: { path: OUT, filename: 'viewer-widget.js', library: { name: 'PLV', type: 'window' } },
-    devtool: false,
-    performance: { hints: false }
-  });
-  const stats = await new Promise((res, rej) => compiler.run((e, s) => (e ? rej(e) : res(s))));
-  if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
-}
-
-function page(token) {
-  const css = ['viewer.css', 'navigation.css']
-    .map(f => fs.readFileSync(path.join(ROOT, 'style', f), 'utf8'))
-    .join('\n');
-  return `<!doctype html><html><head><meta charset="utf-8"><style>
-  :root { --jp-layout-color1:#fff; --jp-layout-color2:#eee; --jp-ui-font-color1:#000; --jp-border-color1:#999;
-          --jp-border-width:1px; --jp-brand-color1:#1976d2; --jp-ui-font-size1:13px; --jp-code-font-size:12px; }
-  html, body { margin:0; height:100%; } #host { position:absolute; inset:0; }
-  ${css}</style></head><body><div id="host"></div><script src="viewer-widget.js"></script><script>
-  const widget = new PLV.PipelineViewerWidget({ baseUrl: '/proxy/${HTTP}/', token: ${JSON.stringify(token)}, followNewest: true${
-    process.env.CACHE_MIB ? `, cacheBytes: ${Number(process.env.CACHE_MIB) * 1048576}` : ''
-  }${process.env.TEXTURE_MIB ? `, textureBytes: ${Number(process.env.TEXTURE_MIB) * 1048576}` : ''} });
-  widget.node.style.position = 'absolute'; widget.node.style.inset = '0';
-  document.getElementById('host').appendChild(widget.node);
-  widget.processMessage({ type: 'after-attach', isConflatable: false });
-  window.widget = widget;
-  </script></body></html>`;
-}
-
-function startFront(token) {
-  const server = http.createServer((req, res) => {
-    const m = /^\/proxy\/(\d+)(\/.*)$/.exec(req.url);
-    if (m) {
-      const up = http.request(
-        {
-          host: '127.0.0.1',
-          port: Number(m[1]),
-          path: m[2],
-          method: req.method,
-          headers: req.headers
-        },
-        r => (res.writeHead(r.statusCode, r.headers), r.pipe(res))
-      );
-      up.on('error', () => res.writeHead(502).end());
-      req.pipe(up);
-    } else if (req.url === '/viewer-widget.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      fs.createReadStream(path.join(OUT, 'viewer-widget.js')).pipe(res);
-    } else res.writeHead(200, { 'content-type': 'text/html' }).end(page(token));
-  });
-  server.on('upgrade', (req, socket, head) => {
-    const m = /^\/proxy\/(\d+)(\/.*)$/.exec(req.url);
-    if (!m) return socket.destroy();
-    const up = net.connect(Number(m[1]), '127.0.0.1', () => {
-      const head0 = [
-        `${req.method} ${m[2]} HTTP/1.1`,
-        ...Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`),
-        '',
-        ''
-      ];
-      up.write(head0.join('\r\n'));
-      up.write(head);
-      socket.pipe(up).pipe(socket);
-    });
-    up.on('error', () => socket.destroy());
-    socket.on('error', () => up.destroy());
-  });
-  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-async function startServer() {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'lib/viewer-server/main.js'), '--port', String(PORT)],
-    {
-      env: { ...env, MALLOC_MMAP_THRESHOLD_: '131072' },
-      stdio: ['ignore', 'ignore', 'inherit']
-    }
-  );
-  cleanups.push(() => child.kill('SIGTERM'));
-  const deadline = Date.now() + 20000;
-  while (Date.now() < deadline) {
-    if (await ping(PORT, { timeoutMs: 300, env })) return;
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  throw new Error(`viewer server on port ${PORT} did not start within 20 s`);
-}
-
-/** A disc per well and channel on a dim background, so planes differ. */
-function picture(n, seed) {
-  const data = new Uint16Array(n * n);
-  const cx = n * (0.25 + 0.05 * (seed % 11));
-  const cy = n * (0.3 + 0.04 * (seed % 7));
-  const r2 = (n * 0.15) ** 2;
-  for (let y = 0; y < n; y++)
-    for (let x = 0; x < n; x++)
-      data[y * n + x] =
-        (x - cx) ** 2 + (y - cy) ** 2 < r2 ? 30000 + seed * 7 : 500 + ((x * 7 + y) & 255);
-  return new Uint8Array(data.buffer);
-}
-
-async function sendWell(socket, well, wi, channels, size) {
-  const images = [];
-  const buffers = [];
-  for (let c = 1; c <= channels; c++) {
-    buffers.push(picture(size, wi * 3 + c));
-    images.push({
-      path: `${well}_w${c}.tif`,
-      shape: [size, size],
-      dtype: 'uint16',
-      image_id: `${well}-${c}-${size}`,
-      frame: buffers.length,
-      metadata: { source: 'Bench', well, site: 1, channel: c, z_index: 1 }
-    });
-  }
-  await socket.send(encodeBatch({ type: 'batch', images }, buffers));
-  const reply = await Promise.race([socket.receive(), sleep(30000).then(() => null)]);
-  if (!reply) throw new Error(`no reply from the viewer server for well ${well} within 30 s`);
-}
 
 /** RSS in MiB of the renderer and GPU processes (from /proc), found through CDP. */
 async function processRss(browserCdp) {
@@ -248,22 +125,53 @@ async function round(browser, browserCdp, r) {
     );
     await sleep(1500); // let the last well's planes land
 
-    const only = process.env.ONLY === 'memory';
-    // grid: click until every thumbnail is painted
-    if (!only) {
+    const only = process.env.ONLY;
+    // grid: click until every thumbnail is painted, timed on the page's clock from the click
+    // event (the driver's own click latency is not the panel's), with where the time went
+    if (only !== 'memory') {
+      await pg.evaluate(() =>
+        document
+          .querySelector('[data-testid=pipeline-viewer-grid-toggle]')
+          .addEventListener('click', () => (window.gridClickAt = performance.now()), {
+            capture: true,
+            once: true
+          })
+      );
       t = performance.now();
       await pg.click('[data-testid=pipeline-viewer-grid-toggle]');
-      await waitPage(
+      const painted = await waitPage(
         pg,
         n =>
           document.querySelector('[data-testid=pipeline-viewer-grid-canvas]')?.dataset.painted ===
-          String(n),
+            String(n) && performance.now(),
         WELLS,
         30000,
         'grid painted'
       );
-      out.gridMs = performance.now() - t;
+      out.gridDriverMs = performance.now() - t;
+      const paintedAt = await painted.jsonValue();
+      const parts = await pg.evaluate(
+        t0 =>
+          performance
+            .getEntriesByType('resource')
+            .filter(e => e.name.includes('api/thumbnails') && e.startTime >= t0)
+            .map(e => ({
+              sent: e.startTime - t0,
+              first: e.responseStart - t0,
+              end: e.responseEnd - t0
+            })),
+        await pg.evaluate(() => window.gridClickAt)
+      );
+      const clickAt = await pg.evaluate(() => window.gridClickAt);
+      out.gridMs = paintedAt - clickAt;
+      out.gridParts = {
+        requests: parts.length,
+        firstSentMs: Math.min(...parts.map(p => p.sent)),
+        lastByteMs: Math.max(...parts.map(p => p.end)),
+        firstByteMs: Math.min(...parts.map(p => p.first))
+      };
       await pg.keyboard.press('Escape');
+      if (only === 'grid') return out;
 
       // scrub: 30 steps/s for 3 s from the first well
       await pg.evaluate(() => window.widget.model.dims.setIndex('well', 0));
@@ -351,19 +259,13 @@ async function round(browser, browserCdp, r) {
   return out;
 }
 
-function stat(values) {
-  const v = [...values].sort((a, b) => a - b);
-  const med = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  const r = x => Math.round(x * 10) / 10;
-  return { median: r(med), min: r(v[0]), max: r(v[v.length - 1]) };
-}
-
 let front = '';
 try {
-  await bundle();
-  await startServer();
+  await bundle(OUT);
+  const server = await startServer(PORT, env);
+  cleanups.push(() => server.kill('SIGTERM'));
   const token = liveServerRecord(PORT, env).browser_token;
-  const frontServer = await startFront(token);
+  const frontServer = await startFront(OUT, page(token, HTTP));
   cleanups.push(() => frontServer.close());
   front = `http://127.0.0.1:${frontServer.address().port}/`;
   const browser = await chromium.launch({
@@ -387,7 +289,13 @@ try {
     load.push(os.loadavg()[0]);
   }
   const pick = f => {
-    const v = rounds.map(o => (o.scrub || !String(f).includes('scrub') ? f(o) : NaN));
+    const v = rounds.map(o => {
+      try {
+        return f(o); // a part skipped by ONLY has no figures
+      } catch {
+        return NaN;
+      }
+    });
     return v.every(Number.isFinite) ? stat(v) : null;
   };
   const summary = {
@@ -399,6 +307,8 @@ try {
     firstWellMs: pick(o => o.firstWellMs),
     firstWellOverSmallPlane: pick(o => o.firstWellMs / o.smallPlaneMs),
     gridMs: pick(o => o.gridMs ?? NaN),
+    gridDriverMs: pick(o => o.gridDriverMs ?? NaN),
+    gridLastThumbnailByteMs: pick(o => o.gridParts?.lastByteMs ?? NaN),
     scrubStepsPerS: pick(o => o.scrub.stepsPerS),
     scrubPaintedPerS: pick(o => o.scrub.paintedPerS),
     scrubAborted: pick(o => o.scrub.aborted),
