@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 // Listing and parsing a large plate, reading no pixels: 384 wells × 9 sites × 4 channels × 3 z
-// = 41,472 images, as an ImageXpress folder and as a Harmony export (Index.idx.xml + files).
-// Files are empty: readPlate never opens an image. Each round times, in alternating order,
+// = 41,472 images, as an ImageXpress folder, as a Harmony export (Index.idx.xml + files) and as
+// an OME-Zarr plate (NGFF 0.4 / zarr v2, 2048² planes, 4 pyramid levels: metadata only, no
+// chunks). Image files are empty: readPlate never opens an image. Each round times, in
+// alternating order,
 //   readPlate(dir)             (lib/runtime/plate/read-plate.js)
-//   fs.readdir(dir)            the bare listing: no reader can be faster than this
-//   Python os.scandir + regex  (ImageXpress) / os.scandir + ElementTree (Harmony), timed in
-//                              its own process, imports excluded
+//   a bare listing             fs.readdir(dir) (ImageXpress, Harmony); for OME-Zarr, fs.readFile
+//                              of every group's and full-resolution array's metadata file, 16 at
+//                              a time: no reader can be faster than this
+//   Python                     os.scandir + regex (ImageXpress) / os.scandir + ElementTree
+//                              (Harmony) / zarr-python opening each well, field and array
+//                              (OME-Zarr), timed in its own process, imports excluded
 // and prints per format the median and min–max of each, and readPlate's ratio to each baseline
 // of the same round, with the machine and load average.
 //   npm run build (npx tsc -b) first;  node scripts/bench-plate.mjs [--rounds 5] [--short]
 // --short: 96 wells × 2 sites × 2 channels × 1 z, to check that the script works.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, closeSync, openSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +43,91 @@ function* images() {
 }
 const well = (r, c) => `${String.fromCharCode(64 + r)}${String(c).padStart(2, '0')}`;
 const touch = file => closeSync(openSync(file, 'w'));
+const json = (file, value) => writeFileSync(file, JSON.stringify(value));
+
+/** An NGFF 0.4 plate's metadata as ome-zarr-py writes it; returns the files a reader reads. */
+function makeOmeZarr(dir) {
+  const files = [];
+  const group = (at, attrs) => {
+    mkdirSync(at, { recursive: true });
+    json(path.join(at, '.zgroup'), { zarr_format: 2 });
+    files.push(path.join(at, '.zgroup'));
+    if (attrs) {
+      json(path.join(at, '.zattrs'), attrs);
+      files.push(path.join(at, '.zattrs'));
+    }
+  };
+  const rows = Array.from({ length: PLATE.rows }, (_, r) => String.fromCharCode(65 + r));
+  const cols = Array.from({ length: PLATE.cols }, (_, c) => String(c + 1));
+  const wells = rows.flatMap((r, ri) =>
+    cols.map((c, ci) => ({ path: `${r}/${c}`, rowIndex: ri, columnIndex: ci }))
+  );
+  group(dir, {
+    plate: {
+      version: '0.4',
+      name: 'bench',
+      rows: rows.map(name => ({ name })),
+      columns: cols.map(name => ({ name })),
+      wells,
+      field_count: PLATE.sites,
+      acquisitions: [{ id: 0 }]
+    }
+  });
+  const levels = 4;
+  for (const r of rows) group(path.join(dir, r));
+  for (const w of wells) {
+    const at = path.join(dir, w.path);
+    const images = Array.from({ length: PLATE.sites }, (_, f) => ({
+      path: String(f),
+      acquisition: 0
+    }));
+    group(at, { well: { version: '0.4', images } });
+    for (let f = 0; f < PLATE.sites; f++) {
+      const field = path.join(at, String(f));
+      group(field, {
+        multiscales: [
+          {
+            version: '0.4',
+            axes: [
+              { name: 't', type: 'time' },
+              { name: 'c', type: 'channel' },
+              { name: 'z', type: 'space', unit: 'micrometer' },
+              { name: 'y', type: 'space', unit: 'micrometer' },
+              { name: 'x', type: 'space', unit: 'micrometer' }
+            ],
+            datasets: Array.from({ length: levels }, (_, l) => ({
+              path: String(l),
+              coordinateTransformations: [
+                { type: 'scale', scale: [1, 1, 2, 0.65 * 2 ** l, 0.65 * 2 ** l] }
+              ]
+            }))
+          }
+        ],
+        omero: {
+          channels: Array.from({ length: PLATE.channels }, (_, c) => ({ label: `ch${c + 1}` }))
+        }
+      });
+      for (let l = 0; l < levels; l++) {
+        const level = path.join(field, String(l));
+        const side = 2048 >> l;
+        mkdirSync(level);
+        json(path.join(level, '.zarray'), {
+          zarr_format: 2,
+          shape: [1, PLATE.channels, PLATE.z, side, side],
+          chunks: [1, 1, 1, side, side],
+          dtype: '<u2',
+          compressor: null,
+          fill_value: 0,
+          order: 'C',
+          filters: null,
+          dimension_separator: '/'
+        });
+        if (l === 0) files.push(path.join(level, '.zarray'));
+      }
+    }
+  }
+  return files;
+}
 
 function makeImageXpress(dir) {
   mkdirSync(dir);
@@ -84,6 +174,19 @@ t = time.perf_counter()
 found = [m.groupdict() for e in os.scandir(sys.argv[1]) if (m := name.match(e.name))]
 print((time.perf_counter() - t) * 1000, len(found))
 `,
+  'ome-zarr': `
+import sys, time, zarr
+t = time.perf_counter()
+root = zarr.open_group(sys.argv[1], mode='r')
+n = 0
+for w in root.attrs['plate']['wells']:
+    well = root[w['path']]
+    for image in well.attrs['well']['images']:
+        field = well[image['path']]
+        array = field[field.attrs['multiscales'][0]['datasets'][0]['path']]
+        n += array.shape[0] * array.shape[1] * array.shape[2]
+print((time.perf_counter() - t) * 1000, n)
+`,
   harmony: `
 import os, sys, time, xml.etree.ElementTree as ET
 t = time.perf_counter()
@@ -112,6 +215,19 @@ async function timeReaddir(dir) {
   if (names.length < COUNT) throw new Error(`readdir found ${names.length}`);
   return ms;
 }
+/** Every metadata file an OME-Zarr reader must read, 16 at a time. */
+async function timeMetadataReads(files) {
+  const t = performance.now();
+  let next = 0;
+  let bytes = 0;
+  const worker = async () => {
+    while (next < files.length) bytes += (await readFile(files[next++])).length;
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  const ms = performance.now() - t;
+  if (bytes === 0) throw new Error('no metadata read');
+  return ms;
+}
 function timePython(format, dir) {
   const [ms, n] = execFileSync(PYTHON, ['-c', PY[format], dir], { encoding: 'utf8' })
     .trim()
@@ -129,11 +245,16 @@ async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-plate-'));
   const load0 = os.loadavg();
   try {
-    const dirs = { imagexpress: path.join(tmp, 'imagexpress'), harmony: path.join(tmp, 'harmony') };
+    const dirs = {
+      imagexpress: path.join(tmp, 'imagexpress'),
+      harmony: path.join(tmp, 'harmony'),
+      'ome-zarr': path.join(tmp, 'plate.zarr')
+    };
     makeImageXpress(dirs.imagexpress);
     makeHarmony(dirs.harmony);
+    const zarrFiles = makeOmeZarr(dirs['ome-zarr']);
     const rows = [];
-    for (const format of ['imagexpress', 'harmony']) {
+    for (const format of ['imagexpress', 'harmony', 'ome-zarr']) {
       const m = { ours: [], readdir: [], python: [] };
       for (let round = 0; round < ROUNDS; round++) {
         const order =
@@ -144,7 +265,9 @@ async function main() {
             side === 'ours'
               ? await timeOurs(dir)
               : side === 'readdir'
-                ? await timeReaddir(dir)
+                ? format === 'ome-zarr'
+                  ? await timeMetadataReads(zarrFiles)
+                  : await timeReaddir(dir)
                 : timePython(format, dir)
           );
         }
@@ -170,7 +293,7 @@ async function main() {
     );
     console.log('');
     console.log(
-      '| plate | images | readPlate ms | fs.readdir ms | Python ms | readPlate / readdir | readPlate / Python |'
+      '| plate | images | readPlate ms | bare listing ms | Python ms | readPlate / bare | readPlate / Python |'
     );
     console.log('|---|---|---|---|---|---|---|');
     for (const row of rows) console.log(row);

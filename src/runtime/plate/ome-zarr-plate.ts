@@ -56,55 +56,24 @@ export async function readOmeZarrPlate(root: string): Promise<Plate> {
         'pass the plate store (the folder whose metadata lists the wells)'
     );
   }
+  // Wells are read concurrently (a 384-well plate is ~7,000 small metadata files; one at a time
+  // the latency of each read adds up), then merged in plate order, as one after another would.
+  const read = await mapBounded(plate.wells, METADATA_READS, well =>
+    readWell(store, root, well.path)
+  );
   const images: PlateImage[] = [];
   const refs = new Map<string, PlaneRef>();
   const channelNames: Record<string, string> = {};
   let pixelSize: PixelSize | null = null;
-  for (const well of plate.wells) {
-    const wellName = wellNameOf(well.path, root);
-    const wellAttrs = await groupAttrs(store, well.path, root);
-    const fields = (wellAttrs.well as { images?: { path: string }[] } | undefined)?.images ?? [];
-    for (const [f, field] of fields.entries()) {
-      const fieldPath = `${well.path}/${field.path}`;
-      const attrs = await groupAttrs(store, fieldPath, root);
-      const multiscale = (attrs.multiscales as Multiscale[] | undefined)?.[0];
-      if (!multiscale?.datasets?.length) {
-        throw new Error(
-          `OME-Zarr plate '${root}': field ${fieldPath} has no multiscales datasets; the store is incomplete or damaged`
-        );
-      }
-      const arrayPath = `${fieldPath}/${multiscale.datasets[0].path}`;
-      const array = await zarr.open(store.resolve(arrayPath), { kind: 'array' }).catch(cause => {
-        throw new Error(
-          `OME-Zarr plate '${root}': cannot open the array ${arrayPath}: ${(cause as Error).message}`,
-          { cause }
-        );
-      });
-      const axes = axesOf(multiscale, array.shape.length);
-      const labels = (attrs.omero as { channels?: { label?: string }[] } | undefined)?.channels;
-      labels?.forEach((ch, i) => {
+  for (const well of read) {
+    for (const field of well) {
+      field.labels?.forEach((ch, i) => {
         if (ch.label && !channelNames[String(i + 1)]) channelNames[String(i + 1)] = ch.label;
       });
-      pixelSize ??= pixelSizeOf(multiscale, axes);
-      for (const index of planeIndices(array.shape.slice(0, -2))) {
-        const at = (name: string) => {
-          const i = axes.findIndex(a => a.name === name);
-          return i < 0 || i >= index.length ? null : index[i] + 1;
-        };
-        const label = axes
-          .slice(0, -2)
-          .map((a, i) => `${a.name} ${index[i] + 1}`)
-          .join(', ');
-        const imagePath = `${path.join(root, arrayPath)} [${label}]`;
-        refs.set(imagePath, { array: arrayPath, index });
-        images.push({
-          path: imagePath,
-          well: wellName,
-          site: f + 1,
-          channel: at('c'),
-          z_index: at('z'),
-          timepoint: at('t')
-        });
+      pixelSize ??= field.pixelSize;
+      for (const image of field.images) {
+        refs.set(image.image.path, image.ref);
+        images.push(image.image);
       }
     }
   }
@@ -119,6 +88,92 @@ export async function readOmeZarrPlate(root: string): Promise<Plate> {
     pixelSize,
     pixels: { load: paths => loadPlanes(store, root, refs, paths) }
   };
+}
+
+/** How many wells' metadata are read at once. */
+const METADATA_READS = 16;
+
+interface FieldRead {
+  labels: { label?: string }[] | undefined;
+  pixelSize: PixelSize | null;
+  images: { image: PlateImage; ref: PlaneRef }[];
+}
+
+/** One well's fields: their arrays' planes as plate images, channel labels and pixel size. */
+async function readWell(
+  store: zarr.Location<FileSystemStore>,
+  root: string,
+  wellPath: string
+): Promise<FieldRead[]> {
+  const wellName = wellNameOf(wellPath, root);
+  const wellAttrs = await groupAttrs(store, wellPath, root);
+  const fields = (wellAttrs.well as { images?: { path: string }[] } | undefined)?.images ?? [];
+  const out: FieldRead[] = [];
+  for (const [f, field] of fields.entries()) {
+    const fieldPath = `${wellPath}/${field.path}`;
+    const attrs = await groupAttrs(store, fieldPath, root);
+    const multiscale = (attrs.multiscales as Multiscale[] | undefined)?.[0];
+    if (!multiscale?.datasets?.length) {
+      throw new Error(
+        `OME-Zarr plate '${root}': field ${fieldPath} has no multiscales datasets; the store is incomplete or damaged`
+      );
+    }
+    const arrayPath = `${fieldPath}/${multiscale.datasets[0].path}`;
+    const array = await zarr.open(store.resolve(arrayPath), { kind: 'array' }).catch(cause => {
+      throw new Error(
+        `OME-Zarr plate '${root}': cannot open the array ${arrayPath}: ${(cause as Error).message}`,
+        { cause }
+      );
+    });
+    const axes = axesOf(multiscale, array.shape.length);
+    const images: FieldRead['images'] = [];
+    const arrayFile = path.join(root, arrayPath);
+    for (const index of planeIndices(array.shape.slice(0, -2))) {
+      const at = (name: string) => {
+        const i = axes.findIndex(a => a.name === name);
+        return i < 0 || i >= index.length ? null : index[i] + 1;
+      };
+      const label = axes
+        .slice(0, -2)
+        .map((a, i) => `${a.name} ${index[i] + 1}`)
+        .join(', ');
+      images.push({
+        image: {
+          path: `${arrayFile} [${label}]`,
+          well: wellName,
+          site: f + 1,
+          channel: at('c'),
+          z_index: at('z'),
+          timepoint: at('t')
+        },
+        ref: { array: arrayPath, index }
+      });
+    }
+    out.push({
+      labels: (attrs.omero as { channels?: { label?: string }[] } | undefined)?.channels,
+      pixelSize: pixelSizeOf(multiscale, axes),
+      images
+    });
+  }
+  return out;
+}
+
+/** `fn` over `items`, at most `limit` at a time; results in the items' order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 async function loadPlanes(
