@@ -10,6 +10,7 @@ import { OVERLAY_SEPARATOR } from '../model/overlay.js';
 import { scaleBar } from '../model/scale-bar.js';
 import { el, testId } from './dom.js';
 import { GlRenderer, type DrawLayer } from './gl-renderer.js';
+import type { RoiDrawShape } from '../model/roi-overlays.js';
 
 export interface CanvasViewHost {
   /** Layers to draw, bottom first. */
@@ -20,6 +21,8 @@ export interface CanvasViewHost {
   cameraChanged(): void;
   /** Image point under the pointer (full-resolution pixels), null when it left the canvas. */
   pointerMoved(at: { x: number; y: number } | null): void;
+  /** ROI overlays at the current position (drawn over the layers). */
+  roiShapes?(): RoiDrawShape[];
 }
 
 export class CanvasView {
@@ -116,11 +119,11 @@ export class CanvasView {
     }
     const dpr = devicePixelRatio();
     const cam = this.camera.state();
-    this._renderer.draw(layers, {
-      zoom: cam.zoom * dpr,
-      centerX: cam.centerX,
-      centerY: cam.centerY
-    });
+    this._renderer.draw(
+      layers,
+      { zoom: cam.zoom * dpr, centerX: cam.centerX, centerY: cam.centerY },
+      this._host.roiShapes?.() ?? []
+    );
     this._frames++;
     this.canvas.dataset.frame = String(this._frames);
     this._placeOutline(h, w);

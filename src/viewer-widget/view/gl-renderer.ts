@@ -13,7 +13,9 @@ import { colormapLut } from '../model/colormaps.js';
 import type { CameraState } from '../model/camera.js';
 import type { Plane } from '../model/plane.js';
 import type { LabelsMode } from '../model/labels-colors.js';
+import type { RoiDrawShape } from '../model/roi-overlays.js';
 import { LabelsRenderer } from './labels-renderer.js';
+import { RoiRenderer } from './roi-renderer.js';
 import { TextureCache, type TextureFormat } from './texture-cache.js';
 
 export interface DrawLayer {
@@ -136,10 +138,15 @@ export class GlRenderer {
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     this._textures = new TextureCache(gl, FORMATS, textureBytes);
     this._labels = new LabelsRenderer(gl);
+    this._rois = new RoiRenderer(gl);
   }
 
-  /** Clear to black and add up the layers. */
-  draw(layers: readonly DrawLayer[], camera: CameraState): void {
+  /** Clear to black, add up the image layers, then labels layers and ROI overlays over them. */
+  draw(
+    layers: readonly DrawLayer[],
+    camera: CameraState,
+    rois: readonly RoiDrawShape[] = []
+  ): void {
     const gl = this.gl;
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
     gl.clearColor(0, 0, 0, 1);
@@ -174,12 +181,15 @@ export class GlRenderer {
     const view = [this.canvas.width, this.canvas.height] as const;
     for (const layer of layers)
       if (layer.labels) this._labels.draw({ ...layer, mode: layer.labels }, camera, view);
+    this._rois.draw(rois, camera, view);
+    gl.bindVertexArray(this._vao);
   }
 
   dispose(): void {
     const gl = this.gl;
     this._textures.dispose();
     this._labels.dispose();
+    this._rois.dispose();
     for (const lut of this._luts.values()) gl.deleteTexture(lut);
     this._luts.clear();
     gl.deleteBuffer(this._quad);
@@ -257,5 +267,6 @@ export class GlRenderer {
   private _vao: WebGLVertexArrayObject;
   private _textures: TextureCache;
   private _labels: LabelsRenderer;
+  private _rois: RoiRenderer;
   private _luts = new Map<Colormap, WebGLTexture>();
 }

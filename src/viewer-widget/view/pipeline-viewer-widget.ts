@@ -8,6 +8,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { GridLoader } from '../client/grid-loader.js';
+import { RoiLoader } from '../client/roi-loader.js';
 import { ServerConnection } from '../client/server-connection.js';
 import { ViewerSession } from '../client/viewer-session.js';
 import { GridModel } from '../model/grid.js';
@@ -15,6 +16,7 @@ import { keyAction } from '../model/keys.js';
 import { overlayLabels } from '../model/overlay.js';
 import { channelContrast, isChannelLayer } from '../model/layer-channels.js';
 import { readoutAt } from '../model/readout.js';
+import { RoiOverlayModel } from '../model/roi-overlays.js';
 import { ViewerModel, type VisiblePlane } from '../model/viewer-model.js';
 import type { PipelineViewerOptions, PipelineViewerState, ViewerStats } from '../tokens.js';
 import { CanvasView } from './canvas-view.js';
@@ -65,7 +67,8 @@ export class PipelineViewerWidget extends Widget {
           this._layersPanel.refreshHistograms();
         },
         cameraChanged: () => this._stateTouched(),
-        pointerMoved: at => this._showReadout(at)
+        pointerMoved: at => this._showReadout(at),
+        roiShapes: () => this._roiShapes()
       },
       options.textureBytes
     );
@@ -120,6 +123,12 @@ export class PipelineViewerWidget extends Widget {
     this.session.changed.connect(() => this._canvas.schedulePaint(), this);
     this.session.statsChanged.connect((_, stats) => this._onStats(stats), this);
     this.session.errorOccurred.connect((_, msg) => this._showError(msg), this);
+    this._roiLoader = new RoiLoader(
+      this.connection,
+      this._rois,
+      () => this._canvas.schedulePaint(),
+      msg => this._showError(msg)
+    );
     this.model.dims.changed.connect(() => {
       this._updateOverlay();
       this._stateTouched();
@@ -219,6 +228,7 @@ export class PipelineViewerWidget extends Widget {
     this._channelMode.dispose();
     this._canvas.dispose();
     this.session.dispose();
+    this._roiLoader.dispose();
     this.connection.dispose();
     Signal.clearData(this);
     super.dispose();
@@ -333,6 +343,16 @@ export class PipelineViewerWidget extends Widget {
   private _help: HelpOverlay;
   private _stateTimer: ReturnType<typeof setTimeout> | undefined;
   private _errorTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly _rois = new RoiOverlayModel();
+  private _roiLoader: RoiLoader;
+
+  /** ROI overlays of the current position, of layers not hidden; counted for tests. */
+  private _roiShapes() {
+    const hidden = new Set([...this.model.layers].filter(l => !l.visible).map(l => l.key));
+    const shapes = this._rois.shapesAt(this.model.dims.position(), hidden);
+    this._canvas.canvas.dataset.rois = String(shapes.length);
+    return shapes;
+  }
   private _statsChanged = new Signal<this, ViewerStats>(this);
   private _stateChanged = new Signal<this, void>(this);
 }
