@@ -51,6 +51,17 @@ const SUITES = {
     30,
     'P2: pipeline overhead of streaming, server down, server frozen'
   ],
+  restore: [
+    'node',
+    [
+      'scripts/bench-restore.mjs',
+      ...(short ? ['--short'] : []),
+      '--report',
+      path.join(tmp, 'restore.md')
+    ],
+    30,
+    'a restarted server serving its restored layers (12 GiB store) against listing the store'
+  ],
   openhcs: [
     python,
     ['scripts/bench-openhcs.py', short ? '1' : '5', short ? '64' : '1024'],
