@@ -7,3 +7,5 @@ export { viewerStreamSink } from './viewer-sink.js';
 export type { ViewerTarget, ViewerSinkOptions } from './viewer-sink.js';
 export { MAX_IMAGES_PER_MESSAGE } from './wire-batch.js';
 export { DataChannelError } from './data-channel.js';
+export { chooseTransport, TRANSPORTS } from './transport.js';
+export type { Transport } from './transport.js';
