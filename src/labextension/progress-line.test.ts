@@ -13,6 +13,18 @@ const base = {
 };
 
 describe('progressLine', () => {
+  it('names the workers, retries and failures of a queued run', () => {
+    const queue = {
+      workers: { 'node-b:40': { done: 8, failed: 1 }, 'node-a:12': { done: 9, failed: 0 } },
+      retries: 2,
+      failed: 1
+    };
+    expect(progressLine(RunProgressSchema.parse({ ...base, phase: 'running', queue }))).toBe(
+      'wells 3/8 · 12 frames streamed · 1 drops · 4.3 s · 2 workers (node-a:12 9 done; ' +
+        'node-b:40 8 done, 1 failed) · 2 retries · 1 failed'
+    );
+  });
+
   it('reads as wells, frames, drops and time while running', () => {
     expect(progressLine(RunProgressSchema.parse({ ...base, phase: 'running' }))).toBe(
       'wells 3/8 · 12 frames streamed · 1 drops · 4.3 s'

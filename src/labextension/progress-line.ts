@@ -1,5 +1,5 @@
 /** The one-line text of a run's progress output (kept apart from the DOM renderer). */
-import type { RunProgress } from '../protocol/notebook-display.js';
+import { queueProgressText, type RunProgress } from '../protocol/notebook-display.js';
 
 /**
  * `stopped`: why a 'running' output's run is over although it never said so (the kernel
@@ -14,6 +14,7 @@ export function progressLine(p: RunProgress, stopped: string | null = null): str
   ];
   if (p.phase === 'running' && stopped) parts.unshift(`stopped (${stopped})`);
   if (p.phase === 'done' || p.phase === 'failed' || p.phase === 'degraded') parts.unshift(p.phase);
+  if (p.queue) parts.push(queueProgressText(p.queue));
   if (p.server_pid !== null) parts.push(`server pid ${p.server_pid}`);
   return parts.join(' · ');
 }

@@ -30,9 +30,31 @@ export const RunProgressSchema = z.object({
   /** Unix ms when this output was made; the panel opens by itself only for fresh outputs. */
   created_at: z.number(),
   /** Ask the frontend to open (or focus) the docked viewer as soon as this is shown. */
-  open_viewer: z.boolean().default(false)
+  open_viewer: z.boolean().default(false),
+  /** Queue executor (docs/cluster.md): wells done and failed per worker (`host:pid`), retries. */
+  queue: z
+    .object({
+      workers: z.record(
+        z.string(),
+        z.object({ done: z.number().int().min(0), failed: z.number().int().min(0) })
+      ),
+      retries: z.number().int().min(0),
+      failed: z.number().int().min(0)
+    })
+    .optional()
 });
 export type RunProgress = z.infer<typeof RunProgressSchema>;
+
+/** "3 workers (a:12 9 done, b:40 8 done, 1 failed) · 2 retries · 1 failed": a queued run's part. */
+export function queueProgressText(q: NonNullable<RunProgress['queue']>): string {
+  const ids = Object.keys(q.workers).sort();
+  const each = ids.map(id => {
+    const w = q.workers[id];
+    return `${id} ${w.done} done${w.failed ? `, ${w.failed} failed` : ''}`;
+  });
+  const workers = `${ids.length} worker${ids.length === 1 ? '' : 's'}${ids.length ? ` (${each.join('; ')})` : ''}`;
+  return `${workers} · ${q.retries} ${q.retries === 1 ? 'retry' : 'retries'} · ${q.failed} failed`;
+}
 
 /** Outputs older than this never open the panel by themselves (e.g. a reopened notebook). */
 export const AUTO_OPEN_MAX_AGE_MS = 60_000;

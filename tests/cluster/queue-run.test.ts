@@ -21,6 +21,7 @@ import {
   type RunEvent
 } from '../../src/runtime/index.js';
 import { redisConnection } from '../../src/runtime/cluster/redis-connection.js';
+import { runWithProgress } from '../../src/runtime/notebook/run-with-progress.js';
 import { ensureLibBuilt } from '../streaming/server-harness.js';
 import {
   startRedis,
@@ -203,10 +204,18 @@ test('a well that fails its retries is reported with its error; the others go on
     wells
   );
   const events: RunEvent[] = [];
-  const result = await run(plan, {
+  const shown: string[] = [];
+  // Through the notebook's live progress: its last output names workers, retries, failures.
+  const result = await runWithProgress(plan, {
     executor: { kind: 'queue', redis: redis.url, queue, attempts: 2, backoffMs: 100 },
-    onEvent: e => events.push(e)
+    onEvent: e => events.push(e),
+    display: bundle => shown.push(bundle['text/plain'] as string)
   });
+  const last = shown[shown.length - 1];
+  expect(last).toMatch(/^failed: wells 3\/3/);
+  expect(last).toMatch(/2 workers \(.+:\d+ \d done.*; .+:\d+ \d done.*\) · 1 retry · 1 failed/);
+  const perWorker = [...last.matchAll(/:\d+ (\d) done/g)].map(m => Number(m[1]));
+  expect(perWorker.reduce((a, b) => a + b, 0)).toBe(2);
   const b02 = result.wells.find(w => w.well === 'B02')!;
   expect(b02.status).toBe('failed');
   expect(b02.error).toEqual({

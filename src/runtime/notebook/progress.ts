@@ -8,6 +8,7 @@
 import {
   PROGRESS_HEARTBEAT_MS,
   PROGRESS_MIME_TYPE,
+  queueProgressText,
   RunProgressSchema,
   type RunProgress
 } from '../../protocol/notebook-display.js';
@@ -32,6 +33,8 @@ export interface ProgressCounts {
   wellsDone?: number;
   framesStreamed?: number;
   drops?: number;
+  /** Queue executor: per worker, retries, failed wells (RunProgress.queue). */
+  queue?: RunProgress['queue'];
 }
 
 export interface RunProgressOptions {
@@ -151,6 +154,7 @@ export class RunProgressDisplay {
     if (c.wellsDone !== undefined) this.state.wells_done = c.wellsDone;
     if (c.framesStreamed !== undefined) this.state.frames_streamed = c.framesStreamed;
     if (c.drops !== undefined) this.state.drops = c.drops;
+    if (c.queue !== undefined) this.state.queue = structuredClone(c.queue);
     this.state.elapsed_s = (this.now() - this.startedAt) / 1000;
   }
 
@@ -236,7 +240,8 @@ export function summaryText(p: RunProgress): string {
   const pid = p.server_pid !== null ? `, server pid ${p.server_pid}` : '';
   const err = p.error ? `, error: ${p.error}` : '';
   const warning = p.warning ? `, ${p.warning}` : '';
-  return `${head}, ${p.frames_streamed} frames streamed, ${p.drops} drops, ${p.elapsed_s.toFixed(1)} s, port ${p.port}${pid}${warning}${err}`;
+  const queue = p.queue ? `, ${queueProgressText(p.queue)}` : '';
+  return `${head}, ${p.frames_streamed} frames streamed, ${p.drops} drops, ${p.elapsed_s.toFixed(1)} s, port ${p.port}${queue}${pid}${warning}${err}`;
 }
 
 /** Lets a process (a test, a script) exit while a display is still running. */

@@ -7,7 +7,7 @@
 import { DEFAULT_DATA_PORT } from '../../protocol/ports.js';
 import type { CompiledPlan, RequiredVisualizer } from '../compile/compiled-plan.js';
 import { run, type RunOptions } from '../index.js';
-import type { RunResult } from '../run/run-result.js';
+import type { RunEvent, RunResult } from '../run/run-result.js';
 import type { StreamBatch, StreamSink } from '../model/stream-sink.js';
 import { viewerManagerFor } from '../streaming/viewer-manager.js';
 import { viewerStreamSink } from '../streaming/viewer-sink.js';
@@ -57,7 +57,12 @@ export async function runWithProgress(
   let wellsDone = 0;
   let framesStreamed = 0;
   let drops = 0;
-  const update = () => progress.update({ wellsDone, framesStreamed, drops });
+  // A queued run (docs/cluster.md) also shows wells per worker, retries and failures.
+  const queue =
+    runOptions.executor?.kind === 'queue'
+      ? { workers: {} as Record<string, { done: number; failed: number }>, retries: 0, failed: 0 }
+      : undefined;
+  const update = () => progress.update({ wellsDone, framesStreamed, drops, queue });
 
   // The default sink is opened here (to count what it is handed); the default file manager
   // comes from `run` (runtime/index.ts).
@@ -82,6 +87,10 @@ export async function runWithProgress(
       onEvent: event => {
         if (event.type === 'well-finished') {
           wellsDone += 1;
+          if (queue) countQueued(queue, event);
+          update();
+        } else if (event.type === 'well-retried' && queue) {
+          queue.retries += 1;
           update();
         }
         onEvent?.(event);
@@ -91,7 +100,7 @@ export async function runWithProgress(
     const manager = viewer ? viewerManagerFor({ port: viewer.port, host: viewer.host }) : null;
     // A server killed mid-run must not end as "done" with its dead pid (issue 10, 17).
     // Only the default sink streams to the manager's server; a custom sink reports drops only.
-    const viewerSink = manager !== null && streamSinkFor === undefined;
+    const viewerSink = manager !== null && streamSinkFor === undefined && !queue;
     const serverAlive = viewerSink ? await manager.isRunning().catch(() => false) : true;
     const { sent, dropped, errors } = result.stream.total;
     const warning =
@@ -107,6 +116,7 @@ export async function runWithProgress(
           });
     progress.finish({
       wellsDone: result.wells.length,
+      queue,
       framesStreamed: sent,
       drops: dropped,
       serverPid: serverAlive ? (manager?.pid ?? null) : null,
@@ -128,4 +138,14 @@ export async function runWithProgress(
     progress.finish({ wellsDone, framesStreamed, drops, error: err });
     throw err;
   }
+}
+
+type QueueProgress = { workers: Record<string, { done: number; failed: number }>; failed: number };
+
+function countQueued(queue: QueueProgress, event: Extract<RunEvent, { type: 'well-finished' }>) {
+  if (event.status === 'failed') queue.failed += 1;
+  if (!event.worker) return;
+  const w = (queue.workers[event.worker] ??= { done: 0, failed: 0 });
+  if (event.status === 'ok') w.done += 1;
+  else w.failed += 1;
 }
