@@ -13,6 +13,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers';
 import type { ComponentNames, PixelSize } from '../../protocol/index.js';
 import type {
   CompiledPlan,
@@ -187,6 +188,10 @@ async function runWell(
       if (ctx.signal?.aborted) throw new Error(`cancelled before step '${stepPlan.name}'`);
       const t0 = performance.now();
       const outputs = await runStep(plan, stepPlan, well, current, ctx);
+      // A macrotask turn after each step: Deno (the notebook kernel) handles zeromq's native
+      // socket events only then, so a run of promise-only steps held the viewer's ping, clear
+      // and every send until it ended (the demo's first image came after the whole run).
+      await new Promise(resolve => setImmediate(resolve));
       const wellStep = wellPlan.steps[stepPlan.index];
       for (const out of outputs) {
         if (stepPlan.writeBackend === 'memory') {
