@@ -10,6 +10,7 @@
  *   GET  api/plane?layer&at&max    → plane pixels (binary, see PLANE_HEADERS)
  *   GET  api/thumbnails?layer&at&max[&wells] → every well's plane of a layer (thumbnails.ts)
  *   GET  api/rois                  → RoiOverlays (JSON, rois.ts)
+ *   POST api/keep?layer            → KeptRun (JSON): keep the run that made the layer
  *   WS   api/events                → ViewerEvent (JSON text frames)
  */
 import { z } from 'zod';
@@ -152,8 +153,23 @@ export const API_PATHS = {
   plane: 'api/plane',
   thumbnails: 'api/thumbnails',
   rois: 'api/rois',
+  keep: 'api/keep',
   events: 'api/events'
 } as const;
+
+/**
+ * Reply of `POST api/keep?layer=<key>` ("Keep this run", to compare runs): the layers the run
+ * that made `layer` renamed `<key> (<label>)`; the next run of the pipeline streams into new
+ * layers of the old names. The only request of the browser API that changes anything (it
+ * renames, never removes); 404 for no such layer, 409 when nothing can be kept.
+ */
+export const KeptRunSchema = z.object({
+  run: z.object({ owner: z.string(), id: z.string() }),
+  label: z.string(),
+  layers: z.array(z.object({ from: z.string(), to: z.string() })),
+  skipped: z.array(z.string())
+});
+export type KeptRunReply = z.infer<typeof KeptRunSchema>;
 
 /**
  * Where a client puts the server's browser token (`pipeline-viewer server connect` prints

@@ -73,6 +73,7 @@ export class LayerPersistence {
       try {
         const change = this.layers.restore(image, config, saved.key, id, saved.revision);
         this.planes.adopt(id, image.dtype, image.shape, byteLength, saved);
+        if (saved.kept) change.plane.kept = true;
         // Two saved planes of one slot (killed between saving one and deleting the other).
         if (change.replaced) this.forget(change.replaced);
       } catch (err) {

@@ -34,6 +34,7 @@ import {
   type WirePixels
 } from '../pixels/wire-pixels.js';
 import { IngestCounters } from './counters.js';
+import { keepRun, type KeptRun } from './keep-run.js';
 import { LayerPersistence, type RestoreReport } from './layer-persistence.js';
 import { LimitedLog } from './limited-log.js';
 import { findPlane, PlaneRequestError, type ServedPlane } from './plane-request.js';
@@ -279,6 +280,26 @@ export class ViewerCore {
    */
   async open(fresh = false): Promise<RestoreReport> {
     return this.persistence.restore(fresh);
+  }
+
+  /**
+   * Keeps the run that made layer `key` (compare runs, keep-run.ts); its layers are renamed
+   * and saved so. Throws KeepRunError (404/409).
+   */
+  keepRun(key: string): KeptRun {
+    const kept = keepRun(this.layers, key);
+    for (const { to } of kept.layers) {
+      for (const plane of this.layers.get(to)!.planeRefs()) {
+        const saved = this.planes.attributesOf(plane.id);
+        if (saved !== undefined && typeof saved === 'object')
+          this.planes.setAttributes(plane.id, { ...saved, key: to, kept: true });
+      }
+    }
+    if (kept.layers.length > 0) this.dropEvents();
+    this.log(
+      `kept ${kept.label} of ${JSON.stringify(kept.run.owner)}: ${kept.layers.map(l => `${l.from} → ${l.to}`).join(', ') || 'no layer'}${kept.skipped.length ? `; not kept (planes of other runs too): ${kept.skipped.join(', ')}` : ''}`
+    );
+    return kept;
   }
 
   /** Part of the state went (layers removed): clients get the whole state again. */

@@ -130,7 +130,8 @@ export class LayerStore {
    * planes of other owners (and untagged ones) stay. Returns what to free.
    */
   clearOwner(owner: string, exceptRun?: string): { planes: PlaneRef[]; layers: string[] } {
-    const owns = (plane: PlaneRef) => plane.run?.owner === owner && plane.run.id !== exceptRun;
+    const owns = (plane: PlaneRef) =>
+      plane.run?.owner === owner && plane.run.id !== exceptRun && !plane.kept;
     const planes: PlaneRef[] = [];
     const layers: string[] = [];
     for (const layer of this.list()) {
@@ -173,6 +174,21 @@ export class LayerStore {
       this.nextPlaneId = Math.max(next, id + 1);
       this.revision = Math.max(newest, revision);
     }
+  }
+
+  /**
+   * Renames layer `from` to `to` (keeping a run): nothing is copied, its planes keep their
+   * ids and pixels. Clients drop cached planes and re-read the state (generation).
+   */
+  renameLayer(from: string, to: string): Layer {
+    const layer = this.layers.get(from);
+    if (layer === undefined) throw new RangeError(`no layer ${JSON.stringify(from)}`);
+    if (this.layers.has(to)) throw new RangeError(`a layer ${JSON.stringify(to)} exists already`);
+    this.layers.delete(from);
+    layer.rename(to);
+    this.layers.set(to, layer);
+    this.generation += 1;
+    return layer;
   }
 
   /** Removes layer `key` whole (the store's size bound); returns its planes to free. */

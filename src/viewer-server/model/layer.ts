@@ -46,6 +46,8 @@ export interface PlaneRef {
   run?: RunTag;
   /** Stack components the image lacked (their value is a default): no slider of their own. */
   defaulted?: Component[];
+  /** Kept by the user to compare runs (keep-run.ts): clear_owner leaves it alone. */
+  kept?: boolean;
 }
 
 /** One 2-D image about to be stored. */
@@ -91,7 +93,8 @@ export class Layer {
   private axisCache: AxisInfo[] | null = null;
 
   constructor(
-    readonly key: string,
+    /** Changes only when the user keeps the layer's run (LayerStore.keepRun). */
+    public key: string,
     display: DisplayConfig,
     dtype: Dtype,
     /** Set by the layer's first image: a labels layer stays one. */
@@ -273,6 +276,15 @@ export class Layer {
     this.axisCache = null;
     this.revision = revision;
     return removed.map(([, plane]) => plane);
+  }
+
+  /** Renames the layer (a kept run): its planes name it too, and are marked kept. */
+  rename(key: string): void {
+    this.key = key;
+    for (const plane of this.planes.values()) {
+      plane.layer = key;
+      plane.kept = true;
+    }
   }
 
   /** Slider indices of a plane on the current axes. */

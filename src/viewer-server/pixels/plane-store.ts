@@ -198,6 +198,11 @@ export class PlaneStore {
     this.spillIfOverBudget();
   }
 
+  /** What was put (or adopted) with the plane, for setAttributes. */
+  attributesOf(id: number): unknown {
+    return this.entries.get(id)?.attributes;
+  }
+
   saveStats(): SaveStats {
     return { unsaved_planes: this.unsaved.size, stored_bytes: this.storedBytes };
   }

@@ -13,6 +13,7 @@ import {
   planeHeaders,
   type PlanePosition
 } from '../../protocol/index.js';
+import { KeepRunError } from '../core/keep-run.js';
 import { PlaneRequestError } from '../core/plane-request.js';
 import type { ViewerCore } from '../core/viewer-core.js';
 import type { BrowserGuard } from './browser-guard.js';
@@ -39,9 +40,13 @@ export function httpHandler(core: ViewerCore, guard: BrowserGuard, log: (line: s
       return;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'POST' && endsWithPath(url.pathname, API_PATHS.keep)) {
+      keep(core, url, res);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, {
-        error: `${req.method} is not supported; the viewer API is read-only (GET)`
+        error: `${req.method} is not supported; the viewer API is read-only (GET) but for POST ${API_PATHS.keep}`
       });
       return;
     }
@@ -77,6 +82,21 @@ export function httpHandler(core: ViewerCore, guard: BrowserGuard, log: (line: s
       error: `no such endpoint ${url.pathname}; try ${API_PATHS.state}, ${API_PATHS.plane}, ${API_PATHS.thumbnails}, ${API_PATHS.rois} or ${API_PATHS.events}`
     });
   };
+}
+
+/** "Keep this run" (core/keep-run.ts): renames, never removes; the body is ignored. */
+function keep(core: ViewerCore, url: URL, res: ServerResponse): void {
+  const layer = url.searchParams.get('layer');
+  if (layer === null) {
+    sendJson(res, 400, { error: `${API_PATHS.keep} needs layer=<key>` });
+    return;
+  }
+  try {
+    sendJson(res, 200, core.keepRun(layer));
+  } catch (err) {
+    if (err instanceof KeepRunError) sendJson(res, err.status, { error: err.message });
+    else throw err;
+  }
 }
 
 async function servePlane(core: ViewerCore, url: URL, res: ServerResponse): Promise<void> {
