@@ -13,7 +13,7 @@ import * as zarr from 'zarrita';
 import FileSystemStore from '@zarrita/storage/fs';
 import { DTYPES, type Dtype } from '../../protocol/index.js';
 import { createNdArray, type NdArray } from '../model/image-data.js';
-import type { PixelSize, Plate, PlateImage } from './plate.js';
+import type { PixelSize, Plate, PlateImage, PlatePixels } from './plate.js';
 import { sortPlateImages, wellsOf } from './plate-images.js';
 
 interface Axis {
@@ -40,10 +40,14 @@ export function looksLikeZarr(root: string, entries: readonly Dirent[]): string 
   return root.toLowerCase().endsWith('.zarr') ? 'a .zarr folder' : null;
 }
 
-/** A plane: where its field's array is and the index of each of the array's axes but y, x. */
+/**
+ * A plane: where its field's array is and the index of each of the array's axes but y, x; the
+ * arrays of the field's lower levels (multiscales datasets 1…), in order.
+ */
 interface PlaneRef {
   array: string;
   index: number[];
+  levels: string[];
 }
 
 export async function readOmeZarrPlate(root: string): Promise<Plate> {
@@ -86,7 +90,10 @@ export async function readOmeZarrPlate(root: string): Promise<Plate> {
     images: sorted,
     channelNames,
     pixelSize,
-    pixels: { load: paths => loadPlanes(store, root, refs, paths) }
+    pixels: {
+      load: paths => loadPlanes(store, root, refs, paths),
+      ...planeLevels(store, root, refs)
+    }
   };
 }
 
@@ -126,6 +133,7 @@ async function readWell(
       );
     });
     const axes = axesOf(multiscale, array.shape.length);
+    const lowerLevels = multiscale.datasets.slice(1).map(d => `${fieldPath}/${d.path}`);
     const images: FieldRead['images'] = [];
     const arrayFile = path.join(root, arrayPath);
     for (const index of planeIndices(array.shape.slice(0, -2))) {
@@ -146,7 +154,7 @@ async function readWell(
           z_index: at('z'),
           timepoint: at('t')
         },
-        ref: { array: arrayPath, index }
+        ref: { array: arrayPath, index, levels: lowerLevels }
       });
     }
     out.push({
@@ -176,6 +184,61 @@ async function mapBounded<T, R>(
   return out;
 }
 
+/**
+ * The stored levels of a plane (level 0 and the multiscales datasets below it whose leading
+ * axes match level 0's, so the plane's index means the same plane there), and reading one.
+ */
+function planeLevels(
+  store: zarr.Location<FileSystemStore>,
+  root: string,
+  refs: Map<string, PlaneRef>
+): Required<Pick<PlatePixels, 'levels' | 'loadLevel'>> {
+  const arrays = new Map<string, Promise<zarr.Array<zarr.DataType, FileSystemStore>>>();
+  const open = (at: string) => {
+    let opening = arrays.get(at);
+    if (!opening) {
+      opening = zarr.open(store.resolve(at), { kind: 'array' });
+      arrays.set(at, opening);
+    }
+    return opening;
+  };
+  const refOf = (p: string) => {
+    const ref = refs.get(p);
+    if (!ref) throw new Error(`OME-Zarr plate '${root}' has no image '${p}'`);
+    return ref;
+  };
+  const usable = async (ref: PlaneRef) => {
+    const full = await open(ref.array);
+    const lead = full.shape.slice(0, -2).join(',');
+    const out = [full];
+    for (const at of ref.levels) {
+      const level = await open(at).catch(() => null);
+      if (!level || level.shape.slice(0, -2).join(',') !== lead) break;
+      out.push(level);
+    }
+    return out;
+  };
+  return {
+    levels: async p => {
+      const arrays = await usable(refOf(p));
+      return {
+        dtype: arrays[0].dtype as string,
+        shapes: arrays.map(a => a.shape.slice(-2) as [number, number])
+      };
+    },
+    loadLevel: async (p, level) => {
+      const ref = refOf(p);
+      const arrays = await usable(ref);
+      const array = arrays[level];
+      if (!array)
+        throw new Error(
+          `OME-Zarr plate '${root}': image '${p}' has ${arrays.length} level(s); level ${level} asked`
+        );
+      return readPlane(array, ref.index, root, p);
+    }
+  };
+}
+
 async function loadPlanes(
   store: zarr.Location<FileSystemStore>,
   root: string,
@@ -192,23 +255,32 @@ async function loadPlanes(
       opening = zarr.open(store.resolve(ref.array), { kind: 'array' });
       arrays.set(ref.array, opening);
     }
-    const array = await opening;
-    const dtype = array.dtype as string;
-    if (!DTYPES.includes(dtype as Dtype)) {
-      throw new Error(
-        `OME-Zarr plate '${root}': array ${ref.array} holds ${dtype} pixels; supported are ${DTYPES.join(', ')}`
-      );
-    }
-    const chunk = await zarr.get(array, [...ref.index, null, null]).catch(cause => {
-      throw new Error(
-        `OME-Zarr plate '${root}': reading ${p} failed: ${(cause as Error).message} (a chunk is damaged or uses an unsupported codec)`,
-        { cause }
-      );
-    });
-    const [ny, nx] = array.shape.slice(-2);
-    out.push(createNdArray(chunk.data as NdArray['data'], [ny, nx], dtype as Dtype));
+    out.push(await readPlane(await opening, ref.index, root, p));
   }
   return out;
+}
+
+/** One [y, x] plane of `array` at the leading `index`. */
+async function readPlane(
+  array: zarr.Array<zarr.DataType, FileSystemStore>,
+  index: number[],
+  root: string,
+  p: string
+): Promise<NdArray> {
+  const dtype = array.dtype as string;
+  if (!DTYPES.includes(dtype as Dtype)) {
+    throw new Error(
+      `OME-Zarr plate '${root}': array ${array.path} holds ${dtype} pixels; supported are ${DTYPES.join(', ')}`
+    );
+  }
+  const chunk = await zarr.get(array, [...index, null, null]).catch(cause => {
+    throw new Error(
+      `OME-Zarr plate '${root}': reading ${p} failed: ${(cause as Error).message} (a chunk is damaged or uses an unsupported codec)`,
+      { cause }
+    );
+  });
+  const [ny, nx] = array.shape.slice(-2);
+  return createNdArray(chunk.data as NdArray['data'], [ny, nx], dtype as Dtype);
 }
 
 /** A group's attributes, NGFF 0.5's `ome` folded in as 0.4 has them at the top. */

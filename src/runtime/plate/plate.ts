@@ -32,6 +32,13 @@ export interface PlateImage {
 export interface PlatePixels {
   /** The images at these `PlateImage.path`s, in order, each a [y, x] plane. */
   load(paths: readonly string[]): Promise<NdArray[]>;
+  /**
+   * The resolution levels stored for the image at `path` (OME-Zarr multiscales): each level's
+   * [height, width], level 0 the full plane, and the dtype; readers without levels leave it out.
+   */
+  levels?(path: string): Promise<{ dtype: string; shapes: [number, number][] }>;
+  /** The image at `path` at a stored level (an index into `levels(path).shapes`). */
+  loadLevel?(path: string, level: number): Promise<NdArray>;
 }
 
 export interface Plate {
