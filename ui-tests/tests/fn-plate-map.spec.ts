@@ -52,5 +52,14 @@ test('plate map of nuclei per well; a click opens that well in the viewer', asyn
   await expect(panel.getByTestId('pipeline-viewer-slider-well')).toHaveValue('4', {
     timeout: 30_000
   });
+  // The nuclei stream as a labels layer over the projection (issue 12).
+  await expect(panel.locator('[data-layer-key="source_Nuclei"]')).toHaveCount(1, {
+    timeout: 60_000
+  });
+  await expect(panel.getByTestId('pipeline-viewer-labels-mode-source_Nuclei')).toHaveCount(1);
   await testInfo.attach('plate-map', { body: await map.screenshot(), contentType: 'image/png' });
+  await testInfo.attach('labels-over-projection', {
+    body: await panel.screenshot(),
+    contentType: 'image/png'
+  });
 });
