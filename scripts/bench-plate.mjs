@@ -15,6 +15,8 @@
 // of the same round, with the machine and load average.
 //   npm run build (npx tsc -b) first;  node scripts/bench-plate.mjs [--rounds 5] [--short]
 // --short: 96 wells × 2 sites × 2 channels × 1 z, to check that the script works.
+// Also times, per round, the Harmony index alone (16 MB, read into a string once): the fast
+// scanner (harmony-scan.js) against the full parser (saxes, harmony-index.js), alternating.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, closeSync, openSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -22,6 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPlate } from '../lib/runtime/plate/read-plate.js';
+import { parseHarmonyIndexFully } from '../lib/runtime/plate/harmony-index.js';
+import { scanHarmonyIndex } from '../lib/runtime/plate/harmony-scan.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
@@ -278,6 +282,17 @@ async function main() {
           `**${median(ratio('readdir')).toFixed(1)}** (${range(ratio('readdir'))}) | **${median(ratio('python')).toFixed(2)}** (${range(ratio('python'))}) |`
       );
     }
+    const xml = await readFile(path.join(dirs.harmony, 'Index.idx.xml'), 'utf8');
+    const parse = { scan: [], full: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of round % 2 === 0 ? ['scan', 'full'] : ['full', 'scan']) {
+        const t = performance.now();
+        const index = side === 'scan' ? scanHarmonyIndex(xml) : parseHarmonyIndexFully(xml);
+        parse[side].push(performance.now() - t);
+        if (index?.images.length !== COUNT) throw new Error(`${side} read ${index?.images.length}`);
+      }
+    }
+    const parseRatio = parse.scan.map((v, i) => v / parse.full[i]);
     const load1 = os.loadavg();
     const py = execFileSync(PYTHON, ['-c', 'import sys; print(sys.version.split()[0])'], {
       encoding: 'utf8'
@@ -297,6 +312,11 @@ async function main() {
     );
     console.log('|---|---|---|---|---|---|---|');
     for (const row of rows) console.log(row);
+    console.log('');
+    console.log(
+      `Harmony index alone (${(xml.length / 1e6).toFixed(1)} MB): fast scanner ${fmt(parse.scan)} ms, ` +
+        `full parser (saxes) ${fmt(parse.full)} ms, scanner / parser **${median(parseRatio).toFixed(2)}** (${range(parseRatio)})`
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
