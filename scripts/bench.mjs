@@ -92,6 +92,12 @@ const SUITES = {
     ['scripts/bench-functions.mjs', ...(short ? ['--short'] : [])],
     60,
     'analysis functions against scikit-image'
+  ],
+  cluster: [
+    'node',
+    ['scripts/bench-cluster.mjs', ...(short ? ['--short'] : [])],
+    60,
+    'queue executor: 1, 2, 4, 8 workers against in-process; per-well overhead'
   ]
 };
 

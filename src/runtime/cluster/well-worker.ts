@@ -14,6 +14,7 @@ import path from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { runPlan, type StreamSinkFor } from '../run/orchestrator.js';
+import { StepWorkerPool } from '../run/worker-pool.js';
 import { TEMP_MARK } from '../storage/atomic-write.js';
 import { DiskBackend } from '../storage/disk-backend.js';
 import { FileManager } from '../storage/file-manager.js';
@@ -52,10 +53,13 @@ export async function startWellWorker(options: WellWorkerOptions): Promise<WellW
   const id = `${os.hostname()}:${process.pid}`;
   const log = options.log ?? (() => undefined);
   const redis = new Redis(connection as RedisOptions);
+  // One thread pool for every well this process runs (threads and imported modules stay).
+  let pool: Promise<StepWorkerPool> | null = null;
+  const poolFor = (threads: number) => (pool ??= StepWorkerPool.start(threads));
   const lockDuration = options.lockMs ?? 30_000;
   const worker = new Worker<WellJobData, WellJobResult>(
     options.queue ?? DEFAULT_QUEUE,
-    job => processWell(job, { id, redis, streamSinkFor: options.streamSinkFor }),
+    job => processWell(job, { id, redis, poolFor, streamSinkFor: options.streamSinkFor }),
     {
       connection,
       name: id,
@@ -75,6 +79,7 @@ export async function startWellWorker(options: WellWorkerOptions): Promise<WellW
     async close() {
       await worker.close();
       redis.disconnect();
+      await (await pool)?.destroy();
     }
   };
 }
@@ -82,6 +87,7 @@ export async function startWellWorker(options: WellWorkerOptions): Promise<WellW
 interface WorkerContext {
   id: string;
   redis: Redis;
+  poolFor: (threads: number) => Promise<StepWorkerPool>;
   streamSinkFor?: (job: WellJobData) => StreamSinkFor | null;
 }
 
@@ -102,6 +108,9 @@ async function processWell(job: Job<WellJobData>, ctx: WorkerContext): Promise<W
       fileManager: defaultFileManager(plan),
       streamSinkFor: ctx.streamSinkFor?.(data) ?? null,
       signal: controller.signal,
+      ...(plan.steps.some(s => Object.values(s.placement).some(p => p.includes('workers')))
+        ? { pool: await ctx.poolFor(plan.settings.values.num_workers) }
+        : {}),
       onEvent: event => {
         job.updateProgress({ ...event, worker: ctx.id }).catch(() => undefined);
       }

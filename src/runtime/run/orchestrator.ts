@@ -60,6 +60,11 @@ export interface RunDependencies {
   onEvent?: (event: RunEvent) => void;
   /** Stops the run: no well starts and a running well stops before its next step. */
   signal?: AbortSignal;
+  /**
+   * A worker pool to use instead of starting one for this run (a queue worker runs one
+   * well per run: starting threads and importing modules per well cost ~0.25 s each).
+   */
+  pool?: StepWorkerPool;
 }
 
 interface PlaneOutput {
@@ -89,7 +94,11 @@ export async function runPlan(plan: CompiledPlan, options: RunDependencies): Pro
   const needsPool = plan.steps.some(s =>
     Object.values(s.placement).some(p => p.includes('workers'))
   );
-  const pool = needsPool ? await StepWorkerPool.start(plan.settings.values.num_workers) : null;
+  const ownPool =
+    needsPool && !options.pool
+      ? await StepWorkerPool.start(plan.settings.values.num_workers)
+      : null;
+  const pool = needsPool ? (options.pool ?? ownPool) : null;
   const sinks = await openSinks(plan, options);
   const componentNames: ComponentNames = { channel: { ...plan.plate.channelNames } };
   const runner = new FunctionRunner(pool, plan.settings.values.step_timeout_ms);
@@ -127,7 +136,7 @@ export async function runPlan(plan: CompiledPlan, options: RunDependencies): Pro
     );
     await Promise.all(workers);
   } finally {
-    await pool?.destroy();
+    await ownPool?.destroy();
   }
   const stream = await closeSinks(plan, sinks);
   const order = new Map(plan.wells.map((w, i) => [w.well, i]));
