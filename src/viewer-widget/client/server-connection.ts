@@ -12,8 +12,10 @@ import {
   API_PATHS,
   BROWSER_TOKEN_HEADER,
   eventsSubprotocols,
+  KeptRunSchema,
   ViewerEventSchema,
   ViewerStateSchema,
+  type KeptRunReply,
   type ViewerEvent,
   type ViewerState
 } from '../../protocol/viewer-api.js';
@@ -105,6 +107,26 @@ export class ServerConnection {
     if (this._wanted) {
       this.disconnect();
       this.connect();
+    }
+  }
+
+  /**
+   * "Keep this run" (POST api/keep): the server renames the layers of the run that made
+   * `layer`; the new state arrives as an event. A refusal is reported on errorOccurred.
+   */
+  async keepRun(layer: string): Promise<KeptRunReply | null> {
+    const url = `${this._base}${API_PATHS.keep}?${new URLSearchParams({ layer })}`;
+    try {
+      const res = await this._fetch(url, {
+        method: 'POST',
+        signal: AbortSignal.timeout(STATE_TIMEOUT_MS)
+      });
+      const body = (await res.json()) as { error?: string };
+      if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
+      return KeptRunSchema.parse(body);
+    } catch (err) {
+      this._error.emit(`keep run of ${layer}: ${(err as Error).message}`);
+      return null;
     }
   }
 

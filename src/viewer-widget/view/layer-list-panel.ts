@@ -57,6 +57,13 @@ export class LayerListPanel {
     this.collapsed = false;
   }
 
+  /** The user asked to keep the run that made a layer (the host asks the server). */
+  get keepRequested(): ISignal<this, string> {
+    return this._keepRequested;
+  }
+
+  private readonly _keepRequested = new Signal<this, string>(this);
+
   /** Collapsed: only the header's button shows, in a strip at the panel's edge. */
   get collapsed(): boolean {
     return this._collapsed;
@@ -165,8 +172,20 @@ export class LayerListPanel {
     const labelsMode = layer.isLabels ? labelsModeSelect(layer) : null;
     if (labelsMode) controls.append(opacity, labelsMode);
     else controls.append(opacity, colormap, min, max, auto);
+    // "Keep this run" (compare runs): its layers stay, renamed, beside the next run's.
+    const keep = el(
+      'button',
+      'keep-run',
+      {
+        title: "Keep this run: its layers stay, named '(run N)', beside the next run's to compare",
+        'data-testid': testId('keep', key)
+      },
+      'keep run'
+    );
+    keep.hidden = / \(run \d+\)$/.test(key); // a kept run's layer (the server says 409 too)
+    keep.addEventListener('click', () => this._keepRequested.emit(key));
     const head = el('div', 'layer-head');
-    head.append(visible, name, info);
+    head.append(visible, name, info, keep);
     const channelBox = el('div', 'channels');
     row.append(head, controls, ...(labelsMode ? [] : [channelBox]));
     this._body.append(row);

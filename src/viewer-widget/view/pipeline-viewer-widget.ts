@@ -86,6 +86,7 @@ export class PipelineViewerWidget extends Widget {
     );
     this._channelMode = new ChannelModeButton(this.model.channels);
     this._canvas.node.append(this._channelMode.node);
+    this._layersPanel.keepRequested.connect((_, key) => void this.connection.keepRun(key), this);
     this._layersPanel.toggled.connect((_, collapsed) => {
       this._layersCollapsed = collapsed;
       this._applyLayersCollapsed();
