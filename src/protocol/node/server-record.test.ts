@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   findOwnServer,
   liveServerRecord,
+  ownProcessAlive,
   removeServerRecord,
   serverRecordPath,
   writeServerRecord,
@@ -79,4 +80,29 @@ it('keeps the viewer home private: 0700, and refuses a folder of another user', 
   fs.chownSync(foreign, 65534, 65534);
   expect(() => ensurePrivateDir(foreign)).toThrow(ViewerHomeError);
   expect(() => ensurePrivateDir(foreign)).toThrow(/belongs to uid 65534, not to you/);
+});
+
+describe('ownProcessAlive', () => {
+  it('reads a killed process nobody reaped (a zombie) as gone', async () => {
+    // A parent that never waits for its child: the child stays a zombie, as a server killed
+    // with SIGKILL does under a parent or init that does not reap (Jupyter in a container).
+    const parent = spawn('python3', [
+      '-c',
+      'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(30)'
+    ]);
+    try {
+      const pid = await new Promise<number>((resolve, reject) => {
+        parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+        parent.once('error', reject);
+      });
+      const deadline = Date.now() + 5000;
+      const state = () => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      while (state() !== 'Z' && Date.now() < deadline) await new Promise(r => setTimeout(r, 20));
+      expect(state()).toBe('Z');
+      expect(ownProcessAlive(pid)).toBe(false);
+      expect(ownProcessAlive(parent.pid!)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
 });

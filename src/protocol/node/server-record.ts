@@ -92,9 +92,15 @@ function readRecordFile(file: string): ServerRecord | null {
 export function ownProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // A killed process its parent has not reaped yet (a zombie: kill -9 under Jupyter or an
+  // init that does not reap, in a container) still answers kill(pid, 0), but is gone.
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.[0] !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): the signal's answer stands
   }
 }
 
