@@ -73,7 +73,7 @@ const SUITES = {
     'node',
     ['scripts/bench-viewer.mjs', ...(short ? ['1', '8', '2', '256'] : [])],
     30,
-    'the panel in Chromium: first paint, scrubbing, grid, memory'
+    'the viewer widget on a standalone page in Chromium: first well, scrubbing, grid, memory'
   ],
   plate: [
     'node',
