@@ -108,3 +108,50 @@ it('showInViewer(array, { labels: true }) shows a labels layer', async () => {
   expect(reply).toMatchObject({ status: 'success', accepted: 1 });
   expect(await layers()).toContainEqual({ key: 'my labels', kind: 'labels', dtype: 'uint16' });
 }, 60_000);
+
+it('labels made from a z projection lie over it: streamed at Z projection too, not at z 1', async () => {
+  const dir = await writeTestPlate(path.join(work, 'plate-z'), {
+    wells: ['A01'],
+    sites: 1,
+    channels: 1,
+    zs: 2,
+    size: 32
+  });
+  const plate = await readPlate(dir);
+  const streaming = { enabled: true, port: PORT };
+  const maxOverZ = (stack: NdArray): NdArray => {
+    const [n, h, w] = stack.shape;
+    const out = new Uint16Array(h * w);
+    for (let k = 0; k < n; k++)
+      for (let i = 0; i < h * w; i++) out[i] = Math.max(out[i], Number(stack.data[k * h * w + i]));
+    return createNdArray(out, [1, h, w], 'uint16');
+  };
+  const threshold = (stack: NdArray): NdArray =>
+    createNdArray(
+      Uint32Array.from(stack.data as Uint16Array, v => (v > 0 ? 1 : 0)),
+      [...stack.shape],
+      'uint32'
+    );
+  const pipeline = new Pipeline({
+    name: 'labels over a projection',
+    steps: [
+      new Step({
+        name: 'ZMax',
+        func: maxOverZ,
+        variableComponents: ['z_index'],
+        materialization: {},
+        streaming
+      }),
+      new Step({ name: 'Mask', func: threshold, labels: true, streaming })
+    ]
+  });
+  const plan = await compile(pipeline, plate, { output_dir: path.join(work, 'out-z') });
+  const result = await run(plan);
+  expect(result.ok).toBe(true);
+  const reply = await controlRequest(PORT, { type: 'status' }, { timeoutMs: 5000 });
+  if (reply.type !== 'status') throw new Error(`expected a status reply, got ${reply.type}`);
+  const zOf = (key: string) =>
+    reply.status.layers.find(l => l.key === key)?.axes.find(a => a.name === 'z_index')?.values;
+  expect(zOf('source_ZMax')).toEqual(['projection']);
+  expect(zOf('source_Mask')).toEqual(['projection']);
+}, 120_000);

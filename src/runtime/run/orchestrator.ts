@@ -179,6 +179,10 @@ async function runWell(
   const pending: PendingWrite[] = [];
   const memoryPaths: string[] = [];
   let current: GroupedPlane[] = wellPlan.inputs;
+  // Components an earlier step projected (z of a max projection): later steps' outputs keep
+  // the first input's value on disk, so they are streamed as projections too, and a labels
+  // layer made from a projection lies over it in the viewer.
+  const projectedSoFar = new Set<PlaneComponent>();
   let failedStep = plan.steps[0]?.name ?? '';
   const finish = (result: Omit<WellResult, 'well' | 'durationMs' | 'steps'>): WellResult => {
     const durationMs = performance.now() - started;
@@ -224,12 +228,13 @@ async function runWell(
           });
         }
       }
+      for (const out of outputs) for (const c of out.projected) projectedSoFar.add(c);
       if (wellStep.stream)
         stream(
           wellStep.stream.visualizer,
           stepPlan,
           well,
-          outputs,
+          outputs.map(o => ({ ...o, projected: [...projectedSoFar] })),
           wellStep.stream.targets[0].dir,
           ctx
         );
