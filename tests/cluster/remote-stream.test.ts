@@ -162,3 +162,27 @@ test('a plain (NULL mechanism) ZeroMQ peer gets no answer from the remote port',
   await expect(receiveWithin(dealer, 2_000, 'a reply')).rejects.toThrow(/timed out/);
   expect((await status()).counters.messages).toBe(before.counters.messages);
 }, 30_000);
+
+test('a remote producer may not name shared memory of the viewer machine', async () => {
+  const serverKey = readFileSync(path.join(home, 'curve', 'server.key.pub'), 'utf8').trim();
+  const mine = zmq.curveKeyPair();
+  const dealer = new zmq.Dealer({
+    linger: 0,
+    curveServerKey: serverKey,
+    curvePublicKey: mine.publicKey,
+    curveSecretKey: mine.secretKey
+  });
+  dealer.connect(`tcp://${HOST}:${REMOTE_PORT}`);
+  const header = {
+    type: 'batch',
+    images: [{ path: 'x', shape: [2, 2], dtype: 'uint8', image_id: 'i1', shm_name: 'plv_0123abcd' }]
+  };
+  await dealer.send(['', JSON.stringify(header)]);
+  const reply = await receiveWithin(dealer, 10_000, 'the reply');
+  dealer.close();
+  expect(JSON.parse(reply[reply.length - 1].toString())).toEqual({
+    status: 'error',
+    type: 'batch',
+    error: 'remote producers send pixels as frames, not shared memory (shm_name)'
+  });
+}, 30_000);

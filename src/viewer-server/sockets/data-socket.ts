@@ -8,15 +8,33 @@ import { encodeJson, MAX_DATA_MESSAGE_BYTES, type BatchReply } from '../../proto
 import { RouterSocket } from './router-socket.js';
 import type { ZapHandler } from './zap-handler.js';
 
+const SHM_KEY = /"shm_name"\s*:/;
+
+function refusal(error: string): BatchReply {
+  return { status: 'error', type: 'batch', error };
+}
+
 export class DataSocket extends RouterSocket {
   /** With `curve`: the remote data socket (CURVE server, any address; docs/security.md). */
   constructor(log: (line: string) => void, zap: ZapHandler, curve?: { secretKey: string }) {
     super(curve ? 'remote data' : 'data', 0, log, MAX_DATA_MESSAGE_BYTES, zap, curve);
+    this.remote = curve !== undefined;
   }
 
+  private readonly remote: boolean;
+
   start(handle: (body: Buffer[]) => Promise<BatchReply>): void {
+    const remote = this.remote;
     this.serve({
-      handle: async body => ({ reply: encodeJson(await handle(body)) }),
+      handle: async body => ({
+        reply: encodeJson(
+          // Shared memory names are this machine's: a remote peer must never make the
+          // server open one (docs/security.md); its pixels come as frames or inline.
+          remote && SHM_KEY.test(body[0]?.toString('latin1') ?? '')
+            ? refusal('remote producers send pixels as frames, not shared memory (shm_name)')
+            : await handle(body)
+        )
+      }),
       failed: err => {
         this.log(`data: handler failed: ${err.stack}`);
         const reply: BatchReply = {
