@@ -149,20 +149,30 @@ describe('a restarted server shows the layers the last one held', () => {
 
     server = await start(PORT);
     expect(shown(await state(PORT))).toEqual(before);
+    // marked restored until a live image arrives
+    expect((await state(PORT)).layers.map(l => l.origin)).toEqual(['restored', 'restored']);
     for (const [i, [source, well, channel]] of SLOTS.entries())
       expect(await plane(PORT, `source_${source}`, well, channel)).toEqual(pixels(i));
     expect(fs.readFileSync(logFile(PORT), 'utf8')).toMatch(
       /store: restored 2 layer\(s\), 6 plane\(s\)/
+    );
+    await send(PORT, 'Mask', 'A01', 1, 4); // the same pixels again, now live
+    const origins = new Map((await state(PORT)).layers.map(l => [l.key, l.origin]));
+    expect(origins).toEqual(
+      new Map([
+        ['source_Raw', 'restored'],
+        ['source_Mask', undefined]
+      ])
     );
     await stop(server); // stop keeps the store
     expect(savedPlanes(PORT)).toHaveLength(SLOTS.length);
   });
 
   it('a store with a truncated chunk loads what is whole and reports the rest', async () => {
-    // The chunk of Mask B02 (the last plane sent) loses its second half.
-    const last = savedPlanes(PORT)
-      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
-      .pop()!;
+    // The chunk of Mask B02 loses its second half.
+    const last = savedPlanes(PORT).find(p =>
+      fs.readFileSync(path.join(planesDir(PORT), p, 'zarr.json'), 'utf8').includes('/Mask/B02_c1')
+    )!;
     const chunk = path.join(planesDir(PORT), last, 'c', '0', '0');
     fs.truncateSync(chunk, fs.statSync(chunk).size / 2);
     const server = await start(PORT);

@@ -167,8 +167,9 @@ export class LayerStore {
     this.nextPlaneId = id;
     this.revision = revision - 1;
     try {
+      const restored = this.layers.get(key)?.origin !== 'live'; // new, or restored so far
       const [change] = this.addImage([image], exact);
-      if (change.created) change.layer.origin = 'restored';
+      if (restored) change.layer.origin = 'restored'; // add() marks every plane live
       return change;
     } finally {
       this.nextPlaneId = Math.max(next, id + 1);
