@@ -163,7 +163,9 @@ export const ControlRequestSchema = z.discriminatedUnion('type', [
     owner: z.string().min(1).max(MAX_OWNER_CHARS),
     except_run: z.string().min(1).max(MAX_RUN_ID_CHARS).optional()
   }),
-  z.object({ type: z.literal('shutdown'), auth })
+  z.object({ type: z.literal('shutdown'), auth }),
+  /** Shows the plate folder at `path` (absolute, on the server's machine) as a layer from disk. */
+  z.object({ type: z.literal('open_plate'), auth, path: z.string().min(1).max(4096) })
 ]);
 export type ControlRequest = z.infer<typeof ControlRequestSchema>;
 
@@ -283,6 +285,8 @@ export const ControlReplySchema = z.discriminatedUnion('type', [
     layers: z.number().int()
   }),
   z.object({ type: z.literal('shutdown_ack') }),
+  /** The plate is open: its layer's key, as api/state lists it. */
+  z.object({ type: z.literal('open_plate_ack'), layer: z.string() }),
   z.object({ type: z.literal('error'), error: z.string() })
 ]);
 export type ControlReply = z.infer<typeof ControlReplySchema>;

@@ -308,7 +308,7 @@ export class ViewerServer {
     };
   }
 
-  private handleControl(request: ControlRequest): ControlReply {
+  private handleControl(request: ControlRequest): ControlReply | Promise<ControlReply> {
     switch (request.type) {
       case 'ping':
         return {
@@ -338,6 +338,25 @@ export class ViewerServer {
       case 'shutdown':
         this.options.log('shutdown requested');
         return { type: 'shutdown_ack' };
+      case 'open_plate':
+        return this.openPlate(request.path);
+    }
+  }
+
+  /** A plate folder shown as a layer from disk; the reader's error travels in the reply. */
+  private async openPlate(dir: string): Promise<ControlReply> {
+    if (!path.isAbsolute(dir))
+      return {
+        type: 'error',
+        error: `open_plate: '${dir}' is not an absolute path; send the plate folder's absolute path (pipeline-viewer open resolves it)`
+      };
+    try {
+      const layer = await this.core.openPlate(dir);
+      this.events.flush();
+      return { type: 'open_plate_ack', layer };
+    } catch (err) {
+      this.options.log(`open_plate: ${(err as Error).message}`);
+      return { type: 'error', error: (err as Error).message };
     }
   }
 

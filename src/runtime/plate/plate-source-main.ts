@@ -5,6 +5,7 @@
  * arrays). It opens the plate (PlateSource), then answers requests one by one:
  *
  *   { id, type: 'describe' }                   → { id, description }
+ *   { id, type: 'positions' }                  → { id, positions }   (every image's position)
  *   { id, type: 'plane', position, level }     → { id, dtype, shape, data }
  *   anything that fails                        → { id, error }   (the message names the plate)
  *
@@ -17,6 +18,7 @@ import { PlateSource, type PlatePosition } from './plate-source.js';
 
 type Request =
   | { id: number; type: 'describe' }
+  | { id: number; type: 'positions' }
   | { id: number; type: 'plane'; position: PlatePosition; level?: number };
 
 const send = (message: unknown) => process.send?.(message);
@@ -49,12 +51,16 @@ async function answer(source: PlateSource, request: Request): Promise<unknown> {
   const id = request?.id;
   try {
     if (request?.type === 'describe') return { id, description: source.description };
+    if (request?.type === 'positions') return { id, positions: source.positions() };
     if (request?.type === 'plane') {
       const plane = await source.plane(request.position, request.level ?? 0);
       return { id, dtype: plane.dtype, shape: plane.shape, data: plane.data };
     }
     const type = (request as { type?: unknown } | undefined)?.type;
-    return { id, error: `unknown request ${JSON.stringify(type)}; use describe or plane` };
+    return {
+      id,
+      error: `unknown request ${JSON.stringify(type)}; use describe, positions or plane`
+    };
   } catch (err) {
     return { id, error: (err as Error).message };
   }

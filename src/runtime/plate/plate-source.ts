@@ -82,6 +82,17 @@ export class PlateSource {
     });
   }
 
+  /** Every image's position, in the plate's order (a server lays out its layer with them). */
+  positions(): PlatePosition[] {
+    return this.plate.images.map(({ well, site, channel, z_index, timepoint }) => ({
+      well,
+      site,
+      channel,
+      z_index,
+      timepoint
+    }));
+  }
+
   /**
    * The plane at `at`, at stored level `level` (0: full resolution). Throws naming the plate
    * when it has no image there, or no such level (the caller then bins level 0 itself).

@@ -34,6 +34,7 @@ import {
   type WirePixels
 } from '../pixels/wire-pixels.js';
 import { IngestCounters } from './counters.js';
+import { DiskPlates } from './disk-plates.js';
 import { keepRun, type KeptRun } from './keep-run.js';
 import { LayerPersistence, type RestoreReport } from './layer-persistence.js';
 import { LimitedLog } from './limited-log.js';
@@ -50,6 +51,8 @@ export interface ViewerCoreOptions {
    * set): the server acks them to OpenHCS's ack port (sockets/ack-sender.ts).
    */
   imageOutcomes?: (outcomes: ImageOutcome[]) => void;
+  /** plate-source-main.js to fork for plates opened from disk (default: beside lib/). */
+  plateSourceScript?: string;
 }
 
 export interface ImageOutcome {
@@ -79,6 +82,8 @@ export class ViewerCore {
   private roisSent = 0;
   /** Computes each plane's grid-sized level while no data message is handled. */
   readonly warmer: LevelWarmer;
+  /** Plates shown from disk: their planes are read from their source when served. */
+  readonly disk: DiskPlates;
   private readonly pool: PlaneBufferPool;
   private readonly garbage: GarbageMeter;
   private readonly log: (line: string) => void;
@@ -122,6 +127,14 @@ export class ViewerCore {
       options.storeLimitBytes ?? Number.POSITIVE_INFINITY
     );
     this.warmer = new LevelWarmer(this.levels);
+    this.disk = new DiskPlates(this.layers, this.log, options.plateSourceScript);
+  }
+
+  /** Shows the plate folder `dir` as a layer from disk; resolves to its key (disk-plates.ts). */
+  async openPlate(dir: string): Promise<string> {
+    const key = await this.disk.open(dir);
+    this.dropEvents(); // clients read the whole state, the new layer with it
+    return key;
   }
 
   /**
@@ -310,6 +323,7 @@ export class ViewerCore {
   }
 
   clear(): void {
+    this.disk.closeAll();
     for (const plane of this.layers.clear()) this.planes.remove(plane.id);
     this.levels.clear();
     this.rois.clear();
@@ -360,6 +374,10 @@ export class ViewerCore {
         wire,
         level,
         async () => {
+          if (this.disk.has(layer)) {
+            full = toWirePixels(plane.dtype, await this.disk.read(layer, plane), wire);
+            return full;
+          }
           lease = await this.planes.get(plane.id);
           if (lease === undefined)
             throw new PlaneRequestError(
@@ -440,6 +458,7 @@ export class ViewerCore {
   }
 
   async close(): Promise<void> {
+    this.disk.closeAll();
     this.warmer.close();
     this.refusals.flush();
     this.replacements.flush();

@@ -29,6 +29,8 @@ import { defaultStoreDir } from './paths.js';
 import { parseBytes, parsePort, parseRemote, readOptions, UsageError } from './server-args.js';
 
 const USAGE = `usage: pipeline-viewer server start|stop|status|clear|connect|list [--port N]
+       pipeline-viewer open PATH [--port N]   show the plate folder PATH (OME-Zarr, Harmony, …)
+          in your running server's panel, read from disk plane by plane; prints its layer
   start   [--port N] [--memory-budget BYTES] [--store DIR] [--store-limit BYTES] [--fresh] [--log FILE]
           [--remote HOST:PORT]  (also serve producers on other machines there, CURVE only: docs/cluster.md)
           start a detached viewer server for data port N (default ${DEFAULT_DATA_PORT}), or report yours;
@@ -45,6 +47,8 @@ const STOP_WAIT_MS = 10_000;
 /** Generous bounds: a busy 2-core machine can hold a reply back for seconds. */
 const REPLY_TIMEOUT_MS = 10_000;
 const PING_TIMEOUT_MS = 3000;
+/** open_plate waits for the plate's reader (≤ 10 s to open, ≤ 10 s a request), then replies. */
+const OPEN_TIMEOUT_MS = 40_000;
 /** connect is asked again with backoff while a server is not ready: a short ping suffices. */
 const CONNECT_PING_TIMEOUT_MS = 1500;
 
@@ -74,15 +78,19 @@ async function ownServer(port: number): Promise<ServerRecord> {
 /** One authorized request to `record`'s server; its reply of type `expected`, else an error. */
 async function command<T extends string>(
   record: ServerRecord,
-  type: 'status' | 'clear_state' | 'shutdown',
-  expected: T
+  type: 'status' | 'clear_state' | 'shutdown' | 'open_plate',
+  expected: T,
+  plate?: string
 ) {
   let reply;
   try {
     reply = await controlRequest(
       record.ports.data,
-      { type },
-      { timeoutMs: REPLY_TIMEOUT_MS, secret: record.secret }
+      type === 'open_plate' ? { type, path: plate ?? '' } : { type },
+      {
+        timeoutMs: type === 'open_plate' ? OPEN_TIMEOUT_MS : REPLY_TIMEOUT_MS,
+        secret: record.secret
+      }
     );
   } catch (err) {
     if (err instanceof ControlTimeoutError) {
@@ -212,6 +220,16 @@ async function connect(port: number): Promise<number> {
   return 0;
 }
 
+/** `open PATH`: the plate at PATH (absolute from here) as a layer from disk of this user's server. */
+async function openPlate(plate: string, port: number): Promise<number> {
+  const dir = path.resolve(plate);
+  if (!fs.existsSync(dir)) throw new CliError(`open: no such folder '${dir}'`);
+  const record = await ownServer(port);
+  const reply = await command(record, 'open_plate', 'open_plate_ack', dir);
+  print({ opened: dir, layer: reply.layer, port: record.ports.data });
+  return 0;
+}
+
 /** This user's live servers, newest first: what a panel can open (no secret, no token). */
 function list(): number {
   print({
@@ -229,6 +247,19 @@ const COMMANDS = ['start', 'stop', 'status', 'clear', 'connect', 'list'];
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [group, command, ...rest] = argv;
+  if (group === 'open') {
+    try {
+      if (command === undefined || command.startsWith('--'))
+        throw new UsageError('open: name the plate folder to show (pipeline-viewer open PATH)');
+      const options = readOptions(rest, ['port']);
+      return await openPlate(command, parsePort(options.get('port') ?? String(DEFAULT_DATA_PORT)));
+    } catch (err) {
+      const usage = err instanceof UsageError;
+      const message = err instanceof CliError ? err.message : `open: ${(err as Error).message}`;
+      process.stderr.write(`pipeline-viewer: ${message}\n${usage ? `${USAGE}\n` : ''}`);
+      return usage ? 2 : 1;
+    }
+  }
   if (group !== 'server' || !COMMANDS.includes(command)) {
     process.stderr.write(`${USAGE}\n`);
     return group === undefined || group === '--help' || group === '-h' ? 0 : 2;

@@ -1,5 +1,6 @@
 /**
- * The control socket: ROUTER on P+1000 for ping, status, clear_state, clear_owner and shutdown, as
+ * The control socket: ROUTER on P+1000 for ping, status, clear_state, clear_owner, open_plate and
+ * shutdown, as
  * JSON (our producers and CLI); a pickled request (first byte 0x80) is OpenHCS's and goes to
  * openhcs-control.ts, which answers with pickles. Invalid requests get an error
  * reply naming what was wrong. ping is open (readiness, pid, ports, uid); every other request
@@ -27,7 +28,8 @@ const SENT_BY: Record<ControlRequest['type'], string> = {
   status: 'pipeline-viewer server status',
   clear_state: 'pipeline-viewer server clear',
   clear_owner: "a pipeline run's viewer sink (runtime/streaming)",
-  shutdown: 'pipeline-viewer server stop'
+  shutdown: 'pipeline-viewer server stop',
+  open_plate: 'pipeline-viewer open PATH'
 };
 
 /** Unauthorized requests logged one by one; later ones are only counted. */
@@ -64,7 +66,7 @@ export class ControlSocket extends RouterSocket {
    * that start with a pickle's first byte (0x80) go to `pickles` (OpenHCS), JSON ones here.
    */
   start(
-    handle: (request: ControlRequest) => ControlReply,
+    handle: (request: ControlRequest) => ControlReply | Promise<ControlReply>,
     afterReply: (request: ControlRequest) => void,
     pickles?: OpenHcsControl
   ): void {
@@ -75,7 +77,7 @@ export class ControlSocket extends RouterSocket {
     };
     this.serve({
       // An invalid or unauthorized request gets an error reply, without afterReply.
-      handle: body => {
+      handle: async body => {
         if (pickles && body.length === 1 && isPickle(body[0]))
           return { reply: pickles.answer(body[0]) };
         const request = decodeJson(
@@ -86,7 +88,7 @@ export class ControlSocket extends RouterSocket {
         if (!this.authorized(request)) return { reply: this.refuse(request) };
         let reply: Uint8Array;
         try {
-          reply = encodeJson(handle(request));
+          reply = encodeJson(await handle(request));
         } catch (err) {
           reply = failed(err as Error);
         }

@@ -1,0 +1,118 @@
+/**
+ * The plates a server shows from disk (control request `open_plate`): one plate source
+ * process per plate (plate-source-process.ts) and one layer per plate, marked origin 'disk',
+ * whose planes are references only: the core asks `read` for a plane's pixels when api/plane
+ * or api/thumbnails serve it. Nothing is copied into the plane store, so nothing of a disk
+ * layer is written into the layer store. Clear and stop end the sources.
+ */
+import { DTYPES, type Dtype } from '../../protocol/index.js';
+import type { Layer, NewPlane, PlaneRef } from '../model/layer.js';
+import type { LayerStore } from '../model/layer-store.js';
+import { samplePixelRange } from '../pixels/pixel-range.js';
+import { PlateSourceProcess, type DiskPosition } from './plate-source-process.js';
+
+/** Each open plate is a process: at most this many at once. */
+export const MAX_OPEN_PLATES = 16;
+
+export class DiskPlates {
+  /** Layer key → its source. */
+  private readonly sources = new Map<string, PlateSourceProcess>();
+
+  constructor(
+    private readonly layers: LayerStore,
+    private readonly log: (line: string) => void,
+    private readonly script?: string
+  ) {}
+
+  get count(): number {
+    return this.sources.size;
+  }
+
+  /** Opens the plate folder `dir` as a layer; resolves to its key. Throws the reader's error. */
+  async open(dir: string): Promise<string> {
+    for (const [key, source] of this.sources) if (source.path === dir) return key;
+    if (this.sources.size >= MAX_OPEN_PLATES)
+      throw new Error(
+        `cannot open plate '${dir}': ${MAX_OPEN_PLATES} plates are open already (each is a process); Clear the viewer first`
+      );
+    const source = await PlateSourceProcess.open(dir, this.script);
+    try {
+      const { description } = source;
+      const dtype = description.dtype as Dtype;
+      if (!DTYPES.includes(dtype))
+        throw new Error(
+          `plate '${dir}' stores pixels of type ${description.dtype}, which the viewer does not show`
+        );
+      const positions = await source.positions();
+      // Contrast limits are seeded from the first plane (at its smallest stored level).
+      const first = await source.plane(positions[0], description.levels.length - 1);
+      const range = samplePixelRange(dtype, bytesOf(first.data));
+      const key = this.freeKey(description.name);
+      const planes: NewPlane[] = positions.map(position => ({
+        metadata: metadataOf(position),
+        shape: description.shape,
+        dtype,
+        range,
+        path: `${description.root} ${JSON.stringify(position)}`,
+        imageId: JSON.stringify(position)
+      }));
+      const changes = this.layers.addImage(planes, {
+        display: { component_modes: {}, colormap: 'gray', variable_size_handling: 'pad_to_max' },
+        names: { channel: description.channelNames },
+        layerName: key,
+        ...(description.pixelSize ? { pixelSize: description.pixelSize } : {})
+      });
+      changes[0].layer.origin = 'disk';
+      this.sources.set(key, source);
+      this.log(
+        `opened plate ${description.root} as layer ${key} (${positions.length} planes, from disk)`
+      );
+      return key;
+    } catch (err) {
+      source.close();
+      throw err;
+    }
+  }
+
+  /** Is `layer` a plate on disk? */
+  has(layer: Layer): boolean {
+    return layer.origin === 'disk' && this.sources.has(layer.key);
+  }
+
+  /** The full-resolution pixels of a disk layer's plane, as bytes. */
+  async read(layer: Layer, plane: PlaneRef): Promise<Uint8Array> {
+    const source = this.sources.get(layer.key);
+    if (!source) throw new Error(`layer ${layer.key} is no plate open from disk`);
+    const read = await source.plane(positionOf(plane), 0);
+    return bytesOf(read.data);
+  }
+
+  /** Ends every source (the layers go with the core's clear). */
+  closeAll(): void {
+    for (const source of this.sources.values()) source.close();
+    this.sources.clear();
+  }
+
+  private freeKey(name: string): string {
+    const base = name || 'plate';
+    let key = base;
+    for (let n = 2; this.layers.get(key) !== undefined; n++) key = `${base} (${n})`;
+    return key;
+  }
+}
+
+function metadataOf(p: DiskPosition): NewPlane['metadata'] {
+  const metadata: NewPlane['metadata'] = { well: p.well };
+  for (const axis of ['site', 'channel', 'z_index', 'timepoint'] as const)
+    if (p[axis] !== null) metadata[axis] = p[axis];
+  return metadata;
+}
+
+/** The plate position a plane was laid out from (its image id). */
+function positionOf(plane: PlaneRef): DiskPosition {
+  return JSON.parse(plane.imageId) as DiskPosition;
+}
+
+function bytesOf(data: ArrayBufferView): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,143 @@
+/**
+ * Opening a plate from disk (issue 17, part 2) on the real compiled server: `open_plate`
+ * (and `pipeline-viewer open`) forks lib/runtime/plate/plate-source-main.js on a plate written
+ * by ome-zarr-py and on a Harmony export (tests/runtime/fixtures/make_plates.py); api/state
+ * lists one layer per plate, origin 'disk'; api/plane serves each file's pixels; without the
+ * secret nothing opens; a folder that is no plate gets the reader's error; clear ends the
+ * plate sources. Ports 24650 (+1000, +3000).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { httpPort, type ViewerState } from '../../src/protocol/index.js';
+import { controlRequest } from '../../src/protocol/node/index.js';
+import { python } from '../runtime/python.js';
+import { tokenHeaders } from './browser-token.js';
+import { BIN, getPlane, planeQuery, startServer, type RunningServer } from './server-process.js';
+
+const PORT = 24650;
+const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
+const OPEN_MS = 40_000;
+const stranger = { timeoutMs: 10_000, env: { PIPELINE_VIEWER_HOME: '/nonexistent/plv-stranger' } };
+
+interface Manifest {
+  images: {
+    well: string;
+    site: number;
+    channel: number;
+    z_index: number;
+    timepoint: number;
+    sum: number;
+  }[];
+}
+
+let server: RunningServer;
+let tmp: string;
+const plates: Record<string, Manifest> = {};
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'open-plate-'));
+  for (const kind of ['harmony', 'ome-zarr-0.4'])
+    plates[kind] = JSON.parse(await python(MAKE, [kind, path.join(tmp, kind)])) as Manifest;
+  server = await startServer(PORT);
+}, 120_000);
+afterAll(async () => {
+  await server?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function state(): Promise<ViewerState> {
+  const res = await fetch(`http://127.0.0.1:${httpPort(PORT)}/api/state`, {
+    headers: tokenHeaders(PORT),
+    signal: AbortSignal.timeout(10_000)
+  });
+  return (await res.json()) as ViewerState;
+}
+
+/** Children of `pid` (the plate sources it forked), from /proc. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-o', 'pid=', '--ppid', String(pid)]).catch(
+    () => ({ stdout: '' })
+  );
+  return stdout.split(/\s+/).filter(Boolean).map(Number);
+}
+
+const sum = (body: Uint8Array) =>
+  new Uint16Array(body.buffer, body.byteOffset, body.byteLength / 2).reduce((a, b) => a + b, 0);
+
+it('without the secret, open_plate opens nothing', async () => {
+  const reply = await controlRequest(
+    PORT,
+    { type: 'open_plate', path: path.join(tmp, 'harmony') },
+    stranger
+  );
+  expect(reply.type === 'error' && reply.error).toMatch(
+    /^not authorized: open_plate carries no secret/
+  );
+  expect((await state()).layers).toEqual([]);
+});
+
+it('a folder that holds no plate gets the reader’s error, and no layer', async () => {
+  const empty = path.join(tmp, 'not-a-plate');
+  await mkdir(empty);
+  const reply = await controlRequest(
+    PORT,
+    { type: 'open_plate', path: empty },
+    { timeoutMs: OPEN_MS }
+  );
+  expect(reply.type).toBe('error');
+  expect(reply.type === 'error' && reply.error).toMatch(/cannot open plate '.*not-a-plate'/);
+  const relative = await controlRequest(
+    PORT,
+    { type: 'open_plate', path: 'harmony' },
+    { timeoutMs: OPEN_MS }
+  );
+  expect(relative.type === 'error' && relative.error).toMatch(/is not an absolute path/);
+  expect((await state()).layers).toEqual([]);
+});
+
+it.each(['ome-zarr-0.4', 'harmony'])(
+  'a %s plate opens as a layer from disk whose planes are the files’ pixels',
+  async kind => {
+    const reply = await controlRequest(
+      PORT,
+      { type: 'open_plate', path: path.join(tmp, kind) },
+      { timeoutMs: OPEN_MS }
+    );
+    expect(reply.type).toBe('open_plate_ack');
+    const key = reply.type === 'open_plate_ack' ? reply.layer : '';
+    const layer = (await state()).layers.find(l => l.key === key);
+    expect(layer).toMatchObject({ origin: 'disk', dtype: 'uint16' });
+    const images = plates[kind].images;
+    for (const image of [images[0], images[images.length - 1], images[5]]) {
+      const { well, site, channel, z_index, timepoint } = image;
+      const at = { well, site, channel, z_index, timepoint };
+      const plane = await getPlane(PORT, planeQuery(key, at, 4096));
+      expect(plane.status).toBe(200);
+      expect(sum(plane.body)).toBe(image.sum);
+    }
+  },
+  60_000
+);
+
+it('pipeline-viewer open shows a plate too; clear removes the disk layers and ends their sources', async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [BIN, 'open', path.join(tmp, 'harmony'), '--port', String(PORT)],
+    { env: { ...process.env }, timeout: OPEN_MS }
+  );
+  // The same folder again: the layer it already has.
+  expect(JSON.parse(stdout)).toMatchObject({ layer: expect.any(String), port: PORT });
+  expect((await state()).layers.filter(l => l.origin === 'disk')).toHaveLength(2);
+  expect(await childrenOf(server.child.pid!)).toHaveLength(2);
+  const cleared = await controlRequest(PORT, { type: 'clear_state' }, { timeoutMs: 10_000 });
+  expect(cleared.type).toBe('clear_state_ack');
+  expect((await state()).layers).toEqual([]);
+  const deadline = Date.now() + 10_000;
+  while ((await childrenOf(server.child.pid!)).length > 0 && Date.now() < deadline)
+    await new Promise(resolve => setTimeout(resolve, 100));
+  expect(await childrenOf(server.child.pid!)).toEqual([]);
+}, 60_000);
