@@ -10,6 +10,8 @@ export type { DisplayFn, MimeBundle, ProgressCounts, RunProgressOptions } from '
 export { runWithProgress } from './run-with-progress.js';
 export type { RunWithProgressOptions } from './run-with-progress.js';
 export { showInViewer } from './show.js';
+export { openInViewer } from './open-in-viewer.js';
+export type { OpenInViewerOptions } from './open-in-viewer.js';
 export { plateMap } from './plate-map.js';
 export type { PlateMapOptions, PlateMapOutput } from './plate-map.js';
 export type { ShowInViewerOptions } from './show.js';

@@ -24,6 +24,9 @@ import type { NdArray } from '../model/image-data.js';
 import { DataChannel } from './data-channel.js';
 import { newRun, showOwner } from './run-owner.js';
 
+/** Longest wait for open_plate's reply. */
+const OPEN_PLATE_TIMEOUT_MS = 40_000;
+
 export interface ViewerManagerOptions {
   port: number;
   host?: string;
@@ -179,6 +182,33 @@ export class ViewerManager {
       `clear the earlier runs of ${owner}`
     );
     return { planes, layers };
+  }
+
+  /**
+   * Shows the plate folder `dir` (absolute) as a layer from disk (open_plate): the server
+   * starts a reader for it and serves its planes from the files. Resolves to the layer's key;
+   * throws the reader's error (no plate there, unreadable files).
+   */
+  async openPlate(dir: string): Promise<string> {
+    const record = this.ownServer();
+    if (!record)
+      throw new Error(`no viewer server of yours for port ${this.port}; start() one first`);
+    const reply = await controlRequest(
+      record.ports.data,
+      { type: 'open_plate', path: dir },
+      // The server waits ≤ 10 s for the reader to open the plate, then ≤ 10 s per request.
+      {
+        host: this.host,
+        timeoutMs: Math.max(this.timeoutMs, OPEN_PLATE_TIMEOUT_MS),
+        secret: record.secret
+      }
+    );
+    if (reply.type === 'open_plate_ack') return reply.layer;
+    throw new Error(
+      reply.type === 'error'
+        ? reply.error
+        : `viewer server on port ${record.ports.data} did not open ${dir}: ${JSON.stringify(reply)}`
+    );
   }
 
   /** A persistent server stays alive; a non-persistent one is shut down. */
