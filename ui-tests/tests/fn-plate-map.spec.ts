@@ -57,6 +57,9 @@ test('plate map of nuclei per well; a click opens that well in the viewer', asyn
     timeout: 60_000
   });
   await expect(panel.getByTestId('pipeline-viewer-labels-mode-source_Nuclei')).toHaveCount(1);
+  // ...at the projection's z (one z value, no z slider), so they lie over it.
+  await expect(panel.getByTestId('pipeline-viewer-axis-z_index')).toHaveCount(0);
+  await expect(panel.getByTestId('pipeline-viewer-overlay')).toContainText('Z projection');
   await testInfo.attach('plate-map', { body: await map.screenshot(), contentType: 'image/png' });
   await testInfo.attach('labels-over-projection', {
     body: await panel.screenshot(),
