@@ -21,6 +21,20 @@ import { BIN, getPlane, planeQuery, startServer, type RunningServer } from './se
 const PORT = 24650;
 const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 const OPEN_MS = 40_000;
+/** A one-well OME-Zarr plate with two stored levels below full size; prints level 1's sums per channel. */
+const PYRAMID = `
+import sys, json, numpy as np, zarr
+from ome_zarr.format import FormatV04
+from ome_zarr.writer import write_image, write_plate_metadata, write_well_metadata
+root = zarr.open_group(sys.argv[1], mode='w', zarr_format=2)
+write_plate_metadata(root, ['A'], ['1'], ['A/1'], fmt=FormatV04(), field_count=1, name='Pyramid')
+well = root.require_group('A').require_group('1')
+write_well_metadata(well, [{'path': '0'}], fmt=FormatV04())
+data = np.random.default_rng(1).integers(0, 60000, (1, 2, 1, 64, 48), dtype=np.uint16)
+write_image(data, well.require_group('0'), scale_factors=[2, 4], fmt=FormatV04(), axes='tczyx')
+level = zarr.open_group(sys.argv[1] + '/A/1/0')['s1']
+print(json.dumps({'shape': list(level.shape[-2:]), 'sums': [int(level[0, c, 0].astype(np.int64).sum()) for c in range(2)]}))
+`;
 const stranger = { timeoutMs: 10_000, env: { PIPELINE_VIEWER_HOME: '/nonexistent/plv-stranger' } };
 
 interface Manifest {
@@ -37,11 +51,13 @@ interface Manifest {
 let server: RunningServer;
 let tmp: string;
 const plates: Record<string, Manifest> = {};
+let pyramid: { shape: [number, number]; sums: number[] };
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'open-plate-'));
   for (const kind of ['harmony', 'ome-zarr-0.4'])
     plates[kind] = JSON.parse(await python(MAKE, [kind, path.join(tmp, kind)])) as Manifest;
+  pyramid = JSON.parse(await python(PYRAMID, [path.join(tmp, 'pyramid.zarr')])) as typeof pyramid;
   server = await startServer(PORT);
 }, 120_000);
 afterAll(async () => {
@@ -123,6 +139,28 @@ it.each(['ome-zarr-0.4', 'harmony'])(
   60_000
 );
 
+it('an OME-Zarr with pyramid levels serves its stored level, not one binned from full size', async () => {
+  const reply = await controlRequest(
+    PORT,
+    { type: 'open_plate', path: path.join(tmp, 'pyramid.zarr') },
+    { timeoutMs: OPEN_MS }
+  );
+  const key = reply.type === 'open_plate_ack' ? reply.layer : '';
+  const layer = (await state()).layers.find(l => l.key === key);
+  expect(layer).toMatchObject({ origin: 'disk', shape: [64, 48] });
+  const at = Object.fromEntries(layer!.axes.map(a => [a.name, a.values[0]]));
+  for (const [c, channel] of layer!.axes.find(a => a.name === 'channel')!.values.entries()) {
+    // A display of 32 pixels gets level 1 (32×24): the file's s1, which ome-zarr-py
+    // resampled (a 2×2 mean of level 0 would give other values).
+    const plane = await getPlane(PORT, planeQuery(key, { ...at, channel }, 32));
+    expect(plane.status).toBe(200);
+    expect(plane.headers.get('x-plane-level')).toBe('1');
+    expect(plane.headers.get('x-plane-shape')).toBe(pyramid.shape.join(','));
+    expect(plane.body.byteLength).toBe(pyramid.shape[0] * pyramid.shape[1] * 2);
+    expect(sum(plane.body)).toBe(pyramid.sums[c]);
+  }
+}, 60_000);
+
 it('pipeline-viewer open shows a plate too; clear removes the disk layers and ends their sources', async () => {
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -131,8 +169,8 @@ it('pipeline-viewer open shows a plate too; clear removes the disk layers and en
   );
   // The same folder again: the layer it already has.
   expect(JSON.parse(stdout)).toMatchObject({ layer: expect.any(String), port: PORT });
-  expect((await state()).layers.filter(l => l.origin === 'disk')).toHaveLength(2);
-  expect(await childrenOf(server.child.pid!)).toHaveLength(2);
+  expect((await state()).layers.filter(l => l.origin === 'disk')).toHaveLength(3);
+  expect(await childrenOf(server.child.pid!)).toHaveLength(3);
   const cleared = await controlRequest(PORT, { type: 'clear_state' }, { timeoutMs: 10_000 });
   expect(cleared.type).toBe('clear_state_ack');
   expect((await state()).layers).toEqual([]);

@@ -79,11 +79,21 @@ export class DiskPlates {
     return layer.origin === 'disk' && this.sources.has(layer.key);
   }
 
-  /** The full-resolution pixels of a disk layer's plane, as bytes. */
-  async read(layer: Layer, plane: PlaneRef): Promise<Uint8Array> {
+  /**
+   * The level the plate stores at `shape` ([h, w]) for `layer`, if any (an OME-Zarr's
+   * multiscales): served from the files instead of binned from level 0.
+   */
+  storedLevel(layer: Layer, shape: readonly [number, number]): number | undefined {
+    const levels = this.sources.get(layer.key)?.description.levels ?? [];
+    const k = levels.findIndex(([h, w]) => h === shape[0] && w === shape[1]);
+    return k > 0 ? k : undefined;
+  }
+
+  /** The pixels of a disk layer's plane at stored level `level` (0: full resolution), as bytes. */
+  async read(layer: Layer, plane: PlaneRef, level = 0): Promise<Uint8Array> {
     const source = this.sources.get(layer.key);
     if (!source) throw new Error(`layer ${layer.key} is no plate open from disk`);
-    const read = await source.plane(positionOf(plane), 0);
+    const read = await source.plane(positionOf(plane), level);
     return bytesOf(read.data);
   }
 

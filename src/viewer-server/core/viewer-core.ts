@@ -367,28 +367,35 @@ export class ViewerCore {
     let lease: PlaneLease | undefined;
     let full: WirePixels | undefined;
     let pixels: WirePixels;
+    // A plate on disk that stores this level (OME-Zarr multiscales) serves it from its files.
+    const fromFiles = this.disk.has(layer)
+      ? this.disk.storedLevel(layer, levelShape(plane.shape, level))
+      : undefined;
     try {
-      pixels = await this.levels.level(
-        plane.id,
-        plane.shape,
-        wire,
-        level,
-        async () => {
-          if (this.disk.has(layer)) {
-            full = toWirePixels(plane.dtype, await this.disk.read(layer, plane), wire);
-            return full;
-          }
-          lease = await this.planes.get(plane.id);
-          if (lease === undefined)
-            throw new PlaneRequestError(
-              `plane of layer ${key} at [${index}] was replaced meanwhile`,
-              404
+      pixels =
+        fromFiles !== undefined
+          ? toWirePixels(plane.dtype, await this.disk.read(layer, plane, fromFiles), wire)
+          : await this.levels.level(
+              plane.id,
+              plane.shape,
+              wire,
+              level,
+              async () => {
+                if (this.disk.has(layer)) {
+                  full = toWirePixels(plane.dtype, await this.disk.read(layer, plane), wire);
+                  return full;
+                }
+                lease = await this.planes.get(plane.id);
+                if (lease === undefined)
+                  throw new PlaneRequestError(
+                    `plane of layer ${key} at [${index}] was replaced meanwhile`,
+                    404
+                  );
+                full = toWirePixels(plane.dtype, lease.bytes, wire);
+                return full;
+              },
+              layer.kind === 'labels'
             );
-          full = toWirePixels(plane.dtype, lease.bytes, wire);
-          return full;
-        },
-        layer.kind === 'labels'
-      );
     } catch (err) {
       lease?.release();
       throw err;
