@@ -1,5 +1,6 @@
 /**
- * `pipeline-viewer server start|stop|status|clear|connect|list [--port N]` (bin/pipeline-viewer.js).
+ * `pipeline-viewer server start|stop|status|clear|connect|list [--port N]` and `pipeline-viewer open
+ * PATH [--port N]` (bin/pipeline-viewer.js); open asks the running server to show a plate from disk.
  * start reuses this user's server for N or spawns a detached one (on N, or on a free port when
  * N is held by anything else) and waits ≤ 30 s for ready; status prints the server's status
  * as JSON; stop asks it to shut down and waits until its ports are free; clear empties its
