@@ -62,8 +62,9 @@ async function state(port: number): Promise<ViewerState> {
 /** Layers as a user sees them (without what differs per server: revisions, newest). */
 function shown(s: ViewerState) {
   return s.layers
-    .map(({ key, dtype, shape, axes, colormap, range, image_count }) => ({
+    .map(({ key, kind, dtype, shape, axes, colormap, range, image_count }) => ({
       key,
+      kind,
       dtype,
       shape,
       axes,
@@ -95,7 +96,9 @@ async function send(port: number, source: string, well: string, channel: number,
         dtype: 'uint16',
         image_id: `${source}-${well}-${channel}`,
         shm_name: writeSegment(pixels(seed)),
-        metadata: { source, well, channel }
+        metadata: { source, well, channel },
+        // Mask is a labels layer: it must come back as one (ids, never averaged)
+        ...(source === 'Mask' ? { data_type: 'labels' as const } : {})
       }
     ]
   });
@@ -141,9 +144,9 @@ describe('a restarted server shows the layers the last one held', () => {
       await send(PORT, source, well, channel, i);
     await waitSaved(PORT, SLOTS.length);
     before = shown(await state(PORT));
-    expect(before.map(l => [l.key, l.image_count])).toEqual([
-      ['source_Mask', 2],
-      ['source_Raw', 4]
+    expect(before.map(l => [l.key, l.kind, l.image_count])).toEqual([
+      ['source_Mask', 'labels', 2],
+      ['source_Raw', undefined, 4]
     ]);
     await stop(server, 'SIGKILL');
 

@@ -10,6 +10,7 @@ import {
   COMPONENTS,
   DisplayConfigSchema,
   DTYPES,
+  IMAGE_DATA_TYPES,
   ImageMetadataSchema,
   MAX_AXIS_VALUES,
   PixelSizeSchema,
@@ -26,7 +27,9 @@ const SavedPlaneSchema = z.object({
     dtype: z.enum(DTYPES),
     range: z.tuple([z.number(), z.number()]),
     path: z.string(),
-    image_id: z.string()
+    image_id: z.string(),
+    /** `labels` layers come back as labels (integer ids, never averaged); absent: an image. */
+    kind: z.enum(IMAGE_DATA_TYPES).optional()
   }),
   display: DisplayConfigSchema,
   names: ComponentNamesSchema,
@@ -58,7 +61,8 @@ export function savedPlane(
       dtype: image.dtype,
       range: [...image.range],
       path: image.path,
-      image_id: image.imageId
+      image_id: image.imageId,
+      ...(image.kind === 'labels' ? { kind: image.kind } : {})
     },
     display: config.display,
     names: config.names,
@@ -86,7 +90,8 @@ export function readSavedPlane(
     dtype: saved.image.dtype,
     range: saved.image.range,
     path: saved.image.path,
-    imageId: saved.image.image_id
+    imageId: saved.image.image_id,
+    ...(saved.image.kind ? { kind: saved.image.kind } : {})
   };
   const config: LayerConfig = {
     display: saved.display,
