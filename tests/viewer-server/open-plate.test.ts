@@ -2,7 +2,8 @@
  * Opening a plate from disk (issue 17, part 2) on the real compiled server: `open_plate`
  * (and `pipeline-viewer open`) forks lib/runtime/plate/plate-source-main.js on a plate written
  * by ome-zarr-py and on a Harmony export (tests/runtime/fixtures/make_plates.py); api/state
- * lists one layer per plate, origin 'disk'; api/plane serves each file's pixels; without the
+ * lists one layer per plate, origin 'disk'; api/plane and api/thumbnails (the grid) serve
+ * each file's pixels; without the
  * secret nothing opens; a folder that is no plate gets the reader's error; clear ends the
  * plate sources. Ports 24650 (+1000, +3000).
  */
@@ -12,7 +13,12 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { httpPort, type ViewerState } from '../../src/protocol/index.js';
+import {
+  decodeThumbnails,
+  httpPort,
+  thumbnailsUrl,
+  type ViewerState
+} from '../../src/protocol/index.js';
 import { controlRequest } from '../../src/protocol/node/index.js';
 import { python } from '../runtime/python.js';
 import { tokenHeaders } from './browser-token.js';
@@ -135,6 +141,24 @@ it.each(['ome-zarr-0.4', 'harmony'])(
       expect(plane.status).toBe(200);
       expect(sum(plane.body)).toBe(image.sum);
     }
+    // The grid view: every well's plane at one site, channel, z, timepoint, full size.
+    const { site, channel, z_index, timepoint } = images[0];
+    const at = { site, channel, z_index, timepoint };
+    const url = thumbnailsUrl(`http://127.0.0.1:${httpPort(PORT)}/`, key, at, 4096);
+    const res = await fetch(url, {
+      headers: tokenHeaders(PORT),
+      signal: AbortSignal.timeout(10_000)
+    });
+    expect(res.status).toBe(200);
+    const grid = decodeThumbnails(await res.arrayBuffer());
+    const expected = images.filter(i =>
+      Object.entries(at).every(([k, v]) => i[k as keyof typeof at] === v)
+    );
+    expect(grid.header.planes.map(p => p.well).sort()).toEqual(expected.map(i => i.well).sort());
+    grid.header.planes.forEach((p, n) => {
+      const file = expected.find(i => i.well === p.well)!;
+      expect((grid.pixels[n] as Uint16Array).reduce((a, b) => a + b, 0)).toBe(file.sum);
+    });
   },
   60_000
 );
