@@ -185,7 +185,8 @@ export function producerRing(): ShmRing {
   return ring;
 }
 
-function alive(pid: number): boolean {
+/** Whether `pid` may still run: only "no such process" (ESRCH) counts as gone. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -200,7 +201,7 @@ function alive(pid: number): boolean {
  * Unlinks the ring slots of producers whose process is gone (killed before their exit
  * handler ran). Only our own regular files are touched (segmentProblem). Returns how many.
  */
-export function sweepDeadRings(isAlive: (pid: number) => boolean = alive): number {
+export function sweepDeadRings(isAlive: (pid: number) => boolean = processAlive): number {
   let removed = 0;
   let names: string[];
   try {

@@ -7,23 +7,12 @@
  * the server alive and stops once no ring producer is left.
  */
 import { ringSlotPid } from '../../protocol/index.js';
-import { sweepDeadRings } from '../../protocol/node/index.js';
+import { processAlive as alive, sweepDeadRings } from '../../protocol/node/index.js';
 
 export const SWEEP_MS = 2000;
 
 const producers = new Set<number>();
 let timer: NodeJS.Timeout | null = null;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // Only "no such process" means gone: EPERM is someone else's live process, and a
-    // runtime that cannot send signal 0 (another error) must never sweep a live ring.
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 function tick(log: (line: string) => void): void {
   const gone = [...producers].filter(pid => !alive(pid));
