@@ -5,7 +5,7 @@
  * lists one layer per plate, origin 'disk'; api/plane and api/thumbnails (the grid) serve
  * each file's pixels; without the
  * secret nothing opens; a folder that is no plate gets the reader's error; clear ends the
- * plate sources. Ports 24650 (+1000, +3000).
+ * plate sources; the store's size bound leaves disk layers alone. Ports 24650, 24655 (+1000, +3000).
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,10 +19,17 @@ import {
   thumbnailsUrl,
   type ViewerState
 } from '../../src/protocol/index.js';
-import { controlRequest } from '../../src/protocol/node/index.js';
+import { controlRequest, writeSegment } from '../../src/protocol/node/index.js';
 import { python } from '../runtime/python.js';
 import { tokenHeaders } from './browser-token.js';
-import { BIN, getPlane, planeQuery, startServer, type RunningServer } from './server-process.js';
+import {
+  BIN,
+  getPlane,
+  planeQuery,
+  sendBatch,
+  startServer,
+  type RunningServer
+} from './server-process.js';
 
 const PORT = 24650;
 const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
@@ -203,3 +210,54 @@ it('pipeline-viewer open shows a plate too; clear removes the disk layers and en
     await new Promise(resolve => setTimeout(resolve, 100));
   expect(await childrenOf(server.child.pid!)).toEqual([]);
 }, 60_000);
+
+it('the layer store’s size bound never removes a plate from disk (its pixels are not in the store)', async () => {
+  // Another server, with a store that holds 3 live planes of 48×64 uint16, not 4.
+  const bounded = await startServer(PORT + 5, ['--store-limit', '50K']);
+  try {
+    const opened = await controlRequest(
+      PORT + 5,
+      { type: 'open_plate', path: path.join(tmp, 'harmony') },
+      { timeoutMs: OPEN_MS }
+    );
+    expect(opened.type).toBe('open_plate_ack');
+    const key = opened.type === 'open_plate_ack' ? opened.layer : '';
+    for (const source of ['First', 'Second', 'Third', 'Fourth']) {
+      const reply = await sendBatch(PORT + 5, {
+        type: 'batch',
+        display_config: {
+          component_modes: { source: 'slice', well: 'stack' },
+          colormap: 'gray',
+          variable_size_handling: 'pad_to_max'
+        },
+        images: [
+          {
+            path: `/${source}/A01`,
+            shape: [48, 64],
+            dtype: 'uint16',
+            image_id: source,
+            shm_name: writeSegment(new Uint16Array(48 * 64).fill(7)),
+            metadata: { source, well: 'A01' }
+          }
+        ]
+      });
+      expect(reply).toMatchObject({ status: 'success', accepted: 1 });
+    }
+    const res = await fetch(`http://127.0.0.1:${httpPort(PORT + 5)}/api/state`, {
+      headers: tokenHeaders(PORT + 5),
+      signal: AbortSignal.timeout(10_000)
+    });
+    const keys = ((await res.json()) as ViewerState).layers.map(l => l.key);
+    expect(keys).toContain(key); // before: removed first (the oldest layer) by the store's bound
+    expect(keys).not.toContain('source_First'); // the bound still holds for live layers
+    const { well, site, channel, z_index, timepoint } = plates.harmony.images[0];
+    const plane = await getPlane(
+      PORT + 5,
+      planeQuery(key, { well, site, channel, z_index, timepoint }, 4096)
+    );
+    expect(plane.status).toBe(200);
+    expect(sum(plane.body)).toBe(plates.harmony.images[0].sum);
+  } finally {
+    await bounded.stop();
+  }
+}, 90_000);

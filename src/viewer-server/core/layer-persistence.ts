@@ -115,7 +115,11 @@ export class LayerPersistence {
     const removed: string[] = [];
     let stored = this.planes.saveStats().stored_bytes;
     if (stored <= this.limitBytes) return removed;
-    const byAge = this.layers.list().sort((a, b) => a.revision - b.revision);
+    // A plate opened from disk holds no stored bytes: removing it would free nothing.
+    const byAge = this.layers
+      .list()
+      .filter(layer => layer.origin !== 'disk')
+      .sort((a, b) => a.revision - b.revision);
     const newest = byAge.pop();
     for (const layer of byAge) {
       if (stored <= this.limitBytes) break;
