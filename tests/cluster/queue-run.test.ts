@@ -292,3 +292,16 @@ test('inline functions are refused before anything is queued, naming the step', 
     run(plan, { executor: { kind: 'queue', redis: redis.url, queue: queueName('inline') } })
   ).rejects.toThrow(/Step 'Blur in the notebook'.*module/);
 });
+
+test('a Redis nobody listens on is a clear error within its bound, not a hang', async () => {
+  const plate = await readPlate(plateDir);
+  const pipeline = new Pipeline({
+    name: 'no-redis',
+    steps: [new Step({ name: 'Invert', func: { module: STEPS, export: 'invert' } })]
+  });
+  const plan = await compile(pipeline, plate, { output_dir: path.join(tmp, 'no-redis') });
+  const dead = `unix://${path.join(tmp, 'nobody.sock')}`;
+  await expect(run(plan, { executor: { kind: 'queue', redis: dead } })).rejects.toThrow(
+    /cannot reach Redis at unix:\/\/.*nobody\.sock within 10000 ms.*redis-server/
+  );
+}, 60_000);

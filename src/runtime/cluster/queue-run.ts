@@ -13,7 +13,7 @@ import { checkRemotable } from '../compile/validate-remote.js';
 import type { QueueExecutor } from '../model/executor.js';
 import type { RunEvent, RunResult, WellResult } from '../run/run-result.js';
 import { cancelKey, DEFAULT_QUEUE, wellJobId } from './queue-keys.js';
-import { redisConnection } from './redis-connection.js';
+import { reachRedis, redisConnection } from './redis-connection.js';
 import { QueueTally } from './queue-tally.js';
 import { wellJobs, type WellJobData, type WellJobResult } from './well-job.js';
 
@@ -25,6 +25,7 @@ export async function runOnQueue(
   onEvent?: (event: RunEvent) => void
 ): Promise<RunResult> {
   checkRemotable(plan.pipeline);
+  await reachRedis(executor.redis);
   const started = performance.now();
   const connection = redisConnection(executor.redis);
   const name = executor.queue ?? DEFAULT_QUEUE;

@@ -44,3 +44,37 @@ export function redisConnection(url: string): RedisOptions {
 export function redactedRedisUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
+
+/** How long a notebook or worker tries to reach Redis before it says so. */
+export const REDIS_REACH_MS = 10_000;
+
+/**
+ * Checks that Redis answers at `url` within `ms` (BullMQ itself would retry for ever), with
+ * an error saying where and what to do.
+ */
+export async function reachRedis(url: string, ms = REDIS_REACH_MS): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis({
+    ...(redisConnection(url) as import('ioredis').RedisOptions),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null
+  });
+  let last = '';
+  client.on('error', (error: Error) => (last = error.message));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      client.connect().then(() => client.ping()),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), ms)))
+    ]);
+  } catch (error) {
+    throw new Error(
+      `cannot reach Redis at ${redactedRedisUrl(url)} within ${ms} ms ` +
+        `(${last || (error as Error).message}); start redis-server there or fix the URL`
+    );
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}

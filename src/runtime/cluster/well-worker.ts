@@ -22,7 +22,7 @@ import { MemoryBackend } from '../storage/memory-backend.js';
 import { ZarrBackend } from '../storage/zarr-backend.js';
 import type { CompiledPlan } from '../compile/compiled-plan.js';
 import { cancelKey, DEFAULT_QUEUE } from './queue-keys.js';
-import { redactedRedisUrl, redisConnection } from './redis-connection.js';
+import { reachRedis, redactedRedisUrl, redisConnection } from './redis-connection.js';
 import { planOfJob, type WellJobData, type WellJobResult } from './well-job.js';
 
 export interface WellWorkerOptions {
@@ -49,10 +49,12 @@ export interface WellWorker {
 const CANCEL_POLL_MS = 250;
 
 export async function startWellWorker(options: WellWorkerOptions): Promise<WellWorker> {
+  await reachRedis(options.redis);
   const connection = redisConnection(options.redis);
   const id = `${os.hostname()}:${process.pid}`;
   const log = options.log ?? (() => undefined);
   const redis = new Redis(connection as RedisOptions);
+  redis.on('error', error => log(`worker ${id}: redis: ${error.message}`));
   // One thread pool for every well this process runs (threads and imported modules stay).
   let pool: Promise<StepWorkerPool> | null = null;
   const poolFor = (threads: number) => (pool ??= StepWorkerPool.start(threads));
