@@ -95,15 +95,16 @@ async function status() {
   return reply.status;
 }
 
-async function queuedRun(name: string, wells: string[], serverKey: string) {
+async function queuedRun(name: string, wells: string[], serverKey: string, labels = false) {
   const plate = await readPlate(path.join(tmp, 'plate'));
   const pipeline = new Pipeline({
     name,
     steps: [
       new Step({
-        name: 'Invert',
+        name: labels ? 'Nuclei' : 'Invert',
         func: { module: STEPS, export: 'invert' },
-        streaming: { enabled: true, port: PORT }
+        streaming: { enabled: true, port: PORT },
+        labels
       })
     ]
   });
@@ -188,3 +189,12 @@ test('a remote producer may not name shared memory of the viewer machine', async
     error: 'remote producers send pixels as frames, not shared memory (shm_name)'
   });
 }, 30_000);
+
+test('a labels step streamed from a worker is a labels layer in the viewer', async () => {
+  const serverKey = readFileSync(path.join(home, 'curve', 'server.key.pub'), 'utf8').trim();
+  const result = await queuedRun('labels', ['A01'], serverKey, true);
+  expect(result.stream.total).toEqual({ sent: 2, dropped: 0, errors: [] });
+  const layer = (await status()).layers.find(l => l.key.includes('Nuclei'));
+  // before: the remote sink sent every image as data_type 'image'
+  expect(layer).toMatchObject({ kind: 'labels', image_count: 2 });
+}, 120_000);

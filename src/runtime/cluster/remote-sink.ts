@@ -9,24 +9,14 @@
  * Like the local sink it never blocks the run: `enqueue` queues (bounded) and a drain loop
  * sends one message at a time, each wait bounded.
  */
-import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
-import {
-  BatchReplySchema,
-  decodeJson,
-  encodeBatch,
-  INLINE_MAX_BYTES,
-  tcpEndpoint,
-  type BatchMessageInput,
-  type ImageItem
-} from '../../protocol/index.js';
+import { BatchReplySchema, decodeJson, tcpEndpoint } from '../../protocol/index.js';
 import { receiveWithin, sendWithin } from '../../protocol/node/deadline.js';
 import type { StreamSinkFor } from '../run/orchestrator.js';
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
+import { chunkItems, encodeChunk } from '../streaming/wire-batch.js';
 import type { WellJobData } from './well-job.js';
 
-/** Images per message, as the local producer (OpenHCS mistake 9). */
-const IMAGES_PER_MESSAGE = 50;
 const MAX_QUEUED_BATCHES = 64;
 const SEND_TIMEOUT_MS = 5_000;
 const REPLY_TIMEOUT_MS = 15_000;
@@ -87,6 +77,7 @@ export class RemoteSink implements StreamSink {
     if (this.draining) {
       this.abandoned = true;
       this.report.dropped += this.inFlight;
+      this.inFlight = 0; // counted once: a later flush while the send still hangs adds nothing
       this.note(
         this.handshakes === 0
           ? `no CURVE handshake with ${this.where} within ${timeoutMs} ms: wrong server key, or no viewer listens there (docs/security.md)`
@@ -109,8 +100,8 @@ export class RemoteSink implements StreamSink {
 
   private async drain(): Promise<void> {
     for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
-      for (let i = 0; i < batch.items.length; i += IMAGES_PER_MESSAGE) {
-        const items = batch.items.slice(i, i + IMAGES_PER_MESSAGE);
+      // Messages as the local producer's: ≤ 50 images and ~64 MiB (OpenHCS mistake 9).
+      for (const items of chunkItems(batch.items)) {
         this.inFlight = items.length;
         try {
           await this.send(batch, items);
@@ -129,29 +120,8 @@ export class RemoteSink implements StreamSink {
   }
 
   private async send(batch: StreamBatch, items: StreamBatch['items']): Promise<void> {
-    const frames: Uint8Array[] = [];
-    const images: ImageItem[] = items.map(item => {
-      const { data, shape, dtype } = item.array;
-      const base = {
-        path: item.path,
-        shape: [...shape],
-        dtype,
-        data_type: 'image' as const,
-        image_id: randomUUID(),
-        metadata: { source: batch.step, well: batch.well, ...item.metadata }
-      };
-      if (data.byteLength <= INLINE_MAX_BYTES) return { ...base, data: Array.from(data) };
-      frames.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      return { ...base, frame: frames.length };
-    });
-    const message: BatchMessageInput = {
-      type: 'batch',
-      images,
-      display_config: batch.display,
-      component_names_metadata: batch.componentNames,
-      ...(batch.pixelSize ? { pixel_size: batch.pixelSize } : {}),
-      run: this.run
-    };
+    // Pixels as frames (no shared memory across machines), built as the local producer's.
+    const { frames } = encodeChunk(batch, items, this.run, 'frames');
     const socket = this.connect();
     const where = this.where;
     const handshake = () =>
@@ -160,7 +130,7 @@ export class RemoteSink implements StreamSink {
         : '';
     await sendWithin(
       socket,
-      [new Uint8Array(0), ...encodeBatch(message, frames)],
+      [new Uint8Array(0), ...frames],
       SEND_TIMEOUT_MS,
       `sending to ${where}${handshake()}`
     ).catch((error: Error) => {
