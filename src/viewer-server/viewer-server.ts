@@ -140,7 +140,11 @@ export class ViewerServer {
     this.browserToken = options.browserToken ?? randomBytes(32).toString('base64url');
     this.browserGuard = new BrowserGuard(this.browserToken, httpPort(options.port), log);
     this.httpServer = http.createServer(httpHandler(this.core, this.browserGuard, log));
-    this.events = new EventHub(this.core, this.browserGuard);
+    // Remote producers by host reach the panel's status bar with the counters (issue 15).
+    this.events = new EventHub(this.core, this.browserGuard, () => {
+      const remote = this.zap.snapshot().remote_producers;
+      return { ...this.core.counters.snapshot(), ...(remote ? { remote_producers: remote } : {}) };
+    });
     this.httpServer.on('upgrade', (req, socket, head) => {
       if (!this.events.upgrade(req, socket, head)) socket.destroy();
     });

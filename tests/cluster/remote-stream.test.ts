@@ -10,7 +10,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import * as zmq from 'zeromq';
+import {
+  API_PATHS,
+  eventsSubprotocols,
+  httpPort,
+  type Counters
+} from '../../src/protocol/index.js';
 import { controlRequest, ping } from '../../src/protocol/node/control-client.js';
 import { receiveWithin } from '../../src/protocol/node/deadline.js';
 import {
@@ -34,6 +41,7 @@ import {
   type RedisInstance,
   type WorkerProcess
 } from './redis-harness.js';
+import { browserToken } from '../viewer-server/browser-token.js';
 
 const PORT = 24400;
 const REMOTE_PORT = 24410;
@@ -137,7 +145,32 @@ test('workers with the server key stream every well; the status names their host
   const well = s.layers[0].axes.find(a => a.name === 'well');
   expect(well?.values).toEqual(wells);
   expect(Object.keys(s.counters.remote_producers ?? {})).toEqual([HOST]);
+  // …and so does the panel's stats event (the status bar shows producers by host).
+  expect(Object.keys(await statsEventProducers())).toEqual([HOST]);
 }, 120_000);
+
+/** remote_producers of the first stats event on api/events (sent once a second; 10 s bound). */
+async function statsEventProducers(): Promise<Record<string, number>> {
+  const token = browserToken(PORT);
+  const ws = new WebSocket(
+    `ws://127.0.0.1:${httpPort(PORT)}/${API_PATHS.events}`,
+    eventsSubprotocols(token)
+  );
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no stats event within 10 s')), 10_000);
+      ws.on('error', reject);
+      ws.on('message', data => {
+        const event = JSON.parse(String(data)) as { type: string; counters?: Counters };
+        if (event.type !== 'stats') return;
+        clearTimeout(timer);
+        resolve(event.counters?.remote_producers ?? {});
+      });
+    });
+  } finally {
+    ws.close();
+  }
+}
 
 test('a worker without the server key cannot stream', async () => {
   const before = await status();

@@ -8,7 +8,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { API_PATHS, EVENTS_SUBPROTOCOL, type ViewerEvent } from '../../protocol/index.js';
+import {
+  API_PATHS,
+  EVENTS_SUBPROTOCOL,
+  type Counters,
+  type ViewerEvent
+} from '../../protocol/index.js';
 import type { ViewerCore } from '../core/viewer-core.js';
 import type { BrowserGuard, Refused } from './browser-guard.js';
 
@@ -30,7 +35,9 @@ export class EventHub {
 
   constructor(
     private readonly core: ViewerCore,
-    private readonly guard: BrowserGuard
+    private readonly guard: BrowserGuard,
+    /** The counters a stats event carries (the server adds its sockets' to the core's). */
+    private readonly counters: () => Counters = () => core.counters.snapshot()
   ) {
     this.wss.on('connection', ws => {
       // A frame over maxPayload is reported here (then ws closes with 1009); unheard, it
@@ -81,7 +88,7 @@ export class EventHub {
     if (this.wss.clients.size === 0) return;
     const event: ViewerEvent = {
       type: 'stats',
-      counters: this.core.counters.snapshot(),
+      counters: this.counters(),
       images_per_second: this.core.counters.rate()
     };
     for (const ws of this.wss.clients)
