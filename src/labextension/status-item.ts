@@ -3,7 +3,7 @@
  * and what keeps it following the tracker's current panel.
  */
 import { Widget } from '@lumino/widgets';
-import type { ViewerStats } from '../viewer-widget/index.js';
+import { producersByHostText, type ViewerStats } from '../viewer-widget/index.js';
 import type { IPipelineViewerTracker, IViewerPanel } from './tokens.js';
 
 export class ViewerStatusItem extends Widget {
@@ -23,15 +23,18 @@ export class ViewerStatusItem extends Widget {
       return;
     }
     const drops = stats.drops + Math.max(0, stats.serverDropped);
+    const hosts = Object.keys(stats.producersByHost).length;
+    const producers = producersByHostText(stats.producersByHost);
     this.node.dataset.status = stats.status;
-    this.node.textContent = `Viewer ${stats.status === 'connected' ? '●' : '○'} ${stats.status} · ${stats.fps.toFixed(0)} fps · ${drops} drops`;
+    this.node.textContent = `Viewer ${stats.status === 'connected' ? '●' : '○'} ${stats.status} · ${stats.fps.toFixed(0)} fps · ${drops} drops${hosts > 0 ? ` · ${hosts} ${hosts === 1 ? 'host' : 'hosts'}` : ''}`;
     this.node.title =
       `Pipeline viewer on port ${port ?? '?'}: ${stats.status}; ${stats.fps.toFixed(1)} frames/s painted; ` +
       `${stats.drops} plane requests failed in the browser, ` +
       `${stats.serverDropped < 0 ? 'unknown' : stats.serverDropped} images dropped by the server` +
       (stats.imagesPerSecond >= 0
         ? `; server receives ${stats.imagesPerSecond.toFixed(1)} images/s`
-        : '');
+        : '') +
+      (producers ? `; remote producers on ${producers}` : '');
   }
 }
 

@@ -11,6 +11,7 @@ export { LayerList } from './model/layer-list.js';
 export { PlaneCache } from './model/plane-cache.js';
 export type { Plane } from './model/plane.js';
 export { overlayText } from './model/overlay.js';
+export { producersByHostText } from './model/producers.js';
 export { autoContrast, histogram } from './model/histogram.js';
 export { ServerConnection } from './client/server-connection.js';
 export { PlaneLoader } from './client/plane-loader.js';

@@ -63,6 +63,8 @@ export interface ViewerStats {
   serverDropped: number;
   /** Server's incoming images per second, -1 when unknown. */
   imagesPerSecond: number;
+  /** Producers streaming from other machines, by host ({} when none or unknown). */
+  producersByHost: Record<string, number>;
 }
 
 /** Display settings of one layer that the user chose; restored by layer key. */

@@ -104,7 +104,8 @@ export class ViewerSession {
       fps: this._paints.length,
       drops: this.loader.drops,
       serverDropped: server ? server.counters.dropped : -1,
-      imagesPerSecond: server ? server.imagesPerSecond : -1
+      imagesPerSecond: server ? server.imagesPerSecond : -1,
+      producersByHost: server?.counters.remote_producers ?? {}
     };
   }
 

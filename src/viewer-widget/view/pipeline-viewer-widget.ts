@@ -28,6 +28,7 @@ import type { DrawLayer } from './gl-renderer.js';
 import { GridView } from './grid-view.js';
 import { HelpOverlay } from './help-overlay.js';
 import { LayerListPanel } from './layer-list-panel.js';
+import { producersByHostText } from '../model/producers.js';
 import { ReadoutRow } from './readout-row.js';
 
 const STATE_DEBOUNCE_MS = 500;
@@ -314,6 +315,8 @@ export class PipelineViewerWidget extends Widget {
   private _onStats(stats: ViewerStats): void {
     const parts = [stats.status, `${stats.fps} fps`, `${stats.drops} drops`];
     if (stats.imagesPerSecond >= 0) parts.push(`${stats.imagesPerSecond.toFixed(1)} img/s in`);
+    const producers = producersByHostText(stats.producersByHost);
+    if (producers) parts.push(producers);
     this._status.textContent = parts.join(' · ');
     this._status.dataset.status = stats.status;
     this._statsChanged.emit(stats);
