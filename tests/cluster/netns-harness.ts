@@ -58,8 +58,39 @@ function freeSubnet(): number {
   throw new Error('no free 10.231.x.0/24 subnet for the test namespaces');
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes namespaces and bridges of earlier runs whose process is gone (a test run killed
+ * before its afterAll); those of a live run, e.g. in another clone, are left alone.
+ */
+export function removeStaleHosts(): void {
+  const stale = (name: string) => {
+    const m = /^plv(\d+)(br|[a-hp])$/.exec(name);
+    return m !== null && !alive(Number(m[1]));
+  };
+  const list = (...args: string[]) =>
+    spawnSync('ip', args, { encoding: 'utf8', timeout: TIMEOUT_MS }).stdout ?? '';
+  for (const line of list('netns', 'list').split('\n')) {
+    const name = line.split(' ')[0];
+    if (stale(name)) ipQuiet('netns', 'del', name);
+  }
+  for (const line of list('-o', 'link', 'show', 'type', 'bridge').split('\n')) {
+    const name = line.split(': ')[1]?.split('@')[0];
+    if (name && stale(name)) ipQuiet('link', 'del', name);
+  }
+}
+
 /** `count` namespaces named plv<pid><letter>, each with a veth to the bridge plv<pid>br. */
 export function createHosts(count: number): OtherHosts {
+  removeStaleHosts();
   const x = freeSubnet();
   const bridge = `plv${process.pid}br`;
   const names = Array.from({ length: count }, (_, i) => `plv${process.pid}${'abcdefgh'[i]}`);

@@ -169,7 +169,7 @@ const workers: ChildProcess[] = [];
       steps: [
         new Step({
           name: 'Invert',
-          func: { module: STEPS, export: 'invert', args: { ms: 100, log } },
+          func: { module: STEPS, export: 'invert', args: { ms: 250, log } },
           streaming: { enabled: true, port: PORT }
         })
       ]
