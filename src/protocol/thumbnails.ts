@@ -119,10 +119,7 @@ export function decodeThumbnails(buffer: ArrayBuffer): DecodedThumbnails {
         `${what}: well ${p.well}'s ${p.shape.join('×')} ${p.dtype} pixels at ${p.offset} do not fit the ${buffer.byteLength}-byte body`
       );
     return viewAs(p.dtype, new Uint8Array(buffer, from, bytes)) as
-      | Uint8Array
-      | Uint16Array
-      | Float32Array
-      | Uint32Array;
+      Uint8Array | Uint16Array | Float32Array | Uint32Array;
   });
   return { header: parsed.data, pixels };
 }

@@ -14,9 +14,12 @@ export type PlaneShape = [height: number, width: number];
 export function toWirePixels(dtype: Dtype, bytes: Uint8Array, wire: WireDtype): WirePixels {
   const pixels = viewAs(dtype, bytes);
   if (dtype === wire) return pixels as WirePixels;
-  const Out = { uint8: Uint8Array, uint16: Uint16Array, float32: Float32Array, uint32: Uint32Array }[
-    wire
-  ];
+  const Out = {
+    uint8: Uint8Array,
+    uint16: Uint16Array,
+    float32: Float32Array,
+    uint32: Uint32Array
+  }[wire];
   const out = new Out(pixels.length);
   for (let i = 0; i < pixels.length; i++) out[i] = pixels[i];
   return out;
