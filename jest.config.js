@@ -9,5 +9,8 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json', diagnostics: { ignoreCodes: [151002] } }]
   },
-  testTimeout: 60000
+  testTimeout: 60000,
+  // Test files start real servers on fixed ports, and one file's data port may be another's
+  // P+1000 or P+3000 (docs/ARCHITECTURE.md): one file at a time, as on a 2-core machine.
+  maxWorkers: 1
 };
