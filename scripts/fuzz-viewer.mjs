@@ -280,15 +280,18 @@ try {
     server.exit,
     new Promise(r => setTimeout(() => r('no exit within 10 s'), 10_000))
   ]);
-  const zarr = path.join(server.storeDir, 'planes.zarr');
+  // Stop keeps the layer store (issue 17: a restart restores it) and releases its lock.
+  const lock = path.join(server.storeDir, 'lock');
+  const version = path.join(server.storeDir, 'store.json');
   check(
     'shutdown',
     [
       ...(ack.type === 'shutdown_ack' ? [] : [`shutdown: ${ack.type}`]),
       ...(exit?.code === 0 ? [] : [`exit: ${JSON.stringify(exit)}`]),
-      ...(fs.existsSync(zarr) ? [`${zarr} left behind`] : [])
+      ...(fs.existsSync(lock) ? [`${lock} left behind (the store stays locked)`] : []),
+      ...(fs.existsSync(version) ? [] : [`${version} missing (the store was not kept)`])
     ],
-    'with the secret: acknowledged, exit code 0, spill store removed'
+    'with the secret: acknowledged, exit code 0, layer store kept and unlocked'
   );
 } catch (err) {
   if (!(err instanceof ServerGone)) lines.push(`fuzz: check run FAIL (${err.stack})`);
