@@ -165,4 +165,17 @@ describe('PlaneStore with a PlaneBufferPool', () => {
     store.clear();
     await spill.destroy();
   });
+  it('new attributes given while the plane is being saved are written too (keep run during a save)', async () => {
+    const spill = new SpillStore(path.join(dir, 'k'));
+    const store = new PlaneStore(1 << 30, spill);
+    store.put(1, 'uint8', [64, 64], plane(1), { key: 'source_Cells' });
+    // The save has started (put starts the writer); the run is kept meanwhile.
+    store.setAttributes(1, { key: 'source_Cells (run 1)' });
+    await store.idle();
+    const meta = fs.readFileSync(path.join(dir, 'k', 'planes.zarr', 'p1', 'zarr.json'), 'utf8');
+    // before: the write's old attributes stayed (a restart restored the plane to the old layer)
+    expect(meta).toContain('source_Cells (run 1)');
+    store.clear();
+    await spill.destroy();
+  });
 });

@@ -193,7 +193,8 @@ export class PlaneStore {
     const entry = this.entries.get(id);
     if (entry === undefined || entry.attributes === undefined) return;
     entry.attributes = attributes;
-    if (entry.onDisk) entry.metaStale = true;
+    // A write running now carries the old attributes: its metadata is rewritten after it.
+    if (entry.onDisk || entry.writing) entry.metaStale = true;
     this.unsaved.set(id, entry);
     this.spillIfOverBudget();
   }
