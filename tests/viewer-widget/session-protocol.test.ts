@@ -129,15 +129,25 @@ describe('viewer widget client ↔ real viewer server', () => {
     const axes = Object.fromEntries(model.dims.axes.map(a => [a.name, a.values]));
     expect(axes.well).toEqual(['A01', 'B02']);
     expect(axes.channel).toEqual([1, 2]);
-    // following the newest plane: the last image of the batch
-    expect(model.dims.position()).toMatchObject({ well: 'B02', channel: 2 });
+    // following the newest plane: it ends on the last image of the batch (the plane events
+    // arrive one by one after the layer's, so the position passes through earlier ones)
+    await waitFor('the position of the newest plane', () => {
+      const p = model.dims.position();
+      return p.well === 'B02' && p.channel === 2 ? p : undefined;
+    });
     expect(overlayText(model.dims)).toContain('Ch2: GFP');
     expect(overlayText(model.dims)).toContain('B02');
   });
 
   it('fetches a panel-sized level first: fewer bytes than the full plane', async () => {
-    const plane = await waitFor('a shown plane', () => session.shown.get('source_Enhance'));
-    expect(plane.values).toEqual(model.visiblePlanes()[0].values);
+    // The batch may first show an earlier image (A01) while following the newest: wait for
+    // the plane of the position the model settled on.
+    const want = model.visiblePlanes()[0].values;
+    const plane = await waitFor('the shown plane of the current position', () => {
+      const p = session.shown.get('source_Enhance');
+      return p && p.values.join('/') === want.join('/') ? p : undefined;
+    });
+    expect(plane.values).toEqual(want);
     expect(plane.level).toBeGreaterThan(0);
     expect(Math.max(...plane.shape)).toBeGreaterThanOrEqual(64);
     expect(Math.max(...plane.shape)).toBeLessThan(W);
