@@ -1,0 +1,167 @@
+/**
+ * Page side of scripts/bench-panel.mjs: functions run in JupyterLab's page by Playwright
+ * (each self-contained: Playwright sends its source). `window.bench` records the planes the
+ * docked panel paints, with the page's epoch time (performance.timeOrigin + now()).
+ */
+
+/** Bounded waitForFunction with a message saying what was awaited. */
+export const wait = (pg, fn, arg, ms, what) =>
+  pg.waitForFunction(fn, arg, { timeout: ms, polling: 'raf' }).catch(e => {
+    throw new Error(
+      `bench-panel: ${what} not reached within ${ms} ms (${e.message.split('\n')[0]})`
+    );
+  });
+
+/** Opens the panel of `port`, follows the newest plane, and records each new plane painted. */
+export async function openAndInstrument({ port }) {
+  const app = window.jupyterapp;
+  await app.restored;
+  await app.commands.execute('pipeline-viewer:open', { port });
+  const view = () =>
+    [...app.shell.widgets('main')].find(x => x.id === `pipeline-viewer-${port}`)?.content;
+  performance.setResourceTimingBufferSize(1e6);
+  const seen = new WeakSet();
+  const b = (window.bench = {
+    paints: [],
+    view,
+    reset() {
+      b.paints = [];
+      performance.clearResourceTimings();
+    },
+    /** false until `well` is painted at full resolution; then the figures of that plane. */
+    fullyPainted(well) {
+      const mine = b.paints.filter(p => p.values.includes(well));
+      const full = mine.find(p => p.level === 0);
+      if (!full) return false;
+      const entries = performance
+        .getEntriesByType('resource')
+        .filter(e => e.name.includes('api/plane?'))
+        .map(e => {
+          const q = new URL(e.name).searchParams;
+          return { e, at: Object.values(JSON.parse(q.get('at'))), max: Number(q.get('max')) };
+        })
+        .filter(x => x.at.includes(well));
+      const fullEntry = entries.find(x => x.max >= full.size);
+      if (!fullEntry) return false; // its timing entry lands after the body is read
+      const epoch = t => performance.timeOrigin + t;
+      const panelSize = view().session.wantedSize(full.size);
+      const panel = mine.find(p => p.size >= panelSize || p.level === 0);
+      const bytesUntil = t =>
+        entries
+          .filter(x => epoch(x.e.responseEnd) <= t)
+          .reduce((s, x) => s + x.e.encodedBodySize, 0);
+      return {
+        firstPaint: mine[0].t,
+        panelPaint: panel.t,
+        fullPaint: full.t,
+        panelSize,
+        firstRequest: Math.min(...entries.map(x => epoch(x.e.startTime))),
+        fullRequest: epoch(fullEntry.e.startTime),
+        fullUrl: fullEntry.e.name,
+        fullBytes: fullEntry.e.encodedBodySize,
+        bytesToPanel: bytesUntil(panel.t),
+        bytesToFull: bytesUntil(full.t),
+        requests: entries.map(x => ({
+          max: x.max,
+          sent: epoch(x.e.startTime),
+          end: epoch(x.e.responseEnd),
+          bytes: x.e.encodedBodySize
+        }))
+      };
+    }
+  });
+  const session = view().session;
+  const note = session.notePainted.bind(session);
+  session.notePainted = () => {
+    note();
+    const t = performance.timeOrigin + performance.now();
+    for (const plane of session.shown.values()) {
+      if (seen.has(plane)) continue;
+      seen.add(plane);
+      b.paints.push({
+        t,
+        values: plane.values,
+        level: plane.level,
+        size: Math.max(...plane.shape)
+      });
+    }
+  };
+  view().model.dims.setFollowNewest(true);
+}
+
+/**
+ * Baselines right after a plane was painted: a bare fetch (body read whole) of its
+ * full-resolution `api/plane` response with the panel's token, and of a static file of the
+ * same size behind the same proxy; `staticFirst` alternates the order.
+ */
+export async function bareFetches({ url, staticUrl, staticFirst }) {
+  const base = JSON.parse(document.getElementById('jupyter-config-data').textContent).baseUrl;
+  const withToken = window.bench.view().session.connection.fetch;
+  const time = async (f, u) => {
+    const t0 = performance.now();
+    const res = await f(u, { cache: 'no-store' });
+    if (!res.ok) throw new Error(`bare fetch of ${u}: HTTP ${res.status}`);
+    const bytes = (await res.arrayBuffer()).byteLength;
+    return { ms: performance.now() - t0, bytes };
+  };
+  const plane = () => time(withToken, url);
+  const file = () => time(fetch, base + staticUrl);
+  const [a, b] = staticFirst ? [await file(), await plane()] : [await plane(), await file()];
+  const [p, s] = staticFirst ? [b, a] : [a, b];
+  return { bareMs: p.ms, bareBytes: p.bytes, staticMs: s.ms, staticBytes: s.bytes };
+}
+
+/** Shows each well once (so its plane is in the browser at the size this page needs). */
+export async function showEach({ wells, ms }) {
+  const view = window.bench.view();
+  const dims = view.model.dims;
+  const axis = dims.axis('well');
+  for (const well of wells) {
+    dims.setIndex('well', axis.values.indexOf(well));
+    const t0 = performance.now();
+    for (;;) {
+      const shown = [...view.session.shown.values()].find(p => p.values.includes(well));
+      const full = shown && [...view.model.layers].find(l => l.key === shown.layer);
+      const need =
+        full && view.session.wantedSize(Math.max(full.info.shape[0], full.info.shape[1]));
+      if (shown && !view.session.loading && Math.max(...shown.shape) >= need) break;
+      if (performance.now() - t0 > ms) throw new Error(`well ${well} not shown within ${ms} ms`);
+      await new Promise(r => requestAnimationFrame(r));
+    }
+  }
+}
+
+/**
+ * Moves the well slider one step per animation frame over `wells` for `ms`; planes put on
+ * screen, slider steps and canvas frames per second.
+ */
+export function scrubFor({ wells, ms }) {
+  const view = window.bench.view();
+  const dims = view.model.dims;
+  const axis = dims.axis('well');
+  const indices = wells.map(w => axis.values.indexOf(w)).filter(i => i >= 0);
+  const canvas = view.node.querySelector('[data-testid=pipeline-viewer-canvas]');
+  const shown0 = view.session.planesShown;
+  const frame0 = Number(canvas.dataset.frame);
+  return new Promise(resolve => {
+    let steps = 0;
+    const t0 = performance.now();
+    const tick = () => {
+      const s = (performance.now() - t0) / 1000;
+      if (s * 1000 >= ms) {
+        resolve({
+          planesPerS: (view.session.planesShown - shown0) / s,
+          stepsPerS: steps / s,
+          framesPerS: (Number(canvas.dataset.frame) - frame0) / s,
+          dpr: devicePixelRatio,
+          canvasPx: [canvas.width, canvas.height]
+        });
+        return;
+      }
+      dims.setIndex('well', indices[steps % indices.length]);
+      steps++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
