@@ -75,6 +75,17 @@ const SUITES = {
     30,
     'the viewer widget on a standalone page in Chromium: first well, scrubbing, grid, memory'
   ],
+  panel: [
+    'node',
+    [
+      'scripts/bench-panel.mjs',
+      ...(short ? ['--short'] : []),
+      '--report',
+      path.join(tmp, 'panel.md')
+    ],
+    30,
+    'P3, P4: save → paint and scrubbing in the docked panel in JupyterLab'
+  ],
   plate: [
     'node',
     ['scripts/bench-plate.mjs', ...(short ? ['--short'] : [])],
