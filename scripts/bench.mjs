@@ -86,6 +86,17 @@ const SUITES = {
     30,
     'P3, P4: save → paint and scrubbing in the docked panel in JupyterLab'
   ],
+  scale: [
+    'node',
+    [
+      'scripts/bench-scale.mjs',
+      ...(short ? ['--short'] : []),
+      '--report',
+      path.join(tmp, 'scale.md')
+    ],
+    30,
+    'P5: a 384-well × 4-channel × 2048² plate generated on the fly: server RSS, browser heap, accounting'
+  ],
   plate: [
     'node',
     ['scripts/bench-plate.mjs', ...(short ? ['--short'] : [])],
