@@ -11,7 +11,14 @@ jupyter-server-proxy never proxies to a port that is not bound yet.
 
 `GET pipeline-viewer/servers` lists this user's running viewer servers (from their records
 in the viewer home, never by probing other users' ports), newest first, without secrets:
-what "Open Pipeline Viewer" offers when no port is named."""
+what "Open Pipeline Viewer" offers when no port is named.
+
+`POST pipeline-viewer/open {"path": P, "port": N}` shows the plate folder P (a path of the
+file browser, relative to Jupyter's root folder) in this user's viewer server for N, starting
+that server first if none runs (as the panel's Start does), through `pipeline-viewer open`.
+P must resolve, symlinks followed, inside the root folder: the browser names files only
+there, so nothing else on the machine can be opened through this endpoint. A folder that is
+no plate answers 422 with the reader's message (an expected error: no traceback)."""
 import asyncio
 import json
 import os
@@ -29,16 +36,22 @@ HERE = Path(__file__).resolve().parent
 # The CLI checks the port range (protocol's one check); its exit code 2 means bad input.
 USAGE_EXIT_CODE = 2
 CLI_TIMEOUT_S = 30
+# `open` waits up to 40 s for the plate's reader (cli.ts OPEN_TIMEOUT_MS): a little more here.
+OPEN_TIMEOUT_S = 50
 
 
 def cli_command(action, port):
     """`node <pipeline-viewer CLI> server <action> --port N`; cli_location.py says where the
     CLI is looked for (CliNotFound is a RuntimeError saying how to install it). port None:
     no --port (`server list`)."""
+    return node_cli(["server", action] + ([] if port is None else ["--port", str(port)]))
+
+
+def node_cli(args):
     node = os.environ.get("PIPELINE_VIEWER_NODE") or shutil.which("node")
     if not node:
         raise RuntimeError("node was not found on PATH; set PIPELINE_VIEWER_NODE to the node binary")
-    return [node, str(find_cli()), "server", action] + ([] if port is None else ["--port", str(port)])
+    return [node, str(find_cli())] + args
 
 
 def parse_port(value):
@@ -49,20 +62,22 @@ def parse_port(value):
     return port
 
 
-async def run_cli(action, port):
+async def run_cli(action, port, command=None, timeout_s=CLI_TIMEOUT_S):
+    """Runs `server <action>` (or `command`, a node_cli list) within timeout_s."""
     proc = await asyncio.create_subprocess_exec(
-        *cli_command(action, port),
+        *(command or cli_command(action, port)),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        out, err = await asyncio.wait_for(proc.communicate(), CLI_TIMEOUT_S)
+        out, err = await asyncio.wait_for(proc.communicate(), timeout_s)
     except asyncio.TimeoutError:
         proc.kill()
         await proc.wait()
+        name = "open" if command else f"server {action}"
         return {"action": action, "port": port, "ok": False, "exit_code": None,
-                "stdout": "", "stderr": f"'server {action}' did not finish within {CLI_TIMEOUT_S} s"}
+                "stdout": "", "stderr": f"'{name}' did not finish within {timeout_s} s"}
     return {"action": action, "port": port, "ok": proc.returncode == 0, "exit_code": proc.returncode,
             "stdout": out.decode(errors="replace").strip(), "stderr": err.decode(errors="replace").strip()}
 
@@ -153,10 +168,67 @@ class ViewerServerHandler(APIHandler):
         return result
 
 
+def plate_folder(root_dir, api_path):
+    """The folder a file-browser path names (relative to Jupyter's root folder, '/'-separated),
+    symlinks resolved; an HTTPError when it is not a folder inside the root."""
+    if not isinstance(api_path, str) or not api_path.strip("/"):
+        raise tornado.web.HTTPError(400, f"path must name a plate folder under Jupyter's root folder, got {api_path!r}")
+    root = Path(root_dir).resolve()
+    folder = (root / api_path.lstrip("/")).resolve()
+    if folder != root and root not in folder.parents:
+        raise tornado.web.HTTPError(
+            403, f"'{api_path}' is outside Jupyter's root folder {root}; only folders under it can be opened here "
+                 f"(from a terminal: pipeline-viewer open PATH)")
+    if not folder.is_dir():
+        raise tornado.web.HTTPError(
+            404 if not folder.exists() else 400,
+            f"'{api_path}' {'is no folder' if folder.exists() else 'does not exist'} under Jupyter's root folder; "
+            f"open a plate folder (an OME-Zarr .zarr or a plate export)")
+    return folder
+
+
+def cli_reason(result):
+    """The CLI's own sentence, without its 'pipeline-viewer: ' prefix and usage text."""
+    text = (result["stderr"] or result["stdout"] or f"exit {result['exit_code']}").splitlines()[0]
+    return text.removeprefix("pipeline-viewer: ")
+
+
+class ViewerOpenHandler(APIHandler):
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.get_json_body() or {}
+        port = parse_port(body.get("port"))
+        root_dir = getattr(self.contents_manager, "root_dir", None) or self.settings["server_root_dir"]
+        folder = plate_folder(root_dir, body.get("path"))
+        try:
+            started = await run_cli("start", port)
+            if started["exit_code"] == USAGE_EXIT_CODE:
+                raise tornado.web.HTTPError(400, cli_reason(started))
+            if not started["ok"]:
+                raise tornado.web.HTTPError(502, f"the viewer server on port {port} did not start: {cli_reason(started)}")
+            opened = await run_cli("open", port, node_cli(["open", str(folder), "--port", str(port)]), OPEN_TIMEOUT_S)
+        except RuntimeError as e:
+            raise tornado.web.HTTPError(500, str(e))
+        if opened["exit_code"] == USAGE_EXIT_CODE:
+            raise tornado.web.HTTPError(400, cli_reason(opened))
+        if not opened["ok"]:
+            # The reader's sentence ("cannot open plate …"): the user's folder, not a fault here.
+            # It names the folder as the file browser does, not by its absolute path.
+            raise tornado.web.HTTPError(422, cli_reason(opened).replace(str(folder), body["path"].strip("/")))
+        try:
+            out = json.loads(opened["stdout"])
+            # port: the one asked for (the panel's); data_port: the server's, if that one was taken.
+            reply = {"path": body["path"], "port": port, "data_port": int(out["port"]), "layer": str(out["layer"])}
+        except (ValueError, KeyError, TypeError) as e:
+            raise tornado.web.HTTPError(500, f"'pipeline-viewer open' printed no layer ({e!r})")
+        self.finish(json.dumps(reply))
+
+
 def setup_handlers(web_app):
     base_url = web_app.settings["base_url"]
     route = url_path_join(base_url, "pipeline-viewer", "server")
     connect = url_path_join(base_url, "pipeline-viewer", "connect")
     servers = url_path_join(base_url, "pipeline-viewer", "servers")
+    open_plate = url_path_join(base_url, "pipeline-viewer", "open")
     web_app.add_handlers(".*$", [(route, ViewerServerHandler), (connect, ViewerConnectHandler),
-                                 (servers, ViewerServersHandler)])
+                                 (servers, ViewerServersHandler), (open_plate, ViewerOpenHandler)])

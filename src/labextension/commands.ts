@@ -1,13 +1,16 @@
 /**
  * The extension's commands: open (or focus) the docked viewer of a port, clear a viewer
- * server's layers, start and stop a viewer server through the server extension.
+ * server's layers, start and stop a viewer server through the server extension, open a plate
+ * folder of the file browser (open-from-disk.ts).
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { InputDialog, Notification } from '@jupyterlab/apputils';
+import type { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import type { IStateDB } from '@jupyterlab/statedb';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { dataPortProblem } from '../protocol/ports.js';
 import type { PipelineViewerState } from '../viewer-widget/index.js';
+import { openFromDiskCommand } from './open-from-disk.js';
 import { choosePort, lastRunPort, serverLabel } from './port-choice.js';
 import {
   listServers,
@@ -30,6 +33,9 @@ export namespace CommandIDs {
   export const clear = 'pipeline-viewer:clear';
   export const startServer = 'pipeline-viewer:start-server';
   export const stopServer = 'pipeline-viewer:stop-server';
+  /** Show a plate folder from disk (args: path relative to Jupyter's root, else the file
+   * browser's selected folder; port, else as open); the file browser's folder context menu. */
+  export const openFromDisk = 'pipeline-viewer:open-from-disk';
 }
 
 /** Palette category of the commands. */
@@ -79,9 +85,17 @@ export interface CommandContext {
   settings: SettingsHolder;
   /** Where each panel's viewer state is saved and restored from, if available. */
   state: IStateDB | null;
+  /** The file browsers, whose selected folder "Open in Pipeline Viewer" opens. */
+  fileBrowser?: IFileBrowserFactory | null;
 }
 
-export function addCommands({ app, tracker, settings, state }: CommandContext): void {
+export function addCommands({
+  app,
+  tracker,
+  settings,
+  state,
+  fileBrowser = null
+}: CommandContext): void {
   const currentPort = () => tracker.currentWidget?.dataPort ?? settings.current.dataPort;
 
   /** The panel's Start button: the start command, rejecting when it failed. */
@@ -193,5 +207,16 @@ export function addCommands({ app, tracker, settings, state }: CommandContext): 
   app.commands.addCommand(
     CommandIDs.stopServer,
     serverCommand('stop', 'Stop Pipeline Viewer Server')
+  );
+  app.commands.addCommand(
+    CommandIDs.openFromDisk,
+    openFromDiskCommand({
+      app,
+      fileBrowser,
+      portToOpen,
+      currentPanel: () => tracker.currentWidget,
+      portArg: args => portArg(args, 0),
+      openCommand: CommandIDs.open
+    })
   );
 }

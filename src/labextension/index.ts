@@ -14,6 +14,7 @@ import {
   type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { plateMapRendererFactory } from './plate-map-renderer.js';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -37,17 +38,19 @@ const viewerPlugin: JupyterFrontEndPlugin<IPipelineViewerTracker> = {
   description: 'Docked viewer of streamed pipeline images, with its commands and settings.',
   autoStart: true,
   provides: IPipelineViewerTracker,
-  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry, IStateDB],
+  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry, IStateDB, IFileBrowserFactory],
   activate: async (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     registry: ISettingRegistry | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    fileBrowser: IFileBrowserFactory | null
   ): Promise<IPipelineViewerTracker> => {
     const tracker = new PipelineViewerTracker();
     await settings.load(registry);
-    addCommands({ app, tracker, settings, state });
+    // "Open in Pipeline Viewer" sits in the folder context menu (schema/plugin.json).
+    addCommands({ app, tracker, settings, state, fileBrowser });
 
     if (palette) {
       for (const command of PALETTE_COMMANDS) palette.addItem({ command, category: CATEGORY });

@@ -113,3 +113,33 @@ export async function runServerAction(
   }
   return JSON.parse(text) as ServerActionResult;
 }
+
+const OPEN_ROUTE = 'pipeline-viewer/open';
+
+/** What `pipeline-viewer/open` answers: the plate's layer in the server of `port`. */
+export interface OpenedPlate {
+  path: string;
+  /** The port asked for (the panel's). */
+  port: number;
+  /** The server's data port (differs from `port` when that one was taken). */
+  data_port: number;
+  /** Key of the plate's layer (marked from disk in the panel). */
+  layer: string;
+}
+
+/**
+ * Shows the plate folder `path` (a file-browser path, relative to Jupyter's root folder) in
+ * this user's viewer server for `port`, starting that server if none runs. Rejects with the
+ * handler's sentence, e.g. the reader's "cannot open plate …" for a folder that is no plate.
+ */
+export async function openPlateOnServer(path: string, port: number): Promise<OpenedPlate> {
+  const settings = ServerConnection.makeSettings();
+  const response = await ServerConnection.makeRequest(
+    URLExt.join(settings.baseUrl, OPEN_ROUTE),
+    { method: 'POST', body: JSON.stringify({ path, port }) },
+    settings
+  );
+  const text = await response.text();
+  if (!response.ok) throw new Error(reason(text, response));
+  return JSON.parse(text) as OpenedPlate;
+}

@@ -1,0 +1,175 @@
+/**
+ * "Open in Pipeline Viewer" behind Jupyter (issue 17, part 2): a real Jupyter server from
+ * .venv with the project's server extension, its root folder a temp folder holding a Harmony
+ * plate (tests/runtime/fixtures/make_plates.py), a folder that is no plate, and a symlink to a
+ * plate outside the root. `POST pipeline-viewer/open {path, port}` starts this user's viewer
+ * server when none runs and opens the plate as a layer from disk; a path outside the root
+ * (by `..` or through a symlink) is refused with 403, a missing one with 404, a folder that is
+ * no plate with 422 and the reader's message (no traceback in Jupyter's log); without
+ * Jupyter's login nothing opens. Data port 29010 (+1000, +3000).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { python } from '../runtime/python.js';
+import { BIN, ROOT, requireBuild, tempHome } from './server-process.js';
+
+const PORT = 29010;
+const JUPYTER = path.join(ROOT, '.venv/bin/jupyter');
+const TOKEN = 'jupyter-login-token-for-the-open-test';
+const MAKE = fs.readFileSync(path.join(ROOT, 'tests/runtime/fixtures/make_plates.py'), 'utf8');
+const home = tempHome();
+const env = { ...process.env, PIPELINE_VIEWER_HOME: home };
+let root = '';
+let outside = '';
+let jupyter: ChildProcess | undefined;
+let jupyterLog = '';
+let origin = '';
+
+function cli(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (e, out, err) =>
+      e ? reject(new Error(`${args.join(' ')}: ${e.message}\n${err}`)) : resolve(out)
+    )
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startJupyter(): Promise<void> {
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  jupyter = spawn(
+    JUPYTER,
+    [
+      'server',
+      `--port=${port}`,
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.token=${TOKEN}`,
+      `--ServerApp.root_dir=${root}`,
+      '--ServerApp.open_browser=False',
+      '--allow-root'
+    ],
+    {
+      cwd: root,
+      env: { ...env, PATH: `${path.join(ROOT, '.venv/bin')}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  );
+  jupyter.stdout!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
+  jupyter.stderr!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${origin}/api/status?token=${TOKEN}`).then(
+      r => r.ok,
+      () => false
+    );
+    if (ok) return;
+    if (jupyter.exitCode !== null) break;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(`Jupyter did not answer within 90 s:\n${jupyterLog.slice(-3000)}`);
+}
+
+/** POST pipeline-viewer/open as the logged-in user (token login needs no XSRF cookie). */
+async function openPlate(
+  body: Record<string, unknown>,
+  login = true
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${origin}/pipeline-viewer/open`, {
+    method: 'POST',
+    headers: login ? { Authorization: `token ${TOKEN}` } : {},
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(90_000)
+  });
+  const text = await res.text();
+  return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : { text } };
+}
+
+beforeAll(async () => {
+  requireBuild();
+  if (!fs.existsSync(JUPYTER)) throw new Error(`${JUPYTER} is missing: run scripts/setup.sh`);
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'open-root-'));
+  outside = fs.mkdtempSync(path.join(os.tmpdir(), 'open-outside-'));
+  await python(MAKE, ['harmony', path.join(root, 'plates', 'harmony')]);
+  await python(MAKE, ['harmony', path.join(outside, 'secret-plate')]);
+  fs.mkdirSync(path.join(root, 'notes'));
+  fs.writeFileSync(path.join(root, 'notes', 'readme.txt'), 'no plate here\n');
+  fs.symlinkSync(path.join(outside, 'secret-plate'), path.join(root, 'linked-plate'));
+  await startJupyter();
+}, 180_000);
+
+afterAll(async () => {
+  if (jupyter && jupyter.exitCode === null) {
+    const exited = new Promise(r => jupyter!.once('exit', r));
+    jupyter.kill('SIGTERM');
+    const killer = setTimeout(() => jupyter!.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+  }
+  await cli('server', 'stop', '--port', String(PORT)).catch(() => '');
+  await cli('server', 'clear', '--port', String(PORT)).catch(() => '');
+  for (const dir of [home, root, outside])
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('POST pipeline-viewer/open', () => {
+  it('starts the viewer server when none runs and opens the plate as a layer from disk', async () => {
+    const before = JSON.parse(await cli('server', 'list')) as { servers: unknown[] };
+    expect(before.servers).toHaveLength(0);
+    const opened = await openPlate({ path: 'plates/harmony', port: PORT });
+    expect(opened.status).toBe(200);
+    expect(opened.body).toMatchObject({ path: 'plates/harmony', port: PORT, data_port: PORT });
+    const layer = opened.body.layer as string;
+    expect(layer).toMatch(/\S/);
+    const status = JSON.parse(await cli('server', 'status', '--port', String(PORT))) as {
+      layers: { key: string; image_count: number }[];
+    };
+    const shown = status.layers.find(l => l.key === layer);
+    expect(shown?.image_count).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('refuses a path outside the root folder, by .. or through a symlink (403)', async () => {
+    for (const p of ['../' + path.basename(outside) + '/secret-plate', 'linked-plate']) {
+      const refused = await openPlate({ path: p, port: PORT });
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toMatch(/is outside Jupyter's root folder/);
+    }
+  });
+
+  it('a missing folder is 404, a file 400, a bad port 400', async () => {
+    const missing = await openPlate({ path: 'no-such-plate', port: PORT });
+    expect(missing.status).toBe(404);
+    expect(missing.body.message).toMatch(/'no-such-plate' does not exist under Jupyter's root/);
+    expect((await openPlate({ path: 'notes/readme.txt', port: PORT })).status).toBe(400);
+    const badPort = await openPlate({ path: 'plates/harmony', port: 'five' });
+    expect(badPort.status).toBe(400);
+    expect(badPort.body.message).toMatch(/port must be an integer/);
+  });
+
+  it("a folder that is no plate answers 422 with the reader's message, no traceback", async () => {
+    const refused = await openPlate({ path: 'notes', port: PORT });
+    expect(refused.status).toBe(422);
+    // named as the file browser names it, not by its absolute path
+    expect(refused.body.message).toMatch(/^cannot open plate 'notes': \S/);
+    expect(refused.body.message).not.toContain(root);
+    expect(jupyterLog).not.toContain('Traceback');
+  }, 120_000);
+
+  it("without Jupyter's login nothing opens (403)", async () => {
+    const refused = await openPlate({ path: 'plates/harmony', port: PORT }, false);
+    expect(refused.status).toBe(403);
+    expect(refused.body).not.toHaveProperty('layer');
+  });
+});
