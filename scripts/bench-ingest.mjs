@@ -7,6 +7,8 @@
 // rewriting and reading pages of a tmpfs file already faulted in), so a missed target names
 // its limit with a figure of the same run.
 //   node scripts/bench-ingest.mjs [--short] [--rounds 3] [--sizes 512,2048] [--port 24360] [--report file.md]
+//     [--paths ring,segment] [--server-profile dir]
+// --server-profile: the server runs with --cpu-prof into dir (its per-image work, for docs/benchmarks.md).
 // --short: one tiny size (256², 8 MiB per round), checks that everything runs and prints its figures (CI).
 // Each round moves about 256 MiB per path; planes cycle over 16 stack
 // positions so the server replaces them and its memory stays bounded.
@@ -31,19 +33,29 @@ const REPORT = opt('report', null);
 const SIZES = opt('sizes', null)?.split(',').map(Number) ?? (short ? [256] : [512, 2048, 4096]);
 const ROUND_BYTES = (short ? 8 : 256) * 2 ** 20;
 /** Our paths: [label, transport, data endpoint (default TCP)]. */
-const PATHS = [
+const ALL_PATHS = [
   ['ring', 'ring'],
+  ['ring (1 in flight)', 'ring', 'tcp', 1],
   ['segment', 'segment'],
   ['frames', 'frames'],
   ['frames over IPC', 'frames', 'ipc']
 ];
+const wanted = opt('paths', null)?.split(',');
+const PATHS = wanted ? ALL_PATHS.filter(([label]) => wanted.includes(label)) : ALL_PATHS;
+if (PATHS.length === 0)
+  throw new Error(`--paths: none of ${wanted} is one of ${ALL_PATHS.map(p => p[0]).join(', ')}`);
+const PROFILE = opt('server-profile', null);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const python = path.join(root, '.venv/bin/python');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-bench-ingest-'));
 
 const server = spawn(
   process.execPath,
-  [path.join(root, 'lib/viewer-server/main.js'), '--port', String(PORT), '--memory-budget', '4G'],
+  [
+    ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []),
+    path.join(root, 'lib/viewer-server/main.js'),
+    ...['--port', String(PORT), '--memory-budget', '4G']
+  ],
   { env: { ...process.env, PIPELINE_VIEWER_HOME: home }, stdio: ['ignore', 'ignore', 'inherit'] }
 );
 const serverExit = new Promise(r => server.on('exit', r));
@@ -68,12 +80,13 @@ function batch(size, count, arrays) {
 }
 
 /** Seconds for one round of `count` planes of `size`² through our producer and `transport`. */
-async function ours([, transport, via], size, count, arrays) {
+async function ours([, transport, via, inFlight], size, count, arrays) {
   const backend = new StreamBackend({
     port: PORT,
     ...(via === 'ipc' ? { endpoint: dataIpcEndpoint(PORT, { PIPELINE_VIEWER_HOME: home }) } : {}),
     gate: Promise.resolve({ port: PORT, transports: pong.transports }),
     transport,
+    ...(inFlight ? { inFlight } : {}),
     maxImages: 100_000,
     maxBytes: 4 * 2 ** 30
   });

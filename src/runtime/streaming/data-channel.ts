@@ -2,8 +2,10 @@
  * Request/reply on a server's data port with a bound on every wait. A DEALER socket sends the
  * same envelope as a REQ socket (an empty delimiter frame, then the message), so the server's
  * ROUTER treats it like OpenHCS's REQ producers; unlike REQ it never wedges after a timeout.
- * After any failure the socket is thrown away, so a late reply to an abandoned message can
- * never be mistaken for the reply to the next one.
+ * Several requests may be in flight (the producer writes the next message while the server
+ * reads this one); the server answers in arrival order, so replies are matched in order.
+ * After any failure the socket is thrown away with every request pending on it, so a late
+ * reply to an abandoned message can never be mistaken for the reply to the next one.
  */
 import * as zmq from 'zeromq';
 import { ping } from '../../protocol/node/control-client.js';
@@ -47,9 +49,28 @@ interface Watch {
   timer?: ReturnType<typeof setTimeout>;
 }
 
+interface Pending {
+  resolve(reply: BatchReply): void;
+  reject(err: Error): void;
+}
+
+/**
+ * One socket and the requests sent on it, oldest first. The server answers the messages of
+ * one connection in arrival order (its serve loop handles one at a time), so the next reply
+ * is always the oldest pending request's.
+ */
+interface Link {
+  socket: zmq.Dealer;
+  pending: Pending[];
+  receiving: boolean;
+  /** The last send on this socket: zeromq allows one at a time. */
+  sending: Promise<unknown>;
+  failed: boolean;
+}
+
 export class DataChannel {
   readonly endpoint: string;
-  private socket: zmq.Dealer | null = null;
+  private link: Link | null = null;
   private readonly sendTimeoutMs: number;
   private readonly replyTimeoutMs: number;
   private readonly livenessIntervalMs: number;
@@ -66,38 +87,71 @@ export class DataChannel {
     this.livenessIntervalMs = options.livenessIntervalMs ?? 1000;
   }
 
-  /** Sends one message and returns the server's reply; throws DataChannelError on timeout or close. */
+  /**
+   * Sends one message and returns the server's reply; throws DataChannelError on timeout or
+   * close. Requests may overlap (a caller bounds how many): each is sent once the previous
+   * send finished, and the replies are matched in order. A failure fails every request
+   * pending on the socket, since their replies can no longer be told apart.
+   */
   async request(frames: readonly Uint8Array[]): Promise<BatchReply> {
-    const socket = this.open();
+    const link = this.open();
+    const previous = link.sending;
+    const sent = previous.then(() =>
+      link.failed
+        ? Promise.reject(new Error('socket closed'))
+        : sendWithin(link.socket, [EMPTY, ...frames], this.sendTimeoutMs, 'send')
+    );
+    link.sending = sent.catch(() => undefined);
     try {
-      await sendWithin(socket, [EMPTY, ...frames], this.sendTimeoutMs, 'send');
+      await sent;
     } catch (err) {
-      this.discard(socket);
-      throw this.failure('send', err, this.sendTimeoutMs);
+      const error = this.failure('send', err, this.sendTimeoutMs);
+      this.fail(link, error);
+      throw error;
     }
-    let reply: Buffer[];
+    if (link.failed) throw new DataChannelError(`the connection to ${this.endpoint} was closed`);
+    const reply = new Promise<BatchReply>((resolve, reject) =>
+      link.pending.push({ resolve, reject })
+    );
+    if (!link.receiving) void this.receive(link);
+    return reply;
+  }
+
+  /** Takes replies while requests are pending, each within the reply bound. */
+  private async receive(link: Link): Promise<void> {
+    link.receiving = true;
     const watch: Watch = { done: false, dead: false };
-    void this.watchServer(socket, watch);
+    void this.watchServer(link.socket, watch);
     try {
-      reply = await receiveWithin(socket, this.replyTimeoutMs, 'reply');
-    } catch (err) {
-      this.discard(socket);
-      if (watch.dead) {
-        throw new DataChannelError(
-          `the viewer server at ${this.endpoint} stopped answering ping while a reply was pending (did it die?)`
-        );
+      while (link.pending.length > 0 && !link.failed) {
+        let reply: Buffer[];
+        try {
+          reply = await receiveWithin(link.socket, this.replyTimeoutMs, 'reply');
+        } catch (err) {
+          this.fail(
+            link,
+            watch.dead
+              ? new DataChannelError(
+                  `the viewer server at ${this.endpoint} stopped answering ping while a reply was pending (did it die?)`
+                )
+              : this.failure('reply', err, this.replyTimeoutMs)
+          );
+          return;
+        }
+        const body = reply.filter(f => f.byteLength > 0);
+        let decoded: BatchReply;
+        try {
+          decoded = decodeJson(body[0] ?? EMPTY, BatchReplySchema, `reply from ${this.endpoint}`);
+        } catch (err) {
+          this.fail(link, new DataChannelError((err as Error).message));
+          return;
+        }
+        link.pending.shift()?.resolve(decoded);
       }
-      throw this.failure('reply', err, this.replyTimeoutMs);
     } finally {
+      link.receiving = false;
       watch.done = true;
       clearTimeout(watch.timer); // the watcher's pending sleep never resolves and is collected
-    }
-    const body = reply.filter(f => f.byteLength > 0);
-    try {
-      return decodeJson(body[0] ?? EMPTY, BatchReplySchema, `reply from ${this.endpoint}`);
-    } catch (err) {
-      this.discard(socket);
-      throw new DataChannelError((err as Error).message);
     }
   }
 
@@ -122,13 +176,14 @@ export class DataChannel {
     }
   }
 
-  /** Aborts a pending request (it rejects) and frees the socket; the channel may be used again. */
+  /** Aborts the pending requests (they reject) and frees the socket; the channel may be used again. */
   close(): void {
-    if (this.socket) this.discard(this.socket);
+    if (this.link)
+      this.fail(this.link, new DataChannelError(`the connection to ${this.endpoint} was closed`));
   }
 
-  private open(): zmq.Dealer {
-    if (this.socket) return this.socket;
+  private open(): Link {
+    if (this.link) return this.link;
     // Timeouts are kept by deadline.ts, not by socket options: those crash Deno.
     const socket = new zmq.Dealer({
       linger: 0,
@@ -136,13 +191,26 @@ export class DataChannel {
       immediate: true
     });
     socket.connect(this.endpoint);
-    this.socket = socket;
-    return socket;
+    this.link = {
+      socket,
+      pending: [],
+      receiving: false,
+      sending: Promise.resolve(),
+      failed: false
+    };
+    return this.link;
   }
 
-  private discard(socket: zmq.Dealer): void {
-    if (this.socket === socket) this.socket = null;
-    if (!socket.closed) socket.close();
+  /**
+   * Throws the socket away with every request pending on it: a late reply to an abandoned
+   * message must never be taken for the reply to the next one.
+   */
+  private fail(link: Link, error: DataChannelError): void {
+    if (this.link === link) this.link = null;
+    if (link.failed) return;
+    link.failed = true;
+    if (!link.socket.closed) link.socket.close(); // rejects a pending send or receive
+    for (const pending of link.pending.splice(0)) pending.reject(error);
   }
 
   private failure(stage: 'send' | 'reply', err: unknown, timeoutMs: number): DataChannelError {

@@ -45,7 +45,16 @@ export interface StreamBackendOptions extends DataChannelOptions, Partial<QueueL
    * says (`ring` with a current server, `segment` with an older one or without a gate).
    */
   transport?: Transport;
+  /**
+   * Messages sent before the oldest one's reply, at most MAX_IN_FLIGHT (default 2): the
+   * next message is written into shared memory while the server copies this one. 1 waits
+   * for each reply before writing the next.
+   */
+  inFlight?: number;
 }
+
+/** Bound on `inFlight`: each message in flight holds up to ~64 MiB of ring slots. */
+export const MAX_IN_FLIGHT = 4;
 
 const MAX_ERRORS = 20;
 /** A flush that has not drained by then asks `unresponsive` whether to wait on. */
@@ -74,6 +83,7 @@ export class StreamBackend implements StreamSink {
   private signalAbort!: () => void;
   private readonly chunkSize: number;
   private readonly backoffMs: number;
+  private readonly inFlight: number;
   private sent = 0;
   private dropped = 0;
   /** Planes of another producer that our batches replaced, as the server counted them. */
@@ -101,6 +111,12 @@ export class StreamBackend implements StreamSink {
       Math.min(options.chunkSize ?? MAX_IMAGES_PER_MESSAGE, MAX_IMAGES_PER_MESSAGE)
     );
     this.backoffMs = options.backoffMs ?? 2000;
+    const inFlight = options.inFlight ?? 2;
+    if (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > MAX_IN_FLIGHT)
+      throw new RangeError(
+        `inFlight must be an integer from 1 to ${MAX_IN_FLIGHT} (messages sent before a reply), got ${inFlight}`
+      );
+    this.inFlight = inFlight;
   }
 
   enqueue(batch: StreamBatch): boolean {
@@ -212,15 +228,31 @@ export class StreamBackend implements StreamSink {
     this.gate = 'open';
   }
 
+  /**
+   * Sends the queue in order, up to `inFlight` messages before the oldest reply; each
+   * message's slots stay lent until its own reply (sendChunk).
+   */
   private async drain(): Promise<void> {
     await this.opened();
-    for (let batch = this.queue.take(); batch !== undefined; batch = this.queue.take()) {
+    const flying = new Set<Promise<void>>();
+    for (;;) {
+      const batch = this.queue.take();
+      if (batch === undefined) {
+        // Batches enqueued while the last replies are awaited are sent by this loop too.
+        if (flying.size === 0) return;
+        await Promise.race(flying);
+        continue;
+      }
       for (const items of chunkItems(batch.items, this.chunkSize)) {
+        while (flying.size >= this.inFlight) await Promise.race(flying);
         if (this.aborting || Date.now() < this.downUntil) {
           this.drop(items.length, this.aborting ? 'aborted' : null);
           continue;
         }
-        await this.sendChunk(batch, items);
+        const sending: Promise<void> = this.sendChunk(batch, items).finally(() =>
+          flying.delete(sending)
+        );
+        flying.add(sending);
       }
     }
   }
