@@ -222,8 +222,11 @@ export class ViewerServer {
         );
       }
     }
-    server.data.start(body => server.core.ingest(body));
-    server.remoteData?.start(body => server.core.ingest(body));
+    // the panel hears of new planes on the next turn after a quiet spell (EventHub.soon)
+    const ingest = (body: readonly Uint8Array[]) =>
+      server.core.ingest(body).finally(() => server.events.soon());
+    server.data.start(ingest);
+    server.remoteData?.start(ingest);
     server.control.start(
       request => server.handleControl(request),
       request => {
