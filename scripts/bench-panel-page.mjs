@@ -23,9 +23,11 @@ export async function openAndInstrument({ port }) {
   const seen = new WeakSet();
   const b = (window.bench = {
     paints: [],
+    eventAt: null,
     view,
     reset() {
       b.paints = [];
+      b.eventAt = null;
       performance.clearResourceTimings();
     },
     /** false until `well` is painted at full resolution; then the figures of that plane. */
@@ -55,6 +57,7 @@ export async function openAndInstrument({ port }) {
         panelPaint: panel.t,
         fullPaint: full.t,
         panelSize,
+        eventAt: b.eventAt ?? NaN,
         firstRequest: Math.min(...entries.map(x => epoch(x.e.startTime))),
         fullRequest: epoch(fullEntry.e.startTime),
         fullUrl: fullEntry.e.name,
@@ -71,6 +74,11 @@ export async function openAndInstrument({ port }) {
     }
   });
   const session = view().session;
+  // when the panel hears of the plane (the server flushes events every 50 ms or sooner)
+  session.connection.eventReceived.connect((_, event) => {
+    if (event.type !== 'stats' && b.eventAt === null)
+      b.eventAt = performance.timeOrigin + performance.now();
+  });
   const note = session.notePainted.bind(session);
   session.notePainted = () => {
     note();

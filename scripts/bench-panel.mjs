@@ -315,6 +315,7 @@ function summarize(rounds, load) {
     panelPaint: fig(p => p.panelPaint - p.sent),
     fullPaint: fig(p => p.fullPaint - p.sent),
     stored: fig(p => p.stored - p.sent),
+    firstEvent: fig(p => p.eventAt - p.sent),
     firstRequest: fig(p => p.firstRequest - p.sent),
     fullTransferToPaint: fig(p => p.fullPaint - p.fullRequest),
     bare: fig(p => p.bareMs),
@@ -347,6 +348,7 @@ function report(s) {
       ['figure', 'p50: median (min–max) of rounds', 'p95: median (min–max) of rounds'],
       [
         ['save sent → server stored it', ...both(s.stored)],
+        ['save sent → first event in the page', ...both(s.firstEvent)],
         ['save sent → first plane request', ...both(s.firstRequest)],
         ['save sent → first paint (any level)', ...both(s.firstPaint)],
         ['save sent → panel-sized level painted', ...both(s.panelPaint)],
