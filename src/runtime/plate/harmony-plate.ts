@@ -20,22 +20,9 @@ import {
   sortPlateImages,
   wellsOf
 } from './plate-images.js';
+import { harmonyIndexOf, INDEX_NAMES } from './plate-signs.js';
 
-const INDEX_NAMES = ['Index.idx.xml', 'Index.xml'];
 const TIFF_RE = /\.tiff?$/i;
-
-/** The Harmony index of the folder (or of its Images/ folder), or null. */
-export async function harmonyIndexOf(
-  root: string,
-  entries: readonly Dirent[]
-): Promise<string | null> {
-  const own = INDEX_NAMES.find(n => entries.some(e => e.isFile() && e.name === n));
-  if (own) return path.join(root, own);
-  if (!entries.some(e => e.isDirectory() && e.name === 'Images')) return null;
-  const inner = await readdir(path.join(root, 'Images')).catch(() => [] as string[]);
-  const found = INDEX_NAMES.find(n => inner.includes(n));
-  return found ? path.join(root, 'Images', found) : null;
-}
 
 export async function readHarmonyPlate(root: string, entries: readonly Dirent[]): Promise<Plate> {
   const index = await harmonyIndexOf(root, entries);

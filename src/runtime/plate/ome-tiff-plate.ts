@@ -17,15 +17,7 @@ import { readTiffDescription } from '../storage/tiff/tiff-description.js';
 import type { PixelSize, Plate, PlateImage } from './plate.js';
 import { parseOmeXml, type OmeImage } from './ome-xml.js';
 import { isTemporaryName, refuseIfBeingWritten, sortPlateImages, wellsOf } from './plate-images.js';
-
-const OME_TIFF_RE = /\.ome\.tiff?$/i;
-
-export function omeTiffFilesOf(entries: readonly Dirent[]): string[] {
-  return entries
-    .filter(e => e.isFile() && OME_TIFF_RE.test(e.name) && !isTemporaryName(e.name))
-    .map(e => e.name)
-    .sort();
-}
+import { OME_TIFF_RE, omeTiffFilesOf } from './plate-signs.js';
 
 interface PageRef {
   file: string;

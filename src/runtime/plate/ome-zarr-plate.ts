@@ -8,13 +8,11 @@
  * array lacks leaves its component null). Channel names come from `omero.channels[].label`, the
  * pixel size from the full-resolution level's `scale` (and the multiscale's) with the axes' unit.
  */
-import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import * as zarr from 'zarrita';
 import FileSystemStore from '@zarrita/storage/fs';
-import { DTYPES, type Dtype } from '../../protocol/index.js';
-import { createNdArray, type NdArray } from '../model/image-data.js';
-import type { PixelSize, Plate, PlateImage, PlatePixels } from './plate.js';
+import type { PixelSize, Plate, PlateImage } from './plate.js';
+import { loadPlanes, openArray, planeLevels, type PlaneRef } from './ome-zarr-pixels.js';
 import { sortPlateImages, wellsOf } from './plate-images.js';
 
 interface Axis {
@@ -32,26 +30,6 @@ interface Multiscale {
   coordinateTransformations?: Transform[];
 }
 type Attrs = Record<string, unknown>;
-
-/** Why the folder looks like a zarr store, or null. */
-export function looksLikeZarr(root: string, entries: readonly Dirent[]): string | null {
-  const has = (name: string) => entries.some(e => e.name === name);
-  if (has('zarr.json')) return 'zarr.json';
-  if (has('.zattrs') || has('.zgroup')) return '.zgroup/.zattrs';
-  return root.toLowerCase().endsWith('.zarr') ? 'a .zarr folder' : null;
-}
-
-/**
- * A plane: where its field's array is and the index of each of the array's axes but y, x; the
- * arrays of the field's lower levels (multiscales datasets 1…), in order.
- */
-interface PlaneRef {
-  array: string;
-  index: number[];
-  levels: string[];
-  /** The shape the listing assumed for `array` (the plate's first field's). */
-  shape: number[];
-}
 
 export async function readOmeZarrPlate(root: string): Promise<Plate> {
   const store = zarr.root(new FileSystemStore(root));
@@ -186,35 +164,6 @@ function fieldImages(
   return images;
 }
 
-async function openArray(
-  store: zarr.Location<FileSystemStore>,
-  root: string,
-  arrayPath: string
-): Promise<zarr.Array<zarr.DataType, FileSystemStore>> {
-  return zarr.open(store.resolve(arrayPath), { kind: 'array' }).catch(cause => {
-    throw new Error(
-      `OME-Zarr plate '${root}': cannot open the array ${arrayPath}: ${(cause as Error).message}`,
-      { cause }
-    );
-  });
-}
-
-/** A plane's full-resolution array, checked against the layout the listing assumed. */
-async function openField(
-  store: zarr.Location<FileSystemStore>,
-  root: string,
-  ref: PlaneRef
-): Promise<zarr.Array<zarr.DataType, FileSystemStore>> {
-  const array = await openArray(store, root, ref.array);
-  if (array.shape.join(',') !== ref.shape.join(','))
-    throw new Error(
-      `OME-Zarr plate '${root}': array ${ref.array} has shape [${array.shape.join(', ')}], ` +
-        `the plate's first field [${ref.shape.join(', ')}]; the fields of one plate must share ` +
-        'their shape and axes (rewrite the odd field, or open it as a plate of its own)'
-    );
-  return array;
-}
-
 /** `fn` over `items`, at most `limit` at a time; results in the items' order. */
 async function mapBounded<T, R>(
   items: readonly T[],
@@ -231,107 +180,6 @@ async function mapBounded<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
-}
-
-/**
- * The stored levels of a plane (level 0 and the multiscales datasets below it whose leading
- * axes match level 0's, so the plane's index means the same plane there), and reading one.
- */
-function planeLevels(
-  store: zarr.Location<FileSystemStore>,
-  root: string,
-  refs: Map<string, PlaneRef>
-): Required<Pick<PlatePixels, 'levels' | 'loadLevel'>> {
-  const arrays = new Map<string, Promise<zarr.Array<zarr.DataType, FileSystemStore>>>();
-  const open = (at: string, field?: PlaneRef) => {
-    let opening = arrays.get(at);
-    if (!opening) {
-      opening = field
-        ? openField(store, root, field)
-        : zarr.open(store.resolve(at), { kind: 'array' });
-      arrays.set(at, opening);
-    }
-    return opening;
-  };
-  const refOf = (p: string) => {
-    const ref = refs.get(p);
-    if (!ref) throw new Error(`OME-Zarr plate '${root}' has no image '${p}'`);
-    return ref;
-  };
-  const usable = async (ref: PlaneRef) => {
-    const full = await open(ref.array, ref);
-    const lead = full.shape.slice(0, -2).join(',');
-    const out = [full];
-    for (const at of ref.levels) {
-      const level = await open(at).catch(() => null);
-      if (!level || level.shape.slice(0, -2).join(',') !== lead) break;
-      out.push(level);
-    }
-    return out;
-  };
-  return {
-    levels: async p => {
-      const arrays = await usable(refOf(p));
-      return {
-        dtype: arrays[0].dtype as string,
-        shapes: arrays.map(a => a.shape.slice(-2) as [number, number])
-      };
-    },
-    loadLevel: async (p, level) => {
-      const ref = refOf(p);
-      const arrays = await usable(ref);
-      const array = arrays[level];
-      if (!array)
-        throw new Error(
-          `OME-Zarr plate '${root}': image '${p}' has ${arrays.length} level(s); level ${level} asked`
-        );
-      return readPlane(array, ref.index, root, p);
-    }
-  };
-}
-
-async function loadPlanes(
-  store: zarr.Location<FileSystemStore>,
-  root: string,
-  refs: Map<string, PlaneRef>,
-  paths: readonly string[]
-): Promise<NdArray[]> {
-  const arrays = new Map<string, Promise<zarr.Array<zarr.DataType, FileSystemStore>>>();
-  const out: NdArray[] = [];
-  for (const p of paths) {
-    const ref = refs.get(p);
-    if (!ref) throw new Error(`OME-Zarr plate '${root}' has no image '${p}'`);
-    let opening = arrays.get(ref.array);
-    if (!opening) {
-      opening = openField(store, root, ref);
-      arrays.set(ref.array, opening);
-    }
-    out.push(await readPlane(await opening, ref.index, root, p));
-  }
-  return out;
-}
-
-/** One [y, x] plane of `array` at the leading `index`. */
-async function readPlane(
-  array: zarr.Array<zarr.DataType, FileSystemStore>,
-  index: number[],
-  root: string,
-  p: string
-): Promise<NdArray> {
-  const dtype = array.dtype as string;
-  if (!DTYPES.includes(dtype as Dtype)) {
-    throw new Error(
-      `OME-Zarr plate '${root}': array ${array.path} holds ${dtype} pixels; supported are ${DTYPES.join(', ')}`
-    );
-  }
-  const chunk = await zarr.get(array, [...index, null, null]).catch(cause => {
-    throw new Error(
-      `OME-Zarr plate '${root}': reading ${p} failed: ${(cause as Error).message} (a chunk is damaged or uses an unsupported codec)`,
-      { cause }
-    );
-  });
-  const [ny, nx] = array.shape.slice(-2);
-  return createNdArray(chunk.data as NdArray['data'], [ny, nx], dtype as Dtype);
 }
 
 /** A group's attributes, NGFF 0.5's `ome` folded in as 0.4 has them at the top. */

@@ -11,7 +11,7 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { PixelSize } from '../../protocol/index.js';
 import type { NdArray } from '../model/image-data.js';
-import { DiskBackend } from '../storage/disk-backend.js';
+import type { DiskBackend } from '../storage/disk-backend.js';
 import type { Plate, PlateFormat, PlateImage } from './plate.js';
 import { readPlate, type ReadPlateOptions } from './read-plate.js';
 
@@ -112,7 +112,10 @@ export class PlateSource {
   }
 }
 
-const disk = new DiskBackend();
+// Loaded for one-file-per-image plates only: it brings the TIFF decoders and itk-wasm.
+let disk: Promise<DiskBackend> | undefined;
+const diskBackend = () =>
+  (disk ??= import('../storage/disk-backend.js').then(m => new m.DiskBackend()));
 
 /** One image of `plate` at a stored level, from files inside its folder only. */
 async function readImage(
@@ -122,7 +125,7 @@ async function readImage(
   level: number
 ): Promise<NdArray> {
   const pixels = plate.pixels;
-  if (!pixels) return disk.load(await inside(plate.root, realRoot, image.path));
+  if (!pixels) return (await diskBackend()).load(await inside(plate.root, realRoot, image.path));
   // A plane of a store (`…/A/1/0/0 [t 1, c 2]`): its array's folder must be inside too.
   await inside(plate.root, realRoot, image.path.replace(/ \[[^\]]*\]$/, ''));
   if (level === 0) return (await pixels.load([image.path]))[0];

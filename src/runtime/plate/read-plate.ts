@@ -8,7 +8,8 @@
  *   ImageXpress  A01_s001_w1_z001_t001.tif files (or TimePoint_N folders)
  *
  * and `{ pattern }` reads files named any other way. A folder that matches two formats is an
- * error (one plate per folder), and one that matches none says what was looked for.
+ * error (one plate per folder), and one that matches none says what was looked for. The
+ * Harmony, OME-TIFF and OME-Zarr readers are loaded when their format is read (plate-signs.ts).
  */
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -16,9 +17,7 @@ import path from 'node:path';
 import type { PixelSize, Plate, PlateFormat } from './plate.js';
 import { looksLikeImageXpress, readImageXpressPlate } from './image-xpress-plate.js';
 import { readPatternPlate, type FilePattern } from './pattern-plate.js';
-import { harmonyIndexOf, readHarmonyPlate } from './harmony-plate.js';
-import { omeTiffFilesOf, readOmeTiffPlate } from './ome-tiff-plate.js';
-import { looksLikeZarr, readOmeZarrPlate } from './ome-zarr-plate.js';
+import { harmonyIndexOf, looksLikeZarr, omeTiffFilesOf } from './plate-signs.js';
 
 export interface ReadPlateOptions {
   /** Read the folder as this format instead of detecting it. */
@@ -138,11 +137,11 @@ function readAs(
         );
       return readPatternPlate(root, options.pattern);
     case 'harmony':
-      return readHarmonyPlate(root, entries);
+      return import('./harmony-plate.js').then(r => r.readHarmonyPlate(root, entries));
     case 'ome-tiff':
-      return readOmeTiffPlate(root, entries);
+      return import('./ome-tiff-plate.js').then(r => r.readOmeTiffPlate(root, entries));
     case 'ome-zarr':
-      return readOmeZarrPlate(root);
+      return import('./ome-zarr-plate.js').then(r => r.readOmeZarrPlate(root));
     default:
       throw new Error(
         `unknown plate format '${String(format)}'; use one of ${CANDIDATES.map(c => c.format).join(', ')}, pattern`
