@@ -8,6 +8,7 @@
 import { DTYPES, type Dtype } from '../../protocol/index.js';
 import type { Layer, NewPlane, PlaneRef } from '../model/layer.js';
 import type { LayerStore } from '../model/layer-store.js';
+import { levelShape } from '../pixels/plane-levels.js';
 import { samplePixelRange } from '../pixels/pixel-range.js';
 import { PlateSourceProcess, type DiskPosition } from './plate-source-process.js';
 
@@ -87,6 +88,20 @@ export class DiskPlates {
     const levels = this.sources.get(layer.key)?.description.levels ?? [];
     const k = levels.findIndex(([h, w]) => h === shape[0] && w === shape[1]);
     return k > 0 ? k : undefined;
+  }
+
+  /**
+   * The deepest level ≤ `level` the plate stores for `layer`'s planes of `shape` (0 when
+   * none below full size): a level below the pyramid is binned from it, not from level 0 (a
+   * 384-well grid at 64² would otherwise decode every well's 2048² plane).
+   */
+  deepestStoredLevel(layer: Layer, shape: readonly [number, number], level: number): number {
+    const levels = this.sources.get(layer.key)?.description.levels ?? [];
+    for (let k = Math.min(level, levels.length - 1); k > 0; k--) {
+      const [h, w] = levelShape([shape[0], shape[1]], k);
+      if (levels[k][0] === h && levels[k][1] === w) return k;
+    }
+    return 0;
   }
 
   /** The pixels of a disk layer's plane at stored level `level` (0: full resolution), as bytes. */

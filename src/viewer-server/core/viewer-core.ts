@@ -371,6 +371,8 @@ export class ViewerCore {
     const fromFiles = this.disk.has(layer)
       ? this.disk.storedLevel(layer, levelShape(plane.shape, level))
       : undefined;
+    // Below its deepest stored level, a disk plane is binned from that level, not level 0.
+    const base = this.disk.has(layer) ? this.disk.deepestStoredLevel(layer, plane.shape, level) : 0;
     try {
       pixels =
         fromFiles !== undefined
@@ -382,7 +384,7 @@ export class ViewerCore {
               level,
               async () => {
                 if (this.disk.has(layer)) {
-                  full = toWirePixels(plane.dtype, await this.disk.read(layer, plane), wire);
+                  full = toWirePixels(plane.dtype, await this.disk.read(layer, plane, base), wire);
                   return full;
                 }
                 lease = await this.planes.get(plane.id);
@@ -394,7 +396,8 @@ export class ViewerCore {
                 full = toWirePixels(plane.dtype, lease.bytes, wire);
                 return full;
               },
-              layer.kind === 'labels'
+              layer.kind === 'labels',
+              base
             );
     } catch (err) {
       lease?.release();

@@ -62,7 +62,8 @@ export class LevelCache {
 
   /**
    * Level `level` of plane `id`, whose full-size wire pixels `full()` yields. `labels`:
-   * the plane holds label ids, which are sampled (label-levels.ts), never averaged.
+   * the plane holds label ids, which are sampled (label-levels.ts), never averaged. `from`:
+   * the level `full()` yields instead (a plate on disk that stores it), binned from there.
    */
   async level(
     id: number,
@@ -70,9 +71,10 @@ export class LevelCache {
     dtype: WireDtype,
     level: number,
     full: () => Promise<WirePixels>,
-    labels = false
+    labels = false,
+    from = 0
   ): Promise<WirePixels> {
-    if (level === 0) return full();
+    if (level <= from) return full();
     const key = `${id}:${level}`;
     const hit = this.cache.get(key);
     if (hit) {
@@ -80,7 +82,7 @@ export class LevelCache {
       this.cache.set(key, hit);
       return hit;
     }
-    const above = await this.level(id, shape, dtype, level - 1, full, labels);
+    const above = await this.level(id, shape, dtype, level - 1, full, labels, from);
     const [h, w] = levelShape(shape, level - 1);
     const pixels = labels ? modeShrink2(above, h, w, dtype) : binShrink2(above, h, w, dtype);
     this.remember(key, pixels);
