@@ -149,27 +149,62 @@ export function scrubFor({ wells, ms }) {
   const axis = dims.axis('well');
   const indices = wells.map(w => axis.values.indexOf(w)).filter(i => i >= 0);
   const canvas = view.node.querySelector('[data-testid=pipeline-viewer-canvas]');
-  const shown0 = view.session.planesShown;
-  const frame0 = Number(canvas.dataset.frame);
-  return new Promise(resolve => {
-    let steps = 0;
-    const t0 = performance.now();
-    const tick = () => {
-      const s = (performance.now() - t0) / 1000;
-      if (s * 1000 >= ms) {
-        resolve({
-          planesPerS: (view.session.planesShown - shown0) / s,
-          stepsPerS: steps / s,
-          framesPerS: (Number(canvas.dataset.frame) - frame0) / s,
-          dpr: devicePixelRatio,
-          canvasPx: [canvas.width, canvas.height]
-        });
-        return;
-      }
-      dims.setIndex('well', indices[steps % indices.length]);
-      steps++;
+  const frames = n =>
+    new Promise(resolve => {
+      const t0 = performance.now();
+      let left = n;
+      const tick = () =>
+        --left > 0 ? requestAnimationFrame(tick) : resolve(performance.now() - t0);
       requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
+    });
+  // where the main thread's time goes: the canvas paints, and tasks over 50 ms
+  const canvasView = view._canvas;
+  const paint = canvasView.paint;
+  let paintMs = 0;
+  canvasView.paint = function () {
+    const t = performance.now();
+    paint.call(this);
+    paintMs += performance.now() - t;
+  };
+  let longMs = 0;
+  const long = new PerformanceObserver(list => {
+    for (const e of list.getEntries()) longMs += e.duration;
   });
+  long.observe({ type: 'longtask' });
+  return (async () => {
+    // the page's frame rate with nothing moving: the display rate this run can reach
+    const idleFps = 30 / ((await frames(30)) / 1000);
+    const shown0 = view.session.planesShown;
+    const frame0 = Number(canvas.dataset.frame);
+    paintMs = 0;
+    longMs = 0;
+    const out = await new Promise(resolve => {
+      let steps = 0;
+      const t0 = performance.now();
+      const tick = () => {
+        const s = (performance.now() - t0) / 1000;
+        if (s * 1000 >= ms) {
+          const painted = Number(canvas.dataset.frame) - frame0;
+          resolve({
+            planesPerS: (view.session.planesShown - shown0) / s,
+            stepsPerS: steps / s,
+            framesPerS: painted / s,
+            idleFps,
+            paintMsPerFrame: paintMs / Math.max(1, painted),
+            longTaskShare: longMs / (s * 1000),
+            dpr: devicePixelRatio,
+            canvasPx: [canvas.width, canvas.height]
+          });
+          return;
+        }
+        dims.setIndex('well', indices[steps % indices.length]);
+        steps++;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    long.disconnect();
+    canvasView.paint = paint;
+    return out;
+  })();
 }

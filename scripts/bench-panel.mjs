@@ -22,6 +22,7 @@
  *
  *   node scripts/bench-panel.mjs [--short] [--rounds 3] [--planes 30] [--size 2048] [--report FILE]
  *
+ * TRACE=1 traces round 1's scrubs (bench-trace.mjs: the busiest threads and events).
  * JUPYTER_PORT (default 31004) and PORT (viewer data port, default 29150; +1000, +3000;
  * PORT+49 serves the static file). Own JupyterLab root, workspace and viewer home in a temp
  * folder (never ui-tests/.lab-root). lib/ and the labextension must be built. Every wait is
@@ -37,6 +38,7 @@ import { chromium } from 'playwright-core';
 import * as zmq from 'zeromq';
 import { loadLine, median, range, table } from './bench-stats.mjs';
 import * as page$ from './bench-panel-page.mjs';
+import { traced } from './bench-trace.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -223,8 +225,12 @@ async function p3(pg, socket, wells, seed0) {
   return out;
 }
 
-async function scrub(pg, wells) {
-  return pg.evaluate(page$.scrubFor, { wells, ms: SCRUB_MS });
+/** TRACE=1: round 1's scrubs run under a Chrome trace (bench-trace.mjs), reported apart. */
+async function scrub(browser, pg, wells, first) {
+  const run = () => pg.evaluate(page$.scrubFor, { wells, ms: SCRUB_MS });
+  if (!first || !process.env.TRACE) return run();
+  const { result, busiest } = await traced(browser, pg, run);
+  return { ...result, busiest };
 }
 
 const cleanups = [];
@@ -273,12 +279,12 @@ try {
       cleanups.push(() => files.close());
     }
     const planes = await p3(one.pg, socket, wells, r * PLANES);
-    const scrub1 = await scrub(one.pg, wells);
+    const scrub1 = await scrub(browser, one.pg, wells, r === 0);
     await one.ctx.close();
     load.push(os.loadavg()[0]);
     const two = await openPanel(browser, 2);
     await two.pg.evaluate(page$.showEach, { wells, ms: 30000 });
-    const scrub2 = await scrub(two.pg, wells);
+    const scrub2 = await scrub(browser, two.pg, wells, r === 0);
     await two.ctx.close();
     load.push(os.loadavg()[0]);
     rows.push({ round: r + 1, planes, scrub1, scrub2, errors: [...one.errors, ...two.errors] });
@@ -365,22 +371,38 @@ function report(s) {
     ),
     '',
     table(
-      ['P4 scrubbing planes in the browser', 'planes painted/s', 'slider steps/s', 'frames/s'],
       [
-        [
-          'devicePixelRatio 1',
-          scrubCell(s.scrub1, 'planesPerS'),
-          scrubCell(s.scrub1, 'stepsPerS'),
-          scrubCell(s.scrub1, 'framesPerS')
-        ],
-        [
-          'devicePixelRatio 2',
-          scrubCell(s.scrub2, 'planesPerS'),
-          scrubCell(s.scrub2, 'stepsPerS'),
-          scrubCell(s.scrub2, 'framesPerS')
-        ]
-      ]
+        'P4 scrubbing planes in the browser',
+        'planes painted/s',
+        'slider steps/s',
+        'canvas paints/s',
+        'idle page frames/s (baseline)',
+        'paint ms (main thread)',
+        'share of time in long tasks'
+      ],
+      [1, 2].map(d => {
+        const xs = d === 1 ? s.scrub1 : s.scrub2;
+        return [
+          `devicePixelRatio ${d} (canvas ${xs[0]?.canvasPx.join(' × ')})`,
+          ...[
+            'planesPerS',
+            'stepsPerS',
+            'framesPerS',
+            'idleFps',
+            'paintMsPerFrame',
+            'longTaskShare'
+          ].map(k => scrubCell(xs, k))
+        ];
+      })
     ),
+    ...[s.scrub1[0], s.scrub2[0]]
+      .filter(x => x?.busiest)
+      .map(
+        x =>
+          `\nTraced scrub at devicePixelRatio ${x.dpr} (round 1), busiest events, ms: ${x.busiest
+            .map(b => `${b.event} ${b.ms}`)
+            .join('; ')}.`
+      ),
     '',
     `Full-resolution response: ${s.fullBytes} bytes.${s.errors.length ? ` Page errors: ${s.errors.join(' | ')}` : ''}`
   ].join('\n');
