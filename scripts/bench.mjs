@@ -62,6 +62,17 @@ const SUITES = {
     30,
     'a restarted server serving its restored layers (12 GiB store) against listing the store'
   ],
+  open: [
+    'node',
+    [
+      'scripts/bench-open.mjs',
+      ...(short ? ['--short'] : []),
+      '--report',
+      path.join(tmp, 'open.md')
+    ],
+    90, // the first run writes the 12 GiB plate (~40 min at load 15), later runs reuse it
+    'a 384-well OME-Zarr plate opened from disk: first well and plate grid painted, against zarr-python'
+  ],
   openhcs: [
     python,
     ['scripts/bench-openhcs.py', short ? '1' : '5', short ? '64' : '1024'],
