@@ -2,8 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import * as net from 'node:net';
+import { listenerUids } from './port-probe.js';
 import {
   findOwnServer,
+  isLive,
   liveServerRecord,
   ownProcessAlive,
   removeServerRecord,
@@ -104,5 +107,44 @@ describe('ownProcessAlive', () => {
     } finally {
       parent.kill('SIGKILL');
     }
+  });
+});
+
+describe('isLive', () => {
+  /** listenerUids, counted: each call reads /proc/net/tcp{,6} (38 ms here). */
+  function countedOwners() {
+    const calls: number[] = [];
+    const owners = (port: number) => {
+      calls.push(port);
+      return listenerUids(port);
+    };
+    return { calls, owners };
+  }
+
+  it('reads the socket table once per server: a listener seen to be ours stays ours while its process lives', async () => {
+    const control = 29251; // h6's range
+    const listener = net.createServer();
+    await new Promise<void>(resolve => listener.listen(control, '127.0.0.1', resolve));
+    try {
+      const live = { ...record(28251), ports: { data: 28251, control, http: 31251 } };
+      const { calls, owners } = countedOwners();
+      expect(isLive(live, owners)).toBe(true);
+      expect(isLive(live, owners)).toBe(true);
+      expect(isLive(live, owners)).toBe(true);
+      expect(calls).toEqual([control]);
+      // Another process (a dead one here) on the same port is checked anew, and is not live.
+      const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+      expect(isLive({ ...live, pid: dead }, owners)).toBe(false);
+    } finally {
+      await new Promise(resolve => listener.close(resolve));
+    }
+  });
+
+  it('asks again while nothing listens yet (the server binds after writing its record)', () => {
+    const idle = { ...record(28252), ports: { data: 28252, control: 29252, http: 31252 } };
+    const { calls, owners } = countedOwners();
+    expect(isLive(idle, owners)).toBe(true);
+    expect(isLive(idle, owners)).toBe(true);
+    expect(calls).toEqual([29252, 29252]);
   });
 });

@@ -88,6 +88,15 @@ function readRecordFile(file: string): ServerRecord | null {
   }
 }
 
+/** Fields after the command name in /proc/<pid>/stat (state first), or null without /proc. */
+function procStat(pid: number): string[] | null {
+  try {
+    return (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop() ?? '').split(' ');
+  } catch {
+    return null;
+  }
+}
+
 /** Whether `pid` is a live process of this user (EPERM: alive, but someone else's now). */
 export function ownProcessAlive(pid: number): boolean {
   try {
@@ -97,22 +106,39 @@ export function ownProcessAlive(pid: number): boolean {
   }
   // A killed process its parent has not reaped yet (a zombie: kill -9 under Jupyter or an
   // init that does not reap, in a container) still answers kill(pid, 0), but is gone.
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.[0] !== 'Z';
-  } catch {
-    return true; // no /proc (not Linux): the signal's answer stands
-  }
+  const stat = procStat(pid);
+  return stat === null || stat[0] !== 'Z'; // no /proc (not Linux): the signal's answer stands
 }
+
+/**
+ * Servers whose control listener was seen to be ours, by pid, the process's start time
+ * (a reused pid is another process) and control port. Reading /proc/net/tcp{,6} walks the
+ * kernel's whole socket table: 24 + 14 ms here, 5 times per streamed run (P2 of issue 14
+ * measured it as most of streaming's CPU), while a listener stays its process's until that
+ * process ends: nobody else can bind the port meanwhile.
+ */
+const ownListeners = new Set<string>();
 
 /**
  * The record is of a live server of ours: its pid lives, and whatever listens on its
  * control port (if anything yet: the server writes its record just before binding it) is
  * ours. A dead pid (kill -9, crash) makes the record stale: ignored, replaced by the next start.
+ * `owners` reads the listeners' uids (port-probe.ts; tests count its calls).
  */
-export function isLive(record: ServerRecord): boolean {
+export function isLive(
+  record: ServerRecord,
+  owners: (port: number) => number[] | null = listenerUids
+): boolean {
   if (record.uid !== currentUid() || !ownProcessAlive(record.pid)) return false;
-  const owners = listenerUids(record.ports.control);
-  return owners === null || owners.every(uid => uid === record.uid);
+  const started = procStat(record.pid)?.[19]; // field 22, starttime (clock ticks after boot)
+  const key = started === undefined ? null : `${record.pid}:${started}:${record.ports.control}`;
+  if (key !== null && ownListeners.has(key)) return true;
+  const uids = owners(record.ports.control);
+  if (uids === null) return true;
+  if (!uids.every(uid => uid === record.uid)) return false;
+  // Only a listener seen is remembered: before its bind, someone else could still take it.
+  if (key !== null && uids.length > 0) ownListeners.add(key);
+  return true;
 }
 
 /** This user's live server on data port `dataPort`, or null. */

@@ -26,15 +26,22 @@ export class DataSocket extends RouterSocket {
   start(handle: (body: Buffer[]) => Promise<BatchReply>): void {
     const remote = this.remote;
     this.serve({
-      handle: async body => ({
-        reply: encodeJson(
-          // Shared memory names are this machine's: a remote peer must never make the
-          // server open one (docs/security.md); its pixels come as frames or inline.
-          remote && SHM_KEY.test(body[0]?.toString('latin1') ?? '')
-            ? refusal('remote producers send pixels as frames, not shared memory (shm_name)')
-            : await handle(body)
-        )
-      }),
+      handle: async body => {
+        // A producer keeps messages in flight, so the next may already be queued: let the
+        // control socket (its ping is the producer's liveness watch), HTTP and timers run
+        // between two messages, or a stream of them starves everything else.
+        await new Promise(resolve => setImmediate(resolve));
+        // Shared memory names are this machine's: a remote peer must never make the
+        // server open one (docs/security.md); its pixels come as frames or inline.
+        const shm = remote && SHM_KEY.test(body[0]?.toString('latin1') ?? '');
+        return {
+          reply: encodeJson(
+            shm
+              ? refusal('remote producers send pixels as frames, not shared memory (shm_name)')
+              : await handle(body)
+          )
+        };
+      },
       failed: err => {
         this.log(`data: handler failed: ${err.stack}`);
         const reply: BatchReply = {
