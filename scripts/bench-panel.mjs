@@ -176,14 +176,22 @@ async function openPanel(browser, dpr) {
   const pg = await ctx.newPage();
   const errors = [];
   pg.on('pageerror', e => errors.push(e.message));
-  await pg.goto(`${BASE}/lab`);
-  await page$.wait(
-    pg,
-    () => window.jupyterapp?.commands.hasCommand('pipeline-viewer:open'),
-    null,
-    90000,
-    'JupyterLab and the extension loaded'
-  );
+  // a second try: on this shared machine another job may be rebuilding the labextension
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    await pg.goto(`${BASE}/lab`, { timeout: 120000 });
+    try {
+      await page$.wait(
+        pg,
+        () => window.jupyterapp?.commands.hasCommand('pipeline-viewer:open'),
+        null,
+        120000,
+        'JupyterLab and the extension loaded'
+      );
+      break;
+    } catch (err) {
+      if (attempt === 2) throw err;
+    }
+  }
   await pg.evaluate(page$.openAndInstrument, { port: PORT });
   await page$.wait(
     pg,
