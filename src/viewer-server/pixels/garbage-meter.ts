@@ -51,9 +51,9 @@ export class GarbageMeter {
     this.pending = 0;
     this.sinceCollected = 0;
     this.collections++;
-    // gc() without options: Node 20's gc({ type: 'major', execution: 'sync' }) took 0.5 ms
-    // and freed no dropped ArrayBuffer (48 MiB stayed until a later collection), so a burst
-    // of planes spilled with no I/O in between (saved planes) stayed under the copy.
+    // gc() without options: V8 reads an options object only for type 'minor' or execution
+    // 'async' (gc-extension.cc); { type: 'major', execution: 'sync' } is taken as the legacy
+    // truthy argument, a minor GC that freed none of the planes a spill had just dropped.
     collector()();
     await new Promise(resolve => setImmediate(resolve));
   }
