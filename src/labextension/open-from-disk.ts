@@ -33,6 +33,11 @@ function selectedFolder(fileBrowser: IFileBrowserFactory | null): string | null 
   return item && !item.done && item.value.type === 'directory' ? item.value.path : null;
 }
 
+/** The reader's reason without the folder names the toast already shows. */
+export function why(message: string): string {
+  return message.replace(/^(?:(?:cannot open plate|plate folder) '[^']*': )+/i, '');
+}
+
 /**
  * The command's options; args: `path` (else the selected folder), `port` (else the current
  * panel's, else the port "Open Pipeline Viewer" chooses).
@@ -63,11 +68,12 @@ export function openFromDiskCommand(ctx: OpenFromDiskContext): CommandRegistry.I
       try {
         opened = await openPlateOnServer(path, port);
       } catch (err) {
-        // A toast shows 140 characters: Details shows the reader's whole sentence.
+        // A toast shows 140 characters: it names the folder once and says why; Details shows
+        // the reader's whole sentence.
         const message = `Could not open ${name} in the Pipeline Viewer: ${(err as Error).message}`;
         Notification.update({
           id,
-          message,
+          message: `Could not open ${name} in the Pipeline Viewer: ${why((err as Error).message)}`,
           type: 'error',
           autoClose: false,
           actions: [
