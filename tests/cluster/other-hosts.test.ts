@@ -105,7 +105,7 @@ const workers: ChildProcess[] = [];
     );
     const redisErr = collectStderr(redis);
     const host = net.hostAddress;
-    await until('redis-server ready', 10_000, async () => {
+    await until('redis-server ready', 30_000, async () => {
       if (redis!.exitCode !== null) throw new Error(`redis-server exited: ${redisErr()}`);
       const client = new Redis({
         host,
@@ -141,7 +141,7 @@ const workers: ChildProcess[] = [];
       });
       workers.push(child);
       const err = collectStderr(child);
-      await until(`worker in ${name} ready`, 20_000, () => {
+      await until(`worker in ${name} ready`, 60_000, () => {
         if (child.exitCode !== null) throw new Error(`worker in ${name} exited: ${err()}`);
         return err().includes(` on redis://${host}`);
       });

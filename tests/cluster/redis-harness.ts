@@ -64,7 +64,7 @@ export async function startRedis(): Promise<RedisInstance> {
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `unix://${socket}`;
-  await until('redis-server ready', 10_000, async () => {
+  await until('redis-server ready', 30_000, async () => {
     if (child.exitCode !== null) throw new Error(`redis-server exited: ${stderr}`);
     if (!existsSync(socket)) return false;
     const client = new Redis({ path: socket, lazyConnect: true, maxRetriesPerRequest: 0 });
@@ -109,7 +109,7 @@ export async function startWorker(
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  await until('worker ready', 20_000, () => {
+  await until('worker ready', 60_000, () => {
     if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${stderr}`);
     return stderr.includes(' on unix://') || stderr.includes(' on redis');
   });

@@ -44,6 +44,8 @@ export class QueueTally {
   }
 
   completed(well: string, value: WellJobResult): void {
+    // The completed event and the watch's poll may both settle a well: count it once.
+    if (this.isSettled(well)) return;
     const entry = this.worker(value.worker, value.host);
     entry.wellsDone += 1;
     this.sent.sent += value.stream.sent;
