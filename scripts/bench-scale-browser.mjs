@@ -85,12 +85,21 @@ export async function scrubWells({ out, port, token, names, channels }) {
     await pg.waitForFunction(() => window.widget?.stats.status === 'connected', null, {
       timeout: 30_000
     });
-    await pg.waitForFunction(
-      n =>
-        document.querySelector('[data-testid=pipeline-viewer-slider-well]')?.max === String(n - 1),
-      names.length,
-      { timeout: 60_000 }
-    );
+    const slider = () =>
+      document.querySelector('[data-testid=pipeline-viewer-slider-well]')?.max ?? 'absent';
+    await pg
+      .waitForFunction(
+        n =>
+          document.querySelector('[data-testid=pipeline-viewer-slider-well]')?.max ===
+          String(n - 1),
+        names.length,
+        { timeout: 120_000 }
+      )
+      .catch(async () => {
+        throw new Error(
+          `the well slider did not reach ${names.length} wells within 120 s (its max: ${await pg.evaluate(slider)})`
+        );
+      });
     const heap = async () => (await cdp.send('Runtime.getHeapUsage')).usedSize / MiB;
     const idle = { heapMiB: await heap(), rendererMiB: await rendererRss() };
     const peak = { ...idle };

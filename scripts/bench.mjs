@@ -105,7 +105,7 @@ const SUITES = {
       '--report',
       path.join(tmp, 'scale.md')
     ],
-    30,
+    60,
     'P5: a 384-well × 4-channel × 2048² plate generated on the fly: server RSS, browser heap, accounting'
   ],
   plate: [
