@@ -91,7 +91,8 @@ export class StreamBackend implements StreamSink {
   private readonly errors: string[] = [];
   private draining: Promise<void> | null = null;
   private downUntil = 0;
-  private aborting = false;
+  /** Why the stream is being aborted (the reason of every drop it causes), or null. */
+  private aborting: string | null = null;
   private closed = false;
 
   constructor(readonly options: StreamBackendOptions) {
@@ -191,13 +192,13 @@ export class StreamBackend implements StreamSink {
 
   /** Drops what is queued, cancels the message in flight and waits for the drain loop to stop. */
   private async abort(reason: string): Promise<void> {
-    this.aborting = true;
+    this.aborting = reason;
     this.signalAbort(); // a drain waiting for the gate stops waiting
     for (const batch of this.queue.takeAll()) this.drop(batch.items.length, reason);
     this.channel?.close(); // rejects a pending send/receive at once
     await this.draining;
     this.armAbort();
-    this.aborting = false;
+    this.aborting = null;
   }
 
   private armAbort(): void {
@@ -245,8 +246,8 @@ export class StreamBackend implements StreamSink {
       }
       for (const items of chunkItems(batch.items, this.chunkSize)) {
         while (flying.size >= this.inFlight) await Promise.race(flying);
-        if (this.aborting || Date.now() < this.downUntil) {
-          this.drop(items.length, this.aborting ? 'aborted' : null);
+        if (this.aborting !== null || Date.now() < this.downUntil) {
+          this.drop(items.length, this.aborting !== null ? 'aborted' : null);
           continue;
         }
         const sending: Promise<void> = this.sendChunk(batch, items).finally(() =>
@@ -286,7 +287,8 @@ export class StreamBackend implements StreamSink {
       }
     } catch (err) {
       this.downUntil = Date.now() + this.backoffMs;
-      this.drop(chunk.images, (err as Error).message);
+      // Messages in flight when an abort closed the socket are dropped for the abort's reason.
+      this.drop(chunk.images, this.aborting ?? (err as Error).message);
     } finally {
       // The server unlinks the segments it received; sweep whatever it did not (timeout,
       // death, refusal). Ring slots come back, or are retired when no reply came.
