@@ -205,20 +205,26 @@ class ViewerOpenHandler(APIHandler):
             if started["exit_code"] == USAGE_EXIT_CODE:
                 raise tornado.web.HTTPError(400, cli_reason(started))
             if not started["ok"]:
-                raise tornado.web.HTTPError(502, f"the viewer server on port {port} did not start: {cli_reason(started)}")
-            opened = await run_cli("open", port, node_cli(["open", str(folder), "--port", str(port)]), OPEN_TIMEOUT_S)
+                raise tornado.web.HTTPError(
+                    502, f"the viewer server on port {port} did not start: {cli_reason(started)}")
+            command = node_cli(["open", str(folder), "--port", str(port)])
+            opened = await run_cli("open", port, command, OPEN_TIMEOUT_S)
         except RuntimeError as e:
             raise tornado.web.HTTPError(500, str(e))
         if opened["exit_code"] == USAGE_EXIT_CODE:
             raise tornado.web.HTTPError(400, cli_reason(opened))
+        if opened["exit_code"] is None:
+            raise tornado.web.HTTPError(504, f"opening '{body['path']}': {cli_reason(opened)}")
         if not opened["ok"]:
             # The reader's sentence ("cannot open plate …"): the user's folder, not a fault here.
             # It names the folder as the file browser does, not by its absolute path.
-            raise tornado.web.HTTPError(422, cli_reason(opened).replace(str(folder), body["path"].strip("/")))
+            reason = cli_reason(opened).replace(str(folder), body["path"].strip("/"))
+            raise tornado.web.HTTPError(422, reason)
         try:
             out = json.loads(opened["stdout"])
             # port: the one asked for (the panel's); data_port: the server's, if that one was taken.
-            reply = {"path": body["path"], "port": port, "data_port": int(out["port"]), "layer": str(out["layer"])}
+            reply = {"path": body["path"], "port": port, "data_port": int(out["port"]),
+                     "layer": str(out["layer"])}
         except (ValueError, KeyError, TypeError) as e:
             raise tornado.web.HTTPError(500, f"'pipeline-viewer open' printed no layer ({e!r})")
         self.finish(json.dumps(reply))
