@@ -140,6 +140,10 @@ export class ViewerServer {
     this.browserToken = options.browserToken ?? randomBytes(32).toString('base64url');
     this.browserGuard = new BrowserGuard(this.browserToken, httpPort(options.port), log);
     this.httpServer = http.createServer(httpHandler(this.core, this.browserGuard, log));
+    // Node closes an idle keep-alive connection after 5 s; a client (the proxy, undici) that
+    // reuses it at that moment gets "other side closed" (seen under load). Keep them longer
+    // than the clients do; stop closes them all anyway.
+    this.httpServer.keepAliveTimeout = 65_000;
     // Remote producers by host reach the panel's status bar with the counters (issue 15).
     this.events = new EventHub(this.core, this.browserGuard, () => {
       const remote = this.zap.snapshot().remote_producers;

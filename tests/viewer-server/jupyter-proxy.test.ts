@@ -73,7 +73,7 @@ async function startJupyter(): Promise<void> {
   );
   jupyter.stdout!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
   jupyter.stderr!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000; // at load 24 it took longer than 90 s
   while (Date.now() < deadline) {
     const ok = await fetch(`${origin}${BASE}api/status?token=${JUPYTER_TOKEN}`).then(
       r => r.ok,
@@ -83,7 +83,7 @@ async function startJupyter(): Promise<void> {
     if (jupyter.exitCode !== null) break;
     await new Promise(r => setTimeout(r, 250));
   }
-  throw new Error(`Jupyter did not answer within 90 s:\n${jupyterLog.slice(-3000)}`);
+  throw new Error(`Jupyter did not answer within 180 s:\n${jupyterLog.slice(-3000)}`);
 }
 
 beforeAll(async () => {
@@ -110,7 +110,7 @@ beforeAll(async () => {
   page = await browser.newPage();
   // The login: a page opened with Jupyter's token gets Jupyter's cookies.
   await page.goto(`${origin}${BASE}lab?token=${JUPYTER_TOKEN}`, { timeout: 90_000 });
-}, 240_000);
+}, 330_000);
 
 afterAll(async () => {
   await browser?.close();
