@@ -265,6 +265,15 @@ try {
   if (pid !== null) {
     signal(pid, 'SIGCONT');
     signal(pid, 'SIGTERM');
+    // Its store is in `work`: removing that while it still writes failed with ENOTEMPTY.
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise(r => setTimeout(r, 100));
+    }
   }
-  fs.rmSync(work, { recursive: true, force: true });
+  fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
 }
