@@ -100,7 +100,12 @@ export async function scrubWells({ out, port, token, names, channels }) {
           `the well slider did not reach ${names.length} wells within 120 s (its max: ${await pg.evaluate(slider)})`
         );
       });
-    const heap = async () => (await cdp.send('Runtime.getHeapUsage')).usedSize / MiB;
+    // The JS heap plus ArrayBuffer backing stores (where the plane cache's pixels live;
+    // usedSize alone leaves them out), as Chromium's CDP reports them.
+    const heap = async () => {
+      const u = await cdp.send('Runtime.getHeapUsage');
+      return (u.usedSize + (u.backingStorageSize ?? NaN)) / MiB;
+    };
     const idle = { heapMiB: await heap(), rendererMiB: await rendererRss() };
     const peak = { ...idle };
     const t0 = performance.now();

@@ -299,7 +299,7 @@ if (report.browser) {
   const b = report.browser;
   rows.push(
     [
-      'browser JS heap (CDP usedSize) idle → peak while scrubbing',
+      'browser JS heap + ArrayBuffers (CDP usedSize + backingStorageSize) idle → peak while scrubbing',
       `${f0(b.idle.heapMiB)} → ${f0(b.peak.heapMiB)} MiB`,
       `${(b.peak.heapMiB / 1024).toFixed(2)} of 1 GiB`,
       `${WELLS} wells in ${b.seconds.toFixed(0)} s (${b.wellsPerS.toFixed(1)} wells/s)`
