@@ -95,15 +95,23 @@ export function planeLevels(
         shapes: arrays.map(a => a.shape.slice(-2) as [number, number])
       };
     },
+    // Only the level asked is opened: opening every level of each field (`usable`) cost a
+    // 384-well grid 3,840 metadata reads, 5.5 s at load ~20 (issue 17, open speed).
     loadLevel: async (p, level) => {
       const ref = refOf(p);
-      const arrays = await usable(ref);
-      const array = arrays[level];
-      if (!array)
-        throw new Error(
-          `OME-Zarr plate '${root}': image '${p}' has ${arrays.length} level(s); level ${level} asked`
-        );
-      return readPlane(array, ref.index, root, p);
+      if (level === 0) return readPlane(await open(ref.array, ref), ref.index, root, p);
+      const at = ref.levels[level - 1];
+      const array = at === undefined ? undefined : await open(at).catch(() => undefined);
+      const lead = (shape: readonly number[]) => shape.slice(0, -2).join(',');
+      if (array && lead(array.shape) === lead(ref.shape))
+        return readPlane(array, ref.index, root, p);
+      await open(ref.array, ref); // a field unlike the first is named as such
+      throw new Error(
+        `OME-Zarr plate '${root}': image '${p}' has no stored level ${level}` +
+          (at === undefined
+            ? ` (its multiscales list ${ref.levels.length + 1} level(s))`
+            : ` (${at} is missing or holds other planes than level 0)`)
+      );
     }
   };
 }

@@ -8,6 +8,7 @@
  * array lacks leaves its component null). Channel names come from `omero.channels[].label`, the
  * pixel size from the full-resolution level's `scale` (and the multiscale's) with the axes' unit.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as zarr from 'zarrita';
 import FileSystemStore from '@zarrita/storage/fs';
@@ -188,15 +189,51 @@ async function groupAttrs(
   at: string,
   root: string
 ): Promise<Attrs> {
+  const fast = readGroupAttrs(root, at);
+  if (fast) return foldOme(fast);
   const group = await zarr.open(at ? store.resolve(at) : store, { kind: 'group' }).catch(cause => {
     throw new Error(
       `OME-Zarr plate '${root}': ${at || 'the store'} is not a zarr group (${(cause as Error).message}); the store is incomplete or damaged`,
       { cause }
     );
   });
-  const attrs = group.attrs as Attrs;
+  return foldOme(group.attrs as Attrs);
+}
+
+function foldOme(attrs: Attrs): Attrs {
   const ome = attrs.ome as Attrs | undefined;
   return ome ? { ...attrs, ...ome } : attrs;
+}
+
+/**
+ * A group's attributes read straight from its metadata files (v2: .zgroup and .zattrs; v3:
+ * zarr.json), synchronously: a 384-well plate's wells take 56–89 ms this way against
+ * 235–258 ms through zarrita's asynchronous store, 16 at a time (load ~25; issue 17, open
+ * speed). Null when they are missing or not JSON: zarrita then reads it and says what is wrong.
+ */
+function readGroupAttrs(root: string, at: string): Attrs | null {
+  // undefined: no such file; null: not JSON (zarrita then reports it)
+  const json = (file: string): Attrs | null | undefined => {
+    let text: string;
+    try {
+      text = readFileSync(path.join(root, at, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      return JSON.parse(text) as Attrs;
+    } catch {
+      return null;
+    }
+  };
+  if (json('.zgroup')?.zarr_format === 2) {
+    const attrs = json('.zattrs');
+    return attrs === undefined ? {} : attrs;
+  }
+  const v3 = json('zarr.json');
+  return v3?.zarr_format === 3 && v3.node_type === 'group'
+    ? ((v3.attributes as Attrs) ?? {})
+    : null;
 }
 
 /** NGFF 0.4+ axes are objects; 0.3 had names; older stores had none (then t, c, z, y, x). */
