@@ -2,8 +2,8 @@
  * The plates a server shows from disk (control request `open_plate`): one plate source
  * process per plate (plate-source-process.ts) and one layer per plate, marked origin 'disk',
  * whose planes are references only: the core asks `read` for a plane's pixels when api/plane
- * or api/thumbnails serve it. Nothing is copied into the plane store, so nothing of a disk
- * layer is written into the layer store. Clear and stop end the sources.
+ * or api/thumbnails serve it. Nothing is copied into the plane store: the layer store keeps
+ * only each plate's folder and key (saved-plates.ts). Clear and stop end the sources.
  */
 import { DTYPES, type Dtype } from '../../protocol/index.js';
 import type { Layer, NewPlane, PlaneRef } from '../model/layer.js';
@@ -29,9 +29,12 @@ export class DiskPlates {
     return this.sources.size;
   }
 
-  /** Opens the plate folder `dir` as a layer; resolves to its key. Throws the reader's error. */
-  async open(dir: string): Promise<string> {
-    for (const [key, source] of this.sources) if (source.path === dir) return key;
+  /**
+   * Opens the plate folder `dir` as a layer, named `key` when given and free (a restart
+   * reopening it); resolves to its key. Throws the reader's error.
+   */
+  async open(dir: string, key?: string): Promise<string> {
+    for (const [open, source] of this.sources) if (source.path === dir) return open;
     if (this.sources.size >= MAX_OPEN_PLATES)
       throw new Error(
         `cannot open plate '${dir}': ${MAX_OPEN_PLATES} plates are open already (each is a process); Clear the viewer first`
@@ -48,7 +51,8 @@ export class DiskPlates {
       // Contrast limits are seeded from the first plane (at its smallest stored level).
       const first = await source.plane(positions[0], description.levels.length - 1);
       const range = samplePixelRange(dtype, bytesOf(first.data));
-      const key = this.freeKey(description.name);
+      if (key === undefined || this.layers.get(key) !== undefined)
+        key = this.freeKey(description.name);
       const planes: NewPlane[] = positions.map(position => ({
         metadata: metadataOf(position),
         shape: description.shape,
@@ -73,6 +77,11 @@ export class DiskPlates {
       source.close();
       throw err;
     }
+  }
+
+  /** The plates open now: folder and layer key, in the order they were opened. */
+  opened(): { path: string; key: string }[] {
+    return [...this.sources].map(([key, source]) => ({ path: source.path, key }));
   }
 
   /** Is `layer` a plate on disk? */

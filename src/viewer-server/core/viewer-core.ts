@@ -39,6 +39,7 @@ import { keepRun, type KeptRun } from './keep-run.js';
 import { LayerPersistence, type RestoreReport } from './layer-persistence.js';
 import { LimitedLog } from './limited-log.js';
 import { findPlane, PlaneRequestError, type ServedPlane } from './plane-request.js';
+import { SavedPlates } from './saved-plates.js';
 
 export interface ViewerCoreOptions {
   memoryBudgetBytes: number;
@@ -84,6 +85,8 @@ export class ViewerCore {
   readonly warmer: LevelWarmer;
   /** Plates shown from disk: their planes are read from their source when served. */
   readonly disk: DiskPlates;
+  /** The plates open from disk, remembered in the layer store and reopened at start. */
+  private readonly savedPlates: SavedPlates;
   private readonly pool: PlaneBufferPool;
   private readonly garbage: GarbageMeter;
   private readonly log: (line: string) => void;
@@ -128,11 +131,13 @@ export class ViewerCore {
     );
     this.warmer = new LevelWarmer(this.levels);
     this.disk = new DiskPlates(this.layers, this.log, options.plateSourceScript);
+    this.savedPlates = new SavedPlates(this.spill, this.disk, this.log);
   }
 
   /** Shows the plate folder `dir` as a layer from disk; resolves to its key (disk-plates.ts). */
   async openPlate(dir: string): Promise<string> {
     const key = await this.disk.open(dir);
+    this.savedPlates.save();
     this.dropEvents(); // clients read the whole state, the new layer with it
     return key;
   }
@@ -288,11 +293,14 @@ export class ViewerCore {
   }
 
   /**
-   * Opens the layer store: the layers the last server on it held come back (`fresh`: it is
-   * emptied instead). Throws StoreVersionError (store left untouched) or StoreBusyError.
+   * Opens the layer store: the layers and plates from disk the last server on it held come
+   * back (`fresh`: it is emptied instead). Throws StoreVersionError (store left untouched) or
+   * StoreBusyError.
    */
   async open(fresh = false): Promise<RestoreReport> {
-    return this.persistence.restore(fresh);
+    const report = await this.persistence.restore(fresh);
+    await this.savedPlates.reopen();
+    return report;
   }
 
   /**
@@ -324,6 +332,7 @@ export class ViewerCore {
 
   clear(): void {
     this.disk.closeAll();
+    this.savedPlates.save(); // none: a restart reopens no plate
     for (const plane of this.layers.clear()) this.planes.remove(plane.id);
     this.levels.clear();
     this.rois.clear();

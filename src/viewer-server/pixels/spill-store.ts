@@ -2,7 +2,8 @@
  * The server's layer store on disk, the one place for pixels that outlive memory and the
  * process: `<store dir>/planes.zarr`, a zarr v3 group with one 2-D array per plane (`p<id>`,
  * one chunk of raw little-endian bytes), whose attributes carry what the server needs to
- * rebuild the plane's layer (`pipeline_viewer`, opaque here). `<store dir>/store.json`
+ * rebuild the plane's layer (`pipeline_viewer`, opaque here); the group's own attributes carry
+ * what belongs to no plane (the plates opened from disk). `<store dir>/store.json`
  * names the format and version; `<store dir>/lock` the server using it (spill-lock.ts).
  *
  * Nothing half-written is loaded back: a plane's chunk is written first, its metadata
@@ -44,6 +45,8 @@ export interface StoreContents {
   problems: string[];
   /** Planes a killed server left without metadata (unfinished writes), removed. */
   unfinished: number;
+  /** The group's `pipeline_viewer` attributes (writeStoreAttributes); undefined if none. */
+  attributes: unknown;
 }
 
 export interface OpenOptions {
@@ -83,13 +86,9 @@ export class SpillStore {
             `${this.dir} was left by a viewer server older than layer store version ${STORE_VERSION} (no ${versionFile}); it was left untouched. Move it away, start with --store OTHER_DIR, or with --fresh to delete it`
           );
         await fs.promises.mkdir(this.dir, { mode: 0o700 });
-        await writeAtomic(path.join(this.dir, 'zarr.json'), {
-          zarr_format: 3,
-          node_type: 'group',
-          attributes: {}
-        });
+        await writeAtomic(path.join(this.dir, 'zarr.json'), groupMeta(undefined));
         await writeAtomic(versionFile, { format: STORE_FORMAT, version: STORE_VERSION });
-        return { planes: [], problems: [], unfinished: 0 };
+        return { planes: [], problems: [], unfinished: 0, attributes: undefined };
       }
       checkVersion(versionFile);
       return await this.list();
@@ -100,7 +99,8 @@ export class SpillStore {
   }
 
   private async list(): Promise<StoreContents> {
-    const contents: StoreContents = { planes: [], problems: [], unfinished: 0 };
+    const contents: StoreContents = { planes: [], problems: [], unfinished: 0, attributes: {} };
+    contents.attributes = this.readStoreAttributes(contents.problems);
     const names = fs.existsSync(this.dir) ? await fs.promises.readdir(this.dir) : [];
     const ids = names.filter(n => /^p\d+$/.test(n)).map(n => Number(n.slice(1)));
     for (const name of names.filter(n => n.includes('.tmp-')))
@@ -153,6 +153,36 @@ export class SpillStore {
     await fs.promises.mkdir(path.dirname(chunk), { recursive: true });
     await fs.promises.writeFile(chunk, bytes);
     await this.writeAttributes(id, dtype, shape, attributes);
+  }
+
+  /**
+   * Replaces the group's `pipeline_viewer` attributes (atomically; synchronous: small, and
+   * on disk before the request that changed them is answered).
+   */
+  writeStoreAttributes(attributes: unknown): void {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.dir, 'zarr.json');
+    const temp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(temp, JSON.stringify(groupMeta(attributes)), { mode: 0o600 });
+    fs.renameSync(temp, file);
+  }
+
+  /** The group's attributes; undefined when there are none, or unreadable (a problem line). */
+  private readStoreAttributes(problems: string[]): unknown {
+    const file = path.join(this.dir, 'zarr.json');
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined; // no group yet ('server clear' removed it): nothing to restore
+    }
+    try {
+      const meta = JSON.parse(text) as { attributes?: Record<string, unknown> };
+      return meta?.attributes?.[ATTRIBUTES_KEY];
+    } catch {
+      problems.push(`${file} is not JSON; what it named (plates opened from disk) is not restored`);
+      return undefined;
+    }
   }
 
   /** Replaces the metadata of a written plane (its layer was renamed), atomically. */
@@ -234,6 +264,14 @@ function checkVersion(file: string): void {
   throw new StoreVersionError(
     `${path.dirname(file)} is ${what}; it was left untouched. Use the viewer version that wrote it, start with --store OTHER_DIR, or with --fresh to delete it`
   );
+}
+
+function groupMeta(attributes: unknown): object {
+  return {
+    zarr_format: 3,
+    node_type: 'group',
+    attributes: attributes === undefined ? {} : { [ATTRIBUTES_KEY]: attributes }
+  };
 }
 
 function arrayMeta(dtype: Dtype, shape: PlaneShape, attributes: unknown): object {
