@@ -35,7 +35,7 @@ const ROUND_BYTES = (short ? 8 : 256) * 2 ** 20;
 /** Our paths: [label, transport, data endpoint (default TCP)]. */
 const ALL_PATHS = [
   ['ring', 'ring'],
-  ['ring (1 in flight)', 'ring', 'tcp', 1],
+  ['ring (2 in flight)', 'ring', 'tcp', 2],
   ['segment', 'segment'],
   ['frames', 'frames'],
   ['frames over IPC', 'frames', 'ipc']

@@ -1,10 +1,10 @@
 /**
- * Issue 14, P1: a producer keeps two messages in flight, so it writes message k+1 into its
- * ring while the server still reads message k. Checked against a real ZeroMQ ROUTER standing
+ * Issue 14, P1: a producer with `inFlight: 2` keeps two messages in flight, so it writes
+ * message k+1 into its ring while the server still reads message k. Checked against a real ZeroMQ ROUTER standing
  * in for the server (it answers when this test says so): the second message arrives before
  * the first is answered; replies are matched in order; a slot comes back (and is reused) only
  * after the reply for it; a server that stops answering drops both and leaves no slot behind.
- * Port 29250 (h6's range).
+ * Port 29253 (h6's range).
  */
 import { PRIVATE_SHM_DIR } from './private-shm.js'; // first: sets PIPELINE_VIEWER_SHM_DIR
 import * as fs from 'node:fs';
@@ -14,7 +14,7 @@ import { listRingSlots, producerRing } from '../../src/protocol/node/shm-ring.js
 import { StreamBackend } from '../../src/runtime/streaming/stream-backend.js';
 import type { StreamBatch } from '../../src/runtime/model/stream-sink.js';
 
-const PORT = 29250;
+const PORT = 29253;
 const SIZE = 256; // 128 KiB per image: above the inline bound, so each goes through a slot
 
 let router: zmq.Router;
@@ -85,6 +85,7 @@ function backend(): StreamBackend {
   return new StreamBackend({
     port: PORT,
     transport: 'ring',
+    inFlight: 2,
     chunkSize: 1,
     replyTimeoutMs: 3000,
     livenessIntervalMs: 0

@@ -46,9 +46,10 @@ export interface StreamBackendOptions extends DataChannelOptions, Partial<QueueL
    */
   transport?: Transport;
   /**
-   * Messages sent before the oldest one's reply, at most MAX_IN_FLIGHT (default 2): the
-   * next message is written into shared memory while the server copies this one. 1 waits
-   * for each reply before writing the next.
+   * Messages sent before the oldest one's reply, at most MAX_IN_FLIGHT: with 2 the next
+   * message is written into shared memory while the server copies this one. Default 1
+   * (wait for each reply): on the 2-core machine of docs/benchmarks.md, loaded, 2 measured
+   * no faster (P1), as producer and server then compete for the same cores.
    */
   inFlight?: number;
 }
@@ -112,7 +113,7 @@ export class StreamBackend implements StreamSink {
       Math.min(options.chunkSize ?? MAX_IMAGES_PER_MESSAGE, MAX_IMAGES_PER_MESSAGE)
     );
     this.backoffMs = options.backoffMs ?? 2000;
-    const inFlight = options.inFlight ?? 2;
+    const inFlight = options.inFlight ?? 1;
     if (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > MAX_IN_FLIGHT)
       throw new RangeError(
         `inFlight must be an integer from 1 to ${MAX_IN_FLIGHT} (messages sent before a reply), got ${inFlight}`
