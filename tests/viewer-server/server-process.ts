@@ -102,10 +102,10 @@ export async function sendFrames(
   frames: Uint8Array[],
   kind: 'req' | 'dealer' = 'req'
 ): Promise<BatchReply> {
-  const socket =
-    kind === 'req'
-      ? new zmq.Request({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 })
-      : new zmq.Dealer({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 });
+  // The server may wait up to 5 s for memory to free (SETTLE_MS) before it copies and replies:
+  // a reply bound of 5 s ran out at load 25, so 15 s.
+  const options = { linger: 0, receiveTimeout: 15_000, sendTimeout: 15_000 };
+  const socket = kind === 'req' ? new zmq.Request(options) : new zmq.Dealer(options);
   try {
     socket.connect(typeof port === 'string' ? port : `tcp://127.0.0.1:${port}`);
     await socket.send(frames);
