@@ -38,6 +38,7 @@ import { DiskPlates } from './disk-plates.js';
 import { keepRun, type KeptRun } from './keep-run.js';
 import { LayerPersistence, type RestoreReport } from './layer-persistence.js';
 import { LimitedLog } from './limited-log.js';
+import { PendingEvents } from './pending-events.js';
 import { findPlane, PlaneRequestError, type ServedPlane } from './plane-request.js';
 import { SavedPlates } from './saved-plates.js';
 
@@ -80,7 +81,6 @@ export class ViewerCore {
   private readonly levels: LevelCache;
   /** OpenHCS's ROI items: overlays of the layers (api/rois). */
   readonly rois = new RoiStore();
-  private roisSent = 0;
   /** Computes each plane's grid-sized level while no data message is handled. */
   readonly warmer: LevelWarmer;
   /** Plates shown from disk: their planes are read from their source when served. */
@@ -93,13 +93,10 @@ export class ViewerCore {
   private readonly imageOutcomes?: (outcomes: ImageOutcome[]) => void;
   /** Lines about refused input: any peer can cause them, so they are rate-limited. */
   private readonly refusals: LimitedLog;
-  private cleared = false;
   /** Part of the state was removed (clearOwner): clients get the whole state again. */
-  private stateChanged = false;
   /** Lines about planes of another owner replaced: one per batch, so rate-limited too. */
   private readonly replacements: LimitedLog;
-  private readonly dirtyLayers = new Set<string>();
-  private readonly dirtyPlanes = new Map<string, PlaneRef>();
+  private readonly pending = new PendingEvents();
 
   constructor(options: ViewerCoreOptions) {
     this.log = options.log ?? (() => {});
@@ -138,7 +135,7 @@ export class ViewerCore {
   async openPlate(dir: string): Promise<string> {
     const key = await this.disk.open(dir);
     this.savedPlates.save();
-    this.dropEvents(); // clients read the whole state, the new layer with it
+    this.pending.stateReplaced(); // clients read the whole state, the new layer with it
     return key;
   }
 
@@ -226,8 +223,7 @@ export class ViewerCore {
               replacedOwners.set(other, (replacedOwners.get(other) ?? 0) + 1);
             }
           }
-          this.dirtyLayers.add(change.layer.key);
-          this.dirtyPlanes.set(`${change.layer.key}\u0000${change.plane.identity}`, change.plane);
+          this.pending.planeStored(change.layer.key, change.plane);
         });
         accepted++;
         outcome(item);
@@ -242,7 +238,7 @@ export class ViewerCore {
       this.rois.add(item, batch.display_config, batch.layer_name);
       accepted++;
     }
-    if (accepted > 0 && this.persistence.enforceLimit().length > 0) this.dropEvents();
+    if (accepted > 0 && this.persistence.enforceLimit().length > 0) this.pending.stateReplaced();
     const rejectedCount = total - accepted;
     this.counters.dropped += rejectedCount;
     this.counters.errors += errors.length;
@@ -281,9 +277,7 @@ export class ViewerCore {
     const { planes, layers } = this.layers.clearOwner(owner, exceptRun);
     for (const plane of planes) this.forgetPlane(plane);
     if (planes.length > 0) {
-      this.stateChanged = true;
-      this.dirtyLayers.clear();
-      this.dirtyPlanes.clear();
+      this.pending.stateReplaced();
       this.log(
         `cleared ${planes.length} plane(s) and ${layers.length} layer(s) of ${owner}` +
           `${exceptRun ? ` (runs other than ${exceptRun})` : ''} (generation ${this.layers.generation})`
@@ -316,18 +310,11 @@ export class ViewerCore {
           this.planes.setAttributes(plane.id, { ...saved, key: to, kept: true });
       }
     }
-    if (kept.layers.length > 0) this.dropEvents();
+    if (kept.layers.length > 0) this.pending.stateReplaced();
     this.log(
       `kept ${kept.label} of ${JSON.stringify(kept.run.owner)}: ${kept.layers.map(l => `${l.from} → ${l.to}`).join(', ') || 'no layer'}${kept.skipped.length ? `; not kept (planes of other runs too): ${kept.skipped.join(', ')}` : ''}`
     );
     return kept;
-  }
-
-  /** Part of the state went (layers removed): clients get the whole state again. */
-  private dropEvents(): void {
-    this.stateChanged = true;
-    this.dirtyLayers.clear();
-    this.dirtyPlanes.clear();
   }
 
   clear(): void {
@@ -337,9 +324,7 @@ export class ViewerCore {
     this.levels.clear();
     this.rois.clear();
     this.warmer.clear();
-    this.dirtyLayers.clear();
-    this.dirtyPlanes.clear();
-    this.cleared = true;
+    this.pending.allCleared();
     this.log(`cleared (generation ${this.layers.generation})`);
   }
 
@@ -444,36 +429,7 @@ export class ViewerCore {
 
   /** Events for the browser since the last call, coalesced: one per layer, one per plane slot. */
   takeEvents(): ViewerEvent[] {
-    const events: ViewerEvent[] = [];
-    if (this.stateChanged) {
-      // The whole state replaces a 'cleared' too: it carries the new generation.
-      events.push({ type: 'state', state: this.state() });
-    } else if (this.cleared) {
-      events.push({ type: 'cleared', generation: this.layers.generation });
-    }
-    this.stateChanged = false;
-    this.cleared = false;
-    for (const key of this.dirtyLayers) {
-      const layer = this.layers.get(key);
-      if (layer) events.push({ type: 'layer', layer: layer.info() });
-    }
-    for (const plane of this.dirtyPlanes.values()) {
-      const layer = this.layers.get(plane.layer);
-      if (layer)
-        events.push({
-          type: 'plane',
-          layer: plane.layer,
-          index: layer.indexOf(plane),
-          revision: plane.revision
-        });
-    }
-    this.dirtyLayers.clear();
-    this.dirtyPlanes.clear();
-    if (this.rois.revision !== this.roisSent) {
-      this.roisSent = this.rois.revision;
-      events.push({ type: 'rois', revision: this.rois.revision });
-    }
-    return events;
+    return this.pending.take(this.layers, this.rois, () => this.state());
   }
 
   async close(): Promise<void> {
