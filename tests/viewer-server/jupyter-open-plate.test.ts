@@ -8,24 +8,22 @@
  * no plate with 422 and the reader's message (no traceback in Jupyter's log); without
  * Jupyter's login nothing opens. Data port 29010 (+1000, +3000).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { python } from '../runtime/python.js';
+import { startJupyter, type JupyterProcess } from './jupyter-process.js';
 import { BIN, ROOT, requireBuild, tempHome } from './server-process.js';
 
 const PORT = 29010;
-const JUPYTER = path.join(ROOT, '.venv/bin/jupyter');
 const TOKEN = 'jupyter-login-token-for-the-open-test';
 const MAKE = fs.readFileSync(path.join(ROOT, 'tests/runtime/fixtures/make_plates.py'), 'utf8');
 const home = tempHome();
 const env = { ...process.env, PIPELINE_VIEWER_HOME: home };
 let root = '';
 let outside = '';
-let jupyter: ChildProcess | undefined;
-let jupyterLog = '';
+let jupyter: JupyterProcess | undefined;
 let origin = '';
 
 function cli(...args: string[]): Promise<string> {
@@ -34,52 +32,6 @@ function cli(...args: string[]): Promise<string> {
       e ? reject(new Error(`${args.join(' ')}: ${e.message}\n${err}`)) : resolve(out)
     )
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startJupyter(): Promise<void> {
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  jupyter = spawn(
-    JUPYTER,
-    [
-      'server',
-      `--port=${port}`,
-      '--ServerApp.ip=127.0.0.1',
-      `--ServerApp.token=${TOKEN}`,
-      `--ServerApp.root_dir=${root}`,
-      '--ServerApp.open_browser=False',
-      '--allow-root'
-    ],
-    {
-      cwd: root,
-      env: { ...env, PATH: `${path.join(ROOT, '.venv/bin')}:${process.env.PATH}` },
-      stdio: ['ignore', 'pipe', 'pipe']
-    }
-  );
-  jupyter.stdout!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
-  jupyter.stderr!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${origin}/api/status?token=${TOKEN}`).then(
-      r => r.ok,
-      () => false
-    );
-    if (ok) return;
-    if (jupyter.exitCode !== null) break;
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`Jupyter did not answer within 90 s:\n${jupyterLog.slice(-3000)}`);
 }
 
 /** POST pipeline-viewer/open as the logged-in user (token login needs no XSRF cookie). */
@@ -99,7 +51,6 @@ async function openPlate(
 
 beforeAll(async () => {
   requireBuild();
-  if (!fs.existsSync(JUPYTER)) throw new Error(`${JUPYTER} is missing: run scripts/setup.sh`);
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'open-root-'));
   outside = fs.mkdtempSync(path.join(os.tmpdir(), 'open-outside-'));
   await python(MAKE, ['harmony', path.join(root, 'plates', 'harmony')]);
@@ -107,17 +58,12 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(root, 'notes'));
   fs.writeFileSync(path.join(root, 'notes', 'readme.txt'), 'no plate here\n');
   fs.symlinkSync(path.join(outside, 'secret-plate'), path.join(root, 'linked-plate'));
-  await startJupyter();
-}, 180_000);
+  jupyter = await startJupyter({ token: TOKEN, env, cwd: root, rootDir: root });
+  origin = jupyter.origin;
+}, 330_000);
 
 afterAll(async () => {
-  if (jupyter && jupyter.exitCode === null) {
-    const exited = new Promise(r => jupyter!.once('exit', r));
-    jupyter.kill('SIGTERM');
-    const killer = setTimeout(() => jupyter!.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killer);
-  }
+  await jupyter?.stop();
   await cli('server', 'stop', '--port', String(PORT)).catch(() => '');
   await cli('server', 'clear', '--port', String(PORT)).catch(() => '');
   for (const dir of [home, root, outside])
@@ -164,7 +110,7 @@ describe('POST pipeline-viewer/open', () => {
     // named as the file browser names it, not by its absolute path
     expect(refused.body.message).toMatch(/^cannot open plate 'notes': \S/);
     expect(refused.body.message).not.toContain(root);
-    expect(jupyterLog).not.toContain('Traceback');
+    expect(jupyter!.log()).not.toContain('Traceback');
   }, 120_000);
 
   it("without Jupyter's login nothing opens (403)", async () => {

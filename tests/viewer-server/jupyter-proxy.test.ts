@@ -8,26 +8,23 @@
  * viewer's checks accept them), and its log holds no token. Without Jupyter's login there
  * is no token. Data port 20049.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
   BROWSER_TOKEN_HEADER,
   EVENTS_SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX
 } from '../../src/protocol/index.js';
-import { BIN, ROOT, requireBuild, sendBatch, tempHome } from './server-process.js';
+import { startJupyter, type JupyterProcess } from './jupyter-process.js';
+import { BIN, requireBuild, sendBatch, tempHome } from './server-process.js';
 
 const PORT = 20049;
-const JUPYTER = path.join(ROOT, '.venv/bin/jupyter');
 const JUPYTER_TOKEN = 'jupyter-login-token-for-this-test';
 const BASE = '/user/alice/';
 const home = tempHome();
 const env = { ...process.env, PIPELINE_VIEWER_HOME: home };
-let jupyter: ChildProcess | undefined;
-let jupyterLog = '';
+let jupyter: JupyterProcess | undefined;
 let origin = '';
 let browser: Browser;
 let page: Page;
@@ -40,55 +37,8 @@ function cli(...args: string[]): Promise<string> {
   );
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startJupyter(): Promise<void> {
-  const port = await freePort();
-  origin = `http://localhost:${port}`;
-  jupyter = spawn(
-    JUPYTER,
-    [
-      'server',
-      `--port=${port}`,
-      '--ServerApp.ip=127.0.0.1',
-      `--ServerApp.token=${JUPYTER_TOKEN}`,
-      `--ServerApp.base_url=${BASE}`,
-      '--ServerApp.open_browser=False',
-      '--allow-root'
-    ],
-    {
-      cwd: home,
-      env: { ...env, PATH: `${path.join(ROOT, '.venv/bin')}:${process.env.PATH}` },
-      stdio: ['ignore', 'pipe', 'pipe']
-    }
-  );
-  jupyter.stdout!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
-  jupyter.stderr!.on('data', (d: Buffer) => (jupyterLog += d.toString()));
-  const deadline = Date.now() + 180_000; // at load 24 it took longer than 90 s
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${origin}${BASE}api/status?token=${JUPYTER_TOKEN}`).then(
-      r => r.ok,
-      () => false
-    );
-    if (ok) return;
-    if (jupyter.exitCode !== null) break;
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`Jupyter did not answer within 180 s:\n${jupyterLog.slice(-3000)}`);
-}
-
 beforeAll(async () => {
   requireBuild();
-  if (!fs.existsSync(JUPYTER)) throw new Error(`${JUPYTER} is missing: run scripts/setup.sh`);
   await cli('start', '--port', String(PORT));
   const reply = await sendBatch(
     PORT,
@@ -101,7 +51,14 @@ beforeAll(async () => {
     'dealer'
   );
   expect(reply).toMatchObject({ status: 'success', accepted: 1 });
-  await startJupyter();
+  jupyter = await startJupyter({
+    token: JUPYTER_TOKEN,
+    env,
+    cwd: home,
+    host: 'localhost',
+    baseUrl: BASE
+  });
+  origin = jupyter.origin;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -114,13 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (jupyter && jupyter.exitCode === null) {
-    const exited = new Promise(r => jupyter!.once('exit', r));
-    jupyter.kill('SIGTERM');
-    const killer = setTimeout(() => jupyter!.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killer);
-  }
+  await jupyter?.stop();
   await cli('stop', '--port', String(PORT)).catch(() => '');
   fs.rmSync(home, { recursive: true, force: true });
 }, 60_000);
@@ -185,8 +136,8 @@ describe('through Jupyter and jupyter-server-proxy (base URL /user/alice/)', () 
     expect(seen.state).toMatch(/^200 .*through_jupyter/);
     expect(seen.events).toMatch(/^message .*through_jupyter/);
     // jupyter-server-proxy logs the upstream WebSocket URL: it must hold no token.
-    expect(jupyterLog).toContain('Websocket connection established to ws://');
-    expect(jupyterLog).not.toContain(seen.info.browser_token);
+    expect(jupyter!.log()).toContain('Websocket connection established to ws://');
+    expect(jupyter!.log()).not.toContain(seen.info.browser_token);
   });
 
   it('through the proxy too, a request without the right token reads nothing', async () => {
