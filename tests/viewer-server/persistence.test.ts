@@ -15,9 +15,9 @@ import {
   getPlane,
   planeQuery,
   sendBatch,
+  RestartedServers,
   spawnMain,
   tempHome,
-  waitReady,
   within
 } from './server-process.js';
 
@@ -27,27 +27,14 @@ const home = tempHome();
 process.env.PIPELINE_VIEWER_HOME = home;
 const storeDir = (port: number) => path.join(home, 'store', String(port));
 const planesDir = (port: number) => path.join(storeDir(port), 'planes.zarr');
-const logFile = (port: number) => path.join(home, `viewer-server-${port}.log`);
 
-type Child = ReturnType<typeof spawnMain>;
-const running = new Set<Child>();
-
-async function start(port: number, args: string[] = []): Promise<Child> {
-  const server = spawnMain(port, home, ['--log', logFile(port), ...args]);
-  running.add(server);
-  await waitReady(port);
-  return server;
-}
-
-async function stop(server: Child, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  server.child.kill(signal);
-  const code = await within(server.exit, 30_000);
-  running.delete(server);
-  if (code === 'timeout') throw new Error('server did not exit within 30 s');
-}
+const servers = new RestartedServers(home);
+const start = servers.start.bind(servers);
+const stop = servers.stop.bind(servers);
+const logFile = servers.logFile.bind(servers);
 
 afterAll(async () => {
-  for (const server of running) await stop(server, 'SIGKILL');
+  await servers.stopAll();
   fs.rmSync(home, { recursive: true, force: true });
 });
 

@@ -13,15 +13,7 @@ import { httpPort, type ViewerState } from '../../src/protocol/index.js';
 import { controlRequest, writeSegment } from '../../src/protocol/node/index.js';
 import { python } from '../runtime/python.js';
 import { tokenHeaders } from './browser-token.js';
-import {
-  getPlane,
-  planeQuery,
-  sendBatch,
-  spawnMain,
-  tempHome,
-  waitReady,
-  within
-} from './server-process.js';
+import { getPlane, planeQuery, sendBatch, RestartedServers, tempHome } from './server-process.js';
 
 const PORT = 29110;
 const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
@@ -29,7 +21,6 @@ const OPEN_MS = 40_000;
 const home = tempHome();
 process.env.PIPELINE_VIEWER_HOME = home;
 const plateDir = (kind: string) => path.join(home, 'plates', kind);
-const logFile = (port: number) => path.join(home, `viewer-server-${port}.log`);
 
 interface Manifest {
   images: {
@@ -43,22 +34,10 @@ interface Manifest {
 }
 const manifests: Record<string, Manifest> = {};
 
-type Child = ReturnType<typeof spawnMain>;
-const running = new Set<Child>();
-
-async function start(port: number, args: string[] = []): Promise<Child> {
-  const server = spawnMain(port, home, ['--log', logFile(port), ...args]);
-  running.add(server);
-  await waitReady(port, 60_000);
-  return server;
-}
-
-async function stop(server: Child, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  server.child.kill(signal);
-  const code = await within(server.exit, 30_000);
-  running.delete(server);
-  if (code === 'timeout') throw new Error('server did not exit within 30 s');
-}
+const servers = new RestartedServers(home, 60_000);
+const start = servers.start.bind(servers);
+const stop = servers.stop.bind(servers);
+const logFile = servers.logFile.bind(servers);
 
 beforeAll(async () => {
   for (const kind of ['harmony', 'ome-zarr-0.4'])
@@ -66,7 +45,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const server of running) await stop(server, 'SIGKILL');
+  await servers.stopAll();
   fs.rmSync(home, { recursive: true, force: true });
 });
 

@@ -60,6 +60,43 @@ export function spawnMain(
   return { child, exit };
 }
 
+export type MainProcess = ReturnType<typeof spawnMain>;
+
+/**
+ * Servers of one viewer home that a test starts, kills and starts again (restart tests):
+ * each logs to <home>/viewer-server-<port>.log; `stopAll` SIGKILLs what is left (afterAll).
+ */
+export class RestartedServers {
+  private readonly running = new Set<MainProcess>();
+
+  constructor(
+    private readonly home: string,
+    private readonly readyMs = 20_000
+  ) {}
+
+  logFile(port: number): string {
+    return path.join(this.home, `viewer-server-${port}.log`);
+  }
+
+  async start(port: number, args: string[] = []): Promise<MainProcess> {
+    const server = spawnMain(port, this.home, ['--log', this.logFile(port), ...args]);
+    this.running.add(server);
+    await waitReady(port, this.readyMs);
+    return server;
+  }
+
+  async stop(server: MainProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    server.child.kill(signal);
+    const code = await within(server.exit, 30_000);
+    this.running.delete(server);
+    if (code === 'timeout') throw new Error('server did not exit within 30 s');
+  }
+
+  async stopAll(): Promise<void> {
+    for (const server of this.running) await this.stop(server, 'SIGKILL');
+  }
+}
+
 export async function waitReady(port: number, timeoutMs = 20_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
