@@ -42,10 +42,12 @@ describe('keyAction', () => {
     expect(keyAction({ key: '?' }, d)).toEqual({ kind: 'help' });
     expect(keyAction({ key: 'g' }, d)).toEqual({ kind: 'grid' });
     expect(keyAction({ key: 'F' }, d)).toEqual({ kind: 'fit' });
+    expect(keyAction({ key: 's' }, d)).toEqual({ kind: 'sideBySide' });
+    expect(keyAction({ key: 'S' }, d)).toEqual({ kind: 'sideBySide' });
     expect(keyAction({ key: 'Escape' }, d)).toEqual({ kind: 'close' });
     expect(keyAction({ key: 'ArrowRight', ctrlKey: true }, d)).toBeNull();
     expect(keyAction({ key: 'x' }, d)).toBeNull();
     expect(keyAction({ key: 'ArrowRight' }, new Dims())).toBeNull();
-    expect(KEY_HELP.map(([k]) => k).join(' ')).toMatch(/← \/ →.*Home \/ End.*\?/);
+    expect(KEY_HELP.map(([k]) => k).join(' ')).toMatch(/← \/ →.*Home \/ End.*S.*\?/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Keys of the viewer, as in napari: ← / → step the slider axis last used (else the
  * innermost), ↑ / ↓ the slider axis before it, Home / End jump to its first / last value,
- * `?` shows the key help, G the plate grid, F (or a double-click) fits the image. No DOM:
+ * `?` shows the key help, G the plate grid, S runs side by side, F (or a double-click) fits the image. No DOM:
  * `keyAction` maps a key to what to do; the view carries it out and lists `KEY_HELP`.
  */
 import type { Component } from '../../protocol/components.js';
@@ -12,6 +12,7 @@ export type KeyAction =
   | { kind: 'jump'; axis: Component; to: 'first' | 'last' }
   | { kind: 'help' }
   | { kind: 'grid' }
+  | { kind: 'sideBySide' }
   | { kind: 'fit' }
   | { kind: 'close' };
 
@@ -30,6 +31,7 @@ export const KEY_HELP: readonly [string, string][] = [
   ['double-click, F', 'fit the image to the panel'],
   ['drag / wheel', 'pan / zoom about the pointer'],
   ['G', 'plate grid: a thumbnail per well; click one to open it'],
+  ['S', 'side by side: each run in its own tile, same position and camera'],
   ['?', 'show or hide this help'],
   ['Esc', 'close the help or the grid']
 ];
@@ -55,6 +57,9 @@ export function keyAction(press: KeyPress, dims: Dims): KeyAction | null {
     case 'g':
     case 'G':
       return { kind: 'grid' };
+    case 's':
+    case 'S':
+      return { kind: 'sideBySide' };
     case 'f':
     case 'F':
       return { kind: 'fit' };
