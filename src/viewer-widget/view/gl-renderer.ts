@@ -36,6 +36,13 @@ export interface DrawLayer {
   labels?: LabelsMode;
 }
 
+/** What one tile of the canvas shows, and where (device px, origin top-left). */
+export interface DrawTile {
+  layers: readonly DrawLayer[];
+  rois: readonly RoiDrawShape[];
+  rect: { x: number; y: number; width: number; height: number };
+}
+
 const VERTEX = `#version 300 es
 in vec2 a_pos;            // unit quad 0..1
 uniform vec2 u_size;      // image size in full-resolution pixels
@@ -147,14 +154,45 @@ export class GlRenderer {
     camera: CameraState,
     rois: readonly RoiDrawShape[] = []
   ): void {
+    const rect = { x: 0, y: 0, width: this.canvas.width, height: this.canvas.height };
+    this.drawTiles([{ layers, rois, rect }], camera);
+  }
+
+  /**
+   * Side by side: clear to black, then draw each tile's layers in its own viewport (device
+   * px, origin top-left), all through the same camera, as napari's grid mode.
+   */
+  drawTiles(tiles: readonly DrawTile[], camera: CameraState): void {
     const gl = this.gl;
+    gl.disable(gl.SCISSOR_TEST);
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
     gl.clearColor(0, 0, 0, 1);
     gl.clear(gl.COLOR_BUFFER_BIT);
-    gl.enable(gl.BLEND);
+    // every tile's planes are in use: one tile's upload must not evict another's texture
+    const inUse = new Set(tiles.flatMap(t => t.layers.map(l => l.plane)));
+    for (const { layers, rois, rect } of tiles) {
+      const bottom = this.canvas.height - rect.y - rect.height; // GL counts from the bottom
+      gl.viewport(rect.x, bottom, rect.width, rect.height);
+      if (tiles.length > 1) {
+        gl.enable(gl.SCISSOR_TEST); // ROI points and lines stay in their tile
+        gl.scissor(rect.x, bottom, rect.width, rect.height);
+      }
+      this._drawLayers(layers, camera, rois, [rect.width, rect.height], inUse);
+    }
+    gl.disable(gl.SCISSOR_TEST);
+  }
+
+  private _drawLayers(
+    layers: readonly DrawLayer[],
+    camera: CameraState,
+    rois: readonly RoiDrawShape[],
+    view: readonly [number, number],
+    inUse: ReadonlySet<Plane>
+  ): void {
+    const gl = this.gl;
+    gl.enable(gl.BLEND); // labels of the tile before blend by alpha
     gl.blendFunc(gl.ONE, gl.ONE);
     gl.bindVertexArray(this._vao);
-    const inUse = new Set(layers.map(l => l.plane));
     for (const layer of layers) {
       if (layer.opacity <= 0 || layer.labels) continue;
       const texture = this._textures.texture(layer.plane, inUse);
@@ -173,12 +211,11 @@ export class GlRenderer {
       gl.uniform1f(p.uniforms.u_opacity, layer.opacity);
       gl.uniform1f(p.uniforms.u_gamma, layer.gamma > 0 ? layer.gamma : 1);
       gl.uniform2f(p.uniforms.u_size, layer.fullShape[1], layer.fullShape[0]);
-      gl.uniform2f(p.uniforms.u_view, this.canvas.width, this.canvas.height);
+      gl.uniform2f(p.uniforms.u_view, view[0], view[1]);
       gl.uniform3f(p.uniforms.u_camera, camera.zoom, camera.centerX, camera.centerY);
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
     }
     // labels over the sum of the images, in layer order
-    const view = [this.canvas.width, this.canvas.height] as const;
     for (const layer of layers)
       if (layer.labels) this._labels.draw({ ...layer, mode: layer.labels }, camera, view);
     this._rois.draw(rois, camera, view);
