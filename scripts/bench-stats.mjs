@@ -1,4 +1,5 @@
 // Shared figures of the benchmark scripts: medians, min–max, markdown tables, the load line.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 
 export function median(values) {
@@ -26,4 +27,11 @@ export function loadLine() {
     .loadavg()
     .map(l => l.toFixed(2))
     .join(' ')}.`;
+}
+
+export { stat } from './bench-summary.mjs';
+
+/** A suite's headline figures for the summary of `npm run bench` (its `--json FILE`). */
+export function writeFigures(file, figures) {
+  if (file) fs.writeFileSync(file, JSON.stringify(figures, null, 2) + '\n');
 }
