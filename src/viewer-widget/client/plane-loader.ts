@@ -29,6 +29,11 @@ export interface PlaneRequest {
   values: readonly AxisValue[];
   /** Wanted size of the larger side; the server picks the smallest level at least that big. */
   max: number;
+  /**
+   * The `loadLatest` lane: what is shown as one picture (default the layer; each channel of a
+   * composite has its own, so a layer's channels load side by side, not one after another).
+   */
+  lane?: string;
 }
 
 const PLANE_TIMEOUT_MS = 30_000;
@@ -37,7 +42,7 @@ interface Pending {
   controller: AbortController;
   promise: Promise<Plane>;
   prefetch: boolean;
-  /** Set for `loadLatest` requests: the layer whose lane it occupies. */
+  /** Set for `loadLatest` requests: the lane it occupies. */
   lane?: string;
 }
 
@@ -80,21 +85,21 @@ export class PlaneLoader {
     return `${req.layer}\u0000${valuesKey(req.values)}\u0000${Math.round(req.max)}`;
   }
 
-  /** In flight or waiting in its layer's lane. */
+  /** In flight or waiting in its lane. */
   isLoading(req: PlaneRequest): boolean {
     const key = PlaneLoader.key(req);
-    return this._pending.has(key) || this._queued.get(req.layer)?.key === key;
+    return this._pending.has(key) || this._queued.get(laneOf(req))?.key === key;
   }
 
   /**
-   * Fetch a plane the view needs now, latest wins per layer: while a request of the layer is
+   * Fetch a plane the view needs now, latest wins per lane: while a request of the lane is
    * in flight, this one waits, replacing (rejecting with an AbortError) any older waiting
    * one; it is sent when the one in flight completes. The one in flight is never aborted.
    */
   loadLatest(req: PlaneRequest): Promise<Plane> {
     const key = PlaneLoader.key(req);
     if (this._pending.has(key)) return this.load(req);
-    const lane = req.layer;
+    const lane = laneOf(req);
     const queued = this._queued.get(lane);
     if (queued?.key === key) return queued.promise;
     if (![...this._pending.values()].some(p => p.lane === lane))
@@ -217,10 +222,14 @@ export class PlaneLoader {
   }
 
   private _pending = new Map<string, Pending>();
-  /** Per layer, the newest needed request waiting for the lane's request in flight. */
+  /** Per lane, the newest needed request waiting for the lane's request in flight. */
   private _queued = new Map<string, Queued>();
   private _drops = 0;
   private _aborted = 0;
+}
+
+function laneOf(req: PlaneRequest): string {
+  return req.lane ?? req.layer;
 }
 
 /** The request's position as the server reads it: axis name → value. */

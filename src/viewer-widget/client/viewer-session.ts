@@ -159,7 +159,8 @@ export class ViewerSession {
       if (refine && bytesFull <= IDLE_REFINE_MAX_BYTES) size = full;
       const cached = this.model.cache.best(layer.key, values, size);
       // no preview when the full-size plane is already on its way (fetched ahead)
-      const ahead: PlaneRequest = { layer: layer.key, axes, values, max: size };
+      const lane = v.drawKey; // a composite's channels load side by side
+      const ahead: PlaneRequest = { layer: layer.key, axes, values, max: size, lane };
       if (!cached && this.loader.isLoading(ahead)) {
         this.loader.loadLatest(ahead).catch(() => {}); // now needed: never aborted
         wanted.add(PlaneLoader.key(ahead));
@@ -173,7 +174,7 @@ export class ViewerSession {
       }
       const good = cached && (planeSize(cached) >= size || cached.level === 0);
       if (!good) {
-        const req: PlaneRequest = { layer: layer.key, axes, values, max: size };
+        const req: PlaneRequest = { layer: layer.key, axes, values, max: size, lane };
         wanted.add(PlaneLoader.key(req));
         if (!cached) loading = true;
         this._request(req);
