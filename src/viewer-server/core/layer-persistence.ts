@@ -46,6 +46,10 @@ export class LayerPersistence {
     const started = performance.now();
     const contents = await this.spill.open({ fresh, lockWaitMs: LOCK_WAIT_MS });
     const problems = [...contents.problems];
+    if (contents.cleared > 0)
+      this.log(
+        `store: ${contents.cleared} plane(s) a Clear had not finished deleting were removed`
+      );
     if (contents.unfinished > 0)
       this.log(
         `store: ${contents.unfinished} plane(s) a stopped server had not finished writing were removed`
@@ -96,6 +100,21 @@ export class LayerPersistence {
     );
     this.enforceLimit();
     return report;
+  }
+
+  /**
+   * Called by Clear before the planes are removed: the store forgets all of them even if the
+   * server is killed while their files are being deleted. A failed write is logged (the
+   * planes then may come back after a kill, as before).
+   */
+  cleared(): void {
+    try {
+      this.spill.markCleared(this.layers.lastPlaneId);
+    } catch (err) {
+      this.log(
+        `store: could not mark the Clear in ${this.spill.storeDir}: ${(err as Error).message}`
+      );
+    }
   }
 
   /** Throws when one image alone would not fit the store's bound. */

@@ -320,6 +320,7 @@ export class ViewerCore {
   clear(): void {
     this.disk.closeAll();
     this.savedPlates.save(); // none: a restart reopens no plate
+    this.persistence.cleared(); // durable before the first file is deleted
     for (const plane of this.layers.clear()) this.planes.remove(plane.id);
     this.levels.clear();
     this.rois.clear();
@@ -433,7 +434,7 @@ export class ViewerCore {
   }
 
   async close(): Promise<void> {
-    this.disk.closeAll();
+    this.disk.close(); // and its spare source
     this.warmer.close();
     this.refusals.flush();
     this.replacements.flush();

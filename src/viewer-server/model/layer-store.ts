@@ -117,6 +117,11 @@ export class LayerStore {
       : key;
   }
 
+  /** The highest plane id handed out so far (0: none). */
+  get lastPlaneId(): number {
+    return this.nextPlaneId - 1;
+  }
+
   get(key: string): Layer | undefined {
     return this.layers.get(key);
   }

@@ -87,7 +87,12 @@ describe('SpillStore as the layer store', () => {
     expect(fs.readdirSync(path.join(storeDir, 'planes.zarr'))).toEqual(['p1']);
     expect(fs.existsSync(path.join(storeDir, 'lock'))).toBe(false);
     const fresh = new SpillStore(storeDir);
-    expect(await fresh.open({ fresh: true })).toEqual({ planes: [], problems: [], unfinished: 0 });
+    expect(await fresh.open({ fresh: true })).toEqual({
+      planes: [],
+      problems: [],
+      unfinished: 0,
+      cleared: 0
+    });
     expect(fs.readdirSync(fresh.dir)).toEqual(['zarr.json']);
     await fresh.destroy();
   });

@@ -10,7 +10,10 @@
  * (`zarr.json`) last, to a temporary name renamed into place; a deleted plane loses its
  * metadata first. At open, a plane whose chunk is not exactly the size its metadata says is
  * reported and removed, one without metadata (killed mid-write) is removed; the rest load.
- * A store of another format version is refused and left as it is.
+ * A store of another format version is refused and left as it is. Clear is durable at once:
+ * `<store dir>/cleared.json` names the highest plane id it removed, written before any file
+ * is deleted; the next open removes every plane up to it (a kill cut the deletes short), then
+ * the mark.
  *
  * Chunks are written from and read into the plane's own buffer (zarrita's set/get copied
  * every plane once more); the metadata is what zarrita and zarr-python read.
@@ -45,6 +48,8 @@ export interface StoreContents {
   problems: string[];
   /** Planes a killed server left without metadata (unfinished writes), removed. */
   unfinished: number;
+  /** Planes a Clear had not finished deleting when its server was killed, removed. */
+  cleared: number;
   /** The group's `pipeline_viewer` attributes (writeStoreAttributes); undefined if none. */
   attributes: unknown;
 }
@@ -79,6 +84,7 @@ export class SpillStore {
       if (fresh) {
         await fs.promises.rm(this.dir, { recursive: true, force: true });
         await fs.promises.rm(versionFile, { force: true });
+        await fs.promises.rm(this.clearedFile, { force: true });
       }
       if (!fs.existsSync(versionFile)) {
         if (fs.existsSync(this.dir))
@@ -88,7 +94,7 @@ export class SpillStore {
         await fs.promises.mkdir(this.dir, { mode: 0o700 });
         await writeAtomic(path.join(this.dir, 'zarr.json'), groupMeta(undefined));
         await writeAtomic(versionFile, { format: STORE_FORMAT, version: STORE_VERSION });
-        return { planes: [], problems: [], unfinished: 0, attributes: undefined };
+        return { planes: [], problems: [], unfinished: 0, cleared: 0, attributes: undefined };
       }
       checkVersion(versionFile);
       return await this.list();
@@ -99,17 +105,69 @@ export class SpillStore {
   }
 
   private async list(): Promise<StoreContents> {
-    const contents: StoreContents = { planes: [], problems: [], unfinished: 0, attributes: {} };
+    const contents: StoreContents = {
+      planes: [],
+      problems: [],
+      unfinished: 0,
+      cleared: 0,
+      attributes: {}
+    };
     contents.attributes = this.readStoreAttributes(contents.problems);
     const names = fs.existsSync(this.dir) ? await fs.promises.readdir(this.dir) : [];
     const ids = names.filter(n => /^p\d+$/.test(n)).map(n => Number(n.slice(1)));
     for (const name of names.filter(n => n.includes('.tmp-')))
       await fs.promises.rm(path.join(this.dir, name), { force: true });
+    const clearedThrough = this.readCleared(contents.problems);
     // Synchronous reads: nothing else runs before the server is ready, and 1536 small files
     // were listed 2-4× faster so than through the thread pool, 32 at a time (load ~20).
-    for (const id of ids) await this.load(id, contents);
+    for (const id of ids) {
+      if (id > clearedThrough) await this.load(id, contents);
+      else {
+        contents.cleared++;
+        await this.delete(id);
+      }
+    }
+    // Only now: planes numbered from 1 again after this start must not be taken for cleared.
+    if (clearedThrough > 0) await fs.promises.rm(this.clearedFile, { force: true });
     contents.planes.sort((a, b) => a.id - b.id);
     return contents;
+  }
+
+  private get clearedFile(): string {
+    return path.join(this.storeDir, 'cleared.json');
+  }
+
+  /**
+   * Clear, made durable before any file is deleted: planes up to `throughId` (the highest id
+   * handed out) are removed at the next open if a kill cuts their deletes short. Synchronous
+   * and atomic, like the group attributes.
+   */
+  markCleared(throughId: number): void {
+    const temp = `${this.clearedFile}.tmp-${process.pid}`;
+    fs.writeFileSync(temp, JSON.stringify({ cleared_through_plane: throughId }), { mode: 0o600 });
+    fs.renameSync(temp, this.clearedFile);
+  }
+
+  /** The highest plane id a Clear removed (0: none pending); unreadable is a problem line. */
+  private readCleared(problems: string[]): number {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.clearedFile, 'utf8');
+    } catch {
+      return 0;
+    }
+    let through: unknown;
+    try {
+      through = (JSON.parse(text) as { cleared_through_plane?: unknown } | null)
+        ?.cleared_through_plane;
+    } catch {
+      // not JSON: reported below
+    }
+    if (Number.isInteger(through) && (through as number) >= 0) return through as number;
+    problems.push(
+      `${this.clearedFile} names no plane id (cleared_through_plane); the planes of an unfinished Clear may come back: Clear again`
+    );
+    return 0;
   }
 
   private async load(id: number, contents: StoreContents): Promise<void> {
