@@ -104,4 +104,6 @@ export interface PipelineViewerState {
   camera?: { zoom: number; centerX: number; centerY: number };
   /** The user closed (true) or opened (false) the layer list; unset: by panel width. */
   layersCollapsed?: boolean;
+  /** Runs side by side, a tile each (compare runs); unset: off. */
+  sideBySide?: boolean;
 }

@@ -30,6 +30,15 @@ export interface ServerStats {
 }
 
 /** What is drawn for one visible layer (or channel of a composite) at the current position. */
+/** Between a layer's key and its channel's name in a composite's draw key. */
+const DRAW_KEY_SEPARATOR = '\u0000';
+
+/** The layer key of a draw key (`VisiblePlane.drawKey`, a DrawLayer's key). */
+export function layerOfDrawKey(drawKey: string): string {
+  const i = drawKey.indexOf(DRAW_KEY_SEPARATOR);
+  return i < 0 ? drawKey : drawKey.slice(0, i);
+}
+
 export interface VisiblePlane {
   layer: Layer;
   index: number[];
@@ -173,7 +182,7 @@ export class ViewerModel {
         const values = index && layer.valuesOf(index);
         if (!index || !values) continue;
         const channel = c?.name ?? planeChannel(layer.info, this.channels, values)?.name;
-        const drawKey = c ? `${layer.key}\u0000${c.name}` : layer.key;
+        const drawKey = c ? `${layer.key}${DRAW_KEY_SEPARATOR}${c.name}` : layer.key;
         out.push({ layer, index, values, drawKey, channel });
       }
     }

@@ -8,6 +8,7 @@
 import { Camera } from '../model/camera.js';
 import { OVERLAY_SEPARATOR } from '../model/overlay.js';
 import { scaleBar } from '../model/scale-bar.js';
+import { CanvasTiles, type ViewTile } from './canvas-tiles.js';
 import { el, testId } from './dom.js';
 import { GlRenderer, type DrawLayer } from './gl-renderer.js';
 import type { RoiDrawShape } from '../model/roi-overlays.js';
@@ -19,10 +20,15 @@ export interface CanvasViewHost {
   viewportChanged(viewportPx: number, scale: number | null): void;
   painted(): void;
   cameraChanged(): void;
-  /** Image point under the pointer (full-resolution pixels), null when it left the canvas. */
-  pointerMoved(at: { x: number; y: number } | null): void;
+  /**
+   * Image point under the pointer (full-resolution pixels) and the layers drawn there (its
+   * tile's, side by side); null when it left the canvas or is in a gap between tiles.
+   */
+  pointerMoved(at: { x: number; y: number; layers: readonly DrawLayer[] } | null): void;
   /** ROI overlays at the current position (drawn over the layers). */
   roiShapes?(): RoiDrawShape[];
+  /** Side by side: the drawn layers split into a tile per run; null: one view. */
+  tiles?(layers: readonly DrawLayer[]): ViewTile[] | null;
 }
 
 export class CanvasView {
@@ -42,7 +48,14 @@ export class CanvasView {
     this.message = el('div', 'message');
     this._scaleBar = el('div', 'scalebar', { 'data-testid': testId('scalebar') });
     this._scaleBar.hidden = true;
-    this.node.append(this.canvas, this._outline, this.overlay, this._scaleBar, this.message);
+    this.node.append(
+      this.canvas,
+      this._outline,
+      this._tiles.node,
+      this.overlay,
+      this._scaleBar,
+      this.message
+    );
     const createRenderer = () => {
       try {
         this._renderer = new GlRenderer(this.canvas, textureBytes);
@@ -104,29 +117,26 @@ export class CanvasView {
     if (!this._renderer || this._disposed) return;
     const layers = this._host.drawLayers();
     this._drawn = layers;
+    const [h, w] = extent(layers);
+    const tiles = this._host.tiles?.(layers) ?? null;
+    this._tiles.layout(tiles, this.canvas.clientWidth, this.canvas.clientHeight, w, h);
     // Fit the drawn extent until the user pans or zooms: a layer of another size (a new
     // step's output) is then shown whole, and planes are requested at the size on screen.
-    const [h, w] = extent(layers);
-    if (
-      w > 0 &&
-      this.canvas.clientWidth > 0 &&
-      !this.camera.userMoved &&
-      `${w}x${h}` !== this._fitted
-    ) {
-      this._fitted = `${w}x${h}`;
-      this.camera.fit(w, h, this.canvas.clientWidth, this.canvas.clientHeight);
+    const [viewW, viewH] = this._tiles.tileSize;
+    if (w > 0 && viewW > 0 && !this.camera.userMoved && `${w}x${h}@${viewW}` !== this._fitted) {
+      this._fitted = `${w}x${h}@${viewW}`; // a tile's width changes when tiling starts or ends
+      this.camera.fit(w, h, viewW, viewH);
       this._reportViewport();
     }
     const dpr = devicePixelRatio();
     const cam = this.camera.state();
-    this._renderer.draw(
-      layers,
-      { zoom: cam.zoom * dpr, centerX: cam.centerX, centerY: cam.centerY },
-      this._host.roiShapes?.() ?? []
-    );
+    const devCam = { zoom: cam.zoom * dpr, centerX: cam.centerX, centerY: cam.centerY };
+    if (this._tiles.tiled) this._renderer.drawTiles(this._tiles.drawTiles(dpr), devCam);
+    else this._renderer.draw(layers, devCam, this._host.roiShapes?.() ?? []);
     this._frames++;
     this.canvas.dataset.frame = String(this._frames);
     this._placeOutline(h, w);
+    this._tiles.place(this.camera, w, h);
     this._placeScaleBar(layers);
     if (this._pointer) this._pointerAt(this._pointer); // the planes under the cursor changed
     this._host.painted();
@@ -150,8 +160,9 @@ export class CanvasView {
   fit(): void {
     const [h, w] = extent(this._drawn);
     if (w === 0) return;
-    this._fitted = `${w}x${h}`;
-    this.camera.fit(w, h, this.canvas.clientWidth, this.canvas.clientHeight);
+    const [viewW, viewH] = this._tiles.tileSize;
+    this._fitted = `${w}x${h}@${viewW}`;
+    this.camera.fit(w, h, viewW, viewH);
     this._cameraMoved();
   }
 
@@ -164,7 +175,10 @@ export class CanvasView {
 
   private _reportViewport(): void {
     const dpr = devicePixelRatio();
-    const viewport = Math.max(this.canvas.clientWidth, this.canvas.clientHeight) * dpr;
+    const [viewW, viewH] = this._tiles.tiled
+      ? this._tiles.tileSize
+      : [this.canvas.clientWidth, this.canvas.clientHeight];
+    const viewport = Math.max(viewW, viewH) * dpr;
     // while fitting, the panel size is what is needed; once zoomed, what the zoom shows
     this._host.viewportChanged(viewport, this.camera.userMoved ? this.camera.zoom * dpr : null);
   }
@@ -207,13 +221,11 @@ export class CanvasView {
         e.preventDefault();
         const rect = c.getBoundingClientRect();
         const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002));
-        this.camera.zoomAt(
-          factor,
-          e.clientX - rect.left,
-          e.clientY - rect.top,
-          rect.width,
-          rect.height
-        );
+        // about the pointer in its tile (side by side: every tile zooms alike)
+        const at = this._tiles.at(e.clientX - rect.left, e.clientY - rect.top, this._drawn);
+        if (!at) return;
+        const [viewW, viewH] = this._tiles.tileSize;
+        this.camera.zoomAt(factor, at.x, at.y, viewW, viewH);
         this._cameraMoved();
       },
       { passive: false }
@@ -223,13 +235,11 @@ export class CanvasView {
 
   private _pointerAt(e: { clientX: number; clientY: number }): void {
     const rect = this.canvas.getBoundingClientRect();
-    const [x, y] = this.camera.toImage(
-      e.clientX - rect.left,
-      e.clientY - rect.top,
-      rect.width,
-      rect.height
-    );
-    this._host.pointerMoved({ x, y });
+    const at = this._tiles.at(e.clientX - rect.left, e.clientY - rect.top, this._drawn);
+    if (!at) return this._host.pointerMoved(null);
+    const [viewW, viewH] = this._tiles.tileSize;
+    const [x, y] = this.camera.toImage(at.x, at.y, viewW, viewH);
+    this._host.pointerMoved({ x, y, layers: at.layers });
   }
 
   /**
@@ -239,7 +249,7 @@ export class CanvasView {
   private _placeOutline(h: number, w: number): void {
     const viewW = this.canvas.clientWidth;
     const viewH = this.canvas.clientHeight;
-    this._outline.hidden = w === 0 || viewW === 0;
+    this._outline.hidden = w === 0 || viewW === 0 || this._tiles.tiled; // tiles have their own
     if (this._outline.hidden) return;
     const [left, top] = this.camera.toScreen(0, 0, viewW, viewH);
     const [right, bottom] = this.camera.toScreen(w, h, viewW, viewH);
@@ -262,6 +272,7 @@ export class CanvasView {
   }
 
   private _renderer: GlRenderer | null = null;
+  private readonly _tiles = new CanvasTiles();
   private _scaleBar: HTMLElement;
   private _outline: HTMLElement;
   private _drawn: DrawLayer[] = [];

@@ -17,8 +17,10 @@ import { overlayLabels } from '../model/overlay.js';
 import { channelContrast, isChannelLayer } from '../model/layer-channels.js';
 import { readoutAt } from '../model/readout.js';
 import { RoiOverlayModel } from '../model/roi-overlays.js';
-import { ViewerModel, type VisiblePlane } from '../model/viewer-model.js';
+import { SideBySide } from '../model/side-by-side.js';
+import { layerOfDrawKey, ViewerModel, type VisiblePlane } from '../model/viewer-model.js';
 import type { PipelineViewerOptions, PipelineViewerState, ViewerStats } from '../tokens.js';
+import type { ViewTile } from './canvas-tiles.js';
 import { CanvasView } from './canvas-view.js';
 import { ChannelModeButton } from './channel-mode-button.js';
 import { drawLayers, planeOnScreen } from './draw-layers.js';
@@ -30,6 +32,7 @@ import { HelpOverlay } from './help-overlay.js';
 import { LayerListPanel } from './layer-list-panel.js';
 import { producersByHostText } from '../model/producers.js';
 import { ReadoutRow } from './readout-row.js';
+import { SideBySideButton } from './side-by-side-button.js';
 
 const STATE_DEBOUNCE_MS = 500;
 
@@ -43,6 +46,8 @@ export class PipelineViewerWidget extends Widget {
   readonly model: ViewerModel;
   readonly connection: ServerConnection;
   readonly session: ViewerSession;
+  /** Runs side by side, a tile each (compare runs); saved in `viewerState()`. */
+  readonly sideBySide = new SideBySide();
 
   constructor(options: PipelineViewerOptions) {
     super();
@@ -69,7 +74,8 @@ export class PipelineViewerWidget extends Widget {
         },
         cameraChanged: () => this._stateTouched(),
         pointerMoved: at => this._showReadout(at),
-        roiShapes: () => this._roiShapes()
+        roiShapes: () => this._roiShapes(),
+        tiles: drawn => this._tiles(drawn)
       },
       options.textureBytes
     );
@@ -118,6 +124,13 @@ export class PipelineViewerWidget extends Widget {
     this._help = new HelpOverlay();
     this._canvas.node.append(this._grid.node, this._help.node);
     this._dimsPanel.footer.append(this._grid.toggle);
+    // compare runs: each run in its own tile of the canvas (napari's grid mode)
+    this._sideBySideButton = new SideBySideButton(this.sideBySide);
+    this._dimsPanel.footer.append(this._sideBySideButton.node);
+    this.sideBySide.changed.connect(() => {
+      this._stateTouched();
+      this._canvas.schedulePaint();
+    }, this);
     const main = el('div', 'main');
     main.append(this._canvas.node, this._layersPanel.node);
     this.node.append(main, this._readout.node, this._dimsPanel.node);
@@ -138,6 +151,7 @@ export class PipelineViewerWidget extends Widget {
     this.model.layers.changed.connect((_, change) => {
       if (change.kind !== 'info') this._stateTouched();
       this._channelMode.update([...this.model.layers].some(l => isChannelLayer(l.info)));
+      this._sideBySideButton.update(SideBySide.available(this._layerInfos()));
       if (this.model.compositeAxis) this._updateOverlay(); // its channels may have grown
       this._canvas.schedulePaint();
     }, this);
@@ -204,13 +218,15 @@ export class PipelineViewerWidget extends Widget {
     return {
       ...this.model.viewerState(),
       camera: camera.userMoved ? camera.state() : undefined,
-      layersCollapsed: this._layersCollapsed ?? undefined
+      layersCollapsed: this._layersCollapsed ?? undefined,
+      sideBySide: this.sideBySide.enabled || undefined
     };
   }
 
   restore(state: Partial<PipelineViewerState>): void {
     this.model.restore(state);
     if (state.camera) this._canvas.camera.restore(state.camera);
+    if (typeof state.sideBySide === 'boolean') this.sideBySide.enabled = state.sideBySide;
     if (typeof state.layersCollapsed === 'boolean') {
       this._layersCollapsed = state.layersCollapsed;
       this._applyLayersCollapsed();
@@ -228,6 +244,7 @@ export class PipelineViewerWidget extends Widget {
     this._gridLoader.dispose();
     this._layersPanel.dispose();
     this._channelMode.dispose();
+    this._sideBySideButton.dispose();
     this._canvas.dispose();
     this.session.dispose();
     this._roiLoader.dispose();
@@ -276,6 +293,10 @@ export class PipelineViewerWidget extends Widget {
         return;
       case 'grid':
         return this._grid.setShown(!this._grid.shown);
+      case 'sideBySide':
+        if (!this._sideBySideButton.node.disabled)
+          this.sideBySide.enabled = !this.sideBySide.enabled;
+        return;
       case 'fit':
         return this._canvas.fit();
       case 'close':
@@ -297,10 +318,35 @@ export class PipelineViewerWidget extends Widget {
     this._canvas.setOverlay(overlayLabels(this.model.dims, this.model.compositeAxis));
   }
 
-  private _showReadout(at: { x: number; y: number } | null): void {
-    const drawn = this._canvas.drawn;
+  /** The value under the pointer of each layer drawn there (side by side: its tile's). */
+  private _showReadout(at: { x: number; y: number; layers: readonly DrawLayer[] } | null): void {
+    const drawn = at?.layers ?? this._canvas.drawn;
     const size = drawn.find(l => l.pixelSize)?.pixelSize;
     this._readout.show(at ? readoutAt(drawn, at.x, at.y, size) : null);
+  }
+
+  private _layerInfos() {
+    return [...this.model.layers].map(l => l.info);
+  }
+
+  /**
+   * Side by side: the drawn layers and ROIs split into a tile per run (model/side-by-side.ts),
+   * every run's tile kept even while it has nothing at this position; null for one view.
+   */
+  private _tiles(drawn: readonly DrawLayer[]): ViewTile[] | null {
+    const tiles = this.sideBySide.tiles(this._layerInfos());
+    if (!tiles) return null;
+    const hidden = [...this.model.layers].filter(l => !l.visible).map(l => l.key);
+    const position = this.model.dims.position();
+    return tiles.map(t => {
+      const own = new Set(t.layers);
+      const others = [...this.model.layers].map(l => l.key).filter(k => !own.has(k));
+      return {
+        label: t.label,
+        layers: drawn.filter(d => own.has(layerOfDrawKey(d.key))),
+        rois: this._rois.shapesAt(position, new Set([...hidden, ...others]))
+      };
+    });
   }
 
   /** The user's choice, else collapsed in a narrow panel (see NARROW_PANEL_PX). */
@@ -341,6 +387,7 @@ export class PipelineViewerWidget extends Widget {
   private _layersCollapsed: boolean | null = null;
   private _layersPanel: LayerListPanel;
   private _channelMode: ChannelModeButton;
+  private _sideBySideButton: SideBySideButton;
   private _dimsPanel: DimsPanel;
   private _grid: GridView<VisiblePlane>;
   private _gridLoader: GridLoader<VisiblePlane>;
