@@ -8,7 +8,7 @@
  * Body: u32 LE length of a JSON ThumbnailsHeader, the JSON, zero padding to 4 bytes, then
  * each plane's pixels (little-endian) at its `offset` from the body's start, each offset a
  * multiple of 4 so typed arrays can view them in place. Wells without a plane are listed in
- * `missing`. Bounded: ≤ MAX_THUMBNAILS_PER_REQUEST wells and ≤ MAX_THUMBNAIL_BYTES of
+ * `missing`, wells whose plane could not be read in `failed` (with the reason). Bounded: ≤ MAX_THUMBNAILS_PER_REQUEST wells and ≤ MAX_THUMBNAIL_BYTES of
  * pixels per reply (HTTP 413 beyond: ask fewer wells or a smaller max).
  */
 import { z } from 'zod';
@@ -33,7 +33,9 @@ export const ThumbnailsHeaderSchema = z.object({
   layer: z.string(),
   planes: z.array(ThumbnailSchema),
   /** Wells asked for that have no plane at `at` (not on the axis, or an empty slot). */
-  missing: z.array(AxisValueSchema)
+  missing: z.array(AxisValueSchema),
+  /** Wells whose plane could not be read (a damaged chunk on disk), with the reason. */
+  failed: z.array(z.object({ well: AxisValueSchema, error: z.string() })).optional()
 });
 export type ThumbnailsHeader = z.infer<typeof ThumbnailsHeaderSchema>;
 
@@ -67,7 +69,8 @@ const align4 = (n: number) => (n + 3) & ~3;
 export function encodeThumbnails(
   layer: string,
   planes: { info: Omit<Thumbnail, 'offset'>; pixels: Uint8Array }[],
-  missing: (string | number)[]
+  missing: (string | number)[],
+  failed: { well: string | number; error: string }[] = []
 ): Uint8Array {
   let at = 0;
   const list = planes.map(p => {
@@ -75,7 +78,12 @@ export function encodeThumbnails(
     at = align4(at + p.pixels.byteLength);
     return { ...p.info, offset };
   });
-  const header: ThumbnailsHeader = { layer, planes: list, missing };
+  const header: ThumbnailsHeader = {
+    layer,
+    planes: list,
+    missing,
+    ...(failed.length > 0 ? { failed } : {})
+  };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const start = align4(4 + json.byteLength);
   const body = new Uint8Array(start + at);

@@ -239,6 +239,7 @@ export class ViewerServer {
       server.openHcsControl
     );
     server.ready = true;
+    server.core.disk.warmSpare(); // a plate opened from disk skips the source's start (issue 17)
     options.log(
       `ready: data ${data}${server.ipcEndpoint ? ` and ${server.ipcEndpoint}` : ''}${remote ? `, remote data ${remote.host}:${remote.port} (CURVE)` : ''}, control ${control}, http ${web}, pid ${process.pid}${server.openHcsIpc.length > 0 ? `; OpenHCS IPC ${server.openHcsIpc.join(', ')}` : ''}`
     );

@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as zarr from 'zarrita';
-import FileSystemStore from '@zarrita/storage/fs';
 import type { PixelSize, Plate, PlateImage } from './plate.js';
+import { SyncFileStore } from './ome-zarr-store.js';
 import { loadPlanes, openArray, planeLevels, type PlaneRef } from './ome-zarr-pixels.js';
 import { sortPlateImages, wellsOf } from './plate-images.js';
 
@@ -33,7 +33,7 @@ interface Multiscale {
 type Attrs = Record<string, unknown>;
 
 export async function readOmeZarrPlate(root: string): Promise<Plate> {
-  const store = zarr.root(new FileSystemStore(root));
+  const store = zarr.root(new SyncFileStore(root));
   const plateAttrs = await groupAttrs(store, '', root);
   const plate = plateAttrs.plate as { wells?: { path: string }[]; name?: string } | undefined;
   if (!plate?.wells) {
@@ -99,7 +99,7 @@ interface FieldLayout {
 
 /** A well's field paths (its `well.images`). */
 async function fieldsOf(
-  store: zarr.Location<FileSystemStore>,
+  store: zarr.Location<SyncFileStore>,
   root: string,
   wellPath: string
 ): Promise<string[]> {
@@ -109,7 +109,7 @@ async function fieldsOf(
 }
 
 async function readLayout(
-  store: zarr.Location<FileSystemStore>,
+  store: zarr.Location<SyncFileStore>,
   root: string,
   fieldPath: string
 ): Promise<FieldLayout> {
@@ -185,7 +185,7 @@ async function mapBounded<T, R>(
 
 /** A group's attributes, NGFF 0.5's `ome` folded in as 0.4 has them at the top. */
 async function groupAttrs(
-  store: zarr.Location<FileSystemStore>,
+  store: zarr.Location<SyncFileStore>,
   at: string,
   root: string
 ): Promise<Attrs> {

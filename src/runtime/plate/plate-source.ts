@@ -7,6 +7,7 @@
  * Every file read lies inside the plate folder's real path; a plate whose metadata or a
  * symlink points outside it is refused (what a viewer server may read, docs/security.md).
  */
+import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { PixelSize } from '../../protocol/index.js';
@@ -133,11 +134,18 @@ async function readImage(
   return pixels.loadLevel(image.path, level);
 }
 
-/** `file` with symlinks resolved, refused unless it lies inside the plate folder. */
+/**
+ * `file` with symlinks resolved, refused unless it lies inside the plate folder. Checked on
+ * every read, synchronously: the thread pool's realpath cost a 384-well grid 0.45 s of 1,536
+ * reads, the system call alone ~15 µs each (issue 17, open speed).
+ */
 async function inside(root: string, realRoot: string, file: string): Promise<string> {
-  const real = await realpath(file).catch((e: NodeJS.ErrnoException) => {
-    throw new Error(`Plate '${root}': cannot read '${file}': ${e.message}`);
-  });
+  let real: string;
+  try {
+    real = realpathSync.native(file);
+  } catch (e) {
+    throw new Error(`Plate '${root}': cannot read '${file}': ${(e as Error).message}`);
+  }
   const rel = path.relative(realRoot, real);
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel))
     throw new Error(

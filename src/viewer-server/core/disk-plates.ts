@@ -10,14 +10,28 @@ import type { Layer, NewPlane, PlaneRef } from '../model/layer.js';
 import type { LayerStore } from '../model/layer-store.js';
 import { levelShape } from '../pixels/plane-levels.js';
 import { samplePixelRange } from '../pixels/pixel-range.js';
-import { PlateSourceProcess, type DiskPosition } from './plate-source-process.js';
+import {
+  ForkedSource,
+  PLATE_SOURCE_MAIN,
+  PlateSourceProcess,
+  type DiskPosition
+} from './plate-source-process.js';
 
 /** Each open plate is a process: at most this many at once. */
 export const MAX_OPEN_PLATES = 16;
+/** A spare taken by an open is replaced this long after, not while the plate is first shown. */
+export const SPARE_AGAIN_MS = 3000;
 
 export class DiskPlates {
   /** Layer key → its source. */
   private readonly sources = new Map<string, PlateSourceProcess>();
+  /**
+   * A plate source started before it is asked (warmSpare): an open then skips the Node start,
+   * the reader's imports and the codec's set-up (~0.4–1 s of an open's acknowledgement).
+   */
+  private spare: ForkedSource | undefined;
+  private spares = false;
+  private spareTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly layers: LayerStore,
@@ -39,7 +53,10 @@ export class DiskPlates {
       throw new Error(
         `cannot open plate '${dir}': ${MAX_OPEN_PLATES} plates are open already (each is a process); Clear the viewer first`
       );
-    const source = await PlateSourceProcess.open(dir, this.script);
+    const spare = this.takeSpare();
+    const source = await PlateSourceProcess.open(dir, this.script, spare).finally(() => {
+      if (spare) this.spareSoon();
+    });
     try {
       const { description } = source;
       const dtype = description.dtype as Dtype;
@@ -121,10 +138,53 @@ export class DiskPlates {
     return bytesOf(read.data);
   }
 
-  /** Ends every source (the layers go with the core's clear). */
+  /** Ends every plate's source (the layers go with the core's clear); the spare stays. */
   closeAll(): void {
     for (const source of this.sources.values()) source.close();
     this.sources.clear();
+  }
+
+  /** Ends every source and the spare; no spare is started again (the server stops). */
+  close(): void {
+    this.closeAll();
+    this.spares = false;
+    clearTimeout(this.spareTimer);
+    this.spare?.kill();
+    this.spare = undefined;
+  }
+
+  /**
+   * Keeps one warm plate source waiting for the next plate opened (the server calls this once
+   * ready; a spare taken is replaced SPARE_AGAIN_MS later). One idle Node process at most; it
+   * exits when the server goes, even by kill -9 (its IPC channel closes).
+   */
+  warmSpare(): void {
+    this.spares = true;
+    if (this.spare?.alive) return;
+    this.spare?.kill();
+    this.spare = new ForkedSource(this.script ?? PLATE_SOURCE_MAIN, ['--spare']);
+  }
+
+  /** The spare's process id, if one waits (tests check it is used and replaced). */
+  get sparePid(): number | undefined {
+    return this.spare?.alive ? this.spare.child.pid : undefined;
+  }
+
+  private takeSpare(): ForkedSource | undefined {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare?.alive) return spare;
+    spare?.kill();
+    if (this.spares) this.spareSoon(); // it died: the next open gets a new one
+    return undefined;
+  }
+
+  private spareSoon(): void {
+    if (!this.spares) return;
+    clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => {
+      if (this.spares) this.warmSpare();
+    }, SPARE_AGAIN_MS).unref();
   }
 
   private freeKey(name: string): string {

@@ -7,7 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { PixelSize } from '../../protocol/index.js';
+import { bytesPerElement, isDtype, type PixelSize } from '../../protocol/index.js';
 
 /** Where plate-source-main.js lies beside this file once built (lib/viewer-server/core/). */
 export const PLATE_SOURCE_MAIN = fileURLToPath(
@@ -48,10 +48,54 @@ export interface DiskPlane {
 
 type Answer = { id: number; error?: string } & Record<string, unknown>;
 
+/** Planes asked in one turn go to the source as one `planes` batch of at most this many… */
+export const MAX_BATCH_PLANES = 64;
+/** …and this many bytes of pixels (at the levels asked), so no one message grows huge. */
+export const MAX_BATCH_BYTES = 16 * 1024 ** 2;
+
+/**
+ * A forked plate source not yet told its plate: started with the folder, or as a warm spare
+ * (`--spare`, spare-plate-source.ts) told it later. Its stderr is kept for a failed open.
+ */
+export class ForkedSource {
+  stderr = '';
+  readonly child: ChildProcess;
+
+  constructor(script: string, args: string[]) {
+    this.child = fork(script, args, {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc']
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      if (this.stderr.length < 4000) this.stderr += chunk.toString();
+    });
+    this.child.on('error', () => {}); // a fork or kill that failed shows as its exit
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+interface Pending {
+  position: DiskPosition;
+  level: number;
+  bytes: number;
+  resolve: (plane: DiskPlane) => void;
+  reject: (err: Error) => void;
+}
+
 export class PlateSourceProcess {
   private nextId = 1;
   private readonly waiting = new Map<number, (answer: Answer) => void>();
   private exited: string | null = null;
+  /** Planes asked this turn, sent together on the next (one IPC round trip for a grid's wells). */
+  private batch: Pending[] = [];
+  private batchBytes = 0;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -65,20 +109,28 @@ export class PlateSourceProcess {
     });
   }
 
-  /** Forks the source on `dir`; resolves once the plate is open, rejects with the reader's error. */
-  static open(dir: string, script = PLATE_SOURCE_MAIN): Promise<PlateSourceProcess> {
-    const child = fork(script, [dir], {
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc']
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (stderr.length < 4000) stderr += chunk.toString();
-    });
+  /** The source's process id. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /**
+   * Opens the plate `dir` in a fresh source, or in `spare` (a warm one, not yet told its
+   * plate); resolves once the plate is open, rejects with the reader's error.
+   */
+  static open(
+    dir: string,
+    script: string = PLATE_SOURCE_MAIN,
+    spare?: ForkedSource
+  ): Promise<PlateSourceProcess> {
+    const forked = spare ?? new ForkedSource(script, [dir]);
+    const { child } = forked;
+    if (spare) child.send({ type: 'open', dir });
     return new Promise((resolve, reject) => {
       const fail = (why: string) => {
         clearTimeout(timer);
-        child.kill('SIGKILL');
+        child.removeAllListeners('exit');
+        forked.kill();
         reject(new Error(why));
       };
       const timer = setTimeout(
@@ -88,10 +140,9 @@ export class PlateSourceProcess {
           ),
         PLATE_SOURCE_WAIT_MS
       );
-      child.once('error', err => fail(`cannot open plate '${dir}': ${err.message}`));
       child.once('exit', code =>
         fail(
-          `cannot open plate '${dir}': its reader ended (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`
+          `cannot open plate '${dir}': its reader ended (exit ${code})${forked.stderr ? `: ${forked.stderr.trim()}` : ''}`
         )
       );
       child.once(
@@ -100,8 +151,6 @@ export class PlateSourceProcess {
           if (message?.type === 'ready' && message.description) {
             clearTimeout(timer);
             child.removeAllListeners('exit');
-            child.removeAllListeners('error');
-            child.on('error', () => {}); // a kill of an ended child
             resolve(new PlateSourceProcess(child, dir, message.description));
           } else
             fail(
@@ -117,14 +166,46 @@ export class PlateSourceProcess {
     return (await this.ask({ type: 'positions' })).positions as DiskPosition[];
   }
 
-  /** The plane at `position`, at stored level `level`. */
-  async plane(position: DiskPosition, level = 0): Promise<DiskPlane> {
-    const answer = await this.ask({ type: 'plane', position, level });
-    return {
-      dtype: answer.dtype as string,
-      shape: answer.shape as number[],
-      data: answer.data as ArrayBufferView
-    };
+  /**
+   * The plane at `position`, at stored level `level`. Planes asked in the same turn (a grid's
+   * wells) cross to the source in one batch; each is answered, or fails, on its own.
+   */
+  plane(position: DiskPosition, level = 0): Promise<DiskPlane> {
+    const [h, w] = this.description.levels[level] ?? this.description.shape;
+    const { dtype } = this.description;
+    const bytes = h * w * (isDtype(dtype) ? bytesPerElement(dtype) : 8);
+    if (
+      this.batch.length >= MAX_BATCH_PLANES ||
+      (this.batch.length > 0 && this.batchBytes + bytes > MAX_BATCH_BYTES)
+    )
+      this.flush();
+    return new Promise((resolve, reject) => {
+      if (this.batch.length === 0) setImmediate(() => this.flush());
+      this.batch.push({ position, level, bytes, resolve, reject });
+      this.batchBytes += bytes;
+    });
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    this.batchBytes = 0;
+    const items = batch.map(({ position, level }) => ({ position, level }));
+    this.ask({ type: 'planes', items }).then(
+      answer => {
+        const planes = answer.planes as (DiskPlane | { error: string } | undefined)[];
+        batch.forEach((pending, i) => {
+          const plane = planes?.[i];
+          if (plane && 'data' in plane) pending.resolve(plane);
+          else
+            pending.reject(
+              new Error(plane?.error ?? `the plate source of '${this.path}' sent no plane ${i}`)
+            );
+        });
+      },
+      (err: Error) => batch.forEach(pending => pending.reject(err))
+    );
   }
 
   /** Ends the source (clear, stop, a failed open). */

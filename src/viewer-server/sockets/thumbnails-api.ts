@@ -3,7 +3,9 @@
  * level `api/plane` would serve for the same `max`, in one reply, so the plate grid costs
  * one request per layer instead of one per well and channel. Levels come from the core's
  * LevelCache, so a plane is downsampled once, not once per request. Bounded before any
- * work: the wells asked, and their bytes at the layer's size at that level.
+ * work: the wells asked, and their bytes at the layer's size at that level. Wells are read
+ * THUMBNAIL_READS at a time; a well whose plane cannot be read is listed in `failed` with
+ * the reason and the others are answered.
  */
 import type { ServerResponse } from 'node:http';
 import {
@@ -64,34 +66,65 @@ export async function thumbnailsBody(core: ViewerCore, url: URL): Promise<Uint8A
   const [h, w] = core.servedShape(key, max)!;
   const asked = wells.length * h * w * BYTES_PER_PIXEL[layer.wireDtype];
   if (asked > MAX_THUMBNAIL_BYTES) throw tooBig(max);
-  const planes: { info: Omit<Thumbnail, 'offset'>; pixels: Uint8Array }[] = [];
-  const missing: Well[] = [];
+  const served: (Served | undefined)[] = new Array(wells.length);
+  // by well index, so the reply lists them in the order asked
+  const missing = new Map<number, Well>();
+  const failed = new Map<number, { well: Well; error: string }>();
   let bytes = 0;
-  for (const well of wells) {
-    let served;
+  let firstError: unknown;
+  // A few wells at a time: a plate from disk answers a turn's reads in one batch from its
+  // source (plate-source-process.ts); one at a time, 1,536 round trips made a 384-well grid
+  // wait ~10 s (issue 17, open speed).
+  await eachBounded(wells, THUMBNAIL_READS, async (well, i) => {
+    if (bytes > MAX_THUMBNAIL_BYTES) return; // answered 413 below
+    let plane;
     try {
-      served = await core.plane(key, { ...at, well }, max);
+      plane = await core.plane(key, { ...at, well }, max);
     } catch (err) {
-      if (err instanceof PlaneRequestError && err.status === 404) {
-        missing.push(well);
-        continue;
+      if (err instanceof PlaneRequestError && err.status === 404) missing.set(i, well);
+      else {
+        firstError ??= err;
+        failed.set(i, { well, error: (err as Error).message });
       }
-      throw err;
+      return;
     }
-    // copied into the reply at once, so the stored plane is lent only for this loop step
-    const { pixels: p, shape, dtype, level, revision } = served;
+    // copied into the reply at once, so the stored plane is lent only for this step
+    const { pixels: p, shape, dtype, level, revision } = plane;
     bytes += p.byteLength;
-    if (bytes > MAX_THUMBNAIL_BYTES) {
-      served.release(); // the layer grew meanwhile
-      throw tooBig(max);
+    if (bytes <= MAX_THUMBNAIL_BYTES)
+      served[i] = {
+        info: { well, shape, dtype, level, revision },
+        pixels: new Uint8Array(p.buffer, p.byteOffset, p.byteLength).slice()
+      };
+    plane.release();
+  });
+  if (bytes > MAX_THUMBNAIL_BYTES) throw tooBig(max); // the layer grew meanwhile
+  const planes = served.filter((p): p is Served => p !== undefined);
+  // every well failed: the layer's source is broken, not a well (HTTP 500 with its reason)
+  if (planes.length === 0 && failed.size > 0 && missing.size === 0) throw firstError;
+  const inOrder = <T>(m: Map<number, T>) => [...m].sort(([a], [b]) => a - b).map(([, v]) => v);
+  return encodeThumbnails(key, planes, inOrder(missing), inOrder(failed));
+}
+
+type Served = { info: Omit<Thumbnail, 'offset'>; pixels: Uint8Array };
+
+/** Wells whose planes are read at once for one request. */
+export const THUMBNAIL_READS = 32;
+
+/** `fn` over `items`, at most `limit` at a time. */
+async function eachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
     }
-    planes.push({
-      info: { well, shape, dtype, level, revision },
-      pixels: new Uint8Array(p.buffer, p.byteOffset, p.byteLength).slice()
-    });
-    served.release();
-  }
-  return encodeThumbnails(key, planes, missing);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function tooBig(max: number): ThumbnailsError {
