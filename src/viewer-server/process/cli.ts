@@ -35,6 +35,8 @@ const USAGE = `usage: pipeline-viewer server start|stop|status|clear|connect|lis
   start   [--port N] [--memory-budget BYTES] [--store DIR] [--store-limit BYTES] [--fresh] [--log FILE]
           [--remote HOST:PORT]  (also serve producers on other machines there, CURVE only: docs/cluster.md)
           start a detached viewer server for data port N (default ${DEFAULT_DATA_PORT}), or report yours;
+          --memory-budget bounds the pixels it keeps in memory (default 1.75G, so that its RSS stays
+          within 2 GiB: RSS ≈ idle ~75 MiB + budget + ~25 MiB); the rest is spilled to its store;
           it shows again the layers the last server for N held (--fresh: starts empty, deleting them);
           when N is held by another user or program, your server takes the next free port
   status  [--port N]   print your server's status as JSON (pid, ports, layers, counters)

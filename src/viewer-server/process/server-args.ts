@@ -9,7 +9,16 @@
 import { DEFAULT_DATA_PORT, dataPortProblem } from '../../protocol/index.js';
 import { defaultServerLog, defaultStoreDir } from './paths.js';
 
-export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
+/** The RSS a server at its default settings stays within (issue 14, P5). */
+export const DEFAULT_RSS_BOUND = 2 * 1024 ** 3;
+/**
+ * What the server needs besides its budget: an idle server's RSS (~75 MiB: Node, V8, zeromq,
+ * the code) and V8's and zeromq's working memory while serving (~25 MiB at P5's peak), with a
+ * margin. RSS ≈ idle + budget + working memory, so the default budget is the bound minus it.
+ */
+export const RSS_HEADROOM = 256 * 1024 ** 2;
+/** 1.75 GiB: RSS stays within DEFAULT_RSS_BOUND by design (docs/viewer-server.md). */
+export const DEFAULT_MEMORY_BUDGET = DEFAULT_RSS_BOUND - RSS_HEADROOM;
 /** Default bound on the layer store on disk. */
 export const DEFAULT_STORE_LIMIT = 20 * 1024 ** 3;
 
