@@ -5,13 +5,15 @@
  * (ours, then scikit-image, then ours…), medians and min–max of each; then a 96-well analysis
  * of the demo kind (segmentNuclei over 2 channels at 512² on the worker pool) end to end.
  * `--short`: 3 rounds and a 24-well plate. Needs `npx tsc -b` (lib/) and the venv (.venv).
- *   node scripts/bench-functions.mjs [--short]
+ *   node scripts/bench-functions.mjs [--short] [--json FILE]
+ * `--json FILE`: per-round ratios ours / scikit-image for the summary of `npm run bench`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { stat, writeFigures } from './bench-stats.mjs';
 
 const short = process.argv.includes('--short');
 const rounds = short ? 3 : 5;
@@ -94,9 +96,11 @@ loads.push(load());
 console.log(`## Step functions vs scikit-image, 2048² uint16, ${rounds} alternating rounds (load average ${loads.join(' → ')})\n`);
 console.log('| function | ours median (min–max) ms | scikit-image median (min–max) ms | ratio of medians |');
 console.log('|---|---|---|---|');
+const figures = {};
 for (const k of ['gaussian', 'otsu', 'label', 'measure']) {
   const a = runs.ours.map(x => x[k]);
   const b = runs.skimage.map(x => x[k]);
+  figures[k] = stat(a.map((x, i) => x / b[i]));
   console.log(`| ${k} | ${fmt(median(a))} (${fmt(Math.min(...a))}–${fmt(Math.max(...a))}) | ${fmt(median(b))} (${fmt(Math.min(...b))}–${fmt(Math.max(...b))}) | ${(median(a) / median(b)).toFixed(2)} |`);
 }
 
@@ -111,3 +115,5 @@ const seconds = (performance.now() - t0) / 1000;
 const nuclei = result.tables.find(t => t.kind === 'wells').rows.reduce((n, r) => n + r[1], 0);
 console.log(`\n${wells}-well analysis at 512² (2 channels; background, Otsu, watershed, measurements; ${plan.settings.values.num_workers} worker threads): ${seconds.toFixed(1)} s end to end, ${result.ok ? 'ok' : 'FAILED'}, ${nuclei} nuclei; load average ${load()}`);
 rmSync(dir, { recursive: true, force: true });
+const json = process.argv.indexOf('--json');
+if (json >= 0) writeFigures(process.argv[json + 1], { ...figures, 'analysis s': seconds });

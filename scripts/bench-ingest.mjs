@@ -7,6 +7,7 @@
 // rewriting and reading pages of a tmpfs file already faulted in), so a missed target names
 // its limit with a figure of the same run.
 //   node scripts/bench-ingest.mjs [--short] [--rounds 3] [--sizes 512,2048] [--port 24360] [--report file.md]
+//     [--json figures.json]
 //     [--paths ring,segment] [--server-profile dir]
 // --server-profile: the server runs with --cpu-prof into dir (its per-image work, for docs/benchmarks.md).
 // --short: one tiny size (256², 8 MiB per round), checks that everything runs and prints its figures (CI).
@@ -19,7 +20,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { controlRequest, dataIpcEndpoint, ping } from '../lib/protocol/node/index.js';
 import { StreamBackend } from '../lib/runtime/streaming/stream-backend.js';
-import { median, range, table, loadLine } from './bench-stats.mjs';
+import { median, range, table, loadLine, stat, writeFigures } from './bench-stats.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -212,3 +213,13 @@ const text = [
 ].join('\n');
 console.log(text);
 if (REPORT) fs.writeFileSync(REPORT, text + '\n');
+// the summary of `npm run bench`: each path's ratio and GB/s per size ("2048² ours, ring")
+writeFigures(
+  opt('json', null),
+  Object.fromEntries(
+    results.flatMap(r => [
+      [`${r.size}² ${r.path}`, stat(r.ratio)],
+      [`${r.size}² ${r.path} GB/s`, stat(gbps(r))]
+    ])
+  )
+);

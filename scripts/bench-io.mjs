@@ -6,10 +6,11 @@
 // The table gives, over the rounds, the median of each and the min–max of the ratio, with the
 // machine and its load average (this machine is shared: read ratios, not absolute times).
 //   npm run bench:io [-- --rounds 5] [-- --short]     (or BENCH_IO_SHORT=1)
+// --json FILE: each ratio ours/theirs ("tiff 2048 uint16 write") for the summary of `npm run bench`.
 // --short: tiny sizes, seconds; checks only that every figure is produced (scripts/test.sh).
 // Needs the built package (npx tsc -b) and .venv with tifffile and zarr (scripts/setup.sh).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,12 +121,14 @@ const loadAfter = os.loadavg();
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f = x => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const missing = [];
+const figures = {};
 /** "ours | theirs | ratio median (min–max)" of one figure over the rounds. */
 function cells(label, pick) {
   const a = rounds.map(r => pick(r.mine));
   const b = rounds.map(r => pick(r.py));
   const ratio = a.map((x, i) => x / b[i]);
   if (![...a, ...b, ...ratio].every(x => Number.isFinite(x) && x > 0)) missing.push(label);
+  figures[label] = { median: median(ratio), min: Math.min(...ratio), max: Math.max(...ratio) };
   return `${f(median(a))} | ${f(median(b))} | **${f(median(ratio))}** (${f(Math.min(...ratio))}–${f(Math.max(...ratio))})`;
 }
 
@@ -157,6 +160,8 @@ const lines = [
   )
 ];
 console.log(lines.join('\n'));
+const ji = args.indexOf('--json');
+if (ji >= 0) writeFileSync(args[ji + 1], JSON.stringify(figures, null, 2) + '\n');
 if (missing.length > 0) {
   console.error(`bench:io: figures missing or not positive: ${missing.join(', ')}`);
   process.exit(1);

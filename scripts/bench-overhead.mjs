@@ -11,12 +11,14 @@
  * 512² plane (4 wells × 2 sites × 2 channels × 2 z), off and on: the transport's own cost.
  *
  *   npx tsc -b && node scripts/bench-overhead.mjs [--short] [--rounds 3] [--port 21380]
+ *     [--report FILE] [--json FILE]
  *
  * Each round runs every condition once, in a rotated order (alternating rounds). Per run: wall
  * time, this process's CPU time (all threads) and the streaming wait: the time the run spent
  * inside the stream sink's calls (open, enqueue, flush, close), measured around the real
  * viewer sink. Ratios are per round against that round's "off" run; medians and min–max over
- * rounds. Prints JSON and a markdown table (for docs/benchmarks.md, "Pipeline overhead (P2)").
+ * rounds. Prints a markdown table (for docs/benchmarks.md, "Pipeline overhead (P2)"), also to
+ * `--report FILE`; `--json FILE`: the headline figures for the summary of `npm run bench`.
  * `--short`: a tiny plate (CI smoke: checks that every figure is produced, not its value).
  */
 import * as fs from 'node:fs';
@@ -28,7 +30,9 @@ const { values } = parseArgs({
   options: {
     short: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
-    port: { type: 'string', default: '21380' }
+    port: { type: 'string', default: '21380' },
+    report: { type: 'string' },
+    json: { type: 'string' }
   }
 });
 const rounds = Number(values.rounds);
@@ -253,13 +257,24 @@ async function bench(name, workload) {
 try {
   for (const [name, workload] of Object.entries(WORKLOADS)) await bench(name, workload);
   report.load_average_1m = { median: median(load), range: range(load) };
-  console.log(JSON.stringify(report, null, 2));
   markdown.push(
     `Load average (1 min) median ${report.load_average_1m.median.toFixed(1)} ` +
       `(${report.load_average_1m.range.map(x => x.toFixed(1)).join('–')}), ${report.cores} cores, ` +
       `${rounds} rounds.`
   );
-  console.log('\n' + markdown.join('\n'));
+  console.log(markdown.join('\n'));
+  if (values.report) fs.writeFileSync(values.report, markdown.join('\n') + '\n');
+  // the summary of `npm run bench`: "demo on cpu ratio", "demo frozen wait max ms", …
+  const figures = {};
+  for (const [name, w] of Object.entries(report.workloads))
+    for (const [c, f] of Object.entries(w.figures)) {
+      for (const k of ['cpu', 'wall']) {
+        const r = f[`${k}_ratio`];
+        figures[`${name} ${c} ${k} ratio`] = { median: r.median, min: r.range[0], max: r.range[1] };
+      }
+      figures[`${name} ${c} wait max ms`] = f.wait.max;
+    }
+  if (values.json) fs.writeFileSync(values.json, JSON.stringify(figures, null, 2) + '\n');
 } finally {
   const pid = viewer.pid;
   if (pid !== null) {

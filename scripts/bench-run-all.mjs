@@ -9,13 +9,15 @@
  * the position shown; also the first plane alone), with where the time went: each cell's
  * execute_input/execute_reply (kernel messages), the panel seeing the new generation.
  *
- *   node scripts/bench-run-all.mjs [rounds=3]
+ *   node scripts/bench-run-all.mjs [rounds=3] [--report FILE] [--json FILE]
  *
  * JUPYTER_PORT (default 31001) and PORT (viewer data port, default 24010; +1000, +3000).
  * Uses ui-tests/.lab-root like the Galata tests: on a shared machine run it under their
- * lock (flock /tmp/plv-galata.lock …). lib/ and the labextension must be built. Prints JSON.
+ * lock (flock /tmp/plv-galata.lock …). lib/ and the labextension must be built. Prints JSON;
+ * `--report FILE`: a markdown table; `--json FILE`: the headline figures for `npm run bench`.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -252,6 +254,28 @@ try {
     rounds_: again
   };
   console.log(JSON.stringify(summary, null, 2));
+  const opt = name =>
+    process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null;
+  const a = summary.secondRunAll;
+  const ms = x => `${x.median} ms (${x.min}–${x.max})`;
+  const report = [
+    `Run All Cells of ${summary.notebook}: one cold run, then ${ROUNDS} more, timed on the page's clock from the click; load average (1 min) ${summary.loadAverage1m.median} (${summary.loadAverage1m.min}–${summary.loadAverage1m.max}).`,
+    '',
+    '| from the click on Run All Cells to | median (min–max) | target |',
+    '| --- | --- | --- |',
+    `| first run (cold): the image on screen | ${summary.firstRunAll.clickToImageMs} ms | |`,
+    `| a plane of the new run on screen | ${ms(a.clickToFirstPlaneShownMs)} | ≤ 1500 ms |`,
+    `| the whole image (every channel) on screen | ${ms(a.clickToImageMs)} | |`,
+    `| the panel sees the new generation | ${ms(a.clickToNewGenerationMs)} | |`,
+    `| first layer event | ${ms(a.clickToLayerMs)} | |`,
+    `| first plane request / response | ${ms(a.clickToFirstPlaneRequestMs)} / ${ms(a.clickToFirstPlaneResponseMs)} | |`
+  ].join('\n');
+  if (opt('--report')) fs.writeFileSync(opt('--report'), report + '\n');
+  const figures = {
+    'first plane shown ms': a.clickToFirstPlaneShownMs,
+    'image ms': a.clickToImageMs
+  };
+  if (opt('--json')) fs.writeFileSync(opt('--json'), JSON.stringify(figures, null, 2) + '\n');
 } finally {
   await browser?.close();
   process.kill(-lab.pid, 'SIGTERM');

@@ -18,7 +18,7 @@
 // the wire's or the server's. It flushes once at the end, as run() does. (A flush every few
 // wells aborted messages in flight: at load ~20 the busy server missed the flush's 500 ms ping.)
 //   node scripts/bench-scale.mjs [--short] [--wells N] [--channels N] [--size N] [--port P]
-//        [--no-browser] [--report FILE]
+//        [--no-browser] [--report FILE] [--json FILE]
 // --short: 8 wells × 2 channels × 512² (CI: checks that it runs; bounds are still checked).
 // Needs lib/ (npx tsc -b). Data port 29200 (+1000, +3000). Exit 1 when a bound or a count fails.
 import * as fs from 'node:fs';
@@ -26,7 +26,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { loadLine, table } from './bench-stats.mjs';
+import { loadLine, table, writeFigures } from './bench-stats.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -37,7 +37,8 @@ const { values: opt } = parseArgs({
     size: { type: 'string' },
     port: { type: 'string', default: '29200' },
     'no-browser': { type: 'boolean', default: false },
-    report: { type: 'string' }
+    report: { type: 'string' },
+    json: { type: 'string' }
   }
 });
 const int = (name, fallback) => {
@@ -324,4 +325,13 @@ const markdown = [
 ].join('\n');
 console.log(markdown);
 if (opt.report) fs.writeFileSync(opt.report, markdown + '\n');
+// the summary of `npm run bench` (bounds: maxima of one round, so no medians)
+writeFigures(opt.json, {
+  'server RSS peak MiB': s.peakMiB?.hwm,
+  'browser heap peak MiB': report.browser?.peak.heapMiB,
+  accounted:
+    a.generated === a.producerSent + a.producerDropped &&
+    a.producerSent === a.serverStored + a.serverDropped,
+  dropped: a.producerDropped + a.serverDropped
+});
 process.exit(failures.length ? 1 : 0);

@@ -50,6 +50,8 @@ export function summaryTable(
 ): string;
 export function generatedSection(run: Run): string;
 export function spliceGenerated(doc: string, section: string): string;
+export function markdownFigure(markdown: string, first: RegExp): Stat | undefined;
 export function openFigures(markdown: string): Figures;
+export function restoreFigures(markdown: string): Figures;
 export function panelFigures(summary: unknown): Figures;
 export function stat(values: number[]): Stat | undefined;

@@ -88,7 +88,7 @@ export function generatedSection(run) {
     '| --- | --- | --- | --- | --- |',
     ...run.suites.map(
       s =>
-        `| [${s.name}](#suite-${s.name}) | ${s.what} | ${s.ok ? 'ok' : `**failed** (${s.why})`} | ${Math.round(s.seconds)} s | ${s.loadStart} → ${s.loadEnd} |`
+        `| [${s.name}](#suite-${s.name}) | ${s.what} | ${s.ok ? (s.why === 'exit 0' ? 'ok' : `ok (${s.why})`) : `**failed** (${s.why})`} | ${Math.round(s.seconds)} s | ${s.loadStart} → ${s.loadEnd} |`
     )
   ];
   for (const s of run.suites) {
@@ -119,19 +119,35 @@ export function spliceGenerated(doc, section) {
   return `${doc.slice(0, title)}\n${section}\n${doc.slice(title)}`;
 }
 
-/** The first-well and grid figures of bench-open's markdown table (h1's script prints no JSON). */
+/**
+ * One figure of a suite's markdown table: the row whose first cell matches `first`, its
+ * second cell the median and its third "min–max" (bench-open and bench-restore print no JSON).
+ */
+export function markdownFigure(markdown, first) {
+  const line = markdown.split('\n').find(l => first.test(l.split('|')[1]?.trim() ?? ''));
+  const cells = line?.split('|').map(c => c.trim());
+  const m = cells?.[3]?.match(/^([\d.]+)–([\d.]+)$/);
+  return m ? { median: Number(cells[2]), min: Number(m[1]), max: Number(m[2]) } : undefined;
+}
+
+/** The first-well and grid figures of bench-open's table (h1's suite). */
 export function openFigures(markdown) {
-  const row = start => {
-    const line = markdown.split('\n').find(l => start.test(l));
-    const cells = line?.split('|').map(c => c.trim());
-    const m = cells?.[3]?.match(/^([\d.]+)–([\d.]+)$/);
-    return m ? { median: Number(cells[2]), min: Number(m[1]), max: Number(m[2]) } : undefined;
-  };
   return {
-    'first well ms': row(/^\| first well painted \|/),
-    'first well zarr-python ms': row(/^\| baseline: zarr-python reads the same plane/),
-    'grid ms': row(/^\| plate grid painted/),
-    'grid zarr-python ms': row(/^\| baseline: zarr-python reads \d+ wells/)
+    'first well ms': markdownFigure(markdown, /^first well painted$/),
+    'first well zarr-python ms': markdownFigure(
+      markdown,
+      /^baseline: zarr-python reads the same plane/
+    ),
+    'grid ms': markdownFigure(markdown, /^plate grid painted/),
+    'grid zarr-python ms': markdownFigure(markdown, /^baseline: zarr-python reads \d+ wells/)
+  };
+}
+
+/** The restart figures of bench-restore's table (h5's suite). */
+export function restoreFigures(markdown) {
+  return {
+    'served ms': markdownFigure(markdown, /^spawn → one restored plane served/),
+    'empty start ms': markdownFigure(markdown, /^baseline B: spawn → a server on an empty store/)
   };
 }
 

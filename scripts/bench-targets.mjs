@@ -189,9 +189,9 @@ export const ROWS = [
     "the producer's queue refused batches",
     P5
   ],
-  ...['tiff 2048 write', 'tiff 2048 read'].map(k => [
+  ...['tiff 2048 uint16 write', 'tiff 2048 uint16 read'].map(k => [
     'I/O',
-    `TIFF 2048² ${k.split(' ')[2]}, ours / tifffile`,
+    `TIFF 2048² uint16 ${k.split(' ')[3]}, ours / tifffile`,
     'io',
     k,
     '×',

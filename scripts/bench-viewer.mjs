@@ -4,7 +4,7 @@
  * against a REAL viewer server reached through a local /proxy/<port>/ reverse proxy (as
  * jupyter-server-proxy): the widget bundle of lib/ (run `npx tsc -b` first).
  *
- *   node scripts/bench-viewer.mjs [rounds=3] [wells=96] [channels=3] [size=1024]
+ *   node scripts/bench-viewer.mjs [rounds=3] [wells=96] [channels=3] [size=1024] [--report FILE]
  *
  * Each round clears the server, opens a fresh page (a new renderer process) and measures:
  * - first well: ms from the server's reply to the producer until that well is on screen
@@ -13,7 +13,8 @@
  * - scrub: arrow steps at 30 steps/s for 3 s: steps, planes painted, requests aborted;
  * - memory: renderer and GPU process RSS growth over the idle page while sweeping every
  *   well (and channel when channels have a slider), against the documented budgets.
- * Prints a JSON summary (medians, min–max, load average) and writes it to $OUT.
+ * Prints a JSON summary (medians, min–max, load average) and writes it to $OUT; `--report
+ * FILE`: the same as a markdown table.
  * Data port $PORT, default 21290 (+1000, +3000). Every wait is bounded. Knobs for experiments: CACHE_MIB and
  * TEXTURE_MIB (the widget's cacheBytes / textureBytes), ONLY=memory (skip grid and scrub),
  * ONLY=grid (skip scrub and memory).
@@ -38,9 +39,10 @@ import {
 const OUT = process.env.OUT ?? '/tmp/plv-bench-viewer';
 const PORT = Number(process.env.PORT ?? 21290);
 const HTTP = PORT + 3000;
-const [ROUNDS, WELLS, CHANNELS, SIZE] = [3, 96, 3, 1024].map((d, i) =>
-  Number(process.argv[2 + i] ?? d)
-);
+const cli = process.argv.slice(2);
+const REPORT = cli.includes('--report') ? cli[cli.indexOf('--report') + 1] : null;
+const positional = cli.filter((a, i) => !a.startsWith('--') && !cli[i - 1]?.startsWith('--'));
+const [ROUNDS, WELLS, CHANNELS, SIZE] = [3, 96, 3, 1024].map((d, i) => Number(positional[i] ?? d));
 const { liveServerRecord, controlRequest } = await import(
   path.join(ROOT, 'lib/protocol/node/index.js')
 );
@@ -323,7 +325,33 @@ try {
   };
   fs.writeFileSync(path.join(OUT, 'bench-viewer.json'), JSON.stringify(summary, null, 2));
   console.log(JSON.stringify(summary, null, 2));
+  if (REPORT) fs.writeFileSync(REPORT, markdown(summary) + '\n');
 } finally {
   for (const c of cleanups) await Promise.resolve(c()).catch(() => {});
 }
 process.exit(0);
+
+/** The summary's figures as a markdown table (for `npm run bench`'s report). */
+function markdown(s) {
+  const rows = [
+    ['first well on screen after the server stored it, ms', s.firstWellMs],
+    ["… a 256² plane's (baseline), ms", s.smallPlaneMs],
+    ['… first well / small plane', s.firstWellOverSmallPlane],
+    ['grid painted after clicking Grid, ms (page clock)', s.gridMs],
+    ['… last api/thumbnails byte, ms', s.gridLastThumbnailByteMs],
+    ['arrow key held: steps/s sent', s.scrubStepsPerS],
+    ['… planes painted/s', s.scrubPaintedPerS],
+    ['… requests aborted / drops', s.scrubAborted, s.scrubDrops],
+    ['renderer RSS growth sweeping every well, peak MiB', s.rendererPeakGrowthMiB],
+    ['… after the sweep and two GCs, MiB', s.rendererSettledGrowthMiB],
+    ['GPU process RSS growth, peak MiB', s.gpuPeakGrowthMiB]
+  ];
+  const cell = x => (x ? `${x.median} (${x.min}–${x.max})` : 'not measured');
+  return [
+    `Viewer widget on a standalone page: ${s.plate}, ${s.rounds} round(s), load average (1 min) ${cell(s.loadAverage1m)}; plane cache ${s.budgetsMiB.planeCache} MiB, textures ${s.budgetsMiB.textures} MiB.`,
+    '',
+    '| figure | median (min–max) |',
+    '| --- | --- |',
+    ...rows.map(([what, ...xs]) => `| ${what} | ${xs.map(cell).join(' / ')} |`)
+  ].join('\n');
+}

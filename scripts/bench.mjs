@@ -1,22 +1,36 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark suite of the project, one after another, in one command,
-// and one report of that run. Each suite measures its figures against a baseline from the
-// same run (alternating rounds, medians, min–max, load average) and prints its own table;
-// the full run writes them all into docs/benchmarks-report.md (generated: machine, load,
-// each suite's output), which docs/benchmarks.md links to and explains.
-//   npm run bench                      all suites, full sizes (tens of minutes)
+// and one report of that run (issue 14). Each suite measures its figures against a baseline
+// from the same run (alternating rounds, medians, min–max, load average); the full run writes
+// the generated part at the top of docs/benchmarks.md: the summary of every headline figure
+// against its target (scripts/bench-summary.mjs) and each suite's own tables. The rest of that
+// page, written by hand, explains them and is left as it is.
+//   npm run bench                      all suites, full sizes (about 1–2 hours: docs/benchmarks.md)
 //   npm run bench -- --short           every suite at tiny sizes: checks that each still runs
 //                                      and prints its figures, never the figures (CI); writes
-//                                      no report unless --report names one
-//   npm run bench -- --only io,plate   some suites (the report then holds only those)
-//   npm run bench -- --report FILE     the report goes to FILE instead
-// Needs lib/ (npx tsc -b, done by the npm script) and the project's venv (.venv).
+//                                      no docs
+//   npm run bench -- --only io,plate   some suites; writes no docs (the others would show as
+//                                      not measured)
+//   --docs FILE                        write the generated part into FILE (e.g. a copy of
+//                                      docs/benchmarks.md) whatever the mode
+//   --report FILE                      also write the generated part alone into FILE
+// A suite that fails does not stop the run; one that outlives its bound (minutes) is stopped
+// with everything it started, and the summary says so. Needs lib/ (npx tsc -b, done by the
+// npm script) and the project's venv (.venv).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { watchSuite, stopAll } from './bench-procs.mjs';
 import { loadLine } from './bench-stats.mjs';
+import {
+  generatedSection,
+  openFigures,
+  panelFigures,
+  restoreFigures,
+  spliceGenerated
+} from './bench-summary.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const python = path.join(repo, '.venv/bin/python');
@@ -24,186 +38,232 @@ const args = process.argv.slice(2);
 const short = args.includes('--short');
 const argAfter = name => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
 const only = argAfter('--only') !== undefined ? new Set(argAfter('--only').split(',')) : null;
-const reportFile =
-  argAfter('--report') ?? (short ? null : path.join(repo, 'docs/benchmarks-report.md'));
+const docsFile =
+  argAfter('--docs') ?? (short || only ? null : path.join(repo, 'docs/benchmarks.md'));
+const reportFile = argAfter('--report') ?? null;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-bench-'));
+const md = name => path.join(tmp, `${name}.md`);
+const json = name => path.join(tmp, `${name}.json`);
+const readJson = file => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
+const S = short ? ['--short'] : [];
+/** The usual options of a suite: its markdown report and its headline figures. */
+const files = name => ['--report', md(name), '--json', json(name)];
 
 /**
- * name → [command, args, full-mode bound in minutes, what it measures]; short modes are
- * bounded to 10 min. A suite given `--report FILE` writes its markdown there (else its
- * output goes into the report as text).
+ * name → { cmd, args, minutes (full-mode bound; short modes get 10), what, markdown: where its
+ * tables come from ('report': its --report file, 'stdout', else the end of its output as
+ * text), figures: () → its headline figures (default: its --json file), env }.
  */
 const SUITES = {
-  ingest: [
-    'node',
-    [
-      'scripts/bench-ingest.mjs',
-      ...(short ? ['--short'] : []),
+  ingest: {
+    cmd: 'node',
+    args: ['scripts/bench-ingest.mjs', ...S, ...files('ingest')],
+    minutes: 30,
+    what: 'P1: ingest per transport against the OpenHCS-style baseline'
+  },
+  overhead: {
+    cmd: 'node',
+    args: ['scripts/bench-overhead.mjs', ...S, ...files('overhead')],
+    minutes: 30,
+    what: 'P2: pipeline overhead of streaming, server down, server frozen'
+  },
+  restore: {
+    cmd: 'node',
+    args: ['scripts/bench-restore.mjs', ...S, '--report', md('restore')],
+    minutes: 30,
+    what: 'a restarted server serving its restored layers (12 GiB store) against listing the store',
+    figures: () => restoreFigures(fs.readFileSync(md('restore'), 'utf8'))
+  },
+  open: {
+    cmd: 'node',
+    args: ['scripts/bench-open.mjs', ...S, '--report', md('open')],
+    minutes: 90, // the first run writes the 12 GiB plate (~40 min at load 15), later runs reuse it
+    what: 'a 384-well OME-Zarr plate opened from disk: first well and plate grid painted, against zarr-python',
+    figures: () => openFigures(fs.readFileSync(md('open'), 'utf8'))
+  },
+  openhcs: {
+    cmd: python,
+    args: ['scripts/bench-openhcs.py', short ? '1' : '5', short ? '64' : '1024'],
+    minutes: 20,
+    what: "OpenHCS 0.8.6's own client into the server against a Python receiver"
+  },
+  viewer: {
+    cmd: 'node',
+    args: [
+      'scripts/bench-viewer.mjs',
+      ...(short ? ['1', '8', '2', '256'] : []),
       '--report',
-      path.join(tmp, 'ingest.md')
+      md('viewer')
     ],
-    30,
-    'P1: ingest per transport against the OpenHCS-style baseline'
-  ],
-  overhead: [
-    'node',
-    ['scripts/bench-overhead.mjs', ...(short ? ['--short'] : [])],
-    30,
-    'P2: pipeline overhead of streaming, server down, server frozen'
-  ],
-  restore: [
-    'node',
-    [
-      'scripts/bench-restore.mjs',
-      ...(short ? ['--short'] : []),
-      '--report',
-      path.join(tmp, 'restore.md')
+    minutes: 30,
+    what: 'the viewer widget on a standalone page in Chromium: first well, scrubbing, grid, memory',
+    env: { OUT: path.join(tmp, 'viewer') }
+  },
+  panel: {
+    cmd: 'node',
+    args: ['scripts/bench-panel.mjs', ...S, '--report', md('panel')],
+    minutes: 30,
+    what: 'P3, P4: save → paint and scrubbing in the docked panel in JupyterLab',
+    env: { OUT: path.join(tmp, 'panel') },
+    figures: () => panelFigures(readJson(path.join(tmp, 'panel/bench-panel.json')).summary)
+  },
+  runall: {
+    // JupyterLab on ui-tests/.lab-root, as the Galata tests: under their lock
+    cmd: 'flock',
+    args: [
+      '-w',
+      '1500',
+      '/tmp/plv-galata.lock',
+      'node',
+      'scripts/bench-run-all.mjs',
+      short ? '1' : '3',
+      ...files('runall')
     ],
-    30,
-    'a restarted server serving its restored layers (12 GiB store) against listing the store'
-  ],
-  open: [
-    'node',
-    [
-      'scripts/bench-open.mjs',
-      ...(short ? ['--short'] : []),
-      '--report',
-      path.join(tmp, 'open.md')
-    ],
-    90, // the first run writes the 12 GiB plate (~40 min at load 15), later runs reuse it
-    'a 384-well OME-Zarr plate opened from disk: first well and plate grid painted, against zarr-python'
-  ],
-  openhcs: [
-    python,
-    ['scripts/bench-openhcs.py', short ? '1' : '5', short ? '64' : '1024'],
-    20,
-    "OpenHCS 0.8.6's own client into the server against a Python receiver"
-  ],
-
-  viewer: [
-    'node',
-    ['scripts/bench-viewer.mjs', ...(short ? ['1', '8', '2', '256'] : [])],
-    30,
-    'the viewer widget on a standalone page in Chromium: first well, scrubbing, grid, memory'
-  ],
-  panel: [
-    'node',
-    [
-      'scripts/bench-panel.mjs',
-      ...(short ? ['--short'] : []),
-      '--report',
-      path.join(tmp, 'panel.md')
-    ],
-    30,
-    'P3, P4: save → paint and scrubbing in the docked panel in JupyterLab'
-  ],
-  scale: [
-    'node',
-    [
-      'scripts/bench-scale.mjs',
-      ...(short ? ['--short'] : []),
-      '--report',
-      path.join(tmp, 'scale.md')
-    ],
-    60,
-    'P5: a 384-well × 4-channel × 2048² plate generated on the fly: server RSS, browser heap, accounting'
-  ],
-  plate: [
-    'node',
-    ['scripts/bench-plate.mjs', ...(short ? ['--short'] : [])],
-    30,
-    'plate reading against Python'
-  ],
-  io: [
-    'node',
-    ['scripts/bench-io.mjs', ...(short ? ['--short'] : [])],
-    60,
-    'TIFF and zarr I/O against tifffile and zarr-python'
-  ],
-  functions: [
-    'node',
-    ['scripts/bench-functions.mjs', ...(short ? ['--short'] : [])],
-    60,
-    'analysis functions against scikit-image'
-  ],
-  cluster: [
-    'node',
-    ['scripts/bench-cluster.mjs', ...(short ? ['--short'] : [])],
-    60,
-    'queue executor: 1, 2, 4, 8 workers against in-process; per-well overhead'
-  ]
+    minutes: 40,
+    what: 'issue 10: the demo notebook in JupyterLab, Run All Cells again: first image of the new run on screen'
+  },
+  scale: {
+    cmd: 'node',
+    args: ['scripts/bench-scale.mjs', ...S, ...files('scale')],
+    minutes: 60,
+    what: 'P5: a 384-well × 4-channel × 2048² plate generated on the fly: server RSS, browser heap, accounting'
+  },
+  plate: {
+    cmd: 'node',
+    args: ['scripts/bench-plate.mjs', ...S],
+    minutes: 30,
+    what: 'plate reading against Python',
+    markdown: 'stdout'
+  },
+  io: {
+    cmd: 'node',
+    args: ['scripts/bench-io.mjs', ...S, '--json', json('io')],
+    minutes: 60,
+    what: 'TIFF and zarr I/O against tifffile and zarr-python',
+    markdown: 'stdout'
+  },
+  functions: {
+    cmd: 'node',
+    args: ['scripts/bench-functions.mjs', ...S, '--json', json('functions')],
+    minutes: 60,
+    what: 'analysis functions against scikit-image',
+    markdown: 'stdout'
+  },
+  cluster: {
+    cmd: 'node',
+    args: ['scripts/bench-cluster.mjs', ...S],
+    minutes: 60,
+    what: 'queue executor: 1, 2, 4, 8 workers against in-process; per-well overhead',
+    markdown: 'stdout'
+  }
 };
 
 const unknown = only ? [...only].filter(n => !(n in SUITES)) : [];
 if (unknown.length > 0) {
-  console.error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}`);
+  console.error(
+    `bench: unknown suite ${unknown.join(', ')} in --only; suites: ${Object.keys(SUITES).join(', ')}`
+  );
+  process.exit(2);
+}
+if (docsFile && !fs.existsSync(docsFile)) {
+  console.error(
+    `bench: --docs ${docsFile} does not exist; give an existing copy of docs/benchmarks.md`
+  );
   process.exit(2);
 }
 
-/** Runs one suite with its output shown live and kept; resolves with how it ended. */
-function runSuite(cmd, cmdArgs, minutes) {
+/** Runs one suite (output shown live and kept) within its bound; how it ended. */
+function runSuite(suite) {
+  const minutes = short ? 10 : suite.minutes;
   return new Promise(resolve => {
-    const child = spawn(cmd, cmdArgs, { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(suite.cmd, suite.args, {
+      cwd: repo,
+      detached: true, // its own process group: stopped as a whole
+      env: { ...process.env, ...suite.env },
+      stdio: ['ignore', 'pipe', 'inherit']
+    });
+    const watch = watchSuite(child.pid);
     let out = '';
+    let timedOut = false;
     child.stdout.on('data', chunk => {
       process.stdout.write(chunk);
       out += chunk;
     });
-    const timer = setTimeout(() => child.kill('SIGTERM'), (short ? 10 : minutes) * 60_000);
-    child.on('error', err => resolve({ out, why: err.message }));
-    child.on('close', (code, signal) => {
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void stopAll(watch);
+    }, minutes * 60_000);
+    const end = async why => {
       clearTimeout(timer);
-      resolve({ out, code, why: signal ? `killed by ${signal}` : `exit ${code}` });
-    });
+      const left = await stopAll(watch); // what it left behind, stopped
+      const ok = !timedOut && why === 'exit 0';
+      if (timedOut) why = `stopped after its bound of ${minutes} min`;
+      else if (left.length)
+        why += `; left ${left.length} processes, stopped: ${left.slice(0, 4).join(', ')}`;
+      resolve({ out, why, ok });
+    };
+    child.on('error', err => void end(`could not start: ${err.message}`));
+    child.on('close', (code, signal) => void end(signal ? `killed by ${signal}` : `exit ${code}`));
   });
 }
 
-/** The report of the suites run so far (rewritten after each, so a stopped run keeps them). */
-function writeReport(done) {
-  if (!reportFile) return;
-  const parts = [
-    '# Benchmark report (generated)',
-    '',
-    `Written by \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` on ${started.toISOString()}; do not edit: run it again. What the figures mean, the targets and what limits them: [benchmarks.md](benchmarks.md).`,
-    '',
-    `- At the start: ${startLoad}`,
-    `- ${done ? 'At the end' : 'Still running; so far'}: ${loadLine()}`,
-    '',
-    '| suite | measures | result | time |',
-    '| --- | --- | --- | --- |',
-    ...results.map(
-      r =>
-        `| ${r.name} | ${r.what} | ${r.ok ? 'ok' : `FAILED (${r.why})`} | ${r.seconds.toFixed(0)} s |`
-    )
-  ];
-  for (const r of results) {
-    parts.push('', `## ${r.name}: ${r.what}`, '');
-    parts.push(r.markdown ? r.markdown.trim() : ['```text', r.out.trim(), '```'].join('\n'));
-  }
-  fs.writeFileSync(reportFile, parts.join('\n') + '\n');
+const load1 = () => os.loadavg()[0].toFixed(2);
+const loads = () =>
+  os
+    .loadavg()
+    .map(l => l.toFixed(2))
+    .join(' ');
+const started = new Date();
+const startLoad = loads();
+const results = [];
+
+/** The generated part, rewritten after each suite (a stopped run keeps what it measured). */
+function write(done) {
+  const section = generatedSection({
+    command: `npm run bench${args.length ? ' -- ' + args.join(' ') : ''}`,
+    started: started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    ended: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    machine: loadLine().replace(/; load average.*/, '.'),
+    loadStart: startLoad,
+    loadEnd: loads(),
+    done,
+    suites: results
+  });
+  if (docsFile)
+    fs.writeFileSync(docsFile, spliceGenerated(fs.readFileSync(docsFile, 'utf8'), section));
+  if (reportFile) fs.writeFileSync(reportFile, `# Benchmark report\n\n${section}\n`);
 }
 
-const startLoad = loadLine();
-const started = new Date();
-const results = [];
-for (const [name, [cmd, cmdArgs, minutes, what]] of Object.entries(SUITES)) {
+for (const [name, suite] of Object.entries(SUITES)) {
   if (only && !only.has(name)) continue;
-  console.log(`\n[bench] ${name}: ${cmd === python ? 'python' : cmd} ${cmdArgs.join(' ')}`);
+  const shown = [suite.cmd === python ? 'python' : suite.cmd, ...suite.args].join(' ');
+  console.log(`\n[bench] ${name}: ${shown}`);
   const t0 = Date.now();
-  const run = await runSuite(cmd, cmdArgs, minutes);
-  const at = cmdArgs.indexOf('--report');
-  const markdown =
-    at >= 0 && fs.existsSync(cmdArgs[at + 1]) ? fs.readFileSync(cmdArgs[at + 1], 'utf8') : null;
+  const loadStart = load1();
+  const run = await runSuite(suite);
+  let markdown = null;
+  let figures = null;
+  let why = run.why;
+  try {
+    if (suite.markdown === 'stdout') markdown = run.out;
+    else if (fs.existsSync(md(name))) markdown = fs.readFileSync(md(name), 'utf8');
+    figures = suite.figures ? suite.figures() : readJson(json(name));
+  } catch (err) {
+    if (run.ok) why = `its figures unreadable: ${err.message}`; // a failed run says why already
+  }
   results.push({
     name,
-    what,
-    ok: run.code === 0,
+    what: suite.what,
+    ok: run.ok && !why.startsWith('its figures unreadable'),
+    why,
     seconds: (Date.now() - t0) / 1000,
-    why: run.why,
-    out: run.out,
-    markdown
+    loadStart,
+    loadEnd: load1(),
+    figures,
+    markdown,
+    out: run.out
   });
-  writeReport(false);
+  write(false);
 }
 
 console.log(`\n[bench] ${loadLine()}`);
@@ -211,8 +271,9 @@ for (const r of results)
   console.log(
     `[bench] ${r.ok ? 'ok    ' : 'FAILED'} ${r.name.padEnd(10)} ${r.seconds.toFixed(0)} s${r.ok ? '' : ` (${r.why})`}`
   );
-
-writeReport(true);
-if (reportFile) console.log(`[bench] report: ${path.relative(repo, reportFile)}`);
+console.log(`[bench] ${((Date.now() - started) / 60_000).toFixed(1)} min in all`);
+write(true);
+for (const f of [docsFile, reportFile].filter(Boolean))
+  console.log(`[bench] written: ${path.relative(repo, f) || f}`);
 fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(results.every(r => r.ok) ? 0 : 1);

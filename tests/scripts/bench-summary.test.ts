@@ -10,6 +10,7 @@ import {
   openFigures,
   outcome,
   panelFigures,
+  restoreFigures,
   slug,
   spliceGenerated,
   summaryTable,
@@ -108,6 +109,7 @@ describe('the generated part of docs/benchmarks.md', () => {
     done: true,
     suites: [
       suite({}),
+      suite({ name: 'plate', why: 'exit 0; left 1 processes, stopped: python3 123' }),
       suite({
         name: 'cluster',
         ok: false,
@@ -125,6 +127,9 @@ describe('the generated part of docs/benchmarks.md', () => {
     expect(text).toContain('| [io](#suite-io) | TIFF and zarr I/O | ok | 49 s | 3.10 → 3.50 |');
     expect(text).toContain(
       '| [cluster](#suite-cluster) | TIFF and zarr I/O | **failed** (exit 1) |'
+    );
+    expect(text).toContain(
+      '| [plate](#suite-plate) | TIFF and zarr I/O | ok (exit 0; left 1 processes, stopped: python3 123) |'
     );
     expect(text).toContain('### Suite io\n\nTIFF and zarr I/O.\n\n| a | b |');
     // a suite without markdown shows the end of its output only
@@ -178,6 +183,19 @@ describe("figures read from h1's and h2's suites", () => {
       'grid zarr-python ms': { median: 7651, min: 5749, max: 10151 }
     });
     expect(openFigures('no table')['first well ms']).toBeUndefined();
+  });
+
+  it("reads bench-restore's table", () => {
+    const md = [
+      '| what | median ms | min–max ms | × its baseline | ms per GiB |',
+      '| --- | --- | --- | --- | --- |',
+      '| baseline B: spawn → a server on an empty store answers ping | 3824 | 3791–4383 | 1.0 | 319 |',
+      '| spawn → one restored plane served whole (8.0 MiB from disk), vs B | 7844 | 6659–9708 | 2.1 | 654 |'
+    ].join('\n');
+    expect(restoreFigures(md)).toEqual({
+      'served ms': { median: 7844, min: 6659, max: 9708 },
+      'empty start ms': { median: 3824, min: 3791, max: 4383 }
+    });
   });
 
   it("reads bench-panel's summary: medians and min–max over rounds", () => {

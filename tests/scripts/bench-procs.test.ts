@@ -1,0 +1,40 @@
+// npm run bench stops a suite with everything it started (scripts/bench-procs.mjs): real
+// processes, one of them in a session of its own as a detached server would be.
+import { spawn } from 'node:child_process';
+import { stopAll, watchSuite } from '../../scripts/bench-procs.mjs';
+
+const running = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+it('stops a suite, its children and a child that left its process group', async () => {
+  // the suite: a shell with a child in its group, and one in a new session (setsid)
+  const suite = spawn(
+    'sh',
+    ['-c', 'sleep 300 & setsid sleep 301 & trap "" TERM; echo started; wait'],
+    { detached: true, stdio: ['ignore', 'pipe', 'ignore'] }
+  );
+  await new Promise(r => suite.stdout.once('data', r));
+  const watch = watchSuite(suite.pid!, 100);
+  const seen = watch.alive();
+  expect(seen.map(p => p.name).sort()).toEqual(['sh', 'sleep', 'sleep']);
+  const exited = new Promise(r => suite.once('exit', r));
+  // the shell ignores SIGTERM: it is killed after the grace time
+  const left = await stopAll(watch, 1000);
+  await exited;
+  expect(left).toHaveLength(3);
+  expect(seen.filter(p => running(p.pid))).toEqual([]);
+  expect(watch.alive()).toEqual([]);
+});
+
+it('finds nothing left when a suite ended cleanly', async () => {
+  const suite = spawn('sh', ['-c', 'sleep 0.3'], { detached: true, stdio: 'ignore' });
+  const watch = watchSuite(suite.pid!, 50);
+  await new Promise(r => suite.once('exit', r));
+  expect(await stopAll(watch, 1000)).toEqual([]);
+});
