@@ -93,7 +93,8 @@ export function generatedSection(run) {
   ];
   for (const s of run.suites) {
     parts.push('', `### Suite ${s.name}`, '', `${s.what}.`, '');
-    if (s.markdown) parts.push(s.markdown.trim());
+    // a suite's own headings go below its heading here (#### at most)
+    if (s.markdown) parts.push(s.markdown.trim().replace(/^#{1,4} /gm, '#### '));
     else parts.push('```text', tail(s.out, 40), '```');
   }
   parts.push('', END);

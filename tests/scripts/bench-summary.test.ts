@@ -95,7 +95,7 @@ describe('the generated part of docs/benchmarks.md', () => {
     loadStart: '3.10',
     loadEnd: '3.50',
     figures: {},
-    markdown: '| a | b |\n| --- | --- |',
+    markdown: '| a | b |\n| --- | --- |\n\n## its own heading',
     out: '',
     ...over
   });
@@ -132,6 +132,7 @@ describe('the generated part of docs/benchmarks.md', () => {
       '| [plate](#suite-plate) | TIFF and zarr I/O | ok (exit 0; left 1 processes, stopped: python3 123) |'
     );
     expect(text).toContain('### Suite io\n\nTIFF and zarr I/O.\n\n| a | b |');
+    expect(text).toContain('\n#### its own heading\n');
     // a suite without markdown shows the end of its output only
     expect(text).toContain('…\nx\n');
     expect(text).toContain('Error: redis\n```');
