@@ -10,6 +10,7 @@ import { OVERLAY_SEPARATOR } from '../model/overlay.js';
 import { scaleBar } from '../model/scale-bar.js';
 import { CanvasTiles, type ViewTile } from './canvas-tiles.js';
 import { el, testId } from './dom.js';
+import { drawSignature, sameDraw, type DrawSignature } from './draw-signature.js';
 import { GlRenderer, type DrawLayer } from './gl-renderer.js';
 import type { RoiDrawShape } from '../model/roi-overlays.js';
 
@@ -59,6 +60,7 @@ export class CanvasView {
     const createRenderer = () => {
       try {
         this._renderer = new GlRenderer(this.canvas, textureBytes);
+        this._lastDraw = null; // a new context starts blank
         this.message.textContent = '';
       } catch (err) {
         this.message.textContent = (err as Error).message;
@@ -131,8 +133,18 @@ export class CanvasView {
     const dpr = devicePixelRatio();
     const cam = this.camera.state();
     const devCam = { zoom: cam.zoom * dpr, centerX: cam.centerX, centerY: cam.centerY };
-    if (this._tiles.tiled) this._renderer.drawTiles(this._tiles.drawTiles(dpr), devCam);
-    else this._renderer.draw(layers, devCam, this._host.roiShapes?.() ?? []);
+    const { width, height } = this.canvas;
+    const rois = this._tiles.tiled ? [] : (this._host.roiShapes?.() ?? []);
+    const drawn = this._tiles.tiled
+      ? this._tiles.drawTiles(dpr)
+      : [{ layers, rois, rect: { x: 0, y: 0, width, height } }];
+    // the buffer is kept: the same pixels again need no draw (draw-signature.ts says why)
+    const signature = drawSignature(drawn, devCam, width, height);
+    if (!sameDraw(this._lastDraw, signature)) {
+      if (this._tiles.tiled) this._renderer.drawTiles(drawn, devCam);
+      else this._renderer.draw(layers, devCam, rois);
+      this._lastDraw = signature;
+    }
     this._frames++;
     this.canvas.dataset.frame = String(this._frames);
     this._placeOutline(h, w);
@@ -272,6 +284,8 @@ export class CanvasView {
   }
 
   private _renderer: GlRenderer | null = null;
+  /** What the canvas buffer holds now (null: blank or unknown). */
+  private _lastDraw: DrawSignature | null = null;
   private readonly _tiles = new CanvasTiles();
   private _scaleBar: HTMLElement;
   private _outline: HTMLElement;
