@@ -48,6 +48,11 @@ export class CanvasTiles {
       this._rects = tileRects(shape, viewW, viewH, TILE_GAP_PX);
     }
     this.node.dataset.count = String(this._tiles?.length ?? 0);
+    // where each tile is, in CSS px of the canvas (tests read the tiles' pixels there)
+    const rects = this._tiles ? this._rects : [];
+    this.node.dataset.rects = JSON.stringify(
+      rects.map(r => [r.x, r.y, r.width, r.height].map(v => Math.round(v)))
+    );
   }
 
   /** The tiles to draw, in device px (`dpr` device px per CSS px, whole pixels for GL). */
