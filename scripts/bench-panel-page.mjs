@@ -12,8 +12,12 @@ export const wait = (pg, fn, arg, ms, what) =>
     );
   });
 
-/** Opens the panel of `port`, follows the newest plane, and records each new plane painted. */
-export async function openAndInstrument({ port }) {
+/**
+ * Opens the panel of `port`, follows the newest plane, and records each new plane painted.
+ * `maxPixelRatio` caps the canvas' device pixel ratio, `previewPx` sets the first request's
+ * size (0: none): the variants docs/benchmarks.md measures (null: the widget's defaults).
+ */
+export async function openAndInstrument({ port, maxPixelRatio, previewPx }) {
   const app = window.jupyterapp;
   await app.restored;
   await app.commands.execute('pipeline-viewer:open', { port });
@@ -94,6 +98,8 @@ export async function openAndInstrument({ port }) {
       });
     }
   };
+  if (maxPixelRatio !== null) view()._canvas.maxPixelRatio = maxPixelRatio;
+  if (previewPx !== null) session.previewPx = previewPx;
   view().model.dims.setFollowNewest(true);
 }
 

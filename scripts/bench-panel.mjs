@@ -23,6 +23,7 @@
  *   node scripts/bench-panel.mjs [--short] [--rounds 3] [--planes 30] [--size 2048] [--report FILE]
  *
  * TRACE=1 traces round 1's scrubs (bench-trace.mjs: the busiest threads and events).
+ * MAX_DPR=1 caps the canvas' device pixel ratio, PREVIEW_PX=0 asks the needed size at once.
  * JUPYTER_PORT (default 31004) and PORT (viewer data port, default 29150; +1000, +3000;
  * PORT+49 serves the static file). Own JupyterLab root, workspace and viewer home in a temp
  * folder (never ui-tests/.lab-root). lib/ and the labextension must be built. Every wait is
@@ -53,6 +54,9 @@ const OUT = process.env.OUT ?? '/tmp/plv-bench-panel';
 const JUPYTER_PORT = Number(process.env.JUPYTER_PORT ?? 31004);
 const PORT = Number(process.env.PORT ?? 29150);
 const STATIC_PORT = PORT + 49;
+/** Variants measured against the defaults: MAX_DPR=1 caps the canvas, PREVIEW_PX=0 skips the preview. */
+const MAX_DPR = process.env.MAX_DPR ? Number(process.env.MAX_DPR) : null;
+const PREVIEW = process.env.PREVIEW_PX ? Number(process.env.PREVIEW_PX) : null;
 const BASE = `http://127.0.0.1:${JUPYTER_PORT}`;
 const { encodeBatch } = await import(path.join(ROOT, 'lib/protocol/codec.js'));
 
@@ -192,7 +196,11 @@ async function openPanel(browser, dpr) {
       if (attempt === 2) throw err;
     }
   }
-  await pg.evaluate(page$.openAndInstrument, { port: PORT });
+  await pg.evaluate(page$.openAndInstrument, {
+    port: PORT,
+    maxPixelRatio: MAX_DPR,
+    previewPx: PREVIEW
+  });
   await page$.wait(
     pg,
     () => window.bench.view()?.stats.status === 'connected',
@@ -356,7 +364,7 @@ function report(s) {
   const scrubCell = (xs, k) => cell(xs, k, 1, '');
   const MiB = x => x.map(v => ({ p50: v.p50 / 2 ** 20, p95: v.p95 / 2 ** 20 }));
   return [
-    `P3/P4 in the docked panel (JupyterLab, jupyter-server-proxy, Chromium/SwiftShader): ${s.plane}. ${loadLine()} Load average (1 min) over the run: ${median(s.load).toFixed(1)} (${range(s.load, 1)}).`,
+    `P3/P4 in the docked panel (JupyterLab, jupyter-server-proxy, Chromium/SwiftShader): ${s.plane}${MAX_DPR !== null ? `, canvas pixel ratio capped at ${MAX_DPR}` : ''}${PREVIEW !== null ? `, preview ${PREVIEW || 'none'}` : ''}. ${loadLine()} Load average (1 min) over the run: ${median(s.load).toFixed(1)} (${range(s.load, 1)}).`,
     '',
     table(
       ['figure', 'p50: median (min–max) of rounds', 'p95: median (min–max) of rounds'],

@@ -27,6 +27,8 @@ const IDLE_REFINE_MAX_BYTES = 32 * 1024 * 1024;
 
 export class ViewerSession {
   readonly loader: PlaneLoader;
+  /** Larger side of the first request for a plane not in the browser; 0: the needed size at once. */
+  previewPx = PREVIEW_PX;
 
   constructor(
     readonly model: ViewerModel,
@@ -167,7 +169,7 @@ export class ViewerSession {
         loading = true;
         continue;
       }
-      if (!cached) size = Math.min(size, PREVIEW_PX);
+      if (!cached && this.previewPx > 0) size = Math.min(size, this.previewPx);
       if (cached && this._shown.get(v.drawKey) !== cached) {
         this._show(cached, v);
         changed = true;

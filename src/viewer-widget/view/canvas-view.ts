@@ -105,6 +105,25 @@ export class CanvasView {
     this.overlay.replaceChildren(...nodes);
   }
 
+  /**
+   * Device pixels per CSS pixel the canvas is drawn at: the display's, at most
+   * `maxPixelRatio`. A software GPU shades every canvas pixel per layer, so a cap of 1 on a
+   * DPR 2 display draws a quarter of the pixels (docs/benchmarks.md, P4, measures it).
+   */
+  get pixelRatio(): number {
+    return Math.min(devicePixelRatio(), this._maxPixelRatio);
+  }
+
+  get maxPixelRatio(): number {
+    return this._maxPixelRatio;
+  }
+
+  set maxPixelRatio(value: number) {
+    if (!(value > 0)) throw new RangeError(`maxPixelRatio must be > 0, got ${value}`);
+    this._maxPixelRatio = value;
+    this.resize();
+  }
+
   /** Ask for a paint on the next animation frame. */
   schedulePaint(): void {
     if (this._frame !== 0) return;
@@ -130,7 +149,7 @@ export class CanvasView {
       this.camera.fit(w, h, viewW, viewH);
       this._reportViewport();
     }
-    const dpr = devicePixelRatio();
+    const dpr = this.pixelRatio;
     const cam = this.camera.state();
     const devCam = { zoom: cam.zoom * dpr, centerX: cam.centerX, centerY: cam.centerY };
     const { width, height } = this.canvas;
@@ -156,7 +175,7 @@ export class CanvasView {
 
   /** Match the canvas buffer to its CSS size × devicePixelRatio. */
   resize(): void {
-    const dpr = devicePixelRatio();
+    const dpr = this.pixelRatio;
     const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
     const h = Math.max(1, Math.round(this.canvas.clientHeight * dpr));
     if (w !== this.canvas.width || h !== this.canvas.height) {
@@ -186,7 +205,7 @@ export class CanvasView {
   }
 
   private _reportViewport(): void {
-    const dpr = devicePixelRatio();
+    const dpr = this.pixelRatio;
     const [viewW, viewH] = this._tiles.tiled
       ? this._tiles.tileSize
       : [this.canvas.clientWidth, this.canvas.clientHeight];
@@ -284,6 +303,7 @@ export class CanvasView {
   }
 
   private _renderer: GlRenderer | null = null;
+  private _maxPixelRatio = Infinity;
   /** What the canvas buffer holds now (null: blank or unknown). */
   private _lastDraw: DrawSignature | null = null;
   private readonly _tiles = new CanvasTiles();
