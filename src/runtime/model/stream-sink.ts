@@ -37,6 +37,12 @@ export interface StreamReport {
   sent: number;
   /** Images given up on: queue full, server down, or timeout. */
   dropped: number;
+  /**
+   * Images sent whose reply had not come when the stream stopped waiting (a server too busy
+   * to answer the flush's ping): the server may still store them; a later report counts
+   * them as sent or dropped once the reply (or the channel's bound) settles them. Absent: 0.
+   */
+  unconfirmed?: number;
   errors: string[];
   /**
    * Stored planes of another run (another notebook, `show()`, program) that this stream's

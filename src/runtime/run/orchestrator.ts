@@ -432,6 +432,7 @@ async function closeSinks(
     total.sent += report.sent;
     total.dropped += report.dropped;
     if (report.replaced) total.replaced = (total.replaced ?? 0) + report.replaced;
+    if (report.unconfirmed) total.unconfirmed = (total.unconfirmed ?? 0) + report.unconfirmed;
     total.errors.push(...report.errors.map(e => `${key}: ${e}`));
   }
   return { total, byVisualizer };

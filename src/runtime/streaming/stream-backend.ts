@@ -4,7 +4,10 @@
  * viewer server in the background, once the server is ready (`gate`). Nothing here can stall
  * a run: the queue refuses when full, every socket wait has a timeout, after a failure batches
  * are dropped at once for a back-off period instead of each waiting for a dead server, and
- * `flush` gives up at once on a server that stopped answering. Every drop is counted.
+ * `flush` gives up at once on a server that stopped answering. Every drop is counted. The
+ * messages in flight when a flush gives up are unconfirmed, not dropped: a server too busy to
+ * answer the flush's ping may still store them, so their slots stay readable and their reply
+ * (or the channel's own bounds: reply timeout, liveness) settles the counts later.
  */
 import type { RunTag } from '../../protocol/index.js';
 import type { StreamBatch, StreamReport, StreamSink } from '../model/stream-sink.js';
@@ -30,10 +33,17 @@ export interface StreamBackendOptions extends DataChannelOptions, Partial<QueueL
    */
   gate?: Promise<StreamGate>;
   /**
-   * Asked when `flush` finds batches still in flight after FLUSH_GRACE_MS: a reason to drop
-   * them now (the server stopped answering: frozen, gone), or null to wait on. Bound it.
+   * Asked when `flush` finds batches still in flight after FLUSH_GRACE_MS: null to wait on,
+   * or a reason to stop waiting now: a string when the server lives but does not answer
+   * (frozen or busy: the messages in flight become unconfirmed), `{ gone }` when it is not
+   * there any more (they are dropped). Bound it.
    */
-  unresponsive?: () => Promise<string | null>;
+  unresponsive?: () => Promise<string | { gone: string } | null>;
+  /**
+   * After `close`, how long unconfirmed messages may still settle (their reply, or the
+   * channel's reply timeout and liveness watch) before the socket closes. Default 10 s.
+   */
+  settleMs?: number;
   /** Images per wire message, at most MAX_IMAGES_PER_MESSAGE. */
   chunkSize?: number;
   /** After a send failure, drop without trying for this long (a dead server costs one timeout). */
@@ -73,6 +83,12 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   return settled;
 }
 
+/** A message sent and not yet settled (its reply or the channel's failure). */
+interface InFlight {
+  images: number;
+  done: Promise<void>;
+}
+
 export class StreamBackend implements StreamSink {
   private readonly queue: BoundedQueue<StreamBatch>;
   private channel: DataChannel | null = null;
@@ -87,6 +103,12 @@ export class StreamBackend implements StreamSink {
   private readonly inFlight: number;
   private sent = 0;
   private dropped = 0;
+  /** Images of messages in flight that an abort stopped waiting for (see the header). */
+  private unconfirmed = 0;
+  /** Those messages: the drain no longer waits for them; close() lets them settle first. */
+  private readonly abandoned = new Set<InFlight>();
+  /** The messages the drain waits for. */
+  private readonly flying = new Set<InFlight>();
   /** Planes of another producer that our batches replaced, as the server counted them. */
   private replaced = 0;
   private readonly errors: string[] = [];
@@ -157,9 +179,11 @@ export class StreamBackend implements StreamSink {
       // A healthy server drains on; one that stopped answering would hold the run until the
       // reply timeout (or the flush timeout while it is starting): give up at once instead.
       const reason = (await this.options.unresponsive?.()) ?? null;
-      if (reason) await this.abort(reason);
+      if (typeof reason === 'string') await this.abort(reason);
+      else if (reason) await this.abort(reason.gone, true);
       else if (!(await within(draining, deadline - Date.now())))
-        await this.abort(`flush timed out after ${timeoutMs} ms`);
+        // The server answered ping but did not drain in time: give up on what is in flight.
+        await this.abort(`flush timed out after ${timeoutMs} ms`, true);
     }
     return this.report();
   }
@@ -167,7 +191,16 @@ export class StreamBackend implements StreamSink {
   async close(): Promise<void> {
     this.closed = true;
     await this.abort('stream closed');
-    this.channel?.close();
+    const channel = this.channel;
+    if (this.abandoned.size === 0) channel?.close();
+    else {
+      // Unconfirmed messages may settle a while longer (the server reads their slots meanwhile).
+      const settled = Promise.all([...this.abandoned].map(m => m.done));
+      void within(settled, this.options.settleMs ?? 10_000).then(() => {
+        channel?.close(); // what is still unconfirmed is dropped, its slots retired
+        releaseFreeSlots();
+      });
+    }
     releaseFreeSlots(); // a closed stream leaves nothing in /dev/shm
   }
 
@@ -178,6 +211,13 @@ export class StreamBackend implements StreamSink {
       dropped: this.dropped,
       errors: [...this.errors]
     };
+    if (this.unconfirmed > 0) {
+      const n = this.unconfirmed;
+      report.unconfirmed = n;
+      report.errors.push(
+        `${n} image${n === 1 ? '' : 's'} unconfirmed: sent, but the viewer server had not replied when the stream stopped waiting (busy?); it may still store ${n === 1 ? 'it' : 'them'} (a later report counts ${n === 1 ? 'it' : 'them'})`
+      );
+    }
     if (this.replaced === 0) return report;
     // Not lost silently: the planes shown before at those layers and positions are gone.
     const what = `${this.replaced} plane${this.replaced === 1 ? '' : 's'} of another run replaced`;
@@ -191,12 +231,21 @@ export class StreamBackend implements StreamSink {
     };
   }
 
-  /** Drops what is queued, cancels the message in flight and waits for the drain loop to stop. */
-  private async abort(reason: string): Promise<void> {
+  /**
+   * Drops what is queued and stops waiting for the messages in flight (unconfirmed: their
+   * replies still count; `gone`: dropped at once), then waits for the drain loop to stop.
+   */
+  private async abort(reason: string, gone = false): Promise<void> {
     this.aborting = reason;
-    this.signalAbort(); // a drain waiting for the gate stops waiting
+    this.signalAbort(); // a drain waiting for the gate or a reply stops waiting
     for (const batch of this.queue.takeAll()) this.drop(batch.items.length, reason);
-    this.channel?.close(); // rejects a pending send/receive at once
+    // No server (or the flush's own bound ran out): the messages in flight are dropped.
+    if (gone) this.channel?.close();
+    for (const message of this.flying) {
+      this.flying.delete(message);
+      this.abandoned.add(message);
+      this.unconfirmed += message.images;
+    }
     await this.draining;
     this.armAbort();
     this.aborting = null;
@@ -236,30 +285,35 @@ export class StreamBackend implements StreamSink {
    */
   private async drain(): Promise<void> {
     await this.opened();
-    const flying = new Set<Promise<void>>();
+    const flying = this.flying;
+    // The next reply, or an abort (which moves every message in flight to `abandoned`).
+    const next = () => Promise.race([...[...flying].map(m => m.done), this.aborted]);
     for (;;) {
       const batch = this.queue.take();
       if (batch === undefined) {
         // Batches enqueued while the last replies are awaited are sent by this loop too.
         if (flying.size === 0) return;
-        await Promise.race(flying);
+        await next();
         continue;
       }
       for (const items of chunkItems(batch.items, this.chunkSize)) {
-        while (flying.size >= this.inFlight) await Promise.race(flying);
+        while (flying.size >= this.inFlight) await next();
         if (this.aborting !== null || Date.now() < this.downUntil) {
-          this.drop(items.length, this.aborting !== null ? 'aborted' : null);
+          this.drop(items.length, this.aborting);
           continue;
         }
-        const sending: Promise<void> = this.sendChunk(batch, items).finally(() =>
-          flying.delete(sending)
-        );
-        flying.add(sending);
+        const message: InFlight = { images: items.length, done: Promise.resolve() };
+        message.done = this.sendChunk(batch, items, message).finally(() => flying.delete(message));
+        flying.add(message);
       }
     }
   }
 
-  private async sendChunk(batch: StreamBatch, items: StreamBatch['items']): Promise<void> {
+  private async sendChunk(
+    batch: StreamBatch,
+    items: StreamBatch['items'],
+    message: InFlight
+  ): Promise<void> {
     let chunk;
     try {
       chunk = encodeChunk(batch, items, this.options.run, this.transport);
@@ -274,6 +328,7 @@ export class StreamBackend implements StreamSink {
     try {
       this.channel ??= new DataChannel(this.dataPort, this.options);
       const reply = await this.channel.request(chunk.frames);
+      this.settled(message); // counted as sent or dropped below, in the same turn
       replied = true; // the server copied what it read before replying: slots are free again
       if (reply.status === 'success') {
         this.sent += reply.accepted;
@@ -287,14 +342,20 @@ export class StreamBackend implements StreamSink {
         this.drop(chunk.images, `server refused ${batch.step} × ${batch.well}: ${reply.error}`);
       }
     } catch (err) {
+      this.settled(message);
       this.downUntil = Date.now() + this.backoffMs;
-      // Messages in flight when an abort closed the socket are dropped for the abort's reason.
+      // Messages in flight when the server was found gone are dropped for that reason.
       this.drop(chunk.images, this.aborting ?? (err as Error).message);
     } finally {
       // The server unlinks the segments it received; sweep whatever it did not (timeout,
       // death, refusal). Ring slots come back, or are retired when no reply came.
       settleChunk(chunk, replied);
     }
+  }
+
+  /** A message's reply or failure came: no longer unconfirmed, if the stream had left it. */
+  private settled(message: InFlight): void {
+    if (this.abandoned.delete(message)) this.unconfirmed -= message.images;
   }
 
   private drop(images: number, reason: string | null): void {

@@ -115,7 +115,7 @@ describe('StreamBackend gate', () => {
 });
 
 describe('StreamBackend at the end of a run', () => {
-  it('drops the message in flight at once when the server stopped answering', async () => {
+  it('stops waiting at once when the server stopped answering: in flight unconfirmed, the rest dropped', async () => {
     const server = await new Router().start(21394);
     server.silent = true; // frozen: takes the message, never replies
     let asked = 0;
@@ -123,15 +123,37 @@ describe('StreamBackend at the end of a run', () => {
       port: 21394,
       replyTimeoutMs: 600_000,
       livenessIntervalMs: 0,
+      settleMs: 100,
       unresponsive: async () => (asked++, 'the server did not answer ping')
     });
     backend.enqueue(batch('A01'));
     backend.enqueue(batch('A02'));
     const report = await backend.flush(600_000); // bounded by the check, not by these timeouts
     expect(asked).toBe(1);
-    expect(report.sent).toBe(0);
-    expect(report.dropped).toBe(4);
+    expect(report).toMatchObject({ sent: 0, dropped: 2, unconfirmed: 2 });
     expect(report.errors).toContain('the server did not answer ping');
+    await backend.close();
+    // No reply within settleMs: the socket closes and the unconfirmed images count as dropped.
+    const deadline = Date.now() + 10_000;
+    while ((backend.report().unconfirmed ?? 0) > 0 && Date.now() < deadline)
+      await new Promise(r => setTimeout(r, 20));
+    expect(backend.report()).toMatchObject({ sent: 0, dropped: 4 });
+    expect(backend.report().unconfirmed).toBeUndefined();
+    server.close();
+  });
+
+  it('a server still gone: the message in flight is dropped at once', async () => {
+    const server = await new Router().start(29225);
+    server.silent = true;
+    const backend = new StreamBackend({
+      port: 29225,
+      replyTimeoutMs: 600_000,
+      livenessIntervalMs: 0,
+      unresponsive: async () => ({ gone: 'the server is gone' })
+    });
+    backend.enqueue(batch('A01'));
+    backend.enqueue(batch('A02'));
+    expect(await backend.flush(600_000)).toMatchObject({ sent: 0, dropped: 4 });
     await backend.close();
     server.close();
   });

@@ -96,13 +96,17 @@ export async function viewerStreamSink(
       return { port: manager.dataPort, notes: [note], transports };
     }
   })();
-  const unresponsive = async (): Promise<string | null> => {
+  const unresponsive = async (): Promise<string | { gone: string } | null> => {
     const state = await manager.responsive(RESPONSIVE_PING_MS);
     // 'none' while starting: a server spawned for this run may take a while to bind.
     if (state === 'answers' || (state === 'none' && started === null && spawning)) return null;
+    // Silent may be busy (a ping waits for the message being copied): what is in flight
+    // stays unconfirmed until its reply; gone is gone.
     return state === 'silent'
       ? `viewer server on port ${manager.dataPort} did not answer ping within ${RESPONSIVE_PING_MS} ms at the end of the run (frozen or hung?); the images still queued were dropped`
-      : `viewer server on port ${manager.dataPort} is gone; the images still queued were dropped`;
+      : {
+          gone: `viewer server on port ${manager.dataPort} is gone; the images still queued were dropped`
+        };
   };
   const backend = new StreamBackend({
     ...backendOptions,
