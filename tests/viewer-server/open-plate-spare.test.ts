@@ -1,7 +1,7 @@
 /**
  * The warm spare plate source (issue 17, open speed) on the real compiled server: once ready,
  * the server has forked one `plate-source-main.js --spare`; `open_plate` opens the plate in
- * that process (no new fork) and its planes are the files'; a new spare follows a few seconds
+ * that process (no new fork) and its planes are the files'; a new spare follows SPARE_AGAIN_MS
  * later; clear ends the plate's source and keeps the spare; stop (SIGTERM) and kill -9 leave
  * no process behind. Ports 29000, 29002 (+1000, +3000).
  */
@@ -103,7 +103,7 @@ it('the spare opens the plate, a new spare follows, clear keeps it, stop ends th
       expect(plane.status).toBe(200);
       expect(sum(plane.body)).toBe(image.sum);
     }
-    // the next spare, a few seconds after the open
+    // the next spare, SPARE_AGAIN_MS after the open
     const both = await until(
       () => childrenOf(pid),
       c => c.length === 2,
