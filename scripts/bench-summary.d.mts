@@ -15,7 +15,7 @@ export type Row = [
   unit: string,
   digits: number,
   target: Target | null,
-  limit: string | ((figures: Figures) => string),
+  limit: string | ((figures: Figures) => string) | null,
   link: string
 ];
 export interface SuiteRun {

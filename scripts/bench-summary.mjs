@@ -59,7 +59,9 @@ export function summaryTable(suites) {
       result = outcome(v, target);
       if (result === 'missed') {
         const text = typeof limit === 'function' ? limit(run.figures) : limit;
-        result = `**missed**: limited by ${text} ([measured](${link}))`;
+        result = text
+          ? `**missed**: limited by ${text} ([measured](${link}))`
+          : `**missed**: what limits it is not analysed (met in earlier runs: [section](${link}))`;
       }
     }
     lines.push(`| ${area} | ${figure} | ${cell} | ${target?.[2] ?? ''} | ${result} |`);

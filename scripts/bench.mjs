@@ -14,6 +14,7 @@
 //   --docs FILE                        write the generated part into FILE (e.g. a copy of
 //                                      docs/benchmarks.md) whatever the mode
 //   --report FILE                      also write the generated part alone into FILE
+//   --bound MIN                        no suite runs longer than MIN minutes (to check the stop)
 // A suite that fails does not stop the run; one that outlives its bound (minutes) is stopped
 // with everything it started, and the summary says so. Needs lib/ (npx tsc -b, done by the
 // npm script) and the project's venv (.venv).
@@ -41,6 +42,11 @@ const only = argAfter('--only') !== undefined ? new Set(argAfter('--only').split
 const docsFile =
   argAfter('--docs') ?? (short || only ? null : path.join(repo, 'docs/benchmarks.md'));
 const reportFile = argAfter('--report') ?? null;
+const bound = Number(argAfter('--bound') ?? Infinity);
+if (!(bound > 0)) {
+  console.error(`bench: --bound must be a number of minutes > 0, got ${argAfter('--bound')}`);
+  process.exit(2);
+}
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plv-bench-'));
 const md = name => path.join(tmp, `${name}.md`);
 const json = name => path.join(tmp, `${name}.json`);
@@ -174,7 +180,7 @@ if (docsFile && !fs.existsSync(docsFile)) {
 
 /** Runs one suite (output shown live and kept) within its bound; how it ended. */
 function runSuite(suite) {
-  const minutes = short ? 10 : suite.minutes;
+  const minutes = Math.min(short ? 10 : suite.minutes, bound);
   return new Promise(resolve => {
     const child = spawn(suite.cmd, suite.args, {
       cwd: repo,
@@ -189,21 +195,30 @@ function runSuite(suite) {
       process.stdout.write(chunk);
       out += chunk;
     });
+    let stopping = null;
     const timer = setTimeout(() => {
       timedOut = true;
-      void stopAll(watch);
+      stopping = stopAll(watch);
     }, minutes * 60_000);
-    const end = async why => {
+    const closed = new Promise(r => child.once('close', r));
+    child.once('error', err => {
       clearTimeout(timer);
+      watch.stop();
+      resolve({ out, why: `could not start: ${err.message}`, ok: false });
+    });
+    // on exit, not close: a process it left behind may hold its stdout open
+    child.once('exit', async (code, signal) => {
+      clearTimeout(timer);
+      const stopped = timedOut ? await stopping : [];
       const left = await stopAll(watch); // what it left behind, stopped
+      await Promise.race([closed, new Promise(r => setTimeout(r, 10_000))]); // its last output
+      const list = ps => `${ps.length} processes: ${ps.slice(0, 4).join(', ')}`;
+      let why = signal ? `killed by ${signal}` : `exit ${code}`;
       const ok = !timedOut && why === 'exit 0';
-      if (timedOut) why = `stopped after its bound of ${minutes} min`;
-      else if (left.length)
-        why += `; left ${left.length} processes, stopped: ${left.slice(0, 4).join(', ')}`;
+      if (timedOut) why = `stopped after its bound of ${minutes} min with ${list(stopped)}`;
+      else if (left.length) why += `; left ${list(left)}, stopped`;
       resolve({ out, why, ok });
-    };
-    child.on('error', err => void end(`could not start: ${err.message}`));
-    child.on('close', (code, signal) => void end(signal ? `killed by ${signal}` : `exit ${code}`));
+    });
   });
 }
 

@@ -61,6 +61,13 @@ describe('summaryTable', () => {
     );
   });
 
+  it('says so where what limits a missed target was never analysed', () => {
+    const table = summaryTable({ io: ok({ 'zarr_v3 write': s(2.8, 0.6, 9) }) });
+    expect(rowOf(table, 'zarr v3 write per plane, ours / zarr-python')).toBe(
+      '| I/O | zarr v3 write per plane, ours / zarr-python | 2.80× (0.60–9.00) | ≤ 2× | **missed**: what limits it is not analysed (met in earlier runs: [section](#tiff-and-zarr-io)) |'
+    );
+  });
+
   it('shows a failed, a missing or an unrun suite as not measured, never a figure', () => {
     const table = summaryTable({
       panel: { ok: false, why: 'killed after its bound of 30 min', figures: null },
