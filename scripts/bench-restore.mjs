@@ -11,8 +11,10 @@
 //             every plane, and until one restored plane was served whole (read from disk);
 //             and the restore itself as the server logs it (`store: restored … in T ms`).
 // Prints medians, min–max, ratio to the baseline and the load average.
-//   node scripts/bench-restore.mjs [--short] [--rounds N] [--dir DIR] [--report FILE]
-// Needs lib/ (npx tsc -b). Port 24590 (+1000, +3000). The page cache is not dropped (shared
+//   node scripts/bench-restore.mjs [--short] [--rounds N] [--dir DIR] [--port P] [--lib DIR]
+//     [--report FILE]
+// Needs lib/ (npx tsc -b). Data port 24590 unless --port (+1000, +3000). --dir keeps the store
+// there and reuses it when it is whole (a rerun skips writing 12 GiB). The page cache is not dropped (shared
 // machine): the chunks were just written, so their reads are warm; the metadata is small.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,17 +24,21 @@ import { fileURLToPath } from 'node:url';
 import { loadLine, median, range, table } from './bench-stats.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(repo, 'lib/viewer-server/main.js');
-const { ping, liveServerRecord } = await import(path.join(repo, 'lib/protocol/node/index.js'));
+const args = process.argv.slice(2);
+// --lib DIR: the server of another build (a copy of lib/ made before a change), to compare.
+const lib = path.resolve(
+  args.includes('--lib') ? args[args.indexOf('--lib') + 1] : path.join(repo, 'lib')
+);
+const MAIN = path.join(lib, 'viewer-server/main.js');
+const { ping, liveServerRecord } = await import(path.join(lib, 'protocol/node/index.js'));
 const { BROWSER_TOKEN_HEADER, httpPort, planeUrl } = await import(
-  path.join(repo, 'lib/protocol/index.js')
+  path.join(lib, 'protocol/index.js')
 );
 
-const args = process.argv.slice(2);
 const argAfter = name => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
 const short = args.includes('--short');
 const rounds = Number(argAfter('--rounds') ?? 3);
-const PORT = 24590;
+const PORT = Number(argAfter('--port') ?? 24590);
 const GIB = 1024 ** 3;
 const side = short ? 256 : 2048;
 const planeBytes = side * side * 2;
@@ -221,12 +227,31 @@ async function restoreOnce() {
   }
 }
 
+/** A store a previous run left in --dir, whole: every plane's metadata and chunk present. */
+function storeWhole() {
+  const zarr = path.join(storeDir, 'planes.zarr');
+  if (!fs.existsSync(path.join(storeDir, 'store.json')) || !fs.existsSync(zarr)) return false;
+  const names = fs.readdirSync(zarr).filter(n => /^p\d+$/.test(n));
+  if (names.length !== planes) return false;
+  try {
+    listStore();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const loadBefore = loadLine();
 const tw = performance.now();
-writeStore();
-console.log(
-  `[restore] wrote ${planes} planes of ${side}² uint16 (${((planes * planeBytes) / GIB).toFixed(2)} GiB) in ${((performance.now() - tw) / 1000).toFixed(1)} s`
-);
+if (argAfter('--dir') !== undefined && storeWhole())
+  console.log(`[restore] reusing the store of ${planes} planes in ${storeDir}`);
+else {
+  fs.rmSync(storeDir, { recursive: true, force: true });
+  writeStore();
+  console.log(
+    `[restore] wrote ${planes} planes of ${side}² uint16 (${((planes * planeBytes) / GIB).toFixed(2)} GiB) in ${((performance.now() - tw) / 1000).toFixed(1)} s`
+  );
+}
 const base = [];
 const empty = [];
 const listed = [];
