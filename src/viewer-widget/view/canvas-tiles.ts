@@ -6,7 +6,15 @@
  */
 import type { Camera } from '../model/camera.js';
 import type { RoiDrawShape } from '../model/roi-overlays.js';
-import { TILE_GAP_PX, tileAt, tileRects, tileShape, type TileRect } from '../model/side-by-side.js';
+import {
+  TILE_GAP_PX,
+  tileAt,
+  tileRects,
+  tileShape,
+  type RunTile,
+  type TileRect
+} from '../model/side-by-side.js';
+import { layerOfDrawKey } from '../model/viewer-model.js';
 import { el, PREFIX, testId } from './dom.js';
 import type { DrawLayer, DrawTile } from './gl-renderer.js';
 
@@ -15,6 +23,25 @@ export interface ViewTile {
   label: string;
   layers: DrawLayer[];
   rois: RoiDrawShape[];
+}
+
+/**
+ * The drawn layers (and ROIs: `roisOf` a tile's layer keys) split into the tiles of `runs`;
+ * a tile keeps its place while it has nothing at this position.
+ */
+export function splitIntoTiles(
+  runs: readonly RunTile[],
+  drawn: readonly DrawLayer[],
+  roisOf: (layers: ReadonlySet<string>) => RoiDrawShape[]
+): ViewTile[] {
+  return runs.map(run => {
+    const own = new Set(run.layers);
+    return {
+      label: run.label,
+      layers: drawn.filter(d => own.has(layerOfDrawKey(d.key))),
+      rois: roisOf(own)
+    };
+  });
 }
 
 export class CanvasTiles {

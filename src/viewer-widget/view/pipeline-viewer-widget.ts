@@ -18,9 +18,9 @@ import { channelContrast, isChannelLayer } from '../model/layer-channels.js';
 import { readoutAt } from '../model/readout.js';
 import { RoiOverlayModel } from '../model/roi-overlays.js';
 import { SideBySide } from '../model/side-by-side.js';
-import { layerOfDrawKey, ViewerModel, type VisiblePlane } from '../model/viewer-model.js';
+import { ViewerModel, type VisiblePlane } from '../model/viewer-model.js';
 import type { PipelineViewerOptions, PipelineViewerState, ViewerStats } from '../tokens.js';
-import type { ViewTile } from './canvas-tiles.js';
+import { splitIntoTiles, type ViewTile } from './canvas-tiles.js';
 import { CanvasView } from './canvas-view.js';
 import { ChannelModeButton } from './channel-mode-button.js';
 import { drawLayers, planeOnScreen } from './draw-layers.js';
@@ -334,19 +334,16 @@ export class PipelineViewerWidget extends Widget {
    * every run's tile kept even while it has nothing at this position; null for one view.
    */
   private _tiles(drawn: readonly DrawLayer[]): ViewTile[] | null {
-    const tiles = this.sideBySide.tiles(this._layerInfos());
-    if (!tiles) return null;
-    const hidden = [...this.model.layers].filter(l => !l.visible).map(l => l.key);
+    const runs = this.sideBySide.tiles(this._layerInfos());
+    const layers = [...this.model.layers];
     const position = this.model.dims.position();
-    return tiles.map(t => {
-      const own = new Set(t.layers);
-      const others = [...this.model.layers].map(l => l.key).filter(k => !own.has(k));
-      return {
-        label: t.label,
-        layers: drawn.filter(d => own.has(layerOfDrawKey(d.key))),
-        rois: this._rois.shapesAt(position, new Set([...hidden, ...others]))
-      };
-    });
+    // a tile's ROIs: those of its own visible layers (shapesAt leaves out the keys given)
+    const roisOf = (own: ReadonlySet<string>) =>
+      this._rois.shapesAt(
+        position,
+        new Set(layers.filter(l => !l.visible || !own.has(l.key)).map(l => l.key))
+      );
+    return runs && splitIntoTiles(runs, drawn, roisOf);
   }
 
   /** The user's choice, else collapsed in a narrow panel (see NARROW_PANEL_PX). */
