@@ -5,4 +5,7 @@ export interface SuiteWatch {
   alive(): { pid: number; name: string }[];
 }
 export function watchSuite(rootPid: number, everyMs?: number): SuiteWatch;
-export function stopAll(watch: SuiteWatch, graceMs?: number): Promise<string[]>;
+export function stopAll(
+  watch: SuiteWatch,
+  options?: { settleMs?: number; graceMs?: number }
+): Promise<string[]>;

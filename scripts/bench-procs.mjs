@@ -4,7 +4,7 @@
 // told apart from a later one with the same pid by its start time.
 import * as fs from 'node:fs';
 
-/** Every process now: pid → { ppid, pgid, start, name }. */
+/** Every process now: pid → { ppid, pgid, start, name, state }. */
 function processes() {
   const all = new Map();
   for (const entry of fs.readdirSync('/proc')) {
@@ -17,6 +17,7 @@ function processes() {
         ppid: Number(f[1]),
         pgid: Number(f[2]),
         start: f[19],
+        state: f[0],
         name: stat.slice(stat.indexOf('(') + 1, close)
       });
     } catch {
@@ -58,20 +59,27 @@ export function watchSuite(rootPid, everyMs = 2000) {
     /** The processes seen that still run (same pid, same start time). */
     alive() {
       const all = processes();
+      const running = (pid, s) => {
+        const p = all.get(pid);
+        return p?.start === s.start && p.state !== 'Z' && p.state !== 'X'; // not an exited one
+      };
       return [...seen]
-        .filter(([pid, s]) => all.get(pid)?.start === s.start)
+        .filter(([pid, s]) => running(pid, s))
         .map(([pid, s]) => ({ pid, name: s.name }));
     }
   };
 }
 
 /**
- * Stops what a suite left running: SIGTERM, then SIGKILL after `graceMs` to what still runs.
- * Resolves with the processes that were left ("name pid"), empty when there were none.
+ * Stops what a suite left running: what has not ended by itself within `settleMs` (a browser
+ * or server still shutting down when the suite exits) gets SIGTERM, then SIGKILL after
+ * `graceMs`. Resolves with the processes that were left ("name pid"), empty when none were.
  */
-export async function stopAll(watch, graceMs = 5000) {
+export async function stopAll(watch, { settleMs = 0, graceMs = 5000 } = {}) {
   watch.look();
   watch.stop();
+  for (const deadline = Date.now() + settleMs; Date.now() < deadline && watch.alive().length;)
+    await new Promise(r => setTimeout(r, 100));
   const left = watch.alive();
   for (const p of left) signal(p.pid, 'SIGTERM');
   for (const p of left) signal(p.pid, 'SIGCONT'); // a server the suite froze with SIGSTOP

@@ -210,7 +210,7 @@ function runSuite(suite) {
     child.once('exit', async (code, signal) => {
       clearTimeout(timer);
       const stopped = timedOut ? await stopping : [];
-      const left = await stopAll(watch); // what it left behind, stopped
+      const left = await stopAll(watch, { settleMs: 5000 }); // what it left behind, stopped
       await Promise.race([closed, new Promise(r => setTimeout(r, 10_000))]); // its last output
       const list = ps => `${ps.length} processes: ${ps.slice(0, 4).join(', ')}`;
       let why = signal ? `killed by ${signal}` : `exit ${code}`;

@@ -25,7 +25,7 @@ it('stops a suite, its children and a child that left its process group', async 
   expect(seen.map(p => p.name).sort()).toEqual(['sh', 'sleep', 'sleep']);
   const exited = new Promise(r => suite.once('exit', r));
   // the shell ignores SIGTERM: it is killed after the grace time
-  const left = await stopAll(watch, 1000);
+  const left = await stopAll(watch, { graceMs: 1000 });
   await exited;
   expect(left).toHaveLength(3);
   expect(seen.filter(p => running(p.pid))).toEqual([]);
@@ -36,5 +36,18 @@ it('finds nothing left when a suite ended cleanly', async () => {
   const suite = spawn('sh', ['-c', 'sleep 0.3'], { detached: true, stdio: 'ignore' });
   const watch = watchSuite(suite.pid!, 50);
   await new Promise(r => suite.once('exit', r));
-  expect(await stopAll(watch, 1000)).toEqual([]);
+  expect(await stopAll(watch, { graceMs: 1000 })).toEqual([]);
+});
+
+it('lets a process that is ending by itself end, within the settle time', async () => {
+  const suite = spawn('sh', ['-c', 'sleep 1 & echo started'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore']
+  });
+  await new Promise(r => suite.stdout.once('data', r));
+  const watch = watchSuite(suite.pid!, 50);
+  watch.look();
+  await new Promise(r => suite.once('exit', r));
+  expect(watch.alive().map(p => p.name)).toEqual(['sleep']); // still running: the shell is gone
+  expect(await stopAll(watch, { settleMs: 5000 })).toEqual([]);
 });
