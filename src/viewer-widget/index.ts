@@ -9,6 +9,7 @@ export { Dims } from './model/dims.js';
 export { Layer } from './model/layer.js';
 export { LayerList } from './model/layer-list.js';
 export { PlaneCache } from './model/plane-cache.js';
+export { SideBySide } from './model/side-by-side.js';
 export type { Plane } from './model/plane.js';
 export { overlayText } from './model/overlay.js';
 export { producersByHostText } from './model/producers.js';
