@@ -74,7 +74,15 @@ if (check) {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 } else {
-  fs.rmSync(committed, { recursive: true, force: true });
-  generate(committed);
+  // Generated beside docs/api/ and swapped in only when typedoc succeeded: a failing run
+  // (e.g. an export whose source is missing) leaves the committed reference as it was.
+  const fresh = fs.mkdtempSync(path.join(root, 'docs', '.api-'));
+  try {
+    generate(fresh);
+    fs.rmSync(committed, { recursive: true, force: true });
+    fs.renameSync(fresh, committed);
+  } finally {
+    fs.rmSync(fresh, { recursive: true, force: true });
+  }
   console.log(`docs/api/: ${files(committed).size} files`);
 }
