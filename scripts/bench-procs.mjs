@@ -33,7 +33,7 @@ function processes() {
  * long as it was seen while its parent lived. `seen` is refreshed every `everyMs`.
  */
 export function watchSuite(rootPid, everyMs = 2000) {
-  const seen = new Map(); // pid → { start, name }
+  const seen = new Map(); // pid → { start } (a pid reused later has another start time)
   const look = () => {
     const all = processes();
     const mine = new Set([rootPid]);
@@ -47,7 +47,7 @@ export function watchSuite(rootPid, everyMs = 2000) {
     }
     for (const pid of mine) {
       const p = all.get(pid);
-      if (p && !seen.has(pid)) seen.set(pid, { start: p.start, name: p.name });
+      if (p && !seen.has(pid)) seen.set(pid, { start: p.start });
     }
   };
   look();
@@ -63,9 +63,10 @@ export function watchSuite(rootPid, everyMs = 2000) {
         const p = all.get(pid);
         return p?.start === s.start && p.state !== 'Z' && p.state !== 'X'; // not an exited one
       };
+      // the name as it is now: one first seen between fork and exec still had its parent's
       return [...seen]
         .filter(([pid, s]) => running(pid, s))
-        .map(([pid, s]) => ({ pid, name: s.name }));
+        .map(([pid]) => ({ pid, name: all.get(pid).name }));
     }
   };
 }

@@ -21,6 +21,14 @@ it('stops a suite, its children and a child that left its process group', async 
   );
   await new Promise(r => suite.stdout.once('data', r));
   const watch = watchSuite(suite.pid!, 100);
+  // the children may not have exec'd sleep yet: look again until they have (bounded)
+  const names = () =>
+    watch
+      .alive()
+      .map(p => p.name)
+      .sort();
+  for (const end = Date.now() + 5000; Date.now() < end && names().join() !== 'sh,sleep,sleep';)
+    await new Promise(r => setTimeout(r, 50));
   const seen = watch.alive();
   expect(seen.map(p => p.name).sort()).toEqual(['sh', 'sleep', 'sleep']);
   const exited = new Promise(r => suite.once('exit', r));
@@ -40,7 +48,9 @@ it('finds nothing left when a suite ended cleanly', async () => {
 });
 
 it('lets a process that is ending by itself end, within the settle time', async () => {
-  const suite = spawn('sh', ['-c', 'sleep 1 & echo started'], {
+  // the child is first seen as a shell (between fork and exec, as a suite's child can be)
+  // and then becomes sleep: it is named as it is now
+  const suite = spawn('sh', ['-c', '(sleep 0.3; exec sleep 1.5) & echo started'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'ignore']
   });
@@ -48,6 +58,7 @@ it('lets a process that is ending by itself end, within the settle time', async 
   const watch = watchSuite(suite.pid!, 50);
   watch.look();
   await new Promise(r => suite.once('exit', r));
+  await new Promise(r => setTimeout(r, 700)); // the subshell has exec'd sleep by now
   expect(watch.alive().map(p => p.name)).toEqual(['sleep']); // still running: the shell is gone
   expect(await stopAll(watch, { settleMs: 5000 })).toEqual([]);
 });
