@@ -46,3 +46,12 @@ export async function streamPlate(
   );
   return JSON.parse(out.trim().split('\n').pop()!);
 }
+
+/** Run `n` of the compare-runs pipeline (helpers/send-run.mjs: run 1 a ramp in x, run 2 in y). */
+export async function sendRun(port: number, n: number): Promise<{ sent: number }> {
+  const out = await node(
+    [path.join(REPO, 'ui-tests', 'helpers', 'send-run.mjs'), String(port), String(n)],
+    60_000
+  );
+  return JSON.parse(out.trim().split('\n').pop()!);
+}

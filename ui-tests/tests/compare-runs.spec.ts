@@ -6,36 +6,12 @@
  * with only the new one, and each matches what it showed when it was the only run.
  * Data port 24560 (+1000, +3000).
  */
-import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
+import { expect, test } from '@jupyterlab/galata';
 import { settledCanvas } from '../helpers/canvas.js';
-import { REPO, stopServer } from '../helpers/viewer-server.js';
+import { runCommand } from '../helpers/viewer-page.js';
+import { sendRun, stopServer } from '../helpers/viewer-server.js';
 
 const PORT = Number(process.env.PIPELINE_VIEWER_COMPARE_PORT ?? 24560);
-
-async function command(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown>) {
-  return page.evaluate(
-    async ({ id, args }) => {
-      const result = await (window as any).jupyterapp.commands.execute(id, args);
-      return result && typeof result === 'object' && 'ok' in result ? result : null;
-    },
-    { id, args }
-  );
-}
-
-/** One run of the pipeline (helpers/send-run.mjs), bounded in time. */
-function sendRun(n: number): Promise<{ sent: number }> {
-  return new Promise((resolve, reject) => {
-    const script = path.join(REPO, 'ui-tests', 'helpers', 'send-run.mjs');
-    execFile(
-      process.execPath,
-      [script, String(PORT), String(n)],
-      { timeout: 60_000 },
-      (err, out) => (err ? reject(err) : resolve(JSON.parse(out.trim().split('\n').pop()!)))
-    );
-  });
-}
 
 test.beforeAll(async () => stopServer(PORT));
 test.afterAll(async () => stopServer(PORT));
@@ -43,10 +19,10 @@ test.afterAll(async () => stopServer(PORT));
 test('keep run 1, stream run 2 beside it; toggling shows each run at the same well and channel', async ({
   page
 }, testInfo) => {
-  expect(await command(page, 'pipeline-viewer:start-server', { port: PORT })).toMatchObject({
+  expect(await runCommand(page, 'pipeline-viewer:start-server', { port: PORT })).toMatchObject({
     ok: true
   });
-  await command(page, 'pipeline-viewer:open', { port: PORT });
+  await runCommand(page, 'pipeline-viewer:open', { port: PORT });
   const panel = page.locator(`#pipeline-viewer-${PORT}`);
   await expect(panel.getByTestId('pipeline-viewer-status')).toHaveAttribute(
     'data-status',
@@ -65,7 +41,7 @@ test('keep run 1, stream run 2 beside it; toggling shows each run at the same we
     await expect(overlay).toHaveText(/^Well A02 \| /);
   };
 
-  expect(await sendRun(1)).toMatchObject({ sent: 4 });
+  expect(await sendRun(PORT, 1)).toMatchObject({ sent: 4 });
   const live = panel.getByTestId('pipeline-viewer-layer-source_Cells');
   await expect(live).toContainText('· 4');
   await showWellA02();
@@ -78,7 +54,7 @@ test('keep run 1, stream run 2 beside it; toggling shows each run at the same we
   await expect(kept).toContainText('· 4');
   await expect(live).toHaveCount(0); // renamed, nothing copied
 
-  expect(await sendRun(2)).toMatchObject({ sent: 4 });
+  expect(await sendRun(PORT, 2)).toMatchObject({ sent: 4 });
   await expect(live).toContainText('· 4');
   await expect(kept).toContainText('· 4'); // run 2's clear_owner left the kept run alone
 

@@ -7,39 +7,14 @@
  * both tiles (A02 is brighter); the readout names the tile's layer; a reload keeps the mode.
  * Data port 29100 (+1000, +3000).
  */
-import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { settledCanvas } from '../helpers/canvas.js';
 import { reloadLab } from '../helpers/lab.js';
-import { gotoLabPatiently, PATIENT_LAB } from '../helpers/viewer-page.js';
-import { REPO, stopServer } from '../helpers/viewer-server.js';
+import { gotoLabPatiently, PATIENT_LAB, runCommand } from '../helpers/viewer-page.js';
+import { sendRun, stopServer } from '../helpers/viewer-server.js';
 
 const PORT = Number(process.env.PIPELINE_VIEWER_SIDE_BY_SIDE_PORT ?? 29100);
-
-async function command(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown>) {
-  return page.evaluate(
-    async ({ id, args }) => {
-      const result = await (window as any).jupyterapp.commands.execute(id, args);
-      return result && typeof result === 'object' && 'ok' in result ? result : null;
-    },
-    { id, args }
-  );
-}
-
-/** One run of the pipeline (helpers/send-run.mjs), bounded in time. */
-function sendRun(n: number): Promise<{ sent: number }> {
-  return new Promise((resolve, reject) => {
-    const script = path.join(REPO, 'ui-tests', 'helpers', 'send-run.mjs');
-    execFile(
-      process.execPath,
-      [script, String(PORT), String(n)],
-      { timeout: 60_000 },
-      (err, out) => (err ? reject(err) : resolve(JSON.parse(out.trim().split('\n').pop()!)))
-    );
-  });
-}
 
 /** Per tile of the canvas: mean brightness and how it follows x and y (correlations). */
 interface TilePixels {
@@ -115,10 +90,10 @@ test.afterAll(async () => stopServer(PORT));
 test('two runs side by side: run 1 in the left tile, run 2 in the right, same well and channel', async ({
   page
 }, testInfo) => {
-  expect(await command(page, 'pipeline-viewer:start-server', { port: PORT })).toMatchObject({
+  expect(await runCommand(page, 'pipeline-viewer:start-server', { port: PORT })).toMatchObject({
     ok: true
   });
-  await command(page, 'pipeline-viewer:open', { port: PORT });
+  await runCommand(page, 'pipeline-viewer:open', { port: PORT });
   let panel = page.locator(`#pipeline-viewer-${PORT}`);
   // the viewer alone in the main area: a wide canvas, two tiles beside each other
   await page
@@ -146,7 +121,7 @@ test('two runs side by side: run 1 in the left tile, run 2 in the right, same we
     );
   };
 
-  expect(await sendRun(1)).toMatchObject({ sent: 4 });
+  expect(await sendRun(PORT, 1)).toMatchObject({ sent: 4 });
   const live = panel.getByTestId('pipeline-viewer-layer-source_Cells');
   await expect(live).toContainText('· 4');
   // one run: nothing to put side by side
@@ -156,7 +131,7 @@ test('two runs side by side: run 1 in the left tile, run 2 in the right, same we
   await panel.getByTestId('pipeline-viewer-keep-source_Cells').click();
   const kept = panel.locator('[data-layer-key="source_Cells (run 1)"]');
   await expect(kept).toContainText('· 4');
-  expect(await sendRun(2)).toMatchObject({ sent: 4 });
+  expect(await sendRun(PORT, 2)).toMatchObject({ sent: 4 });
   await expect(live).toContainText('· 4');
   await expect(toggle()).toBeEnabled();
 

@@ -4,24 +4,15 @@
  * the same layer, marked restored, with the same pixels at the same well. Data port 24550
  * (+1000, +3000).
  */
-import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { settledCanvas } from '../helpers/canvas.js';
+import { runCommand } from '../helpers/viewer-page.js';
 import { serverStatus, stopServer, streamPlate } from '../helpers/viewer-server.js';
 
 const PORT = Number(process.env.PIPELINE_VIEWER_PERSIST_PORT ?? 24550);
-
-async function command(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown>) {
-  return page.evaluate(
-    async ({ id, args }) => {
-      const result = await (window as any).jupyterapp.commands.execute(id, args);
-      return result && typeof result === 'object' && 'ok' in result ? result : null;
-    },
-    { id, args }
-  );
-}
 
 /** What status says of the layer store (docs/viewer-server.md, Persistent layers). */
 type Saved = { store?: { unsaved_planes: number } };
@@ -39,9 +30,9 @@ test.afterAll(async () => {
 test('the panel shows the restored layers, same pixels, after the server was killed and started again', async ({
   page
 }, testInfo) => {
-  const started = await command(page, 'pipeline-viewer:start-server', { port: PORT });
+  const started = await runCommand(page, 'pipeline-viewer:start-server', { port: PORT });
   expect(started).toMatchObject({ ok: true, action: 'start' });
-  await command(page, 'pipeline-viewer:open', { port: PORT });
+  await runCommand(page, 'pipeline-viewer:open', { port: PORT });
   const panel = page.locator(`#pipeline-viewer-${PORT}`);
   const status = panel.getByTestId('pipeline-viewer-status');
   await expect(status).toHaveAttribute('data-status', 'connected');
@@ -76,7 +67,7 @@ test('the panel shows the restored layers, same pixels, after the server was kil
   process.kill(pid, 'SIGKILL');
   await expect(status).not.toHaveAttribute('data-status', 'connected');
 
-  const restarted = await command(page, 'pipeline-viewer:start-server', { port: PORT });
+  const restarted = await runCommand(page, 'pipeline-viewer:start-server', { port: PORT });
   expect(restarted).toMatchObject({ ok: true, action: 'start' });
   expect(JSON.parse(restarted.stdout).pid).not.toBe(pid);
   await expect(status).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
