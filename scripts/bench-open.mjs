@@ -22,9 +22,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
 import { bundle, page, ROOT, sleep, startFront, startServer } from './bench-viewer-harness.mjs';
 import { loadLine, median, range, table } from './bench-stats.mjs';
+import { launchChromium } from './bench-chromium.mjs';
 
 const { liveServerRecord, controlRequest } = await import(
   path.join(ROOT, 'lib/protocol/node/index.js')
@@ -189,17 +189,7 @@ const loadBefore = loadLine();
 writePlate();
 fs.mkdirSync(path.join(work, 'bundle'), { recursive: true });
 await bundle(work);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-dev-shm-usage',
-    '--use-gl=angle',
-    '--use-angle=swiftshader',
-    '--enable-unsafe-swiftshader',
-    '--ignore-gpu-blocklist'
-  ]
-});
+const browser = await launchChromium();
 cleanups.unshift(() => browser.close());
 
 const shapeOf = [SIZE, SIZE];

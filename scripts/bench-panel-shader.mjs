@@ -10,23 +10,13 @@
  *   node scripts/bench-panel-shader.mjs [--rounds 5]
  */
 import * as os from 'node:os';
-import { chromium } from 'playwright-core';
 import { loadLine, median, range } from './bench-stats.mjs';
+import { launchChromium } from './bench-chromium.mjs';
 
 const args = process.argv.slice(2);
 const ROUNDS = Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 5);
 const loadBefore = os.loadavg()[0];
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-dev-shm-usage',
-    '--use-gl=angle',
-    '--use-angle=swiftshader',
-    '--enable-unsafe-swiftshader',
-    '--ignore-gpu-blocklist'
-  ]
-});
+const browser = await launchChromium();
 const pg = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
 await pg.setContent('<canvas id=c width=1160 height=853></canvas>');
 const out = await pg.evaluate(async rounds => {

@@ -35,11 +35,11 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import * as zmq from 'zeromq';
 import { loadLine, median, range, table } from './bench-stats.mjs';
 import * as page$ from './bench-panel-page.mjs';
 import { traced } from './bench-trace.mjs';
+import { launchChromium } from './bench-chromium.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -260,17 +260,7 @@ try {
     process.kill(-lab.pid, 'SIGTERM');
     await Promise.race([new Promise(r => lab.once('exit', r)), sleep(15000)]);
   });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-dev-shm-usage',
-      '--use-gl=angle',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-      '--ignore-gpu-blocklist'
-    ]
-  });
+  const browser = await launchChromium();
   cleanups.unshift(() => browser.close());
   const socket = new zmq.Dealer({ linger: 0 });
   socket.connect(`tcp://127.0.0.1:${PORT}`);

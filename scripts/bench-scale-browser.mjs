@@ -6,17 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
 import { bundle, page, sleep, startFront } from './bench-viewer-harness.mjs';
+import { launchChromium } from './bench-chromium.mjs';
 
-const SWITCHES = [
-  '--no-sandbox',
-  '--disable-dev-shm-usage',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist'
-];
 const MiB = 2 ** 20;
 
 function rssMiB(pid) {
@@ -69,7 +61,7 @@ export async function scrubWells({ out, port, token, names, channels }) {
   fs.mkdirSync(out, { recursive: true });
   await bundle(out);
   const front = await startFront(out, page(token, port + 3000));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: SWITCHES });
+  const browser = await launchChromium();
   try {
     const browserCdp = await browser.newBrowserCDPSession();
     const rendererRss = async () => {

@@ -32,6 +32,7 @@ import {
   stat,
   wellName
 } from './bench-viewer-harness.mjs';
+import { CHROMIUM, CHROMIUM_SWITCHES } from './bench-chromium.mjs';
 
 const OUT = process.env.OUT ?? '/tmp/plv-bench-viewer-memory';
 const PORT = Number(process.env.PORT ?? 24070);
@@ -45,15 +46,7 @@ const { DEFAULT_CACHE_BYTES } = await import(
   path.join(ROOT, 'lib/viewer-widget/model/plane-cache.js')
 );
 const MiB = 1024 * 1024;
-const SWITCHES = [
-  '--js-flags=--expose-gc',
-  '--no-sandbox',
-  '--disable-dev-shm-usage',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist'
-];
+const SWITCHES = ['--js-flags=--expose-gc', ...CHROMIUM_SWITCHES];
 const WELL_NAMES = Array.from({ length: WELLS }, (_, i) => wellName(i));
 
 /** The page's own sweep; it tells this script each phase (every wait bounded). */
@@ -137,7 +130,7 @@ const rendererRss = () =>
 
 /** Playwright's command line for Chromium, without its DevTools pipe and profile. */
 async function playwrightSwitches() {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: SWITCHES });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: SWITCHES });
   try {
     const main = descendants(process.pid).find(
       p => p.cmd[0] === '/usr/lib/chromium/chromium' && !p.cmd.some(a => a.startsWith('--type='))
@@ -209,7 +202,7 @@ async function round(driver, plainSwitches, url, env) {
       fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     };
   } else {
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: SWITCHES });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: SWITCHES });
     const ctx = await browser.newContext({ viewport: { width: 1000, height: 760 } });
     await (await ctx.newPage()).goto(url);
     close = () => browser.close();

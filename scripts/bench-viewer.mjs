@@ -22,7 +22,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
 import * as zmq from 'zeromq';
 import {
   bundle,
@@ -35,6 +34,7 @@ import {
   stat,
   wellName
 } from './bench-viewer-harness.mjs';
+import { launchChromium } from './bench-chromium.mjs';
 
 const OUT = process.env.OUT ?? '/tmp/plv-bench-viewer';
 const PORT = Number(process.env.PORT ?? 21290);
@@ -270,18 +270,7 @@ try {
   const frontServer = await startFront(OUT, page(token, HTTP));
   cleanups.push(() => frontServer.close());
   front = `http://127.0.0.1:${frontServer.address().port}/`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--js-flags=--expose-gc',
-      '--no-sandbox',
-      '--disable-dev-shm-usage',
-      '--use-gl=angle',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-      '--ignore-gpu-blocklist'
-    ]
-  });
+  const browser = await launchChromium(['--js-flags=--expose-gc']);
   cleanups.unshift(() => browser.close());
   const browserCdp = await browser.newBrowserCDPSession();
   const load = [os.loadavg()[0]];
