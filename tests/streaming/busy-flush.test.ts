@@ -5,6 +5,7 @@
  * counted as dropped while the server went on to store them (seen: sent 1052, stored 1062), or
  * their retired slots gave the server ENOENT (a missing segment, an error in its counters).
  * The REAL server is paused with SIGSTOP for about a second with one message in flight.
+ * A killed server is gone: what was in flight is dropped at once, never left unconfirmed.
  * Port 29220 (+1000, +3000).
  */
 import { PRIVATE_SHM_DIR } from './private-shm.js'; // first: sets PIPELINE_VIEWER_SHM_DIR
@@ -99,4 +100,18 @@ it('a flush that stops waiting for a busy server: unconfirmed, then reconciled b
   expect(c.segments_refused ?? 0).toBe(0);
   await sink.close();
   expect(listRingSlots()).toEqual([]);
+}, 120_000);
+
+it('a server killed with messages in flight: the flush counts them dropped, none unconfirmed', async () => {
+  const sink = await viewerStreamSink({ port: PORT, persistent: true }, { transport: 'ring' });
+  sink.enqueue(batch('B01', 1));
+  expect(await sink.flush(60_000)).toMatchObject({ sent: 1, dropped: 0 });
+  const [pid] = serverPids(PORT);
+  sink.enqueue(batch('B02', 4));
+  process.kill(pid, 'SIGKILL'); // gone: no reply will ever come
+  const report = await sink.flush(30_000);
+  expect(report).toMatchObject({ sent: 1, dropped: 4 });
+  expect(report.unconfirmed ?? 0).toBe(0);
+  expect(report.errors.join('\n')).toMatch(/is gone/);
+  await sink.close();
 }, 120_000);

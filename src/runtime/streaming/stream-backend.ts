@@ -83,6 +83,9 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   return settled;
 }
 
+/** How long the messages in flight to a gone server get to settle as dropped. */
+const GONE_SETTLE_MS = 1000;
+
 /** A message sent and not yet settled (its reply or the channel's failure). */
 interface InFlight {
   images: number;
@@ -239,8 +242,13 @@ export class StreamBackend implements StreamSink {
     this.aborting = reason;
     this.signalAbort(); // a drain waiting for the gate or a reply stops waiting
     for (const batch of this.queue.takeAll()) this.drop(batch.items.length, reason);
-    // No server (or the flush's own bound ran out): the messages in flight are dropped.
-    if (gone) this.channel?.close();
+    // No server (or the flush's own bound ran out): the messages in flight are dropped. The
+    // close rejects their requests, but they settle (and count) a few turns later: wait for
+    // that, bounded, or the report would still list them as unconfirmed.
+    if (gone) {
+      this.channel?.close();
+      await within(Promise.all([...this.flying].map(m => m.done)), GONE_SETTLE_MS);
+    }
     for (const message of this.flying) {
       this.flying.delete(message);
       this.abandoned.add(message);
