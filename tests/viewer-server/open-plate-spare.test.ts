@@ -13,33 +13,21 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { controlRequest } from '../../src/protocol/node/index.js';
 import { SPARE_AGAIN_MS } from '../../src/viewer-server/core/disk-plates.js';
-import { python } from '../runtime/python.js';
+import { makePlate, type PlateManifest } from '../runtime/fixture-plates.js';
 import { getPlane, planeQuery, startServer, within } from './server-process.js';
 
 const PORT = 29000;
 const KILLED_PORT = 29002;
-const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 const WAIT_MS = 15_000;
-
-interface Manifest {
-  images: {
-    well: string;
-    site: number;
-    channel: number;
-    z_index: number;
-    timepoint: number;
-    sum: number;
-  }[];
-}
 
 let tmp: string;
 let plate: string;
-let manifest: Manifest;
+let manifest: PlateManifest;
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'open-plate-spare-'));
   plate = path.join(tmp, 'ome-zarr-0.4');
-  manifest = JSON.parse(await python(MAKE, ['ome-zarr-0.4', plate])) as Manifest;
+  manifest = await makePlate('ome-zarr-0.4', plate);
 }, 120_000);
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });

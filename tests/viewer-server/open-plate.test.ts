@@ -8,7 +8,6 @@
  * plate sources; the store's size bound leaves disk layers alone. Ports 24650, 24655 (+1000, +3000).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import {
   type ViewerState
 } from '../../src/protocol/index.js';
 import { controlRequest, writeSegment } from '../../src/protocol/node/index.js';
+import { makePlate, type PlateManifest } from '../runtime/fixture-plates.js';
 import { python } from '../runtime/python.js';
 import { tokenHeaders } from './browser-token.js';
 import {
@@ -32,7 +32,6 @@ import {
 } from './server-process.js';
 
 const PORT = 24650;
-const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 const OPEN_MS = 40_000;
 /** A one-well OME-Zarr plate with two stored levels below full size; prints level 1's sums per channel. */
 const PYRAMID = `
@@ -50,26 +49,15 @@ print(json.dumps({'shape': list(level.shape[-2:]), 'sums': [int(level[0, c, 0].a
 `;
 const stranger = { timeoutMs: 10_000, env: { PIPELINE_VIEWER_HOME: '/nonexistent/plv-stranger' } };
 
-interface Manifest {
-  images: {
-    well: string;
-    site: number;
-    channel: number;
-    z_index: number;
-    timepoint: number;
-    sum: number;
-  }[];
-}
-
 let server: RunningServer;
 let tmp: string;
-const plates: Record<string, Manifest> = {};
+const plates: Record<string, PlateManifest> = {};
 let pyramid: { shape: [number, number]; sums: number[] };
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'open-plate-'));
   for (const kind of ['harmony', 'ome-zarr-0.4'])
-    plates[kind] = JSON.parse(await python(MAKE, [kind, path.join(tmp, kind)])) as Manifest;
+    plates[kind] = await makePlate(kind, path.join(tmp, kind));
   pyramid = JSON.parse(await python(PYRAMID, [path.join(tmp, 'pyramid.zarr')])) as typeof pyramid;
   server = await startServer(PORT);
 }, 120_000);

@@ -11,28 +11,17 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { httpPort, type ViewerState } from '../../src/protocol/index.js';
 import { controlRequest, writeSegment } from '../../src/protocol/node/index.js';
-import { python } from '../runtime/python.js';
+import { makePlate, type PlateManifest } from '../runtime/fixture-plates.js';
 import { tokenHeaders } from './browser-token.js';
 import { getPlane, planeQuery, sendBatch, RestartedServers, tempHome } from './server-process.js';
 
 const PORT = 29110;
-const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 const OPEN_MS = 40_000;
 const home = tempHome();
 process.env.PIPELINE_VIEWER_HOME = home;
 const plateDir = (kind: string) => path.join(home, 'plates', kind);
 
-interface Manifest {
-  images: {
-    well: string;
-    site: number;
-    channel: number;
-    z_index: number;
-    timepoint: number;
-    sum: number;
-  }[];
-}
-const manifests: Record<string, Manifest> = {};
+const manifests: Record<string, PlateManifest> = {};
 
 const servers = new RestartedServers(home, 60_000);
 const start = servers.start.bind(servers);
@@ -41,7 +30,7 @@ const logFile = servers.logFile.bind(servers);
 
 beforeAll(async () => {
   for (const kind of ['harmony', 'ome-zarr-0.4'])
-    manifests[kind] = JSON.parse(await python(MAKE, [kind, plateDir(kind)])) as Manifest;
+    manifests[kind] = await makePlate(kind, plateDir(kind));
 }, 120_000);
 
 afterAll(async () => {

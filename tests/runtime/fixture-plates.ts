@@ -1,0 +1,25 @@
+/**
+ * The fixture plates of tests/runtime/fixtures/make_plates.py (written by the reference tools:
+ * ome-zarr-py, tifffile …) and the manifest it prints: every image's position and pixel sum.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { python } from './python.js';
+
+export interface PlateManifest {
+  images: {
+    well: string;
+    site: number;
+    channel: number;
+    z_index: number;
+    timepoint: number;
+    sum: number;
+  }[];
+}
+
+const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
+
+/** Writes a plate of `kind` (e.g. 'ome-zarr-0.4', 'imagexpress') into `dir`; its manifest. */
+export async function makePlate(kind: string, dir: string): Promise<PlateManifest> {
+  return JSON.parse(await python(MAKE, [kind, dir])) as PlateManifest;
+}
