@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Halving one 2048² uint16 plane: the viewer server's JS 2×2 bin-shrink (lib/viewer-server/pixels/
+// Halving one 2048² uint16 plane: the viewer server's JS 2×2 bin-shrink (lib/protocol/
 // bin-shrink.js) against @itk-wasm/downsample's downsampleBinShrinkNode (shrink factor 2).
 //   node scripts/bench-downsample.mjs [--runs 20]
 // Build first (npx tsc -b). Prints the median time of each and checks the two agree.
 import { downsampleBinShrinkNode } from '@itk-wasm/downsample';
-import { binShrink2 } from '../lib/viewer-server/pixels/bin-shrink.js';
+import { binShrink2 } from '../lib/protocol/bin-shrink.js';
 
 const i = process.argv.indexOf('--runs');
 const RUNS = i > 0 ? Number(process.argv[i + 1]) : 20;

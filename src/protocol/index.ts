@@ -12,3 +12,4 @@ export * from './limits.js';
 export * from './pickle.js';
 export * from './thumbnails.js';
 export * from './rois.js';
+export * from './bin-shrink.js';

@@ -2,7 +2,7 @@
  * The plate source process (lib/runtime/plate/plate-source-main.js, built by `npx tsc -b`), as a
  * viewer server starts it: forked with an IPC channel on a Harmony export written by the
  * fixtures' generator. It says ready with the plate's description, serves planes as typed
- * arrays, answers a bad request with an error naming it, fails clearly on a missing folder,
+ * arrays (binned when asked), answers a bad request with an error naming it, fails clearly on a missing folder,
  * and exits when its parent closes the channel. Every wait is bounded.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { binShrink2 } from '../../src/protocol/bin-shrink.js';
 import { python } from './python.js';
 
 const MAIN = path.resolve('lib/runtime/plate/plate-source-main.js');
@@ -94,6 +95,14 @@ describe('plate source process', () => {
         id: 2,
         error: expect.stringMatching(/stores 1 level\(s\) \(0–0\); level 3 asked/)
       });
+      // halved twice before it is sent (a grid's level below the stored ones), as the server would
+      child.send({ id: 4, type: 'planes', items: [{ position: image, level: 0, bins: 2 }] });
+      const [binned] = (await next(child, m => m.id === 4)).planes as Message[];
+      expect(binned).toMatchObject({ dtype: 'uint16', shape: [6, 8], binned: 2 });
+      const half = binShrink2(Uint16Array.from(plane.data as Uint16Array), 24, 32, 'uint16');
+      expect([...(binned.data as Uint16Array)]).toEqual([...binShrink2(half, 12, 16, 'uint16')]);
+      child.send({ id: 5, type: 'plane', position: image, level: 0, bins: -1 });
+      expect((await next(child, m => m.id === 5)).error).toMatch(/bins must be an integer 0–31/);
       child.send({ id: 3, type: 'delete' });
       expect((await next(child, m => m.id === 3)).error).toMatch(/unknown request "delete"/);
       child.disconnect();

@@ -6,10 +6,17 @@
  *
  *   { id, type: 'describe' }                   → { id, description }
  *   { id, type: 'positions' }                  → { id, positions }   (every image's position)
- *   { id, type: 'plane', position, level }     → { id, dtype, shape, data }
- *   { id, type: 'planes', items: [{ position, level }…] }
- *                                              → { id, planes: [{ dtype, shape, data } | { error }…] }
+ *   { id, type: 'plane', position, level, bins }
+ *                                              → { id, dtype, shape, data, binned }
+ *   { id, type: 'planes', items: [{ position, level, bins }…] }
+ *                                              → { id, planes: [{ dtype, shape, data, binned } | { error }…] }
  *   anything that fails                        → { id, error }   (the message names the plate)
+ *
+ * `bins` (optional, ≤ MAX_BINS): halve the plane read at `level` that many times more with the
+ * server's 2×2 bin-shrink (protocol/bin-shrink.ts) before sending it: a 384-well grid at 32²
+ * from a 128² stored level sent 48 MiB over the channel, whose copies and garbage cost the
+ * source and the server ~1.3 s of CPU. `binned` says how many were done: 0 for a dtype the
+ * bin-shrink does not average (the server bins those itself, after converting them).
  *
  * `planes` answers a batch in one message, each item on its own (one broken chunk fails its
  * plane only), reading at most PLANE_READS at a time. Started as `plate-source-main.js --spare`
@@ -21,12 +28,17 @@
  * contract, like viewer-server/main.js: the server spawns it by path and imports nothing of
  * runtime.
  */
+import { binShrink2, halvedSize, type BinnablePixels } from '../../protocol/bin-shrink.js';
+import type { WireDtype } from '../../protocol/viewer-api.js';
+import type { NdArray } from '../model/image-data.js';
 import { PlateSource, type PlatePosition } from './plate-source.js';
 
 /** Planes of one `planes` batch read at once. */
 export const PLANE_READS = 8;
+/** Most halvings asked for one plane (a 2³¹-pixel side is 1 pixel after 31). */
+export const MAX_BINS = 31;
 
-type Item = { position: PlatePosition; level?: number };
+type Item = { position: PlatePosition; level?: number; bins?: number };
 type Request =
   | { id: number; type: 'describe' }
   | { id: number; type: 'positions' }
@@ -110,8 +122,28 @@ async function answer(source: PlateSource, request: Request): Promise<unknown> {
 }
 
 async function readPlane(source: PlateSource, item: Item) {
+  const bins = item.bins ?? 0;
+  if (!Number.isInteger(bins) || bins < 0 || bins > MAX_BINS)
+    throw new Error(`bins must be an integer 0–${MAX_BINS}, got ${JSON.stringify(item.bins)}`);
   const plane = await source.plane(item.position, item.level ?? 0);
-  return { dtype: plane.dtype, shape: plane.shape, data: plane.data };
+  const { dtype, shape, data, binned } = halve(plane, bins);
+  return { dtype, shape, data, binned };
+}
+
+/** The dtypes the bin-shrink averages as the server does (the server's wire dtypes). */
+const AVERAGED: readonly string[] = ['uint8', 'uint16', 'float32'];
+
+/** `plane` halved `bins` times, or as it is when its dtype is not one the server averages. */
+function halve(plane: NdArray, bins: number): NdArray & { binned: number } {
+  if (bins === 0 || !AVERAGED.includes(plane.dtype) || plane.shape.length !== 2)
+    return { ...plane, binned: 0 };
+  let [h, w] = plane.shape;
+  let data = plane.data as BinnablePixels;
+  for (let i = 0; i < bins; i++) {
+    data = binShrink2(data, h, w, plane.dtype as WireDtype);
+    [h, w] = [halvedSize(h), halvedSize(w)];
+  }
+  return { dtype: plane.dtype, shape: [h, w], data: data as NdArray['data'], binned: bins };
 }
 
 /** Each item's plane or its error, in the items' order, PLANE_READS at a time. */

@@ -135,10 +135,25 @@ export class DiskPlates {
 
   /** The pixels of a disk layer's plane at stored level `level` (0: full resolution), as bytes. */
   async read(layer: Layer, plane: PlaneRef, level = 0): Promise<Uint8Array> {
+    return (await this.readBinned(layer, plane, level, 0)).bytes;
+  }
+
+  /**
+   * The plane at stored level `level` halved `bins` more times by its source, if the source
+   * averages its dtype: the bytes, their [h, w] and how many halvings were done (the caller
+   * does the rest, after converting to the wire dtype).
+   */
+  async readBinned(
+    layer: Layer,
+    plane: PlaneRef,
+    level: number,
+    bins: number
+  ): Promise<{ bytes: Uint8Array; shape: [number, number]; binned: number }> {
     const source = this.sources.get(layer.key);
     if (!source) throw new Error(`layer ${layer.key} is no plate open from disk`);
-    const read = await source.plane(positionOf(plane), level);
-    return bytesOf(read.data);
+    const read = await source.plane(positionOf(plane), level, bins);
+    const [h, w] = read.shape.slice(-2);
+    return { bytes: bytesOf(read.data), shape: [h, w], binned: read.binned };
   }
 
   /** Ends every plate's source (the layers go with the core's clear); the spare stays. */

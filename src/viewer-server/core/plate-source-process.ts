@@ -44,6 +44,8 @@ export interface DiskPlane {
   dtype: string;
   shape: number[];
   data: ArrayBufferView;
+  /** Halvings the source did of the `bins` asked (0 for a dtype it does not average). */
+  binned: number;
 }
 
 type Answer = { id: number; error?: string } & Record<string, unknown>;
@@ -84,6 +86,7 @@ export class ForkedSource {
 interface Pending {
   position: DiskPosition;
   level: number;
+  bins: number;
   bytes: number;
   resolve: (plane: DiskPlane) => void;
   reject: (err: Error) => void;
@@ -167,12 +170,14 @@ export class PlateSourceProcess {
   }
 
   /**
-   * The plane at `position`, at stored level `level`. Planes asked in the same turn (a grid's
+   * The plane at `position`, at stored level `level`, halved `bins` more times by the source
+   * when it averages its dtype (`binned` says). Planes asked in the same turn (a grid's
    * wells) cross to the source in one batch; each is answered, or fails, on its own.
    */
-  plane(position: DiskPosition, level = 0): Promise<DiskPlane> {
+  plane(position: DiskPosition, level = 0, bins = 0): Promise<DiskPlane> {
     const [h, w] = this.description.levels[level] ?? this.description.shape;
     const { dtype } = this.description;
+    // bounded as if not binned: a dtype the source does not average comes whole
     const bytes = h * w * (isDtype(dtype) ? bytesPerElement(dtype) : 8);
     if (
       this.batch.length >= MAX_BATCH_PLANES ||
@@ -181,7 +186,7 @@ export class PlateSourceProcess {
       this.flush();
     return new Promise((resolve, reject) => {
       if (this.batch.length === 0) setImmediate(() => this.flush());
-      this.batch.push({ position, level, bytes, resolve, reject });
+      this.batch.push({ position, level, bins, bytes, resolve, reject });
       this.batchBytes += bytes;
     });
   }
@@ -191,13 +196,13 @@ export class PlateSourceProcess {
     if (batch.length === 0) return;
     this.batch = [];
     this.batchBytes = 0;
-    const items = batch.map(({ position, level }) => ({ position, level }));
+    const items = batch.map(({ position, level, bins }) => ({ position, level, bins }));
     this.ask({ type: 'planes', items }).then(
       answer => {
         const planes = answer.planes as (DiskPlane | { error: string } | undefined)[];
         batch.forEach((pending, i) => {
           const plane = planes?.[i];
-          if (plane && 'data' in plane) pending.resolve(plane);
+          if (plane && 'data' in plane) pending.resolve({ ...plane, binned: plane.binned ?? 0 });
           else
             pending.reject(
               new Error(plane?.error ?? `the plate source of '${this.path}' sent no plane ${i}`)

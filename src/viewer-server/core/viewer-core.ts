@@ -4,6 +4,8 @@
  * changes the browser is told about. Transports live in sockets/; this one knows none.
  */
 import {
+  binShrink2,
+  halvedSize,
   type BatchReply,
   type Dtype,
   type WireDtype,
@@ -18,7 +20,7 @@ import { readBatch } from '../ingest/batch-pixels.js';
 import { imagePlanes } from '../ingest/image-planes.js';
 import { savedPlane } from '../ingest/saved-plane.js';
 import { unlinksSettled } from '../ingest/segment-copy.js';
-import type { PlaneRef } from '../model/layer.js';
+import type { Layer, PlaneRef } from '../model/layer.js';
 import { LayerStore, type LayerConfig } from '../model/layer-store.js';
 import { RoiStore } from '../model/roi-store.js';
 import { GarbageMeter } from '../pixels/garbage-meter.js';
@@ -329,6 +331,33 @@ export class ViewerCore {
     this.log(`cleared (generation ${this.layers.generation})`);
   }
 
+  /**
+   * Level `level` of a disk plane from its stored level `base`: halved by the plate source
+   * when its dtype is the wire dtype (the same bin-shrink, so the same pixels), else here.
+   */
+  private async diskLevel(
+    layer: Layer,
+    plane: PlaneRef,
+    base: number,
+    level: number
+  ): Promise<WirePixels> {
+    const wire = layer.wireDtype;
+    const bins = plane.dtype === wire ? level - base : 0;
+    const read = await this.disk.readBinned(layer, plane, base, bins);
+    let pixels = toWirePixels(plane.dtype, read.bytes, wire);
+    let [h, w] = read.shape;
+    for (let k = read.binned; k < level - base; k++) {
+      pixels = binShrink2(pixels, h, w, wire) as WirePixels;
+      [h, w] = [halvedSize(h), halvedSize(w)];
+    }
+    const [eh, ew] = levelShape(plane.shape, level);
+    if (h !== eh || w !== ew || pixels.length !== eh * ew)
+      throw new Error(
+        `the plate source of layer ${layer.key} sent a ${h}×${w} plane (${pixels.length} pixels) for level ${level}, expected ${eh}×${ew}`
+      );
+    return pixels;
+  }
+
   summaries(): LayerSummary[] {
     return this.layers.list().map(layer => layer.summary());
   }
@@ -366,34 +395,41 @@ export class ViewerCore {
     const fromFiles = this.disk.has(layer)
       ? this.disk.storedLevel(layer, levelShape(plane.shape, level))
       : undefined;
-    // Below its deepest stored level, a disk plane is binned from that level, not level 0.
+    // Below its deepest stored level, a disk plane is binned from that level, not level 0,
+    // by its source when it can (only the binned bytes cross to the server).
     const base = this.disk.has(layer) ? this.disk.deepestStoredLevel(layer, plane.shape, level) : 0;
+    const sourceBins =
+      fromFiles === undefined && this.disk.has(layer) && level > base && layer.kind !== 'labels';
     try {
-      pixels =
-        fromFiles !== undefined
-          ? toWirePixels(plane.dtype, await this.disk.read(layer, plane, fromFiles), wire)
-          : await this.levels.level(
-              plane.id,
-              plane.shape,
-              wire,
-              level,
-              async () => {
-                if (this.disk.has(layer)) {
-                  full = toWirePixels(plane.dtype, await this.disk.read(layer, plane, base), wire);
-                  return full;
-                }
-                lease = await this.planes.get(plane.id);
-                if (lease === undefined)
-                  throw new PlaneRequestError(
-                    `plane of layer ${key} at [${index}] was replaced meanwhile`,
-                    404
-                  );
-                full = toWirePixels(plane.dtype, lease.bytes, wire);
-                return full;
-              },
-              layer.kind === 'labels',
-              base
-            );
+      if (fromFiles !== undefined)
+        pixels = toWirePixels(plane.dtype, await this.disk.read(layer, plane, fromFiles), wire);
+      else if (sourceBins)
+        pixels = await this.levels.cached(plane.id, level, () =>
+          this.diskLevel(layer, plane, base, level)
+        );
+      else
+        pixels = await this.levels.level(
+          plane.id,
+          plane.shape,
+          wire,
+          level,
+          async () => {
+            if (this.disk.has(layer)) {
+              full = toWirePixels(plane.dtype, await this.disk.read(layer, plane, base), wire);
+              return full;
+            }
+            lease = await this.planes.get(plane.id);
+            if (lease === undefined)
+              throw new PlaneRequestError(
+                `plane of layer ${key} at [${index}] was replaced meanwhile`,
+                404
+              );
+            full = toWirePixels(plane.dtype, lease.bytes, wire);
+            return full;
+          },
+          layer.kind === 'labels',
+          base
+        );
     } catch (err) {
       lease?.release();
       throw err;

@@ -4,7 +4,7 @@
  * level above (the mean of ids 3 and 5 would be object 4, which is another object).
  */
 import type { WireDtype } from '../../protocol/index.js';
-import { halvedSize } from './bin-shrink.js';
+import { halvedSize } from '../../protocol/bin-shrink.js';
 import type { WirePixels } from './wire-pixels.js';
 
 const CTORS = {

@@ -1,4 +1,4 @@
-import { binShrink2 } from './bin-shrink.js';
+import { binShrink2 } from '../../protocol/bin-shrink.js';
 import { LevelWarmer } from './level-warmer.js';
 import { LevelCache } from './plane-levels.js';
 

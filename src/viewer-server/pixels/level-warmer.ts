@@ -12,7 +12,7 @@
  * computed in two reused scratch buffers: only the warmed level is kept.
  */
 import type { WireDtype } from '../../protocol/index.js';
-import { binShrink2, halvedSize } from './bin-shrink.js';
+import { binShrink2, halvedSize } from '../../protocol/bin-shrink.js';
 import { allocatedBytes } from './memory-cost.js';
 import { chooseLevel, type LevelCache } from './plane-levels.js';
 import type { PlaneShape, WirePixels } from './wire-pixels.js';

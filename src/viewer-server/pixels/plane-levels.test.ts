@@ -1,4 +1,4 @@
-import { binShrink2 } from './bin-shrink.js';
+import { binShrink2 } from '../../protocol/bin-shrink.js';
 import { chooseLevel, LevelCache, levelShape } from './plane-levels.js';
 
 describe('levels', () => {
@@ -35,5 +35,22 @@ describe('levels', () => {
     cache.forget(7);
     await cache.level(7, [4, 4], 'uint8', 1, full);
     expect(fullReads).toBe(2);
+  });
+
+  it('caches a level computed elsewhere (a plate source binned it) and counts its bytes', async () => {
+    const cache = new LevelCache(1 << 20);
+    let computed = 0;
+    const compute = async () => {
+      computed++;
+      return new Uint16Array(32 * 32);
+    };
+    const first = await cache.cached(3, 6, compute);
+    expect(await cache.cached(3, 6, compute)).toBe(first);
+    expect(computed).toBe(1);
+    expect(cache.holds(3, 6, first)).toBe(true);
+    expect(cache.bytesHeld).toBeGreaterThanOrEqual(first.byteLength);
+    cache.forget(3);
+    await cache.cached(3, 6, compute);
+    expect(computed).toBe(2);
   });
 });

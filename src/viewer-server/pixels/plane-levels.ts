@@ -6,7 +6,7 @@
  * budget (PlaneStore reserves it); dropped levels are reported to the GarbageMeter.
  */
 import type { WireDtype } from '../../protocol/index.js';
-import { binShrink2, halvedSize } from './bin-shrink.js';
+import { binShrink2, halvedSize } from '../../protocol/bin-shrink.js';
 import { modeShrink2 } from './label-levels.js';
 import type { GarbageMeter } from './garbage-meter.js';
 import { allocatedBytes } from './memory-cost.js';
@@ -58,6 +58,20 @@ export class LevelCache {
     const key = `${id}:${level}`;
     this.drop(key);
     this.remember(key, pixels);
+  }
+
+  /** Level `level` of plane `id`: cached, else `compute()`d and cached (a plate source bins it). */
+  async cached(id: number, level: number, compute: () => Promise<WirePixels>): Promise<WirePixels> {
+    const key = `${id}:${level}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const pixels = await compute();
+    this.put(id, level, pixels);
+    return pixels;
   }
 
   /**

@@ -101,4 +101,23 @@ describe('ViewerSession', () => {
     expect(s.loading).toBe(false);
     s.dispose();
   });
+
+  it('fetches nothing while paused (the grid covers it) and asks again once resumed', async () => {
+    const { s, calls } = await session();
+    expect(calls).toHaveLength(4);
+    const aborted: unknown[] = [];
+    s.errorOccurred.connect((_, msg) => aborted.push(msg)); // aborts are no errors
+    s.setPaused(true);
+    s.update();
+    s.setViewport(1600, null); // grew: would ask for bigger planes
+    await settle();
+    expect(s.loader.inFlight).toBe(0); // the four requests in flight were given up
+    expect(calls).toHaveLength(4);
+    s.setPaused(false);
+    await settle();
+    expect(calls).toHaveLength(8);
+    expect(calls.slice(4).map(channelOf).sort()).toEqual([1, 2, 3, 4]);
+    expect(aborted).toEqual([]);
+    s.dispose();
+  });
 });

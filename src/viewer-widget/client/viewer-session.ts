@@ -136,9 +136,30 @@ export class ViewerSession {
     return Math.max(1, Math.min(full, onScreen));
   }
 
+  /** True while the single view is covered (the plate grid is shown): nothing is fetched. */
+  get paused(): boolean {
+    return this._paused;
+  }
+
+  /**
+   * Pause while something covers the single view (the plate grid): its planes, their
+   * refinement and guesses ahead are not fetched, and requests waiting or in flight are
+   * given up, so the grid's thumbnails have the server and the link to themselves (a
+   * 4-channel first well's full-size refinement, 4 × 8 MiB, doubled a 384-well grid's
+   * load). Resuming fetches what the position needs again.
+   */
+  setPaused(paused: boolean): void {
+    if (paused === this._paused || this._disposed) return;
+    this._paused = paused;
+    if (paused) {
+      clearTimeout(this._idleTimer);
+      this.loader.cancelAll();
+    } else this._moved();
+  }
+
   /** Bring `shown` up to date with the position; fetch what is missing. */
   update(): void {
-    if (this._disposed) return;
+    if (this._disposed || this._paused) return;
     const refine = this._refined;
     const wanted = new Set<string>();
     const visible = this.model.visiblePlanes();
@@ -329,7 +350,7 @@ export class ViewerSession {
   }
 
   private _refineIfIdle(): void {
-    if (this._disposed) return;
+    if (this._disposed || this._paused) return;
     const quiet = Date.now() - this._lastActivity;
     if (quiet < IDLE_REFINE_MS) {
       this._idleTimer = setTimeout(() => this._refineIfIdle(), IDLE_REFINE_MS - quiet);
@@ -363,6 +384,7 @@ export class ViewerSession {
   }
 
   private _scheduled = false;
+  private _paused = false;
   private _lastAxis: Component | null = null;
   private _lastPosition: Partial<Record<Component, AxisValue>> = {};
   /** Newest revision announced per plane, to recognise replies that raced a replacement. */

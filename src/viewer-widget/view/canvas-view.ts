@@ -124,6 +124,20 @@ export class CanvasView {
     this.resize();
   }
 
+  /**
+   * Something lies over the whole canvas (the plate grid): paints wait until it goes, since
+   * a draw nobody sees costs a software GPU 90–390 ms that the cover's own drawing needs.
+   */
+  get covered(): boolean {
+    return this._covered;
+  }
+
+  set covered(on: boolean) {
+    if (on === this._covered) return;
+    this._covered = on;
+    if (!on) this.schedulePaint();
+  }
+
   /** Ask for a paint on the next animation frame. */
   schedulePaint(): void {
     if (this._frame !== 0) return;
@@ -135,7 +149,7 @@ export class CanvasView {
 
   /** Paint now (screenshots need the pixels in the buffer right away). */
   paint(): void {
-    if (!this._renderer || this._disposed) return;
+    if (!this._renderer || this._disposed || this._covered) return;
     const layers = this._host.drawLayers();
     this._drawn = layers;
     const [h, w] = extent(layers);
@@ -316,6 +330,7 @@ export class CanvasView {
   private _frame = 0;
   private _frames = 0;
   private _disposed = false;
+  private _covered = false;
   private _resizeObserver: ResizeObserver | null = null;
 }
 

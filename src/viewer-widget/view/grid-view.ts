@@ -159,7 +159,9 @@ export class GridView<P extends GridPlane = GridPlane> {
 
   private _paint(): void {
     if (!this.shown || this._disposed) return;
-    const ctx = this.canvas.getContext('2d');
+    // a canvas in memory, not on the GPU: each tile is one putImageData, and on a GPU canvas
+    // each is an upload of its own (384 of them for a 384-well plate)
+    const ctx = this.canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) return;
     const all = this._all || !this._geom;
     if (all) {

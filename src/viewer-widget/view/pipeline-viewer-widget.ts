@@ -121,6 +121,11 @@ export class PipelineViewerWidget extends Widget {
       };
     });
     this.model.channels.changed.connect(() => this._grid.schedulePaint(), this);
+    // the grid covers the single view: it neither paints nor fetches meanwhile
+    this._grid.shownChanged.connect((_, shown) => {
+      this._canvas.covered = shown;
+      this.session.setPaused(shown);
+    }, this);
     this._help = new HelpOverlay();
     this._canvas.node.append(this._grid.node, this._help.node);
     this._dimsPanel.footer.append(this._grid.toggle);

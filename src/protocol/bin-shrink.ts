@@ -1,11 +1,16 @@
 /**
- * Halve a plane by averaging 2×2 bins (the last row/column averages what it has), the
- * same operation as itk-wasm's bin-shrink with factor 2. Written out in JS because it is
- * several times faster than the wasm pipeline for one plane (which copies the plane in and
- * out of wasm memory); see scripts/bench-downsample.mjs for the measurement.
+ * What level k of a plane is (api/plane's `level`): the plane halved k times, each time by
+ * averaging 2×2 bins (the last row/column averages what it has), the same operation as
+ * itk-wasm's bin-shrink with factor 2. Shared by the viewer server, which computes levels,
+ * and a plate source, which bins a plate's deepest stored level before sending it (1/4ⁿ
+ * of the bytes cross the IPC channel). Written out in JS because it is several times faster
+ * than the wasm pipeline for one plane (which copies the plane in and out of wasm memory);
+ * see scripts/bench-downsample.mjs for the measurement.
  */
-import type { WireDtype } from '../../protocol/index.js';
-import type { WirePixels } from './wire-pixels.js';
+import type { WireDtype } from './viewer-api.js';
+
+/** Pixels binShrink2 averages: the wire dtypes (uint32 holds label ids, never averaged). */
+export type BinnablePixels = Uint8Array | Uint16Array | Float32Array | Uint32Array;
 
 export function halvedSize(size: number): number {
   return Math.ceil(size / 2);
@@ -13,12 +18,12 @@ export function halvedSize(size: number): number {
 
 /** One level down; into `into` when given (its first ⌈h/2⌉·⌈w/2⌉ elements, same dtype). */
 export function binShrink2(
-  src: WirePixels,
+  src: BinnablePixels,
   height: number,
   width: number,
   dtype: WireDtype,
-  into?: WirePixels
-): WirePixels {
+  into?: BinnablePixels
+): BinnablePixels {
   const oh = halvedSize(height);
   const ow = halvedSize(width);
   const out =
