@@ -97,8 +97,14 @@ describe('ViewerSession', () => {
       await settle();
       await settle();
       expect(s.shown.size).toBe(i + 1);
+      // nothing grows while a channel has nothing to show: its preview comes first
+      if (i < first.length - 1) expect(calls).toHaveLength(4);
     }
     expect(s.loading).toBe(false);
+    // then each channel at the panel's size (800 px: level 1, 1024²)
+    expect(calls.slice(4).map(c => [channelOf(c), c.url.searchParams.get('max')])).toEqual(
+      [1, 2, 3, 4].map(c => [c, '800'])
+    );
     s.dispose();
   });
 

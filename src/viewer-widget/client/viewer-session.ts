@@ -172,6 +172,10 @@ export class ViewerSession {
         changed = true;
       }
     }
+    // While a visible plane has nothing to show yet, the others wait to grow: a composite's
+    // first well showed its last channel's preview after the first channels' panel-sized
+    // reads (8× the bytes, a deeper level on disk) had taken the server.
+    const missing = visible.some(v => !this.model.cache.best(v.layer.key, v.values, 1));
     for (const v of visible) {
       const { layer, values } = v;
       const axes = axisNames(layer.info);
@@ -196,7 +200,7 @@ export class ViewerSession {
         changed = true;
       }
       const good = cached && (planeSize(cached) >= size || cached.level === 0);
-      if (!good) {
+      if (!good && !(cached && missing)) {
         const req: PlaneRequest = { layer: layer.key, axes, values, max: size, lane };
         wanted.add(PlaneLoader.key(req));
         if (!cached) loading = true;
