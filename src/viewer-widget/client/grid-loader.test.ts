@@ -39,7 +39,8 @@ function layer(key: string, axes: LayerInfo['axes']): LayerInfo {
 const TILE = 64;
 const wellValue = (well: string, channel: number) => WELLS.indexOf(well) * 10 + channel;
 
-function fakeServer(urls: string[]): typeof fetch {
+/** `failing`: wells the fake server lists in `failed` (a damaged chunk), not in `planes`. */
+function fakeServer(urls: string[], failing: Set<string>): typeof fetch {
   return (async (input: RequestInfo | URL) => {
     const url = new URL(String(input), 'http://x/');
     urls.push(url.pathname);
@@ -56,11 +57,14 @@ function fakeServer(urls: string[]): typeof fetch {
       const wells = JSON.parse(url.searchParams.get('wells')!) as string[];
       const body = encodeThumbnails(
         url.searchParams.get('layer')!,
-        wells.map(well => ({
-          info: { ...info, well },
-          pixels: pixels(wellValue(well, Number(at.channel ?? 0)))
-        })),
-        []
+        wells
+          .filter(well => !failing.has(well))
+          .map(well => ({
+            info: { ...info, well },
+            pixels: pixels(wellValue(well, Number(at.channel ?? 0)))
+          })),
+        [],
+        wells.filter(well => failing.has(well)).map(well => ({ well, error: 'chunk damaged' }))
       );
       return new Response(body.slice().buffer);
     }
@@ -68,11 +72,11 @@ function fakeServer(urls: string[]): typeof fetch {
   }) as typeof fetch;
 }
 
-function setUp(layers: LayerInfo[]) {
+function setUp(layers: LayerInfo[], failing = new Set<string>()) {
   const model = new ViewerModel({ followNewest: false });
   model.applyState(ViewerStateSchema.parse({ pid: 1, started_at: 1, generation: 0, layers }));
   const urls: string[] = [];
-  const fetch = fakeServer(urls);
+  const fetch = fakeServer(urls, failing);
   const grid = new GridModel(model.dims, at => model.visiblePlanes(at));
   const loader = new GridLoader(model, new PlaneLoader(() => 'http://x/', fetch), grid, {
     baseUrl: 'http://x/',
@@ -125,5 +129,32 @@ describe('GridLoader', () => {
         .map(t => t.plane.data[0])
         .sort()
     ).toEqual([wellValue('B03', 0), 7].sort());
+  });
+
+  it('keeps why a well could not be read until its plane arrives', async () => {
+    const failing = new Set(['B03']);
+    const { loader } = setUp(
+      [
+        layer('raw', [
+          { name: 'well', values: WELLS, labels: [] },
+          { name: 'channel', values: [1, 2], labels: [] }
+        ])
+      ],
+      failing
+    );
+    const loaded: string[] = [];
+    loader.wellLoaded.connect((_, well) => void loaded.push(String(well)));
+    loader.request(TILE);
+    await settle(loader);
+    expect(loader.tile('B03', TILE)).toBeNull();
+    expect(loader.failure('B03')).toBe('raw: chunk damaged');
+    expect(loaded).toContain('B03'); // its tile is redrawn, to show the failure
+    expect(loader.failure('A01')).toBeUndefined();
+    expect(loader.failures).toBe(0); // the requests themselves succeeded
+    failing.clear(); // readable again (the chunk was rewritten)
+    loader.request(TILE);
+    await settle(loader);
+    expect(loader.tile('B03', TILE)).not.toBeNull();
+    expect(loader.failure('B03')).toBeUndefined();
   });
 });

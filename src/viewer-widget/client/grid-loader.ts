@@ -6,13 +6,16 @@
  * well and channel took 6.35 s for a 96-well × 3-channel plate through the proxy's six
  * connections. At most GRID_IN_FLIGHT requests at a time so the single view's requests
  * are never queued behind the grid's. A layer without a well axis (the same plane in every
- * well) is fetched once through `api/plane`.
+ * well) is fetched once through `api/plane`. A well the server could not read (a damaged
+ * chunk of a plate on disk: the reply's `failed`) keeps its reason until its plane arrives,
+ * so its tile says why it is empty.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 import { MAX_THUMBNAIL_BYTES, MAX_THUMBNAILS_PER_REQUEST } from '../../protocol/limits.js';
 import { BYTES_PER_PIXEL, decodeThumbnails, thumbnailsUrl } from '../../protocol/thumbnails.js';
 import type { LayerInfo, PlanePosition } from '../../protocol/viewer-api.js';
 import { WELL_AXIS, type GridModel, type GridPlane } from '../model/grid.js';
+import { valuesKey } from '../model/axis-values.js';
 import { planeSize, type AxisValue, type Plane } from '../model/plane.js';
 import type { ViewerModel } from '../model/viewer-model.js';
 import { PlaneLoader, type PlaneRequest } from './plane-loader.js';
@@ -45,6 +48,12 @@ interface Batch {
   wells: AxisValue[];
 }
 
+/** What a request brought: planes, and those the server could not read with its reason. */
+interface Got {
+  planes: Plane[];
+  failed: { values: AxisValue[]; error: string }[];
+}
+
 /** A plane that is the same in every well (its layer has no well axis). */
 type SingleJob = { single: PlaneRequest; wells: AxisValue[] };
 type Job = { batch: Batch } | SingleJob;
@@ -65,6 +74,18 @@ export class GridLoader<P extends GridPlane = GridPlane> {
   /** Grid requests that failed (HTTP errors, bad replies, timeouts). */
   get failures(): number {
     return this._failures;
+  }
+
+  /**
+   * Why `well`'s tile cannot be drawn ("layer: reason"), if the server failed to read one of
+   * the planes it shows there; undefined otherwise.
+   */
+  failure(well: AxisValue): string | undefined {
+    for (const { layer, values } of this._grid.planesOf(well)) {
+      const why = this._failed.get(failureKey(layer.key, values));
+      if (why !== undefined) return why;
+    }
+    return undefined;
   }
 
   /**
@@ -152,13 +173,26 @@ export class GridLoader<P extends GridPlane = GridPlane> {
       keys.forEach(key => this._inFlight.add(key));
       this._running++;
       const generation = this._model.server?.generation;
-      const planes: Promise<Plane[]> =
-        'single' in job ? this._loader.load(job.single).then(p => [p]) : this._fetch(job.batch);
+      const planes: Promise<Got> =
+        'single' in job
+          ? this._loader.load(job.single).then(p => ({ planes: [p], failed: [] }))
+          : this._fetch(job.batch);
       planes
         .then(
           got => {
             if (this._disposed || this._model.server?.generation !== generation) return;
-            for (const plane of got) this._model.cache.put(plane);
+            if (generation !== this._failedGeneration) {
+              this._failed.clear(); // a cleared or restarted server: reasons of another plate
+              this._failedGeneration = generation;
+            }
+            for (const plane of got.planes) {
+              this._model.cache.put(plane);
+              this._failed.delete(failureKey(plane.layer, plane.values));
+            }
+            for (const { values, error } of got.failed) {
+              const layer = 'single' in job ? job.single.layer : job.batch.layer;
+              this._failed.set(failureKey(layer, values), `${layer}: ${error}`);
+            }
             const wells = 'single' in job ? job.wells : job.batch.wells;
             for (const well of wells) this._wellLoaded.emit(well);
           },
@@ -175,7 +209,7 @@ export class GridLoader<P extends GridPlane = GridPlane> {
     }
   }
 
-  private async _fetch(batch: Batch): Promise<Plane[]> {
+  private async _fetch(batch: Batch): Promise<Got> {
     const at: PlanePosition = {};
     batch.info.axes.forEach((axis, i) => {
       if (i !== batch.wellSlot) at[axis.name] = batch.values[i];
@@ -189,7 +223,12 @@ export class GridLoader<P extends GridPlane = GridPlane> {
       throw new Error(`GET thumbnails ${batch.layer}: HTTP ${res.status} ${text.slice(0, 200)}`);
     }
     const { header, pixels } = decodeThumbnails(await res.arrayBuffer());
-    return header.planes.map((p, i) => {
+    const failed = (header.failed ?? []).map(({ well, error }) => {
+      const values = [...batch.values];
+      values[batch.wellSlot] = well;
+      return { values, error };
+    });
+    const planes = header.planes.map((p, i) => {
       const values = [...batch.values];
       values[batch.wellSlot] = p.well;
       return {
@@ -202,8 +241,12 @@ export class GridLoader<P extends GridPlane = GridPlane> {
         data: pixels[i].slice() // its own buffer: the cache counts and frees planes one by one
       };
     });
+    return { planes, failed };
   }
 
+  /** Plane (layer and axis values) → why the server could not read it. */
+  private _failed = new Map<string, string>();
+  private _failedGeneration: number | undefined;
   private _queue: Job[] = [];
   private _inFlight = new Set<string>();
   private _running = 0;
@@ -234,6 +277,10 @@ function batchKeys(batch: Batch): string[] {
     values[batch.wellSlot] = well;
     return PlaneLoader.key({ layer: batch.layer, values, max: batch.max });
   });
+}
+
+function failureKey(layer: string, values: readonly AxisValue[]): string {
+  return `${layer}\u0000${valuesKey(values)}`;
 }
 
 function fullSize(info: LayerInfo): number {

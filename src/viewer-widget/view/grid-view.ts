@@ -47,6 +47,7 @@ export class GridView<P extends GridPlane = GridPlane> {
     this.canvas = el('canvas', 'grid-canvas', {
       'data-testid': testId('grid-canvas'),
       'data-painted': '0',
+      'data-failed': '0',
       'data-wells': '0'
     });
     this.node.append(this.canvas);
@@ -64,7 +65,12 @@ export class GridView<P extends GridPlane = GridPlane> {
     this.canvas.addEventListener('click', e => this._onClick(e));
     this.canvas.addEventListener('pointermove', e => {
       const cell = this._cellAt(e);
-      this.canvas.title = cell ? `${cell.label} — click to open` : '';
+      const failed = cell && this._loader.failure(cell.well);
+      this.canvas.title = !cell
+        ? ''
+        : failed
+          ? `${cell.label} — cannot be read: ${failed}`
+          : `${cell.label} — click to open`;
     });
     model.dims.changed.connect(this._onDims, this);
     model.layers.changed.connect(this._invalidate, this);
@@ -89,8 +95,13 @@ export class GridView<P extends GridPlane = GridPlane> {
     this.node.hidden = !on;
     this.toggle.setAttribute('aria-pressed', String(on));
     this.toggle.classList.toggle('jp-mod-active', on);
-    if (on) this._invalidate();
-    else this._loader.stop();
+    if (on) {
+      // ask at once: the first paint waits for a frame, which a software GPU may still be
+      // drawing (the single view's last paint)
+      this._geom = this._geometry();
+      if (this._geom) this._loader.request(this._geom.tile);
+      this._invalidate();
+    } else this._loader.stop();
     this._shownChanged.emit(on);
   }
 
@@ -167,6 +178,7 @@ export class GridView<P extends GridPlane = GridPlane> {
     if (all) {
       this._geom = this._geometry();
       this._painted.clear();
+      this._failedWells.clear();
     }
     const g = this._geom;
     if (!g) return;
@@ -184,6 +196,7 @@ export class GridView<P extends GridPlane = GridPlane> {
     this._dirty = new Set();
     this.canvas.dataset.wells = String(g.layout.cells.length);
     this.canvas.dataset.painted = String(this._painted.size);
+    this.canvas.dataset.failed = String(this._failedWells.size);
     this.canvas.dataset.rows = String(g.layout.rows);
     this.canvas.dataset.cols = String(g.layout.cols);
     // where cell (0, 0) starts and the cell pitch, in CSS px (tests click a well by these)
@@ -214,6 +227,7 @@ export class GridView<P extends GridPlane = GridPlane> {
     const x = g.x0 + cell.col * g.pitch;
     const y = g.y0 + cell.row * g.pitch;
     const planes = this._loader.tile(cell.well, g.tile);
+    this._failedWells.delete(cell.well);
     if (planes && planes.length > 0) {
       const layers = planes.map(({ shown, plane }) => ({
         data: plane.data,
@@ -224,6 +238,19 @@ export class GridView<P extends GridPlane = GridPlane> {
       const rgba = composeThumbnail(layers, g.tile);
       ctx.putImageData(new ImageData(rgba, g.tile, g.tile), x, y);
       this._painted.add(cell.well);
+    } else if (this._loader.failure(cell.well)) {
+      // the server could not read it (a damaged chunk): red, crossed; the tooltip says why
+      ctx.fillStyle = '#4a1414';
+      ctx.fillRect(x, y, g.tile, g.tile);
+      ctx.strokeStyle = '#c04040';
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x + 2, y + 2);
+      ctx.lineTo(x + g.tile - 2, y + g.tile - 2);
+      ctx.moveTo(x + g.tile - 2, y + 2);
+      ctx.lineTo(x + 2, y + g.tile - 2);
+      ctx.stroke();
+      this._failedWells.add(cell.well);
     } else {
       ctx.fillStyle = '#222'; // a well known to the plate, its planes not here yet
       ctx.fillRect(x, y, g.tile, g.tile);
@@ -266,6 +293,8 @@ export class GridView<P extends GridPlane = GridPlane> {
   private _all = true;
   private _dirty = new Set<AxisValue>();
   private _painted = new Set<AxisValue>();
+  /** Wells drawn as unreadable (the server's `failed`). */
+  private _failedWells = new Set<AxisValue>();
   private _frame = 0;
   private _disposed = false;
   private _shownChanged = new Signal<this, boolean>(this);
