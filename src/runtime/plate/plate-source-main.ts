@@ -15,7 +15,7 @@
  * `bins` (optional, ≤ MAX_BINS): halve the plane read at `level` that many times more with the
  * server's 2×2 bin-shrink (protocol/bin-shrink.ts) before sending it: a 384-well grid at 32²
  * from a 128² stored level sent 48 MiB over the channel, whose copies and garbage cost the
- * source and the server ~1.3 s of CPU. `binned` says how many were done: 0 for a dtype the
+ * server ~0.5 s of CPU. `binned` says how many were done: 0 for a dtype the
  * bin-shrink does not average (the server bins those itself, after converting them).
  *
  * `planes` answers a batch in one message, each item on its own (one broken chunk fails its
