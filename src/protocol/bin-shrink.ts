@@ -62,3 +62,20 @@ export function binShrink2(
   }
   return out;
 }
+
+/** `src` ([height, width]) halved `times` times: level `times` below it, and its shape. */
+export function binShrink(
+  src: BinnablePixels,
+  height: number,
+  width: number,
+  dtype: WireDtype,
+  times: number
+): { pixels: BinnablePixels; shape: [number, number] } {
+  let pixels = src;
+  let [h, w] = [height, width];
+  for (let i = 0; i < times; i++) {
+    pixels = binShrink2(pixels, h, w, dtype);
+    [h, w] = [halvedSize(h), halvedSize(w)];
+  }
+  return { pixels, shape: [h, w] };
+}

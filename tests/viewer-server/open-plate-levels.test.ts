@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { httpPort, type ViewerState } from '../../src/protocol/index.js';
 import { controlRequest } from '../../src/protocol/node/index.js';
-import { binShrink2 } from '../../src/protocol/bin-shrink.js';
+import { binShrink } from '../../src/protocol/bin-shrink.js';
 import { python } from '../runtime/python.js';
 import { tokenHeaders } from './browser-token.js';
 import { getPlane, planeQuery, startServer, type RunningServer } from './server-process.js';
@@ -72,12 +72,7 @@ async function open(dtype: string) {
 /** `pixels` ([h, w]) halved `times` times with level k's bin-shrink. */
 function halve(pixels: Uint16Array | Float32Array, [h, w]: [number, number], times: number) {
   const dtype = pixels instanceof Float32Array ? 'float32' : 'uint16';
-  let out: ArrayLike<number> = pixels;
-  for (let i = 0; i < times; i++) {
-    out = binShrink2(out as Uint16Array, h, w, dtype);
-    [h, w] = [Math.ceil(h / 2), Math.ceil(w / 2)];
-  }
-  return [...(out as Uint16Array)];
+  return [...binShrink(pixels, h, w, dtype, times).pixels];
 }
 
 it('a plane asked below the stored levels is binned from the deepest stored level', async () => {

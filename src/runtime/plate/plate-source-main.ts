@@ -28,7 +28,7 @@
  * contract, like viewer-server/main.js: the server spawns it by path and imports nothing of
  * runtime.
  */
-import { binShrink2, halvedSize, type BinnablePixels } from '../../protocol/bin-shrink.js';
+import { binShrink, type BinnablePixels } from '../../protocol/bin-shrink.js';
 import type { WireDtype } from '../../protocol/viewer-api.js';
 import type { NdArray } from '../model/image-data.js';
 import { PlateSource, type PlatePosition } from './plate-source.js';
@@ -137,13 +137,15 @@ const AVERAGED: readonly string[] = ['uint8', 'uint16', 'float32'];
 function halve(plane: NdArray, bins: number): NdArray & { binned: number } {
   if (bins === 0 || !AVERAGED.includes(plane.dtype) || plane.shape.length !== 2)
     return { ...plane, binned: 0 };
-  let [h, w] = plane.shape;
-  let data = plane.data as BinnablePixels;
-  for (let i = 0; i < bins; i++) {
-    data = binShrink2(data, h, w, plane.dtype as WireDtype);
-    [h, w] = [halvedSize(h), halvedSize(w)];
-  }
-  return { dtype: plane.dtype, shape: [h, w], data: data as NdArray['data'], binned: bins };
+  const [h, w] = plane.shape;
+  const { pixels, shape } = binShrink(
+    plane.data as BinnablePixels,
+    h,
+    w,
+    plane.dtype as WireDtype,
+    bins
+  );
+  return { dtype: plane.dtype, shape, data: pixels as NdArray['data'], binned: bins };
 }
 
 /** Each item's plane or its error, in the items' order, PLANE_READS at a time. */

@@ -4,8 +4,7 @@
  * changes the browser is told about. Transports live in sockets/; this one knows none.
  */
 import {
-  binShrink2,
-  halvedSize,
+  binShrink,
   type BatchReply,
   type Dtype,
   type WireDtype,
@@ -344,18 +343,20 @@ export class ViewerCore {
     const wire = layer.wireDtype;
     const bins = plane.dtype === wire ? level - base : 0;
     const read = await this.disk.readBinned(layer, plane, base, bins);
-    let pixels = toWirePixels(plane.dtype, read.bytes, wire);
-    let [h, w] = read.shape;
-    for (let k = read.binned; k < level - base; k++) {
-      pixels = binShrink2(pixels, h, w, wire) as WirePixels;
-      [h, w] = [halvedSize(h), halvedSize(w)];
-    }
+    const { pixels, shape } = binShrink(
+      toWirePixels(plane.dtype, read.bytes, wire),
+      read.shape[0],
+      read.shape[1],
+      wire,
+      level - base - read.binned
+    );
+    const [h, w] = shape;
     const [eh, ew] = levelShape(plane.shape, level);
     if (h !== eh || w !== ew || pixels.length !== eh * ew)
       throw new Error(
         `the plate source of layer ${layer.key} sent a ${h}×${w} plane (${pixels.length} pixels) for level ${level}, expected ${eh}×${ew}`
       );
-    return pixels;
+    return pixels as WirePixels;
   }
 
   summaries(): LayerSummary[] {
