@@ -15,7 +15,7 @@ import { MAX_THUMBNAIL_BYTES, MAX_THUMBNAILS_PER_REQUEST } from '../../protocol/
 import { BYTES_PER_PIXEL, decodeThumbnails, thumbnailsUrl } from '../../protocol/thumbnails.js';
 import type { LayerInfo, PlanePosition } from '../../protocol/viewer-api.js';
 import { WELL_AXIS, type GridModel, type GridPlane } from '../model/grid.js';
-import { valuesKey } from '../model/axis-values.js';
+import { planeKey } from '../model/axis-values.js';
 import { planeSize, type AxisValue, type Plane } from '../model/plane.js';
 import type { ViewerModel } from '../model/viewer-model.js';
 import { PlaneLoader, type PlaneRequest } from './plane-loader.js';
@@ -82,7 +82,7 @@ export class GridLoader<P extends GridPlane = GridPlane> {
    */
   failure(well: AxisValue): string | undefined {
     for (const { layer, values } of this._grid.planesOf(well)) {
-      const why = this._failed.get(failureKey(layer.key, values));
+      const why = this._failed.get(planeKey(layer.key, values));
       if (why !== undefined) return why;
     }
     return undefined;
@@ -187,11 +187,11 @@ export class GridLoader<P extends GridPlane = GridPlane> {
             }
             for (const plane of got.planes) {
               this._model.cache.put(plane);
-              this._failed.delete(failureKey(plane.layer, plane.values));
+              this._failed.delete(planeKey(plane.layer, plane.values));
             }
             for (const { values, error } of got.failed) {
               const layer = 'single' in job ? job.single.layer : job.batch.layer;
-              this._failed.set(failureKey(layer, values), `${layer}: ${error}`);
+              this._failed.set(planeKey(layer, values), `${layer}: ${error}`);
             }
             const wells = 'single' in job ? job.wells : job.batch.wells;
             for (const well of wells) this._wellLoaded.emit(well);
@@ -277,10 +277,6 @@ function batchKeys(batch: Batch): string[] {
     values[batch.wellSlot] = well;
     return PlaneLoader.key({ layer: batch.layer, values, max: batch.max });
   });
-}
-
-function failureKey(layer: string, values: readonly AxisValue[]): string {
-  return `${layer}\u0000${valuesKey(values)}`;
 }
 
 function fullSize(info: LayerInfo): number {

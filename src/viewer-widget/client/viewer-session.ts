@@ -13,7 +13,7 @@ import { planeSize, type AxisValue, type Plane } from '../model/plane.js';
 import type { ViewerStats } from '../tokens.js';
 import { PlaneLoader, type PlaneRequest } from './plane-loader.js';
 import type { ServerConnection, StateNotice } from './server-connection.js';
-import { valuesKey } from '../model/axis-values.js';
+import { planeKey } from '../model/axis-values.js';
 
 /**
  * A plane not in the browser yet is first fetched at most this big (≈128 KiB of uint16),
@@ -49,7 +49,7 @@ export class ViewerSession {
     }, this);
     model.channels.changed.connect(() => this._schedule(), this); // a channel shown or hidden
     model.planeUpdated.connect((_, notice) => {
-      this._revisions.set(revisionKey(notice.layer, notice.values), notice.revision);
+      this._revisions.set(planeKey(notice.layer, notice.values), notice.revision);
       const visible = model
         .visiblePlanes()
         .some(
@@ -268,7 +268,7 @@ export class ViewerSession {
     this.loader.load(req, { prefetch: true }).then(
       plane => {
         if (this._disposed || this.model.server?.generation !== generation) return;
-        const known = this._revisions.get(revisionKey(plane.layer, plane.values)) ?? -1;
+        const known = this._revisions.get(planeKey(plane.layer, plane.values)) ?? -1;
         if (plane.revision < known) return;
         this.model.cache.put(plane);
         this._schedule(); // the user may have stepped onto it meanwhile
@@ -299,7 +299,7 @@ export class ViewerSession {
       plane => {
         if (this._disposed || this.model.server?.generation !== generation) return;
         // fetched while the server replaced the image: drop it, update() asks again
-        const known = this._revisions.get(revisionKey(plane.layer, plane.values)) ?? -1;
+        const known = this._revisions.get(planeKey(plane.layer, plane.values)) ?? -1;
         if (plane.revision < known) {
           this.update();
           return;
@@ -413,8 +413,4 @@ export class ViewerSession {
 /** The layer's axis names in the order of its values (plane requests name values by axis). */
 function axisNames(info: LayerInfo): Component[] {
   return info.axes.map(axis => axis.name);
-}
-
-function revisionKey(layer: string, values: readonly AxisValue[]): string {
-  return `${layer}\u0000${valuesKey(values)}`;
 }

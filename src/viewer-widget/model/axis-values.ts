@@ -13,6 +13,11 @@ export function valuesKey(values: readonly AxisValue[]): string {
   return values.map(v => (typeof v === 'number' ? `n${v}` : `s${v}`)).join('\u0001');
 }
 
+/** A key that identifies one plane of a layer at any level (caches, revisions, failures). */
+export function planeKey(layer: string, values: readonly AxisValue[]): string {
+  return `${layer}\u0000${valuesKey(values)}`;
+}
+
 const ABBREVIATIONS: Record<string, string> = {
   well: 'Well',
   site: 'Site',

@@ -3,7 +3,7 @@
  * bytes so a 384-well plate cannot grow the page past its memory budget. Keys use axis
  * VALUES, not indices: when the server inserts a new well, cached planes stay valid.
  */
-import { valuesKey } from './axis-values.js';
+import { planeKey } from './axis-values.js';
 import { planeBytes, planeSize, type AxisValue, type Plane } from './plane.js';
 
 export const DEFAULT_CACHE_BYTES = 384 * 1024 * 1024;
@@ -106,10 +106,6 @@ export class PlaneCache {
   private _entries = new Map<string, Plane>();
   private _levels = new Map<string, Set<number>>();
   private _bytes = 0;
-}
-
-function planeKey(layer: string, values: readonly AxisValue[]): string {
-  return `${layer}\u0000${valuesKey(values)}`;
 }
 
 function entryKey(layer: string, values: readonly AxisValue[], level: number): string {
