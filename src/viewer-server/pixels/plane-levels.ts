@@ -89,18 +89,11 @@ export class LevelCache {
     from = 0
   ): Promise<WirePixels> {
     if (level <= from) return full();
-    const key = `${id}:${level}`;
-    const hit = this.cache.get(key);
-    if (hit) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
-    const above = await this.level(id, shape, dtype, level - 1, full, labels, from);
-    const [h, w] = levelShape(shape, level - 1);
-    const pixels = labels ? modeShrink2(above, h, w, dtype) : binShrink2(above, h, w, dtype);
-    this.remember(key, pixels);
-    return pixels;
+    return this.cached(id, level, async () => {
+      const above = await this.level(id, shape, dtype, level - 1, full, labels, from);
+      const [h, w] = levelShape(shape, level - 1);
+      return labels ? modeShrink2(above, h, w, dtype) : binShrink2(above, h, w, dtype);
+    });
   }
 
   /** Forget the levels of a plane that was replaced or cleared. */
