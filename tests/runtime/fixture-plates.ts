@@ -7,6 +7,10 @@ import path from 'node:path';
 import { python } from './python.js';
 
 export interface PlateManifest {
+  wells: string[];
+  channelNames: Record<string, string>;
+  pixelSize: { x: number; y: number; unit: string };
+  shape: [number, number];
   images: {
     well: string;
     site: number;
@@ -14,6 +18,8 @@ export interface PlateManifest {
     z_index: number;
     timepoint: number;
     sum: number;
+    /** The plane's first pixel values. */
+    first: number[];
   }[];
 }
 

@@ -12,34 +12,13 @@ import { readPlate } from '../../src/runtime/plate/read-plate.js';
 import type { Plate, PlateImage } from '../../src/runtime/plate/plate.js';
 import { DiskBackend } from '../../src/runtime/storage/disk-backend.js';
 import type { NdArray } from '../../src/runtime/model/image-data.js';
-import { python } from './python.js';
-import { readFileSync } from 'node:fs';
+import { makePlate, type PlateManifest } from './fixture-plates.js';
 import { compile } from '../../src/runtime/compile/compiler.js';
 import { run } from '../../src/runtime/index.js';
 import { Pipeline } from '../../src/runtime/model/pipeline.js';
 import { Step } from '../../src/runtime/model/step.js';
 
-interface Manifest {
-  wells: string[];
-  channelNames: Record<string, string>;
-  pixelSize: { x: number; y: number; unit: string };
-  shape: [number, number];
-  images: {
-    well: string;
-    site: number;
-    channel: number;
-    z_index: number;
-    timepoint: number;
-    sum: number;
-    first: number[];
-  }[];
-}
-
-const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
-
-async function makePlate(kind: string, dir: string): Promise<Manifest> {
-  return JSON.parse(await python(MAKE, [kind, dir])) as Manifest;
-}
+type Manifest = PlateManifest;
 
 /** Pixels of plate images the way the orchestrator reads them. */
 async function load(plate: Plate, images: PlateImage[]): Promise<NdArray[]> {

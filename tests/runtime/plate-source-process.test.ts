@@ -7,14 +7,12 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { binShrink2 } from '../../src/protocol/bin-shrink.js';
-import { python } from './python.js';
+import { makePlate, type PlateManifest } from './fixture-plates.js';
 
 const MAIN = path.resolve('lib/runtime/plate/plate-source-main.js');
-const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 const WAIT_MS = 20_000;
 
 type Message = Record<string, unknown>;
@@ -56,19 +54,10 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 
 describe('plate source process', () => {
   let tmp: string;
-  let manifest: {
-    images: {
-      well: string;
-      site: number;
-      channel: number;
-      z_index: number;
-      timepoint: number;
-      sum: number;
-    }[];
-  };
+  let manifest: PlateManifest;
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'plate-source-process-'));
-    manifest = JSON.parse(await python(MAKE, ['harmony', path.join(tmp, 'harmony')]));
+    manifest = await makePlate('harmony', path.join(tmp, 'harmony'));
   });
   afterAll(async () => {
     await rm(tmp, { recursive: true, force: true });

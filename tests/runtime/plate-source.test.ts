@@ -5,13 +5,11 @@
  * planes at level 0 only; a plate whose well is a symlink out of the folder is not read.
  */
 import { mkdtemp, rename, rm, symlink } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PlateSource } from '../../src/runtime/plate/plate-source.js';
+import { makePlate } from './fixture-plates.js';
 import { python } from './python.js';
-
-const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 
 /** 2 wells × 1 field × (2 c, 3 z), 64×48 uint16, levels 64×48 and 32×24, by ome-zarr-py. */
 const PYRAMID = `
@@ -90,16 +88,7 @@ describe('PlateSource', () => {
 
   it("serves a Harmony export's TIFF planes at level 0, with the plate's metadata", async () => {
     const dir = path.join(tmp, 'harmony');
-    const manifest = JSON.parse(await python(MAKE, ['harmony', dir])) as {
-      images: {
-        well: string;
-        site: number;
-        channel: number;
-        z_index: number;
-        timepoint: number;
-        sum: number;
-      }[];
-    };
+    const manifest = await makePlate('harmony', dir);
     const source = await PlateSource.open(dir);
     expect(source.description).toMatchObject({
       format: 'harmony',
