@@ -25,7 +25,14 @@ export interface PlateManifest {
 
 const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 
-/** Writes a plate of `kind` (e.g. 'ome-zarr-0.4', 'imagexpress') into `dir`; its manifest. */
-export async function makePlate(kind: string, dir: string): Promise<PlateManifest> {
-  return JSON.parse(await python(MAKE, [kind, dir])) as PlateManifest;
+/**
+ * Writes a plate of `kind` (e.g. 'ome-zarr-0.4', 'imagexpress') into `dir`, with the script's
+ * further arguments `args` (e.g. an OME-TIFF compression); its manifest.
+ */
+export async function makePlate(
+  kind: string,
+  dir: string,
+  ...args: string[]
+): Promise<PlateManifest> {
+  return JSON.parse(await python(MAKE, [kind, dir, ...args])) as PlateManifest;
 }

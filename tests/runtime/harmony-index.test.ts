@@ -4,19 +4,16 @@
  * gives what the full parser gives. (The plate read from it: plate-formats.test.ts.)
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseHarmonyIndexFully } from '../../src/runtime/plate/harmony-index.js';
 import { scanHarmonyIndex } from '../../src/runtime/plate/harmony-scan.js';
-import { python } from './python.js';
-
-const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
+import { makePlate } from './fixture-plates.js';
 
 it("reads the generator's Harmony index fast, as the full parser does", async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'harmony-index-'));
   try {
-    await python(MAKE, ['harmony', path.join(dir, 'plate')]);
+    await makePlate('harmony', path.join(dir, 'plate'));
     const xml = await readFile(path.join(dir, 'plate', 'Images', 'Index.idx.xml'), 'utf8');
     const fast = scanHarmonyIndex(xml);
     expect(fast).not.toBeNull();

@@ -15,17 +15,16 @@ import {
   useTempViewerHome,
   removeTempViewerHome
 } from '../streaming/server-harness.js';
-import { python } from './python.js';
+import { makePlate } from './fixture-plates.js';
 
 const PORT = 24660;
-const MAKE = fs.readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 let work: string;
 
 beforeAll(async () => {
   ensureLibBuilt();
   useTempViewerHome('open-in-viewer');
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'open-in-viewer-'));
-  await python(MAKE, ['ome-zarr-0.5', path.join(work, 'plate.zarr')]);
+  await makePlate('ome-zarr-0.5', path.join(work, 'plate.zarr'));
 }, 320_000);
 
 afterAll(async () => {

@@ -4,7 +4,6 @@
  * file, a folder mixing formats, OME-TIFF pages in a compression the reader lacks. Real files;
  * plates from the reference writers where the format has one (tests/runtime/fixtures).
  */
-import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,10 +14,9 @@ import { Pipeline } from '../../src/runtime/model/pipeline.js';
 import { Step } from '../../src/runtime/model/step.js';
 import { readPlate } from '../../src/runtime/plate/read-plate.js';
 import { DiskBackend } from '../../src/runtime/storage/disk-backend.js';
-import { python } from './python.js';
+import { makePlate } from './fixture-plates.js';
 import { writeTestPlate } from './test-plate.js';
 
-const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 const identity = (stack: NdArray): NdArray => stack;
 
 /** Runs one step over the plate's first well; the well's error message. */
@@ -76,7 +74,7 @@ describe('bad plates', () => {
 
   it('a Harmony export with a TIFF the index does not list, or a listed file missing', async () => {
     const dir = path.join(tmp, 'harmony');
-    await python(MAKE, ['harmony', dir]);
+    await makePlate('harmony', dir);
     const images = path.join(dir, 'Images');
     const extra = path.join(images, 'r01c01f09p01-ch1sk1fk1fl1.tiff');
     await copyFile(path.join(images, 'r01c01f01p01-ch1sk1fk1fl1.tiff'), extra);
@@ -115,7 +113,7 @@ describe('bad plates', () => {
 
   it('OME-TIFF pages in a compression the reader lacks: the run names the file and the fix', async () => {
     const dir = path.join(tmp, 'lzma');
-    await python(MAKE, ['ome-tiff', dir, 'lzma']);
+    await makePlate('ome-tiff', dir, 'lzma');
     expect(await runError(dir, path.join(tmp, 'lzma-out'))).toMatch(
       /OME-TIFF '.*A01_f1.ome.tif': cannot read page\(s\) .*compression 34925 \(LZMA\) is not supported; save the file uncompressed or with LZW \/ deflate/
     );

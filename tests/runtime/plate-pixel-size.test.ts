@@ -5,7 +5,6 @@
  * carry pixel_size; the zarr output's scale and units give it back (read by readPlate and
  * validated by ome-zarr-models), and tifffile reads it from the TIFFs' resolution tags.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,9 +17,9 @@ import { Step } from '../../src/runtime/model/step.js';
 import type { StreamBatch, StreamSink } from '../../src/runtime/model/stream-sink.js';
 import { readPlate } from '../../src/runtime/plate/read-plate.js';
 import { encodeChunk, releaseSegments } from '../../src/runtime/streaming/wire-batch.js';
+import { makePlate } from './fixture-plates.js';
 import { python } from './python.js';
 
-const MAKE = readFileSync(path.resolve('tests/runtime/fixtures/make_plates.py'), 'utf8');
 const PIXEL = { x: 0.65, y: 0.65, unit: 'micrometer' };
 
 const maxOverZ = (stack: NdArray): NdArray => {
@@ -39,7 +38,7 @@ describe('pixel size from plate to viewer and outputs', () => {
   afterAll(() => rm(tmp, { recursive: true, force: true }));
 
   it('streams it with every batch and writes it into NGFF 0.5 zarr and TIFF outputs', async () => {
-    await python(MAKE, ['harmony', path.join(tmp, 'harmony')]);
+    await makePlate('harmony', path.join(tmp, 'harmony'));
     const plate = await readPlate(path.join(tmp, 'harmony'));
     expect(plate.pixelSize).toEqual(PIXEL);
     const out = path.join(tmp, 'out');
