@@ -12,13 +12,12 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { python } from '../runtime/python.js';
+import { makePlate } from '../runtime/fixture-plates.js';
 import { startJupyter, type JupyterProcess } from './jupyter-process.js';
-import { BIN, ROOT, requireBuild, tempHome } from './server-process.js';
+import { BIN, requireBuild, tempHome } from './server-process.js';
 
 const PORT = 29010;
 const TOKEN = 'jupyter-login-token-for-the-open-test';
-const MAKE = fs.readFileSync(path.join(ROOT, 'tests/runtime/fixtures/make_plates.py'), 'utf8');
 const home = tempHome();
 const env = { ...process.env, PIPELINE_VIEWER_HOME: home };
 let root = '';
@@ -53,8 +52,8 @@ beforeAll(async () => {
   requireBuild();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'open-root-'));
   outside = fs.mkdtempSync(path.join(os.tmpdir(), 'open-outside-'));
-  await python(MAKE, ['harmony', path.join(root, 'plates', 'harmony')]);
-  await python(MAKE, ['harmony', path.join(outside, 'secret-plate')]);
+  await makePlate('harmony', path.join(root, 'plates', 'harmony'));
+  await makePlate('harmony', path.join(outside, 'secret-plate'));
   fs.mkdirSync(path.join(root, 'notes'));
   fs.writeFileSync(path.join(root, 'notes', 'readme.txt'), 'no plate here\n');
   fs.symlinkSync(path.join(outside, 'secret-plate'), path.join(root, 'linked-plate'));
