@@ -356,7 +356,7 @@ export class ViewerCore {
       throw new Error(
         `the plate source of layer ${layer.key} sent a ${h}×${w} plane (${pixels.length} pixels) for level ${level}, expected ${eh}×${ew}`
       );
-    return pixels as WirePixels;
+    return pixels;
   }
 
   summaries(): LayerSummary[] {

@@ -3,10 +3,10 @@
  * uint32 for label ids. Other stored dtypes are converted when a plane is served, never when
  * stored (the plane store and its spill keep the producer's dtype).
  */
-import { viewAs, type Dtype, type WireDtype } from '../../protocol/index.js';
+import { viewAs, type BinnablePixels, type Dtype, type WireDtype } from '../../protocol/index.js';
 
-/** A plane's pixels in one of the wire dtypes. */
-export type WirePixels = Uint8Array | Uint16Array | Float32Array | Uint32Array;
+/** A plane's pixels in one of the wire dtypes (what the bin-shrink takes and gives). */
+export type WirePixels = BinnablePixels;
 
 /** Size of a 2-D plane, rows first. */
 export type PlaneShape = [height: number, width: number];
